@@ -1,0 +1,90 @@
+"""Site settings: the few numbers a publisher may choose.
+
+They are read from the `extra: wres:` block of mkdocs.yml, so that one file
+configures the whole site; every setting has a default that matches
+../shared/spec/indicators.md, and every one is documented on the methodology
+page (tests/test_docs.py fails when one is not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: Any figure built on a count below this carries the `small_numbers` flag.
+    small_numbers_threshold: int = 10
+    #: Counts below this are withheld from published tables (pages and stacked CSV
+    #: downloads), with complementary suppression so that they cannot be worked back
+    #: from totals. 0 publishes every count, as the returns themselves do.
+    withhold_below: int = 0
+    #: Annual turnover of senior posts assumed by the leadership-goal model.
+    goal_turnover: float = 0.10
+    #: Target years of the leadership goals; the headline is `goal_headline_year`.
+    goal_years: tuple[int, ...] = (2023, 2028, 2033)
+    goal_headline_year: int = 2028
+    #: A headcount change larger than this between years, without a merger, is a warning.
+    headcount_change_warning: float = 0.30
+    #: Training above this share of staff is a warning.
+    training_share_warning: float = 0.95
+    #: Appointed at or above this share of shortlisted is a warning.
+    appointed_share_warning: float = 0.90
+    #: Label every page as demonstration data (fictional organisations).
+    demonstration: bool = True
+    #: Public address of the site, used in ready-to-copy links and badges. Empty: links are relative.
+    site_url: str = ""
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+class SettingsError(ValueError):
+    """mkdocs.yml's `extra: wres:` block names an unknown setting or a bad value."""
+
+
+def _yaml_loader() -> type:
+    # mkdocs.yml uses tags such as !ENV and !!python/name; read them as plain values.
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def _any(loader, suffix, node):  # noqa: ANN001
+        if isinstance(node, yaml.ScalarNode):
+            return loader.construct_scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return loader.construct_sequence(node)
+        return loader.construct_mapping(node)
+
+    Loader.add_multi_constructor("!", _any)
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", _any)
+    return Loader
+
+
+def load_settings(config: Path | None) -> Settings:
+    """Settings from mkdocs.yml's `extra: wres:` block (defaults where it is silent)."""
+    if config is None or not Path(config).is_file():
+        return Settings()
+    raw = yaml.load(Path(config).read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
+    block = ((raw.get("extra") or {}).get("wres")) or {}
+    unknown = sorted(set(block) - set(Settings.names()))
+    if unknown:
+        raise SettingsError(f"{config}: unknown setting(s) under extra.wres: {', '.join(unknown)}; "
+                            f"known: {', '.join(Settings.names())}")
+    values = {}
+    defaults = Settings()
+    for key, value in block.items():
+        default = getattr(defaults, key)
+        try:
+            if isinstance(default, bool):
+                values[key] = bool(value)
+            elif isinstance(default, tuple):
+                values[key] = tuple(int(v) for v in value)
+            else:
+                values[key] = type(default)(value)
+        except (TypeError, ValueError) as exc:
+            raise SettingsError(f"{config}: extra.wres.{key} = {value!r} is not a valid {type(default).__name__}") from exc
+    return Settings(**values)
