@@ -1,0 +1,260 @@
+"""The pipeline, top to bottom: load and validate, compute, write, MkDocs, swap.
+
+`run_build` is the one place where the steps meet. Each step is a function of
+another module; this module only orders them, times them, caches what has not
+changed, and makes the result atomic: the site is built in a staging folder
+beside `--out` and swapped in only when everything succeeded, so a failed or
+interrupted build leaves the previous site whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from . import cache
+from .settings import Settings, SettingsError, load_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BuildError(RuntimeError):
+    """The build cannot go on: the register or the data package as a whole is unreadable."""
+
+
+@dataclass
+class BuildSummary:
+    out_dir: Path
+    returns_published: int = 0
+    returns_with_warnings: int = 0
+    returns_left_out: list[tuple[str, int]] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+    pages_written: int = 0
+    pages_unchanged: int = 0
+    html_pages: int = 0
+    cache_hit: bool = False
+    changed_figures: int = 0
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def render(self) -> str:
+        lines = [
+            f"Published {self.returns_published} returns "
+            f"({self.returns_with_warnings} with warnings) to {self.out_dir}/ "
+            f"as {self.html_pages} pages.",
+        ]
+        if self.returns_left_out:
+            listed = ", ".join(f"{code} {year}" for code, year in self.returns_left_out[:10])
+            more = f" and {len(self.returns_left_out) - 10} more" if len(self.returns_left_out) > 10 else ""
+            lines.append(f"Left out {len(self.returns_left_out)} returns with errors: {listed}{more} "
+                         f"(see /data-quality/, or run `wres validate`).")
+        else:
+            lines.append("No return was left out.")
+        lines.append(f"Problems: {self.errors} errors, {self.warnings} warnings. "
+                     f"Generated pages: {self.pages_written} written, {self.pages_unchanged} unchanged. "
+                     f"Validation and figures {'from cache' if self.cache_hit else 'computed'}.")
+        if self.changed_figures:
+            lines.append(f"{self.changed_figures} figures changed since the previous release (see /changes/).")
+        lines.append("Time: " + ", ".join(f"{name} {secs:.1f} s" for name, secs in self.phases.items())
+                     + f"; total {sum(self.phases.values()):.1f} s.")
+        return "\n".join(lines)
+
+
+def default_config() -> Path:
+    local = Path("mkdocs.yml")
+    return local if local.is_file() else PROJECT_ROOT / "mkdocs.yml"
+
+
+def _say(progress: bool, text: str) -> None:
+    if progress:
+        print(text, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _phase(summary: BuildSummary, name: str, progress: bool) -> Iterator[None]:
+    _say(progress, f"[wres] {name} ...")
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        summary.phases[name] = time.perf_counter() - start
+    _say(progress, f"[wres] {name} done in {summary.phases[name]:.1f} s")
+
+
+def run_build(
+    data_dir: Path,
+    out_dir: Path,
+    previous: Path | None = None,
+    config: Path | None = None,
+    use_cache: bool = True,
+    progress: bool = True,
+) -> BuildSummary:
+    """Build the whole site from `data_dir` into `out_dir`, atomically."""
+    from .validate import DataFolderError
+
+    config = Path(config) if config else default_config()
+    if not config.is_file():
+        raise BuildError(f"no MkDocs configuration at {config}")
+    try:
+        settings = load_settings(config)
+    except SettingsError as exc:
+        raise BuildError(str(exc)) from exc
+    data_dir = Path(data_dir)
+    out_dir = Path(out_dir).resolve()
+    summary = BuildSummary(out_dir=out_dir)
+    work = out_dir.parent / f".{out_dir.name}.wres"
+    _recover_interrupted_swap(out_dir, work)
+
+    previous_frame = _read_previous(previous) if previous else None
+
+    with _phase(summary, "validate and compute", progress):
+        try:
+            dataset, results, summary.cache_hit = cache.validated_and_computed(
+                data_dir, settings, work / "cache", use_cache=use_cache
+            )
+        except DataFolderError as exc:
+            raise BuildError(str(exc)) from exc
+
+    from .release import release_of
+
+    release = release_of(dataset, settings.demonstration)
+    _count(summary, dataset)
+
+    docs_dir = work / "docs"
+    with _phase(summary, "write pages and downloads", progress):
+        written = _write_docs(dataset, results, docs_dir, config, settings, release, previous_frame, summary)
+    summary.pages_written, summary.pages_unchanged = written
+
+    staging_site = work / "site"
+    with _phase(summary, "mkdocs build", progress):
+        _mkdocs_build(config, docs_dir, staging_site)
+    summary.html_pages = sum(1 for _ in staging_site.rglob("*.html"))
+
+    _swap_in(staging_site, out_dir, work)
+    return summary
+
+
+def _count(summary: BuildSummary, dataset) -> None:  # noqa: ANN001
+    status = dataset.returns["status"]
+    summary.returns_published = int((status != "left_out").sum())
+    summary.returns_with_warnings = int((status == "published_with_warnings").sum())
+    left = dataset.returns[status == "left_out"].sort_values(["year", "org_code"])
+    summary.returns_left_out = [(str(c), int(y)) for c, y in zip(left["org_code"], left["year"])]
+    summary.errors = sum(1 for p in dataset.problems if p.is_error)
+    summary.warnings = sum(1 for p in dataset.problems if not p.is_error)
+
+
+def _read_previous(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype={"code": str, "flags": str, "status": str, "measure": str,
+                                        "breakdown": str, "level": str}, keep_default_na=False,
+                           na_values=[""])
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"cannot read the previous release's indicators.csv at {path}: {exc}") from exc
+
+
+def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settings, release,  # noqa: ANN001
+                previous_frame: pd.DataFrame | None, summary: BuildSummary) -> tuple[int, int]:
+    """Write every page and download into a docs folder kept between builds.
+
+    Files are written only when their bytes change, and files no longer
+    produced are removed, so a rebuild with the same data touches nothing and
+    a changed return touches only the pages that show it.
+    """
+    from . import downloads, pages
+    from .files import Tracker
+
+    tracker = Tracker(docs_dir)
+    source = config.parent / "site_src" / "docs"
+    if source.is_dir():
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                tracker.write_bytes(path.relative_to(source).as_posix(), path.read_bytes())
+    tracker.write_text("release.json", json.dumps(release.to_dict(), sort_keys=True, indent=1) + "\n")
+    with tracker.active():
+        dl = downloads.write_downloads(dataset, results, docs_dir, settings, release, previous=previous_frame)
+        summary.changed_figures = int(len(dl.changes)) if getattr(dl, "changes", None) is not None else 0
+        pages.write_pages(dataset, results, docs_dir, settings, release, dl)
+    return tracker.finish()
+
+
+def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path) -> None:
+    """Run MkDocs in its own process: its memory is freed when it ends, and moving
+    to another builder that reads the same mkdocs.yml means changing this call only."""
+    if site_dir.exists():
+        shutil.rmtree(site_dir)
+    env = dict(os.environ, WRES_DOCS_DIR=str(docs_dir.resolve()), PYTHONHASHSEED="0")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config.resolve()),
+         "--site-dir", str(site_dir.resolve())],
+        cwd=config.resolve().parent, env=env, capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        raise BuildError("MkDocs could not build the site; the previous site is untouched.\n"
+                         + (proc.stderr or proc.stdout)[-4000:])
+    _normalise_site(site_dir)
+
+
+def _normalise_site(site_dir: Path) -> None:
+    """Remove what would make two builds of the same data differ.
+
+    MkDocs writes the build date into sitemap.xml.gz's gzip header and into
+    sitemap.xml's lastmod; neither means anything for a site whose pages
+    change only with its data.
+    """
+    gz = site_dir / "sitemap.xml.gz"
+    if gz.exists():
+        gz.unlink()
+    sitemap = site_dir / "sitemap.xml"
+    if sitemap.exists():
+        import re
+
+        text = sitemap.read_text(encoding="utf-8")
+        sitemap.write_text(re.sub(r"\s*<lastmod>[^<]*</lastmod>", "", text), encoding="utf-8")
+
+
+def _swap_in(staging_site: Path, out_dir: Path, work: Path) -> None:
+    """Replace out_dir by the freshly built site with two renames.
+
+    If the process dies between them, the old site is still at `work/old`
+    and the next build puts it back (see `_recover_interrupted_swap`).
+    """
+    old = work / "old"
+    if old.exists():
+        shutil.rmtree(old)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(staging_site, out_dir)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def _recover_interrupted_swap(out_dir: Path, work: Path) -> None:
+    old = work / "old"
+    if old.is_dir() and not out_dir.exists():
+        os.replace(old, out_dir)
+
+
+def serve_site(site_dir: Path, port: int) -> None:
+    """Serve the built site on 127.0.0.1 until Ctrl-C: a preview, not a production server."""
+    import functools
+    import http.server
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
+        print(f"Serving {site_dir} at http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr)
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass

@@ -1,0 +1,66 @@
+"""Skip validation and computation when nothing they depend on has changed.
+
+Like owid/etl's steps, the expensive middle of the pipeline re-runs only when
+a checksum of its inputs changes. The key covers every file in the data
+folder, the generator's own code and schemas, and the settings, so a cached
+result can never be stale: change any of them and it is recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+
+from .settings import Settings
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _digest_tree(h: "hashlib._Hash", root: Path, pattern: str = "*") -> None:
+    for path in sorted(p for p in Path(root).rglob(pattern) if p.is_file()):
+        rel = path.relative_to(root).as_posix()
+        if "__pycache__" in rel:
+            continue
+        h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def cache_key(data_dir: Path, settings: Settings) -> str:
+    from . import spec
+
+    h = hashlib.sha256()
+    _digest_tree(h, Path(data_dir))
+    h.update(b"\x01code")
+    _digest_tree(h, _PACKAGE, "*.py")
+    h.update(b"\x01schemas")
+    _digest_tree(h, spec.SCHEMA_DIR, "*.json")
+    h.update(repr(settings).encode())
+    return h.hexdigest()
+
+
+def validated_and_computed(data_dir: Path, settings: Settings, cache_dir: Path, use_cache: bool = True):
+    """(dataset, results, cache_hit) for a data folder."""
+    from .indicators import compute
+    from .validate import validate_path
+
+    key = cache_key(data_dir, settings) if use_cache else ""
+    path = Path(cache_dir) / f"{key}.pickle"
+    if use_cache and path.is_file():
+        try:
+            with path.open("rb") as f:
+                dataset, results = pickle.load(f)
+            return dataset, results, True
+        except Exception:  # a damaged cache entry is simply recomputed
+            path.unlink(missing_ok=True)
+    dataset = validate_path(Path(data_dir))
+    results = compute(dataset, settings)
+    if use_cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("*.pickle"):
+            old.unlink()
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump((dataset, results), f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    return dataset, results, False

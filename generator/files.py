@@ -1,0 +1,120 @@
+"""Writing generated files: only when they change, and never outside the site.
+
+Pages and downloads write through `write_text` / `write_bytes` here. Inside a
+build (`Tracker.active()`), a file whose bytes are unchanged is left alone,
+so a rebuild with the same data rewrites nothing, and files the build no
+longer produces are removed at the end. Every path is checked to stay inside
+the folder being written, so a code from the data can never escape it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+_ACTIVE: contextvars.ContextVar["Tracker | None"] = contextvars.ContextVar("wres_tracker", default=None)
+
+
+class UnsafePath(ValueError):
+    """A path built from data would leave the folder it belongs in."""
+
+
+def safe_join(root: Path, *parts: str) -> Path:
+    """root / parts, refusing anything that resolves outside root."""
+    root_resolved = Path(root).resolve()
+    target = root_resolved.joinpath(*parts).resolve()
+    if target != root_resolved and root_resolved not in target.parents:
+        raise UnsafePath(f"refusing to write {'/'.join(parts)!r}: it is outside {root}")
+    return target
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_bytes(path: Path, data: bytes) -> bool:
+    """Write data to path unless it already holds exactly that. True when written."""
+    path = Path(path)
+    tracker = _ACTIVE.get()
+    if tracker is not None:
+        path = tracker.check(path)
+    changed = not _same(path, data)
+    if changed:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    if tracker is not None:
+        tracker.record(path, changed)
+    return changed
+
+
+def write_text(path: Path, text: str) -> bool:
+    return write_bytes(path, text.encode("utf-8"))
+
+
+class Tracker:
+    """Remembers what one build wrote into a folder kept between builds."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.root_resolved = self.root.resolve()
+        self.started = time.time() - 1.0
+        self.seen: set[Path] = set()
+        self.written = 0
+        self.unchanged = 0
+
+    def check(self, path: Path) -> Path:
+        resolved = Path(path).resolve()
+        if self.root_resolved not in resolved.parents:
+            raise UnsafePath(f"refusing to write {path}: it is outside {self.root}")
+        return resolved
+
+    def record(self, path: Path, changed: bool) -> None:
+        if path not in self.seen:
+            self.seen.add(path)
+            if changed:
+                self.written += 1
+            else:
+                self.unchanged += 1
+
+    def write_text(self, relative: str, text: str) -> bool:
+        return self.write_bytes(relative, text.encode("utf-8"))
+
+    def write_bytes(self, relative: str, data: bytes) -> bool:
+        with self.active():
+            return write_bytes(safe_join(self.root, relative), data)
+
+    @contextmanager
+    def active(self) -> Iterator["Tracker"]:
+        token = _ACTIVE.set(self)
+        try:
+            yield self
+        finally:
+            _ACTIVE.reset(token)
+
+    def finish(self) -> tuple[int, int]:
+        """Remove files this build did not produce; return (written, unchanged).
+
+        A file written directly (not through this module) during the build is
+        newer than the tracker and is kept and counted as written.
+        """
+        for path in sorted(self.root_resolved.rglob("*"), reverse=True):
+            if path.is_file() and path not in self.seen:
+                if path.stat().st_mtime >= self.started:
+                    self.written += 1
+                else:
+                    path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        return self.written, self.unchanged
