@@ -1,0 +1,222 @@
+"""Measure a national-sized build, phase by phase, against a plain MkDocs reference.
+
+Usage:  python3 benchmarks/run.py [--scales national national-x5] [--out benchmarks/out]
+
+For each scale it writes a sample (`wres sample --scale ...`), then runs the
+build's phases in this process (validate, compute, write pages and downloads)
+and MkDocs in a child process, recording seconds and peak memory for each;
+then a cold rebuild check (second build with unchanged data, then one
+organisation's return changed). In the same run it builds a plain
+mkdocs-material site of the same number of bare pages, with only section
+index pages in the nav, as the reference. The machines are shared and noisy,
+so the write-up compares ratios measured in one run, never absolute seconds.
+
+Results go to benchmarks/out/results.json and a Markdown table on stdout,
+which benchmarks/README.md quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _reset_peak() -> None:
+    """Reset this process's peak RSS (Linux: writing 5 to clear_refs resets VmHWM)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _run_child(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
+    """(seconds, peak MB) of a child process, from wait4's rusage."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    secs = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.read().decode()[-3000:]}")
+    return secs, usage.ru_maxrss / 1024
+
+
+def _page_sizes(site: Path) -> dict:
+    org_pages = sorted(
+        p.stat().st_size
+        for p in (site / "organisations").glob("*/index.html")
+    )
+    all_pages = sorted(p.stat().st_size for p in site.rglob("*.html"))
+    return {
+        "html_pages": len(all_pages),
+        "median_page_kb": round(statistics.median(all_pages) / 1024, 1) if all_pages else None,
+        "largest_page_kb": round(all_pages[-1] / 1024, 1) if all_pages else None,
+        "median_org_page_kb": round(statistics.median(org_pages) / 1024, 1) if org_pages else None,
+        "largest_org_page_kb": round(org_pages[-1] / 1024, 1) if org_pages else None,
+        "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 2**20, 1),
+    }
+
+
+def measure_build(data: Path, work: Path) -> dict:
+    """Run the pipeline's phases one by one, as build.run_build does, timing each."""
+    from generator import build
+    from generator.indicators import compute
+    from generator.release import release_of
+    from generator.settings import load_settings
+    from generator.validate import validate_path
+
+    config = ROOT / "mkdocs.yml"
+    settings = load_settings(config)
+    phases: dict[str, dict] = {}
+
+    def phase(name, fn):
+        _reset_peak()
+        t = time.perf_counter()
+        out = fn()
+        phases[name] = {"seconds": round(time.perf_counter() - t, 2), "peak_mb": round(_peak_mb())}
+        return out
+
+    dataset = phase("validate", lambda: validate_path(data))
+    results = phase("compute", lambda: compute(dataset, settings))
+    release = release_of(dataset, settings.demonstration)
+    docs = work / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+
+    summary = build.BuildSummary(out_dir=work / "site")
+    phase("write pages", lambda: build._write_docs(dataset, results, docs, config, settings, release, None, summary))
+    md_pages = sum(1 for _ in docs.rglob("*.md"))
+    site = work / "site"
+    env = dict(os.environ, WRES_DOCS_DIR=str(docs))
+    secs, peak = _run_child([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(config),
+                             "-d", str(site)], env=env, cwd=ROOT)
+    phases["mkdocs build"] = {"seconds": round(secs, 2), "peak_mb": round(peak)}
+    total = sum(p["seconds"] for p in phases.values())
+    rows = sum(len(t) for t in dataset.tables.values())
+    return {
+        "phases": phases,
+        "total_seconds": round(total, 2),
+        "input_rows": rows,
+        "returns": int(len(dataset.returns)),
+        "markdown_pages": md_pages,
+        "pages_per_second": round(md_pages / total, 1),
+        **_page_sizes(site),
+        "_site": str(site),
+        "_pages": md_pages,
+    }
+
+
+def plain_reference(n_pages: int, work: Path) -> dict:
+    """A plain mkdocs-material build of n bare pages, only the index page in nav."""
+    ref = work / "reference"
+    if ref.exists():
+        shutil.rmtree(ref)
+    docs = ref / "docs"
+    (docs / "p").mkdir(parents=True)
+    (docs / "index.md").write_text("# Reference\n\nA bare page.\n")
+    for i in range(n_pages - 1):
+        (docs / "p" / f"{i:05d}.md").write_text(f"# Page {i}\n\nA bare page with a paragraph of text.\n")
+    (ref / "mkdocs.yml").write_text(
+        "site_name: Reference\nuse_directory_urls: true\ntheme:\n  name: material\n  font: false\n"
+        "nav:\n  - Home: index.md\nplugins:\n  - search\n"
+    )
+    secs, peak = _run_child([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(ref / "mkdocs.yml"),
+                             "-d", str(ref / "site")], cwd=ref)
+    return {"pages": n_pages, "seconds": round(secs, 2), "peak_mb": round(peak)}
+
+
+def measure_rebuild(data: Path, work: Path) -> dict:
+    """Full `wres build` twice with unchanged data, then with one return changed."""
+    out = work / "rebuild-site"
+    cmd = [sys.executable, "-m", "generator", "build", "--quiet", "--data", str(data), "--out", str(out)]
+    first, _ = _run_child(cmd, cwd=ROOT)
+    second, _ = _run_child(cmd, cwd=ROOT)
+    # Change one organisation's training count in the latest year.
+    years = sorted(p for p in data.iterdir() if p.is_dir() and p.name.isdigit())
+    training = years[-1] / "training.csv"
+    lines = training.read_text().splitlines()
+    head, first_row = lines[0].split(","), lines[1].split(",")
+    col = head.index("accessed_training")
+    if first_row[col].isdigit() and int(first_row[col]) > 0:
+        first_row[col] = str(int(first_row[col]) - 1)
+    lines[1] = ",".join(first_row)
+    training.write_text("\n".join(lines) + "\n")
+    third, _ = _run_child(cmd, cwd=ROOT)
+    return {"first_build_s": round(first, 2), "unchanged_rebuild_s": round(second, 2),
+            "one_return_changed_s": round(third, 2)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scales", nargs="+", default=["national", "national-x5"])
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    ap.add_argument("--no-rebuild", action="store_true", help="Skip the rebuild measurements.")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from generator.sample import write_sample
+
+    report = {
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count(), "processor": platform.machine()},
+        "scales": {},
+    }
+    for scale in args.scales:
+        work = args.out / scale
+        data = work / "data"
+        if data.exists():
+            shutil.rmtree(data)
+        write_sample(data, scale=scale, seed=2018)
+        result = measure_build(data, work)
+        result["reference"] = plain_reference(result.pop("_pages"), work)
+        result.pop("_site")
+        whole = result["total_seconds"]
+        result["ratio_to_reference"] = round(whole / result["reference"]["seconds"], 2)
+        gen = sum(result["phases"][p]["seconds"] for p in ("validate", "compute", "write pages"))
+        result["generator_share_of_whole"] = round(gen / whole, 2)
+        if not args.no_rebuild and scale == args.scales[0]:
+            result["rebuild"] = measure_rebuild(data, work)
+        report["scales"][scale] = result
+        print(json.dumps({scale: result}, indent=1), flush=True)
+    (args.out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
+    print(to_markdown(report))
+
+
+def to_markdown(report: dict) -> str:
+    lines = ["| scale | phase | seconds | peak MB |", "|---|---|---|---|"]
+    for scale, r in report["scales"].items():
+        for name, p in r["phases"].items():
+            lines.append(f"| {scale} | {name} | {p['seconds']} | {p['peak_mb']} |")
+        lines.append(f"| {scale} | **whole build** | {r['total_seconds']} | |")
+        lines.append(f"| {scale} | plain mkdocs-material, {r['reference']['pages']} bare pages | "
+                     f"{r['reference']['seconds']} | {r['reference']['peak_mb']} |")
+    lines.append("")
+    lines.append("| scale | returns | input rows | pages | pages/s | median page KB | largest page KB | "
+                 "median org page KB | ratio to reference | generator share |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    for scale, r in report["scales"].items():
+        lines.append(f"| {scale} | {r['returns']} | {r['input_rows']} | {r['markdown_pages']} | "
+                     f"{r['pages_per_second']} | {r['median_page_kb']} | {r['largest_page_kb']} | "
+                     f"{r['median_org_page_kb']} | {r['ratio_to_reference']} | {r['generator_share_of_whole']} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
