@@ -68,7 +68,12 @@ def load_settings(config: Path | None) -> Settings:
     """Settings from mkdocs.yml's `extra: wres:` block (defaults where it is silent)."""
     if config is None or not Path(config).is_file():
         return Settings()
-    raw = yaml.load(Path(config).read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
+    try:
+        raw = yaml.load(Path(config).read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SettingsError(f"{config} cannot be read: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{config} is not a MkDocs configuration (expected a mapping)")
     block = ((raw.get("extra") or {}).get("wres")) or {}
     unknown = sorted(set(block) - set(Settings.names()))
     if unknown:

@@ -1,0 +1,154 @@
+"""The whole pipeline, for real: validate, compute, write, MkDocs, swap.
+
+These build small sites with the real MkDocs and check what a publisher
+relies on: a broken return is left out and listed while everything else is
+published; two builds of the same data are byte-identical; a failed or
+interrupted build leaves the previous site whole; a rebuild with unchanged
+data is served from the cache and rewrites no page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildError, run_build
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+def _tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def data_copy(tmp_path_factory) -> Path:
+    dst = tmp_path_factory.mktemp("data") / "data"
+    shutil.copytree(DATA, dst)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, data_copy) -> tuple[Path, object]:
+    out = tmp_path_factory.mktemp("site") / "site"
+    summary = run_build(data_copy, out, progress=False)
+    return out, summary
+
+
+def test_build_publishes_every_page_type(built):
+    out, summary = built
+    assert (out / "index.html").is_file()
+    for rel in ("organisations/index.html", "data-quality/index.html", "downloads/index.html",
+                "methodology/index.html", "indicators/1/index.html", "indicators/9/index.html",
+                "regions/london/index.html", "downloads/indicators.csv", "downloads/datapackage.json",
+                "api/organisations.json"):
+        assert (out / rel).is_file(), rel
+    assert summary.returns_published > 0
+    assert summary.html_pages > 20
+    assert not summary.returns_left_out
+
+
+def test_two_builds_are_byte_identical(built, tmp_path, data_copy):
+    out, _ = built
+    second = tmp_path / "again"
+    run_build(data_copy, second, progress=False, use_cache=False)
+    first_digest, second_digest = _tree_digest(out), _tree_digest(second)
+    assert first_digest.keys() == second_digest.keys()
+    differing = [k for k in first_digest if first_digest[k] != second_digest[k]]
+    assert differing == []
+
+
+def test_unchanged_rebuild_comes_from_cache_and_rewrites_nothing(tmp_path, data_copy):
+    out = tmp_path / "site"
+    first = run_build(data_copy, out, progress=False)
+    second = run_build(data_copy, out, progress=False)
+    assert not first.cache_hit
+    assert second.cache_hit
+    assert second.pages_written == 0
+    assert second.pages_unchanged == first.pages_written + first.pages_unchanged
+
+
+def test_broken_return_is_left_out_and_listed_others_published(tmp_path, data_copy):
+    data = tmp_path / "data"
+    shutil.copytree(data_copy, data)
+    latest = max(p for p in data.iterdir() if p.is_dir() and p.name.isdigit())
+    recruitment = latest / "recruitment.csv"
+    lines = recruitment.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    broken_code = row[header.index("org_code")]
+    row[header.index("appointed")] = "not a number"
+    lines[1] = ",".join(row)
+    recruitment.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    out = tmp_path / "site"
+    summary = run_build(data, out, progress=False)
+    assert (broken_code, int(latest.name)) in summary.returns_left_out
+    assert len(summary.returns_left_out) == 1
+    quality = (out / "data-quality" / "index.html").read_text(encoding="utf-8")
+    assert broken_code in quality
+    # The organisation's other years are still published, and so is everyone else's latest year.
+    org_page = out / "organisations" / broken_code / "index.html"
+    assert org_page.is_file()
+    earlier = [p.name for p in (out / "organisations" / broken_code).iterdir() if p.name.isdigit()]
+    assert any(int(y) < int(latest.name) for y in earlier)
+
+
+def test_failed_build_leaves_previous_site(tmp_path, data_copy, built):
+    out = tmp_path / "site"
+    shutil.copytree(built[0], out)
+    before = _tree_digest(out)
+    bad_config = tmp_path / "mkdocs.yml"
+    bad_config.write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8") + "\nnot_a_setting_mkdocs_knows: [\n")
+    with pytest.raises(BuildError):
+        run_build(data_copy, out, config=bad_config, progress=False)
+    assert _tree_digest(out) == before
+
+
+def test_missing_data_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(BuildError, match="no-such-folder"):
+        run_build(tmp_path / "no-such-folder", tmp_path / "site", progress=False)
+
+
+def test_interrupted_build_leaves_previous_site(tmp_path, data_copy, built):
+    out = tmp_path / "site"
+    shutil.copytree(built[0], out)
+    before = _tree_digest(out)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--no-cache", "--data", str(data_copy), "--out", str(out)],
+        cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        start_new_session=True,
+    )
+    # Wait until it is writing pages or running MkDocs, then press Ctrl-C.
+    deadline = time.time() + 120
+    seen = ""
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        seen += line
+        if "write pages" in line or "mkdocs build ..." in line or not line:
+            break
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=120)
+    assert proc.returncode != 0, seen
+    assert _tree_digest(out) == before
+
+
+def test_cli_build_exit_codes(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--data", str(tmp_path / "nothing"),
+                           "--out", str(tmp_path / "site")], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "nothing" in proc.stderr
