@@ -1,0 +1,259 @@
+"""Schema checks on the cells of one file: Frictionless decides, pandas finds the candidates.
+
+The Table Schemas in `schemas/` are the single source of truth for types,
+enumerations, patterns, ranges and required fields. Frictionless is the
+reference implementation of those schemas but checks ~50k rows a second; the
+national data set has ~180k rows. So every cell is first screened in pandas,
+vectorised, with rules *read from the same schema* (never retyped here): a
+cell passes the screen only if it is in the plain canonical form of its type
+and inside its constraints. Only the rows with a cell that fails the screen
+go through Frictionless, whose verdict is final (it accepts a few
+non-canonical forms such as `+5`). A clean file therefore costs pandas time,
+and every reported cell error is one Frictionless itself raised.
+
+Messages are ours, written from the schema: what the column must hold, what
+was found, and a hint for the usual spreadsheet slips (thousands separators,
+percent signs, lower-case codes, DD/MM/YYYY dates).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from frictionless import Resource, Schema
+
+from . import spec
+
+_INT_RE = r"\d+"
+_NUM_RE = r"-?\d+(\.\d+)?"
+_DATE_RE = r"\d{4}-\d{2}-\d{2}"
+_URL_RE = r"https?://[^\s<>\"']+"
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One column's rules, as the schema states them."""
+
+    name: str
+    type: str
+    required: bool
+    enum: tuple | None
+    pattern: str | None
+    minimum: float | None
+    maximum: float | None
+    format: str | None
+    is_count: bool
+
+    def expectation(self) -> str:
+        """What the column must hold, in words a workforce analyst can act on."""
+        if self.name == "org_code" or (self.pattern == "[A-Z0-9]{3,9}" and self.type == "string"):
+            what = "an ODS code: 3 to 9 upper-case letters and digits, e.g. XAA01"
+        elif self.enum is not None:
+            what = "one of " + ", ".join(str(v) for v in self.enum)
+        elif self.is_count:
+            return (f"{self.name} must be a whole number, 0 or more (or empty for not available, "
+                    f"{spec.SUPPRESSED} for suppressed)")
+        elif self.type == "integer":
+            what = "a whole number" + _range_words(self.minimum, self.maximum)
+        elif self.type == "number":
+            what = "a number" + _range_words(self.minimum, self.maximum) + " (digits and a decimal point only)"
+        elif self.type == "date":
+            what = "a date written YYYY-MM-DD, e.g. 2024-03-31"
+        elif self.format == "uri":
+            what = "a web address starting https:// or http://"
+        else:
+            what = "text"
+        tail = "" if self.required else " (or empty)"
+        return f"{self.name} must be {what}{tail}"
+
+
+def _range_words(lo: float | None, hi: float | None) -> str:
+    fmt = lambda v: f"{v:g}"  # noqa: E731
+    if lo is not None and hi is not None:
+        return f" from {fmt(lo)} to {fmt(hi)}"
+    if lo is not None:
+        return f", {fmt(lo)} or more"
+    if hi is not None:
+        return f", {fmt(hi)} or less"
+    return ""
+
+
+@lru_cache(maxsize=None)
+def descriptor(resource: str) -> dict:
+    """The schema JSON of a resource (loaded as a dict: Frictionless refuses absolute paths)."""
+    return json.loads((spec.SCHEMA_DIR / f"{resource}.schema.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def row_schema(resource: str) -> Schema:
+    """The Frictionless schema used on candidate rows: the real one without its primary key
+    (a subset of rows cannot judge uniqueness; `checks.check_duplicate_keys` does, on all rows)."""
+    d = dict(descriptor(resource))
+    d.pop("primaryKey", None)
+    return Schema.from_descriptor(d)
+
+
+def field_names(resource: str) -> tuple[str, ...]:
+    return tuple(f["name"] for f in descriptor(resource)["fields"])
+
+
+def missing_values(resource: str) -> tuple[str, ...]:
+    return tuple(descriptor(resource).get("missingValues", [""]))
+
+
+@lru_cache(maxsize=None)
+def rules(resource: str) -> tuple[FieldRule, ...]:
+    counts = set(spec.COUNT_FIELDS.get(resource, ()))
+    out = []
+    for f in descriptor(resource)["fields"]:
+        c = f.get("constraints", {})
+        out.append(FieldRule(
+            name=f["name"], type=f.get("type", "string"), required=bool(c.get("required")),
+            enum=tuple(c["enum"]) if "enum" in c else None, pattern=c.get("pattern"),
+            minimum=c.get("minimum"), maximum=c.get("maximum"), format=f.get("format"),
+            is_count=f["name"] in counts,
+        ))
+    return tuple(out)
+
+
+def _bools(s: pd.Series) -> np.ndarray:
+    """A writable bool array (pandas 3 hands out read-only views), NA read as False."""
+    return np.array(s.to_numpy(dtype=bool, na_value=False), dtype=bool, copy=True)
+
+
+def _screen(col: pd.Series, rule: FieldRule, missing: tuple[str, ...]) -> np.ndarray:
+    """True where a cell is *not* plainly valid and so must go to Frictionless."""
+    is_missing = _bools(col.isin(missing))
+    if rule.type == "integer":
+        ok = _bools(col.str.fullmatch(_INT_RE))
+    elif rule.type == "number":
+        ok = _bools(col.str.fullmatch(_NUM_RE))
+    elif rule.type == "date":
+        ok = _bools(col.str.fullmatch(_DATE_RE))
+        ok &= _bools(pd.to_datetime(col.where(ok, None), format="%Y-%m-%d", errors="coerce").notna())
+    elif rule.format == "uri":
+        ok = _bools(col.str.fullmatch(_URL_RE))
+    else:
+        ok = np.ones(len(col), dtype=bool)
+    if rule.type in ("integer", "number") and (rule.minimum is not None or rule.maximum is not None
+                                               or rule.enum is not None):
+        values = pd.to_numeric(col.where(ok, None), errors="coerce")
+        if rule.minimum is not None:
+            ok &= ~_bools(values < rule.minimum)
+        if rule.maximum is not None:
+            ok &= ~_bools(values > rule.maximum)
+        if rule.enum is not None:
+            ok &= _bools(values.isin(list(rule.enum)))
+    elif rule.enum is not None:
+        ok &= _bools(col.isin([str(v) for v in rule.enum]))
+    if rule.pattern is not None and rule.type == "string":
+        ok &= _bools(col.str.fullmatch(rule.pattern))
+    # A missing value is fine unless the column is required.
+    return ~np.where(is_missing, not rule.required, ok)
+
+
+def candidate_rows(frame: pd.DataFrame, resource: str) -> np.ndarray:
+    """Positions of the rows with any cell that fails the pandas screen."""
+    missing = missing_values(resource)
+    bad = np.zeros(len(frame), dtype=bool)
+    for rule in rules(resource):
+        bad |= _screen(frame[rule.name], rule, missing)
+    return np.flatnonzero(bad)
+
+
+@dataclass(frozen=True)
+class CellError:
+    position: int      # index into the rows given
+    field: str
+    cell: str
+    kind: str          # frictionless error type, e.g. type-error, constraint-error
+    constraint: str | None
+
+
+def frictionless_check(frame: pd.DataFrame, positions: Sequence[int], resource: str) -> list[CellError]:
+    """Run Frictionless's schema checks on the rows at `positions`; report each failing cell."""
+    if len(positions) == 0:
+        return []
+    names = list(field_names(resource))
+    sub = frame.iloc[list(positions)][names]
+    data = [names] + sub.to_numpy().tolist()
+    report = Resource(data=data, schema=row_schema(resource)).validate(
+        limit_errors=len(data) * len(names) + 10)
+    found: list[CellError] = []
+    seen: set[tuple[int, str]] = set()
+    for task in report.tasks:
+        for err in task.errors:
+            row = getattr(err, "row_number", None)
+            name = getattr(err, "field_name", None)
+            if row is None or name is None or (row, name) in seen:
+                continue
+            seen.add((row, name))
+            m = re.search(r'constraint "(\w+)"', getattr(err, "note", "") or "")
+            found.append(CellError(int(positions[row - 2]), name, str(getattr(err, "cell", "") or ""),
+                                   err.type, m.group(1) if m else None))
+    return found
+
+
+def hint(rule: FieldRule, cell: str) -> str:
+    """A suggestion for the usual slips, or ""."""
+    text = cell.strip()
+    if rule.type in ("integer", "number"):
+        if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
+            return f"; remove the thousands separator: {text.replace(',', '')}"
+        if re.fullmatch(r"-?\d+(\.\d+)?\s*%", text):
+            return f"; write the number without the % sign: {text.rstrip('%').strip()}"
+        if rule.type == "integer" and re.fullmatch(r"\d+\.0+", text):
+            return f"; write it without decimals: {text.split('.')[0]}"
+        if re.fullmatch(r"-\d+(\.\d+)?", text) and rule.minimum is not None:
+            return "; a negative number cannot be right here"
+    if rule.type == "date" and re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+        d, m, y = text.split("/")
+        return f"; write it as {y}-{int(m):02d}-{int(d):02d}"
+    if rule.type == "string" and rule.enum is not None and text.lower() in rule.enum:
+        return f"; codes are lower case: '{text.lower()}'"
+    if rule.pattern is not None and text.upper() != text and re.fullmatch(rule.pattern, text.upper()):
+        return f"; ODS codes are written in upper case: '{text.upper()}'"
+    return ""
+
+
+def message(rule: FieldRule, cell: str) -> str:
+    """The full sentence for a cell that failed its schema rule."""
+    if cell == "" and rule.required:
+        return f"{rule.name} is empty; {rule.expectation()}"
+    shown = cell if len(cell) <= 60 else cell[:57] + "..."
+    return f"{rule.expectation()}; found '{shown}'{hint(rule, cell)}"
+
+
+def typed(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
+    """Cast a frame of checked string cells to the Dataset's types (see dataset.py).
+
+    Counts become nullable Int64 (NA for "" and "*") with a bool `<count>_suppressed`
+    companion, other integers Int64 (int64 when required), numbers float, text str
+    with NA for an empty cell.
+    """
+    out = pd.DataFrame(index=frame.index)
+    suppressed: dict[str, pd.Series] = {}
+    for rule in rules(resource):
+        col = frame[rule.name] if rule.name in frame else pd.Series([""] * len(frame), index=frame.index)
+        empty = col.isin(missing_values(resource))
+        if rule.type == "integer":
+            values = pd.to_numeric(col.where(~empty, None), errors="coerce").astype("Int64")
+            if rule.required and not values.isna().any():
+                values = values.astype("int64")
+            out[rule.name] = values
+            if rule.is_count:
+                suppressed[f"{rule.name}_suppressed"] = (col == spec.SUPPRESSED)
+        elif rule.type == "number":
+            out[rule.name] = pd.to_numeric(col.where(~empty, None), errors="coerce").astype("float64")
+        else:
+            out[rule.name] = col.where(col != "", pd.NA).astype("str") if len(col) else col.astype("str")
+            out[rule.name] = out[rule.name].where(col != "", pd.NA)
+    for name, s in suppressed.items():
+        out[name] = s.astype(bool)
+    return out

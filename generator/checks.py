@@ -1,0 +1,347 @@
+"""The WRES rules a Table Schema cannot express, one small function each.
+
+Every function takes plain data (typed frames, names, sets) and returns a list
+of `Problem`s; none reads a file or raises for bad data, so each is tested on
+its own with a failing and a passing case (tests/test_checks.py).
+
+Typed frames here are a resource's rows for one year as `cells.typed` makes
+them, plus two columns the validator adds: `_line` (the line in the file) and
+`_org` (the organisation the row belongs to: its org_code, upper-cased when
+that makes it an ODS code, so a lower-case code is still tied to its return).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pandas as pd
+
+from . import spec
+from .problems import Problem, error, warning
+from .settings import Settings
+
+# ----------------------------------------------------------------------------- within a return
+
+
+def check_not_above(frame: pd.DataFrame, file: str, year: int, smaller: str, larger: str,
+                    meaning: str) -> list[Problem]:
+    """`smaller` is never above `larger` on the same row (appointed <= shortlisted, ...)."""
+    if frame.empty:
+        return []
+    a, b = frame[smaller], frame[larger]
+    bad = (a.astype("Int64") > b.astype("Int64")).to_numpy(dtype=bool, na_value=False)
+    return [
+        error("count-above-total", file,
+              f"{smaller} ({r[smaller]}) is more than {larger} ({r[larger]}) for {r['ethnicity']} staff; "
+              f"{meaning}",
+              row=int(r["_line"]), field=smaller, org_code=r["_org"], year=year)
+        for _, r in frame[bad].iterrows()
+    ]
+
+
+def headcount_by_ethnicity(workforce: pd.DataFrame) -> pd.DataFrame:
+    """Total headcount per (organisation, ethnicity), NA where any cell was empty or suppressed."""
+    if workforce.empty:
+        return pd.DataFrame(columns=["_org", "ethnicity", "headcount", "complete"])
+    g = workforce.groupby(["_org", "ethnicity"], sort=False)["headcount"]
+    out = g.sum(min_count=1).rename("headcount").to_frame()
+    out["complete"] = g.apply(lambda s: bool(s.notna().all()))
+    return out.reset_index()
+
+
+def check_training_within_headcount(training: pd.DataFrame, workforce: pd.DataFrame, file: str,
+                                    year: int) -> list[Problem]:
+    """Staff accessing training are never more than that ethnicity's workforce headcount."""
+    if training.empty or workforce.empty:
+        return []
+    heads = headcount_by_ethnicity(workforce)
+    heads = heads[heads["complete"]]
+    m = training.merge(heads, on=["_org", "ethnicity"], how="inner")
+    m = m[m["accessed_training"].notna()]
+    m = m[m["accessed_training"].astype("int64") > m["headcount"].astype("int64")]
+    return [
+        error("training-above-headcount", file,
+              f"accessed_training ({r['accessed_training']}) is more than the workforce headcount of "
+              f"{r['ethnicity']} staff ({r['headcount']}, the sum of workforce.csv); staff accessing "
+              f"training are counted among the staff in post",
+              row=int(r["_line"]), field="accessed_training", org_code=r["_org"], year=year)
+        for _, r in m.iterrows()
+    ]
+
+
+def check_duplicate_keys(frame: pd.DataFrame, keys: Iterable[str], file: str, year: int | None) -> list[Problem]:
+    """Each key (e.g. org_code, staff_group, band, ethnicity) appears once in a file."""
+    keys = list(keys)
+    if frame.empty:
+        return []
+    cols = ["_org"] + [k for k in keys if k != "org_code"]
+    dup = frame.duplicated(cols, keep=False)
+    if not dup.any():
+        return []
+    found = []
+    for _, grp in frame[dup].groupby(cols, sort=False, dropna=False):
+        first = int(grp["_line"].iloc[0])
+        what = ", ".join(f"{k} {grp[k].iloc[0]}" for k in keys if k != "org_code")
+        for line in grp["_line"].iloc[1:]:
+            found.append(error(
+                "duplicate-row", file,
+                f"this row repeats {what or 'the organisation'} already given on line {first}; each "
+                f"({', '.join(keys)}) must appear once",
+                row=int(line), field=keys[-1], org_code=grp["_org"].iloc[0], year=year))
+    return found
+
+
+# ----------------------------------------------------------------------------- register and folders
+
+
+def check_in_register(orgs_by_file: Mapping[str, pd.DataFrame], register_codes: set[str],
+                      year: int) -> list[Problem]:
+    """Every org_code in a year's files is in organisations.csv (reported once per file)."""
+    found = []
+    for file, frame in orgs_by_file.items():
+        if frame.empty:
+            continue
+        first = frame.drop_duplicates("_org")
+        for _, r in first[~first["_org"].isin(register_codes)].iterrows():
+            found.append(error(
+                "unknown-organisation", file,
+                f"org_code {r['_org']} is not in the register (organisations.csv); every organisation "
+                f"making a return must be listed there first",
+                row=int(r["_line"]), field="org_code", org_code=r["_org"], year=year))
+    return found
+
+
+def check_return_complete(present: Mapping[str, set[str]], required: Iterable[str], year: int) -> list[Problem]:
+    """An organisation with rows in some files of a year has a row in returns.csv and in every required file.
+
+    `present` maps each resource file found (e.g. "2024/workforce.csv") to the organisations in it.
+    """
+    required = list(required)
+    by_resource = {Path(f).stem: (f, orgs) for f, orgs in present.items()}
+    everyone = set().union(*present.values()) if present else set()
+    found = []
+    for resource in required:
+        if resource not in by_resource:
+            continue  # a whole missing file is check_parts_present's business
+        file, orgs = by_resource[resource]
+        for org in sorted(everyone - orgs):
+            if resource == "returns":
+                msg = (f"{org} has rows in other files of {year} but no row in returns.csv; add a line "
+                       f"for it (org_code, submitted_on, report_url, action_plan_url)")
+            else:
+                msg = (f"{org} has no rows in {resource}.csv for {year}, but {resource} was collected that "
+                       f"year; add its rows (use `wres template {year}` for a blank file)")
+            found.append(error("missing-from-file", file, msg, org_code=org, year=year))
+    return found
+
+
+def check_year_folders(root: Path) -> list[Problem]:
+    """Everything at the top of a data folder is the register, collections.csv or a year folder."""
+    found = []
+    known = {spec.REGISTER_FILE, spec.COLLECTIONS_FILE}
+    for entry in sorted(root.iterdir()):
+        name = entry.name
+        if name.startswith(".") or name in known:
+            continue
+        if entry.is_dir() and spec.YEAR_DIR_RE.match(name):
+            continue
+        kind = "folder" if entry.is_dir() else "file"
+        found.append(warning(
+            "stray-entry", name,
+            f"the {kind} '{name}' is not part of the returns format and was ignored; a data folder holds "
+            f"{spec.REGISTER_FILE}, {spec.COLLECTIONS_FILE} and one folder per year named like 2024"))
+    return found
+
+
+def check_year_entries(year_dir: Path, prefix: str, year: int) -> list[Problem]:
+    """Everything in a year folder is one of the year's resource files."""
+    found = []
+    names = {f"{r}.csv" for r in spec.YEAR_RESOURCES}
+    for entry in sorted(year_dir.iterdir()):
+        if entry.name.startswith(".") or (entry.is_file() and entry.name in names):
+            continue
+        kind = "folder" if entry.is_dir() else "file"
+        hint = ""
+        if entry.is_file() and entry.name.lower() in names:
+            hint = f" (file names are lower case: {entry.name.lower()})"
+        found.append(warning(
+            "stray-entry", f"{prefix}{entry.name}",
+            f"the {kind} '{prefix}{entry.name}' is not one of the files of a year's returns and was "
+            f"ignored{hint}; a year folder holds {', '.join(sorted(names))}",
+            year=year))
+    return found
+
+
+def check_parts_present(files_found: Iterable[str], collected: tuple[int, ...], prefix: str,
+                        year: int) -> list[Problem]:
+    """Each part collected that year has its file; a part not collected is never asked for."""
+    found = []
+    have = set(files_found)
+    for resource in spec.required_resources(collected):
+        if resource not in have:
+            served = spec.RESOURCE_INDICATORS[resource]
+            why = (f" (indicators {', '.join(map(str, served))} were collected in {year})"
+                   if served else " (every year has one)")
+            found.append(error(
+                "missing-file", f"{prefix}{resource}.csv",
+                f"{prefix}{resource}.csv is missing{why}; every return of {year} is left out until it is added",
+                year=year))
+    return found
+
+
+def check_not_collected(files_found: Iterable[str], collected: tuple[int, ...], prefix: str,
+                        year: int) -> list[Problem]:
+    """A file for a part not collected that year is ignored, with a warning saying so."""
+    required = set(spec.required_resources(collected)) | set(spec.OPTIONAL_RESOURCES)
+    return [
+        warning("not-collected", f"{prefix}{r}.csv",
+                f"{prefix}{r}.csv is present but collections.csv says indicators "
+                f"{', '.join(map(str, spec.RESOURCE_INDICATORS[r]))} were not collected in {year}; "
+                f"the file is ignored", year=year)
+        for r in files_found if r not in required
+    ]
+
+
+def check_years_in_collections(years: Iterable[int], collection_years: set[int],
+                               collections_file: str = spec.COLLECTIONS_FILE) -> list[Problem]:
+    """Every year folder has its row in collections.csv (else we cannot know what was collected)."""
+    return [
+        error("year-not-in-collections", str(y),
+              f"the folder {y}/ has no row in {collections_file}, so what was collected that year is "
+              f"unknown; every return of {y} is left out until a row for {y} is added", year=y)
+        for y in sorted(years) if y not in collection_years
+    ]
+
+
+def check_collections_have_folders(collection_years: Iterable[int], years: set[int],
+                                   collections_file: str = spec.COLLECTIONS_FILE) -> list[Problem]:
+    """A collection year with no folder is worth a warning (a folder may have been forgotten)."""
+    return [
+        warning("year-without-folder", collections_file,
+                f"{collections_file} lists {y} but there is no {y}/ folder; no returns are published for {y}",
+                year=y)
+        for y in sorted(collection_years) if y not in years
+    ]
+
+
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]|&#?\w+;|javascript\s*:|data\s*:|vbscript\s*:", re.IGNORECASE)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_plain_text(frame: pd.DataFrame, columns: Iterable[str], file: str) -> list[Problem]:
+    """Register text is plain text: no markup or script link, no leading = + - @ a spreadsheet would run."""
+    found = []
+    for col in columns:
+        if col not in frame:
+            continue
+        values = frame[col].astype("string").fillna("")
+        for i in values.index:
+            text = values[i]
+            if not text:
+                continue
+            if _MARKUP.search(text):
+                what = "markup or a script link"
+                expected = "plain text, without < > tags, HTML entities or javascript: links"
+            elif text.startswith(_FORMULA_START):
+                what = "a leading " + repr(text[0]).strip("'") + ", which a spreadsheet would run as a formula"
+                expected = "plain text starting with a letter or digit"
+            else:
+                continue
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            found.append(error(
+                "unsafe-text", file,
+                f"{col} holds {what}: '{shown}'; expected {expected}",
+                row=int(frame.at[i, "_line"]), field=col, org_code=frame.at[i, "_org"]))
+    return found
+
+
+def check_links(frame: pd.DataFrame, columns: Iterable[str], file: str, year: int | None) -> list[Problem]:
+    """Links that the site will show are web addresses (https:// or http://), never javascript: or data:."""
+    found = []
+    for col in columns:
+        if col not in frame:
+            continue
+        values = frame[col].astype("string")
+        bad = values.notna() & ~values.fillna("").str.match(r"https?://[^\s<>\"']+$")
+        for i in values.index[bad.to_numpy(dtype=bool)]:
+            found.append(error(
+                "unsafe-link", file,
+                f"{col} must be a web address starting https:// or http://; found '{values[i][:60]}'",
+                row=int(frame.at[i, "_line"]), field=col, org_code=frame.at[i, "_org"], year=year))
+    return found
+
+
+# ----------------------------------------------------------------------------- plausibility warnings
+
+
+def warn_appointed_close_to_shortlisted(recruitment: pd.DataFrame, file: str, year: int,
+                                        settings: Settings) -> list[Problem]:
+    """Appointed at or above `appointed_share_warning` of shortlisted is possible but rare: check it."""
+    if recruitment.empty:
+        return []
+    r = recruitment[recruitment["shortlisted"].notna() & recruitment["appointed"].notna()]
+    s, a = r["shortlisted"].astype("int64"), r["appointed"].astype("int64")
+    hit = r[(s > 0) & (a <= s) & (a >= settings.appointed_share_warning * s)]
+    return [
+        warning("appointed-close-to-shortlisted", file,
+                f"appointed ({x['appointed']}) is {x['appointed'] / x['shortlisted']:.0%} of shortlisted "
+                f"({x['shortlisted']}) for {x['ethnicity']} applicants; that is unusually high, please check "
+                f"that shortlisted counts applicants shortlisted, not those appointed",
+                row=int(x["_line"]), field="appointed", org_code=x["_org"], year=year)
+        for _, x in hit.iterrows()
+    ]
+
+
+def warn_training_share(training: pd.DataFrame, workforce: pd.DataFrame, file: str, year: int,
+                        settings: Settings) -> list[Problem]:
+    """Training above `training_share_warning` of the staff of an ethnicity is implausible."""
+    if training.empty or workforce.empty:
+        return []
+    heads = headcount_by_ethnicity(workforce)
+    m = training.merge(heads[heads["complete"]], on=["_org", "ethnicity"], how="inner")
+    m = m[m["accessed_training"].notna() & (m["headcount"] > 0)]
+    t, h = m["accessed_training"].astype("int64"), m["headcount"].astype("int64")
+    hit = m[(t <= h) & (t > settings.training_share_warning * h)]
+    return [
+        warning("training-share-high", file,
+                f"accessed_training ({x['accessed_training']}) is {x['accessed_training'] / x['headcount']:.0%} "
+                f"of {x['ethnicity']} staff ({x['headcount']}); above {settings.training_share_warning:.0%} is "
+                f"unusual, please check it counts non-mandatory training only",
+                row=int(x["_line"]), field="accessed_training", org_code=x["_org"], year=year)
+        for _, x in hit.iterrows()
+    ]
+
+
+def merged_organisations(register: pd.DataFrame) -> set[str]:
+    """Organisations touched by a merger: every predecessor with a successor, and every successor."""
+    if register.empty or "successor_code" not in register:
+        return set()
+    succ = register[register["successor_code"].notna()]
+    return set(succ["org_code"]) | set(succ["successor_code"])
+
+
+def warn_headcount_change(totals: pd.DataFrame, merged: set[str], settings: Settings,
+                          file_of_year: Mapping[int, str]) -> list[Problem]:
+    """Total headcount changing by more than `headcount_change_warning` from the previous year,
+    without a merger, is worth checking.
+
+    `totals`: org_code, year, headcount (total over the workforce file, complete returns only).
+    """
+    if totals.empty:
+        return []
+    t = totals.sort_values(["org_code", "year"])
+    prev = t.assign(year=t["year"] + 1).rename(columns={"headcount": "previous"})
+    m = t.merge(prev, on=["org_code", "year"], how="inner")
+    m = m[(m["previous"] > 0) & ~m["org_code"].isin(merged)]
+    change = (m["headcount"] - m["previous"]) / m["previous"]
+    hit = m[change.abs() > settings.headcount_change_warning]
+    return [
+        warning("headcount-change", file_of_year[int(x["year"])],
+                f"total headcount changed from {int(x['previous']):,} in {int(x['year']) - 1} to "
+                f"{int(x['headcount']):,} ({(x['headcount'] - x['previous']) / x['previous']:+.0%}), more than "
+                f"{settings.headcount_change_warning:.0%} with no merger in the register; please check it",
+                field="headcount", org_code=x["org_code"], year=int(x["year"]))
+        for _, x in hit.iterrows()
+    ]

@@ -1,0 +1,232 @@
+"""Reading one CSV file safely, before any schema check.
+
+A return arrives from a trust's spreadsheet, so the bytes can be anything:
+a Windows-1252 export, a BOM, CRLF line ends, blank lines, a header typed
+by hand, a 200 MB mistake. This module turns bytes into a header and rows
+of stripped strings with their line numbers, and turns everything that
+stops that into a `Problem`, never an exception. It never reads a file over
+the size limit into memory (it looks at `os.stat` first).
+
+Choices, stated so that a publisher can predict them:
+
+- a BOM is dropped; CRLF, LF and CR line ends are all accepted;
+- lines that are blank (or hold only commas) are ignored, with no problem;
+- cells are stripped of surrounding spaces;
+- a header whose names differ only in case, spacing or hyphens
+  (`Org Code`, ` HEADCOUNT`) is accepted and normalised (`org_code`,
+  `headcount`) with one warning for the file: the intent is unambiguous and
+  refusing a whole national file for it would help nobody;
+- a missing column is an error for the whole file; an extra column is a
+  warning and the column is ignored (a publisher's own notes column should
+  not block publication);
+- a line with more or fewer cells than the header is an error on that line.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from .problems import Problem, error, warning
+
+#: Files above this size are refused without being read.
+MAX_BYTES = 50 * 1024 * 1024
+
+# A cell may legitimately be long (a URL, a note), but not unbounded.
+csv.field_size_limit(1024 * 1024)
+
+
+@dataclass
+class RawTable:
+    """One file read as text: normalised header, rows of stripped cells, line numbers."""
+
+    file: str
+    #: Header as normalised names, in file order ("" for an unnamed column).
+    header: list[str] = field(default_factory=list)
+    #: Data rows, each exactly as long as the header (short rows padded, long rows cut;
+    #: both are reported).
+    rows: list[list[str]] = field(default_factory=list)
+    #: Line number in the file where each row starts (1-based, the header's line counts).
+    lines: list[int] = field(default_factory=list)
+    #: Line number of the header.
+    header_line: int = 1
+    #: Problems found while reading.
+    problems: list[Problem] = field(default_factory=list)
+    #: False when the file could not be read at all (too big, not UTF-8, empty, no usable
+    #: header): no row of it can be trusted.
+    readable: bool = True
+    #: Lines that held the wrong number of cells: line number -> raw cell count.
+    ragged: dict[int, int] = field(default_factory=dict)
+    sha256: str | None = None
+
+
+def normalise_label(label: str) -> str:
+    """`' Org Code'` -> `'org_code'`: the header spellings we accept for a column name."""
+    text = label.replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def sha256_of(path: Path) -> str:
+    """Hash a file in chunks, so that even a refused oversized file has a checksum."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _size_problem(path: Path, file: str, year: int | None, limit: int) -> Problem | None:
+    size = os.stat(path).st_size
+    if size <= limit:
+        return None
+    return error(
+        "file-too-large", file,
+        f"{file} is {size / 1024 / 1024:,.0f} MB, over the limit of {limit / 1024 / 1024:,.0f} MB "
+        f"for one file; it was not read. A year's returns for every NHS organisation fit in a few MB: "
+        f"check that this is the right file.",
+        year=year,
+    )
+
+
+def _decode(data: bytes, file: str, year: int | None) -> tuple[str | None, Problem | None]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start:exc.start + 1].hex()
+        return None, error(
+            "not-utf8", file,
+            f"{file} is not UTF-8 text: line {line} holds the byte 0x{bad}, which is not UTF-8 "
+            f"(a spreadsheet saved as plain 'CSV' on Windows often does this). Save it as "
+            f"'CSV UTF-8 (comma delimited)' and try again.",
+            row=line, year=year,
+        )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
+
+
+def _is_blank(cells: Sequence[str]) -> bool:
+    return all(not c.strip() for c in cells)
+
+
+def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | None = None,
+               max_bytes: int = MAX_BYTES) -> RawTable:
+    """Read `path` (shown to people as `file`) whose columns should be `expected`.
+
+    The columns of the result are the file's own (normalised); `expected` is used
+    only to report missing and extra columns. Never raises for bad content.
+    """
+    table = RawTable(file=file)
+    too_big = _size_problem(path, file, year, max_bytes)
+    if too_big:
+        table.problems.append(too_big)
+        table.readable = False
+        return table
+    data = path.read_bytes()
+    table.sha256 = hashlib.sha256(data).hexdigest()
+    text, bad = _decode(data, file, year)
+    if bad:
+        table.problems.append(bad)
+        table.readable = False
+        return table
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        table.problems.append(error(
+            "nul-byte", file,
+            f"{file} holds a NUL byte on line {line}: it looks like a binary file (an .xlsx or a "
+            f"UTF-16 export?), not CSV text. Save it as 'CSV UTF-8 (comma delimited)'.",
+            row=line, year=year))
+        table.readable = False
+        return table
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    raw_header: list[str] = []
+    prev_end = 0
+    try:
+        for cells in reader:
+            start, prev_end = prev_end + 1, reader.line_num
+            if _is_blank(cells):
+                continue
+            if header is None:
+                raw_header = cells
+                header = [normalise_label(c) for c in cells]
+                table.header_line = start
+                continue
+            cells = [c.strip() for c in cells]
+            if len(cells) != len(header):
+                table.ragged[start] = len(cells)
+                cells = (cells + [""] * len(header))[:len(header)]
+            table.rows.append(cells)
+            table.lines.append(start)
+    except csv.Error as exc:
+        line = reader.line_num or 1
+        table.problems.append(error(
+            "unreadable-csv", file,
+            f"{file} cannot be read as CSV at line {line} ({exc}); check for a stray quote mark.",
+            row=line, year=year))
+        table.readable = False
+        return table
+
+    if header is None:
+        table.problems.append(error(
+            "empty-file", file,
+            f"{file} is empty: expected a header line ({', '.join(expected)}) and one line per row.",
+            year=year))
+        table.readable = False
+        return table
+    table.header = header
+    table.problems.extend(_header_problems(table, raw_header, expected, year))
+    return table
+
+
+def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
+                     year: int | None) -> list[Problem]:
+    file, header, line = table.file, table.header, table.header_line
+    found: list[Problem] = []
+    renamed = [(r.strip(), n) for r, n in zip(raw, header) if r.strip() != n and n in expected]
+    if renamed:
+        pairs = ", ".join(f"'{r}' as '{n}'" for r, n in renamed)
+        found.append(warning(
+            "header-normalised", file,
+            f"{file}: read column name(s) {pairs}. Column names should be written exactly as in the "
+            f"returns format (lower case, underscores), e.g. {', '.join(expected)}.",
+            row=line, year=year))
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            found.append(error(
+                "duplicate-column", file,
+                f"{file}: the column '{name}' appears twice in the header; each column must appear once.",
+                row=line, field=name, year=year))
+            table.readable = False
+        seen.add(name)
+    extra = [n for n in header if n not in expected]
+    missing = [n for n in expected if n not in header]
+    for name in missing:
+        guess = difflib.get_close_matches(name, [e for e in extra if e], n=1)
+        hint = f" (is '{guess[0]}' meant to be '{name}'?)" if guess else ""
+        found.append(error(
+            "missing-column", file,
+            f"{file}: the column '{name}' is missing from the header{hint}; expected the columns "
+            f"{', '.join(expected)}.",
+            row=line, field=name, year=year))
+    for i, name in enumerate(header):
+        if name not in expected:
+            label = f"'{raw[i].strip()}'" if name else f"with no name (column {i + 1})"
+            found.append(warning(
+                "extra-column", file,
+                f"{file}: the column {label} is not part of the returns format and is ignored; "
+                f"expected the columns {', '.join(expected)}.",
+                row=line, field=name or None, year=year))
+    if missing:
+        table.readable = False
+    return found
