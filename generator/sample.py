@@ -109,6 +109,10 @@ class Quirks:
 
 
 PAY_FIRST_YEAR = 2022
+#: The validator's default plausibility thresholds (settings.py); figures stay clear of them
+#: except where a quirk asks for a warning.
+APPOINTED_WARNING = 0.90
+TRAINING_WARNING = 0.95
 
 # --- the demonstration register ---------------------------------------------------------
 
@@ -378,8 +382,21 @@ def _cells() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["g", "staff_group", "band", "share", "band_odds"])
 
 
-def _workforce(oy: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Headcount by organisation, year, staff group, band and ethnicity (long form)."""
+#: Bands whose small counts a suppressing publisher withholds (the few people in them are identifiable).
+SUPPRESSED_BANDS = ("band_8c", "band_8d", "band_9", "vsm") + MEDICAL_BANDS
+#: Counts a suppressing publisher replaces with `*`.
+SUPPRESS_LOW, SUPPRESS_HIGH = 1, 4
+
+
+def _is_small(values: np.ndarray) -> np.ndarray:
+    return (values >= SUPPRESS_LOW) & (values <= SUPPRESS_HIGH)
+
+
+def _workforce(oy: pd.DataFrame, rng: np.random.Generator, quirks: Quirks) -> pd.DataFrame:
+    """Headcount by organisation, year, staff group, band and ethnicity (long form).
+
+    Column `suppressed` marks the cells the publisher withholds as `*`.
+    """
     cells = _cells()
     mix = np.array([GROUP_MIX[t] for t in oy["org_type"]])  # (m, 3)
     nc = len(cells)
@@ -401,13 +418,21 @@ def _workforce(oy: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         part["order"] = np.arange(len(base)) * 3 + ETHNICITIES.index(e)
         parts.append(part)
     wf = pd.concat(parts, ignore_index=True).sort_values("order", kind="stable").drop(columns="order")
-    return wf.reset_index(drop=True)
+    wf = wf.reset_index(drop=True)
+    wf["suppressed"] = (wf["org_code"].isin(quirks.suppressing) & wf["band"].isin(SUPPRESSED_BANDS)).to_numpy() \
+        & _is_small(wf["headcount"].to_numpy())
+    return wf
 
 
-def _per_ethnicity(oy: pd.DataFrame, wf: pd.DataFrame) -> np.ndarray:
-    """Headcount per return and ethnicity: an (m, 3) array in ETHNICITIES order."""
-    h = wf.groupby(["row", "ethnicity"], sort=False)["headcount"].sum().unstack("ethnicity")
-    return h.reindex(index=np.arange(len(oy)), columns=list(ETHNICITIES)).to_numpy()
+def _per_ethnicity(oy: pd.DataFrame, wf: pd.DataFrame, visible: bool = False) -> np.ndarray:
+    """Headcount per return and ethnicity: an (m, 3) array in ETHNICITIES order.
+
+    visible=True counts only the cells a reader of the files can see (not the `*` ones),
+    the figure a validator checks training against.
+    """
+    w = wf[~wf["suppressed"]] if visible else wf
+    h = w.groupby(["row", "ethnicity"], sort=False)["headcount"].sum().unstack("ethnicity")
+    return h.reindex(index=np.arange(len(oy)), columns=list(ETHNICITIES)).fillna(0).to_numpy().astype(np.int64)
 
 
 def _long(oy: pd.DataFrame, columns: dict[str, np.ndarray], ethnicities: tuple[str, ...] = ETHNICITIES) -> pd.DataFrame:
@@ -442,10 +467,13 @@ def _recruitment(oy: pd.DataFrame, heads: np.ndarray, rng: np.random.Generator, 
     warn = _flag(oy, quirks.appointed_warning)
     p_w = np.where(warn, 0.97, p_w)
     p_b = np.where(warn, 0.96, p_b)
-    ap_w = rng.binomial(sl_w, p_w)
-    ap_b = rng.binomial(sl_b, p_b)
-    ap_u = rng.binomial(sl_u, np.where(warn, 0.96, p_w * 0.9))
-    return _long(oy, {"shortlisted": np.stack([sl_w, sl_b, sl_u], 1), "appointed": np.stack([ap_w, ap_b, ap_u], 1)})
+    shortlisted = np.stack([sl_w, sl_b, sl_u], 1)
+    appointed = rng.binomial(shortlisted, np.stack([p_w, p_b, np.where(warn, 0.96, p_w * 0.9)], 1))
+    # Outside the intended warning, stay below the validator's "appointed close to shortlisted"
+    # threshold even for tiny groups (one applicant, one appointment would trip it).
+    cap = np.maximum(np.ceil(APPOINTED_WARNING * shortlisted).astype(np.int64) - 1, 0)
+    appointed = np.where(warn[:, None], appointed, np.minimum(appointed, cap))
+    return _long(oy, {"shortlisted": shortlisted, "appointed": appointed})
 
 
 def _disciplinary(oy: pd.DataFrame, heads: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
@@ -455,13 +483,22 @@ def _disciplinary(oy: pd.DataFrame, heads: np.ndarray, rng: np.random.Generator)
     return _long(oy, {"entered_formal_process": rng.binomial(heads, rates)})
 
 
-def _training(oy: pd.DataFrame, heads: np.ndarray, rng: np.random.Generator, quirks: Quirks) -> pd.DataFrame:
-    """Staff accessing non-mandatory training; about equal, never more than the headcount."""
+def _training(oy: pd.DataFrame, heads: np.ndarray, visible: np.ndarray, rng: np.random.Generator,
+              quirks: Quirks) -> pd.DataFrame:
+    """Staff accessing non-mandatory training; about equal, never more than the headcount.
+
+    Capped by the *visible* headcount (suppressed cells left out) so that the rule
+    training <= headcount holds for anyone checking the files, and, outside the
+    intended warning, at or below the 95% plausibility threshold.
+    """
     t_w = oy["train"].to_numpy()
     t_b = np.minimum(t_w / oy["rl4"].to_numpy(), 0.93)
     rates = np.stack([t_w, t_b, t_w * 0.9], 1)
-    rates[_flag(oy, quirks.training_warning)] = 0.975
-    return _long(oy, {"accessed_training": rng.binomial(heads, rates)})
+    warn = _flag(oy, quirks.training_warning)
+    rates[warn] = 0.975
+    trained = rng.binomial(heads, rates)
+    cap = np.where(warn[:, None], visible, np.floor(TRAINING_WARNING * visible).astype(np.int64))
+    return _long(oy, {"accessed_training": np.minimum(trained, cap)})
 
 
 def _staff_survey(oy: pd.DataFrame, heads: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
@@ -616,8 +653,9 @@ def build_sample(scale: str = "demo", seed: int = 2018) -> dict[str, pd.DataFram
     rng = np.random.default_rng(seed)
     plan, quirks = _plan(scale, rng)
     oy = _org_years(plan, rng)
-    wf = _workforce(oy, rng)
+    wf = _workforce(oy, rng, quirks)
     heads = _per_ethnicity(oy, wf)
+    visible = _per_ethnicity(oy, wf, visible=True)
     tables: dict[str, pd.DataFrame] = {
         "organisations": _register_frame(plan),
         "collections": _collections_frame(),
@@ -625,7 +663,7 @@ def build_sample(scale: str = "demo", seed: int = 2018) -> dict[str, pd.DataFram
         "workforce": wf,
         "recruitment": _recruitment(oy, heads, rng, quirks),
         "disciplinary": _disciplinary(oy, heads, rng),
-        "training": _training(oy, heads, rng, quirks),
+        "training": _training(oy, heads, visible, rng, quirks),
         "staff_survey": _staff_survey(oy, heads, rng),
         "board": _board(oy, heads, rng),
         "pay": _pay(oy, heads, rng, quirks),
@@ -647,12 +685,14 @@ def _to_text(tables: dict[str, pd.DataFrame], oy: pd.DataFrame, quirks: Quirks) 
         sup_org = f["org_code"].isin(suppressing).to_numpy()
         for col in cols:
             small = pd.array(f[col], dtype="Int64")
-            is_small = ((small >= 1) & (small <= 4)).to_numpy(dtype=bool, na_value=False)
-            # The small organisation suppresses small counts of people in its workforce,
-            # disciplinary and survey figures (never recruitment or the board, which it publishes).
-            suppress = sup_org & is_small & (name in ("workforce", "disciplinary", "staff_survey"))
+            is_small = _is_small(small).to_numpy(dtype=bool, na_value=False)
+            # The small organisation suppresses small counts of people in its senior and medical
+            # workforce cells (marked when drawn), disciplinary and survey figures; it publishes
+            # recruitment and the board in full.
             if name == "workforce":
-                suppress &= f["band"].isin(["band_8c", "band_8d", "band_9", "vsm"] + list(MEDICAL_BANDS)).to_numpy()
+                suppress = f["suppressed"].to_numpy()
+            else:
+                suppress = sup_org & is_small & (name in ("disciplinary", "staff_survey"))
             f[col] = _counts_text(f[col], suppress)
         if name == "recruitment":
             # ...and did not record the ethnicity-unknown applicants: not available, left empty.
