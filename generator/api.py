@@ -1,0 +1,340 @@
+"""The static JSON API: the register with links, and one file per organisation.
+
+`/api/organisations.json` lists every organisation in the register with the
+addresses of its page, its API file and its return pages;
+`/api/organisations/<CODE>.json` holds its register entry, its returns and
+their status, and all its figures. The figures are the rows of
+indicators.csv, parsed back from the very text written there, so the API and
+the CSV agree exactly. JSON is written compact with sorted keys: the same
+data gives the same bytes. Both documents have a JSON Schema beside them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import spec
+from .dataset import Dataset
+from .files import safe_join, write_text
+from .release import Release
+
+API = "api"
+REGISTER_FILE = "organisations.json"
+REGISTER_SCHEMA_FILE = "organisations.schema.json"
+ORGANISATION_SCHEMA_FILE = "organisation.schema.json"
+API_VERSION = 1
+
+REGISTER_COLUMNS = ("org_code", "org_name", "org_type", "region_code", "system_code", "system_name",
+                    "successor_code", "closed_year", "website")
+
+
+@dataclass
+class ApiFiles:
+    """What write_api wrote, relative to the docs folder."""
+
+    register: str
+    schemas: dict[str, str]
+    organisation_paths: dict[str, str] = field(default_factory=dict)
+    total_bytes: int = 0
+
+
+def link(site_url: str, path: str) -> str:
+    """An address on the site: absolute when site_url is known, else from the site root."""
+    return f"{site_url.rstrip('/')}/{path}" if site_url else f"/{path}"
+
+
+def _jsonable(o: Any) -> Any:
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return float(o)
+    if isinstance(o, np.bool_):
+        return bool(o)
+    if o is pd.NA:
+        return None
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def dumps(obj: Any) -> str:
+    """Compact, stable JSON: sorted keys, fixed separators, no NaN."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                      default=_jsonable) + "\n"
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of plain values; missing cells become null."""
+    if df.empty:
+        return []
+    obj = df.astype(object)
+    obj = obj.where(df.notna(), None)
+    return obj.to_dict("records")
+
+
+def safe_code(code: object) -> str | None:
+    """The code if it may appear in an address (spec.ORG_CODE_RE), else None."""
+    text = str(code)
+    return text if spec.ORG_CODE_RE.fullmatch(text) else None
+
+
+def _entry(row: dict) -> dict:
+    entry = {c: row.get(c) for c in REGISTER_COLUMNS}
+    entry["region_name"] = spec.REGIONS.get(str(row.get("region_code")), ("",))[0] or None
+    if entry.get("closed_year") is not None:
+        entry["closed_year"] = int(entry["closed_year"])
+    return entry
+
+
+def _release(release: Release) -> dict:
+    return {"version": release.version, "data_hash": release.data_hash, "data_date": release.data_date,
+            "label": release.label, "demonstration": release.demonstration}
+
+
+def _returns_by_code(dataset: Dataset) -> dict[str, list[dict]]:
+    ret = dataset.returns.sort_values(["org_code", "year"], kind="stable")
+    out: dict[str, list[dict]] = {}
+    for r in records(ret):
+        files = r.get("files")
+        out.setdefault(str(r["org_code"]), []).append({
+            "year": int(r["year"]),
+            "status": r["status"],
+            "errors": int(r["errors"]) if r.get("errors") is not None else 0,
+            "warnings": int(r["warnings"]) if r.get("warnings") is not None else 0,
+            "files": [f for f in str(files).split(";") if f] if files else [],
+            "submitted_on": None if r.get("submitted_on") is None else str(r["submitted_on"])[:10],
+            "report_url": r.get("report_url"),
+            "action_plan_url": r.get("action_plan_url"),
+        })
+    return out
+
+
+def register_document(dataset: Dataset, release: Release, site_url: str,
+                      returns: dict[str, list[dict]] | None = None) -> dict:
+    """/api/organisations.json: every organisation with links to its page, API file and returns."""
+    returns = returns if returns is not None else _returns_by_code(dataset)
+    orgs = []
+    for row in records(dataset.register.sort_values("org_code", kind="stable")):
+        code = safe_code(row["org_code"])
+        if code is None:
+            continue
+        entry = _entry(row)
+        entry["links"] = {
+            "page": link(site_url, f"organisations/{code}/"),
+            "api": link(site_url, f"{API}/organisations/{code}.json"),
+            "returns": {str(r["year"]): link(site_url, f"organisations/{code}/{r['year']}/")
+                        for r in returns.get(code, [])},
+        }
+        orgs.append(entry)
+    return {
+        "api_version": API_VERSION,
+        "release": _release(release),
+        "schema": link(site_url, f"{API}/{REGISTER_SCHEMA_FILE}"),
+        "count": len(orgs),
+        "organisations": orgs,
+    }
+
+
+def organisation_document(entry: dict, code: str, returns: list[dict], figures: list[dict], goals: list[dict],
+                          release: Release, site_url: str) -> dict:
+    """/api/organisations/<CODE>.json: register entry, returns with status, every figure, goals."""
+    for r in returns:
+        r["links"] = {
+            "page": link(site_url, f"organisations/{code}/{r['year']}/"),
+            "badge": link(site_url, f"organisations/{code}/{r['year']}/badge.svg"),
+        }
+    return {
+        "api_version": API_VERSION,
+        "release": _release(release),
+        "schema": link(site_url, f"{API}/{ORGANISATION_SCHEMA_FILE}"),
+        "organisation": entry,
+        "links": {
+            "page": link(site_url, f"organisations/{code}/"),
+            "api": link(site_url, f"{API}/organisations/{code}.json"),
+            "register": link(site_url, f"{API}/{REGISTER_FILE}"),
+            "indicators_csv": link(site_url, "downloads/indicators.csv"),
+        },
+        "returns": returns,
+        "figures": figures,
+        "goals": goals,
+    }
+
+
+def _by_code(df: pd.DataFrame | None, level_col: str = "level") -> dict[str, list[dict]]:
+    """Organisation-level rows grouped by code, without the level and code columns."""
+    if df is None or df.empty or "code" not in df.columns:
+        return {}
+    if level_col in df.columns:
+        df = df[df[level_col] == "organisation"]
+    body = df.drop(columns=[c for c in (level_col, "code") if c in df.columns])
+    out: dict[str, list[dict]] = {}
+    for code, part in body.groupby(df["code"].astype(str), sort=True):
+        out[str(code)] = records(part)
+    return out
+
+
+def write_api(dataset: Dataset, figures: pd.DataFrame, goals: pd.DataFrame | None, docs_dir: Path,
+              release: Release, site_url: str) -> ApiFiles:
+    """Write api/organisations.json, api/organisations/<CODE>.json and both JSON Schemas.
+
+    `figures` is indicators.csv read back with its schema's types (see
+    downloads.typed), so the API carries exactly the published numbers.
+    Codes that are not ODS codes are never used in a path.
+    """
+    docs_dir = Path(docs_dir)
+    returns = _returns_by_code(dataset)
+    files = ApiFiles(register=f"{API}/{REGISTER_FILE}",
+                     schemas={"register": f"{API}/{REGISTER_SCHEMA_FILE}",
+                              "organisation": f"{API}/{ORGANISATION_SCHEMA_FILE}"})
+    for name, schema in ((REGISTER_SCHEMA_FILE, REGISTER_SCHEMA), (ORGANISATION_SCHEMA_FILE, ORGANISATION_SCHEMA)):
+        text = json.dumps(schema, sort_keys=True, indent=1) + "\n"
+        write_text(safe_join(docs_dir, API, name), text)
+        files.total_bytes += len(text.encode())
+    text = dumps(register_document(dataset, release, site_url, returns))
+    write_text(safe_join(docs_dir, API, REGISTER_FILE), text)
+    files.total_bytes += len(text.encode())
+
+    by_code = _by_code(figures)
+    goals_by_code = _by_code(goals)
+    for row in records(dataset.register.sort_values("org_code", kind="stable")):
+        code = safe_code(row["org_code"])
+        if code is None:
+            continue
+        doc = organisation_document(_entry(row), code, [dict(r) for r in returns.get(code, [])],
+                                    by_code.get(code, []), goals_by_code.get(code, []), release, site_url)
+        text = dumps(doc)
+        relative = f"{API}/organisations/{code}.json"
+        write_text(safe_join(docs_dir, API, "organisations", f"{code}.json"), text)
+        files.organisation_paths[code] = relative
+        files.total_bytes += len(text.encode())
+    return files
+
+
+# --------------------------------------------------------------------------- JSON Schemas
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_RELEASE = {
+    "type": "object",
+    "description": "The release these figures come from: generator version and a hash of the input data.",
+    "required": ["version", "data_hash", "data_date", "label", "demonstration"],
+    "properties": {
+        "version": {"type": "string", "description": "Open WRES generator version."},
+        "data_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                      "description": "sha256 over every input file: names the data."},
+        "data_date": {"type": "string", "description": "ISO date of the latest snapshot in the data."},
+        "label": {"type": "string"},
+        "demonstration": {"type": "boolean", "description": "True: fictional demonstration data."},
+    },
+}
+_ENTRY = {
+    "type": "object",
+    "description": "The organisation's row of organisations.csv (the register).",
+    "required": ["org_code", "org_name", "org_type", "region_code"],
+    "properties": {
+        "org_code": {"type": "string", "pattern": "^[A-Z0-9]{3,9}$", "description": "ODS code."},
+        "org_name": {"type": "string"},
+        "org_type": {"type": "string", "enum": list(spec.ORG_TYPES)},
+        "region_code": {"type": "string", "enum": list(spec.REGIONS)},
+        "region_name": _NULLABLE_STRING,
+        "system_code": _NULLABLE_STRING,
+        "system_name": _NULLABLE_STRING,
+        "successor_code": _NULLABLE_STRING,
+        "closed_year": {"type": ["integer", "null"]},
+        "website": _NULLABLE_STRING,
+    },
+}
+
+REGISTER_SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "organisations.schema.json",
+    "title": "Open WRES register: /api/organisations.json",
+    "type": "object",
+    "required": ["api_version", "release", "count", "organisations"],
+    "properties": {
+        "api_version": {"const": API_VERSION},
+        "release": _RELEASE,
+        "schema": {"type": "string"},
+        "count": {"type": "integer", "minimum": 0},
+        "organisations": {
+            "type": "array",
+            "items": {
+                "allOf": [_ENTRY],
+                "type": "object",
+                "required": ["links"],
+                "properties": {
+                    "links": {
+                        "type": "object",
+                        "required": ["page", "api", "returns"],
+                        "properties": {
+                            "page": {"type": "string", "description": "The organisation's page."},
+                            "api": {"type": "string", "description": "Its /api/organisations/<CODE>.json."},
+                            "returns": {"type": "object", "description": "Year -> the page of that year's return.",
+                                        "additionalProperties": {"type": "string"}},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+ORGANISATION_SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "organisation.schema.json",
+    "title": "Open WRES organisation: /api/organisations/<CODE>.json",
+    "type": "object",
+    "required": ["api_version", "release", "organisation", "links", "returns", "figures", "goals"],
+    "properties": {
+        "api_version": {"const": API_VERSION},
+        "release": _RELEASE,
+        "schema": {"type": "string"},
+        "organisation": _ENTRY,
+        "links": {"type": "object", "additionalProperties": {"type": "string"}},
+        "returns": {
+            "type": "array",
+            "description": "Every return the organisation made, published or left out, by year.",
+            "items": {
+                "type": "object",
+                "required": ["year", "status", "errors", "warnings", "files", "submitted_on", "report_url",
+                             "action_plan_url", "links"],
+                "properties": {
+                    "year": {"type": "integer"},
+                    "status": {"enum": ["published", "published_with_warnings", "left_out"]},
+                    "errors": {"type": "integer", "minimum": 0},
+                    "warnings": {"type": "integer", "minimum": 0},
+                    "files": {"type": "array", "items": {"type": "string"}},
+                    "submitted_on": _NULLABLE_STRING,
+                    "report_url": _NULLABLE_STRING,
+                    "action_plan_url": _NULLABLE_STRING,
+                    "links": {"type": "object", "required": ["page", "badge"],
+                              "additionalProperties": {"type": "string"}},
+                },
+            },
+        },
+        "figures": {
+            "type": "array",
+            "description": "The organisation's rows of indicators.csv (without level and code), same values.",
+            "items": {
+                "type": "object",
+                "required": ["year", "indicator", "measure", "breakdown", "value", "status"],
+                "properties": {
+                    "year": {"type": "integer"},
+                    "indicator": {"type": "integer", "minimum": 1, "maximum": 9},
+                    "measure": {"type": "string"},
+                    "breakdown": {"type": "string"},
+                    "value": {"type": ["number", "null"]},
+                    "ci_lower": {"type": ["number", "null"]},
+                    "ci_upper": {"type": ["number", "null"]},
+                    "status": {"type": "string"},
+                    "flags": _NULLABLE_STRING,
+                },
+            },
+        },
+        "goals": {"type": "array", "description": "Leadership goals (rows of goals.csv for this organisation).",
+                  "items": {"type": "object"}},
+    },
+}

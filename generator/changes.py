@@ -1,0 +1,170 @@
+"""Corrections: which published figures changed since the last release.
+
+Returns are corrected and resubmitted after publication, so a figure a
+journalist quoted may change. `wres build --previous PATH` gives the last
+release's indicators.csv; `compare` lists every figure whose value or status
+changed, was added or was removed, old beside new, and the pages show the list
+(per organisation, and site-wide on /changes/). Differences smaller than the
+published precision are float noise, not changes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .cellformat import DECIMALS, format_number
+from .release import Release
+
+KEY = ["year", "level", "code", "indicator", "measure", "breakdown"]
+COLUMNS = KEY + ["change", "old_value", "new_value", "old_status", "new_status"]
+LEVEL_ORDER = {"england": 0, "region": 1, "org_type": 2, "system": 3, "organisation": 4}
+
+#: Two values closer than this are the same figure (indicators.csv keeps 10 decimals).
+ABS_TOL = 0.5 * 10 ** -(DECIMALS - 2)
+REL_TOL = 1e-9
+
+SECTION_TITLE = "What changed since the last release"
+
+
+def empty() -> pd.DataFrame:
+    """No changes (the frame `compare` returns, with no rows)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+
+
+def _normalise(df: pd.DataFrame) -> pd.DataFrame:
+    """Key columns as int/str, value as float, status as str: previous and current compare alike."""
+    missing = [c for c in KEY + ["value", "status"] if c not in df.columns]
+    if missing:
+        raise ValueError(f"indicators table lacks column(s) {', '.join(missing)}")
+    out = pd.DataFrame({
+        "year": pd.to_numeric(df["year"], errors="coerce").astype("Int64"),
+        "level": df["level"].astype(object).where(df["level"].notna(), "").astype(str),
+        "code": df["code"].astype(object).where(df["code"].notna(), "").astype(str),
+        "indicator": pd.to_numeric(df["indicator"], errors="coerce").astype("Int64"),
+        "measure": df["measure"].astype(object).where(df["measure"].notna(), "").astype(str),
+        "breakdown": df["breakdown"].astype(object).where(df["breakdown"].notna(), "").astype(str),
+        "value": pd.to_numeric(df["value"], errors="coerce").astype(float),
+        "status": df["status"].astype(object).where(df["status"].notna(), "").astype(str),
+    })
+    return out.drop_duplicates(KEY, keep="last")
+
+
+def compare(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Every figure that changed between two indicators tables, old beside new.
+
+    One row per (year, level, code, indicator, measure, breakdown) whose value
+    or status differs, or that is only in one of them; `change` is
+    `changed`, `added` or `removed`. Sorted by level (England first), code,
+    year, indicator, measure, breakdown.
+    """
+    old = _normalise(previous).rename(columns={"value": "old_value", "status": "old_status"})
+    new = _normalise(current).rename(columns={"value": "new_value", "status": "new_status"})
+    both = old.merge(new, on=KEY, how="outer", indicator=True)
+    ov, nv = both["old_value"].to_numpy(float), both["new_value"].to_numpy(float)
+    same_value = (np.isnan(ov) & np.isnan(nv)) | np.isclose(ov, nv, rtol=REL_TOL, atol=ABS_TOL)
+    same_status = both["old_status"].fillna("").to_numpy() == both["new_status"].fillna("").to_numpy()
+    kind = np.select([both["_merge"] == "left_only", both["_merge"] == "right_only",
+                      ~(same_value & same_status)], ["removed", "added", "changed"], default="")
+    both["change"] = kind
+    out = both[both["change"] != ""].drop(columns="_merge")
+    if out.empty:
+        return empty()
+    out = out.assign(_lv=out["level"].map(LEVEL_ORDER).fillna(9))
+    out = out.sort_values(["_lv", "level", "code", "year", "indicator", "measure", "breakdown"], kind="stable")
+    return out[COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _display_pair(old: float, new: float) -> tuple[str, str]:
+    """Old and new values rounded for people, with just enough decimals to tell them apart."""
+    for decimals in (2, 3, 4, 6, DECIMALS):
+        a = "" if old is None or math.isnan(old) else format_number(round(old, decimals))
+        b = "" if new is None or math.isnan(new) else format_number(round(new, decimals))
+        if a != b or decimals == DECIMALS:
+            return a, b
+    return a, b  # pragma: no cover
+
+
+def _cell(value_text: str, status: object, present: bool, absent_words: str) -> str:
+    if not present:
+        return absent_words
+    status = "" if status is None or (isinstance(status, float) and math.isnan(status)) else str(status)
+    words = status.replace("_", " ")
+    if value_text and status in ("ok", ""):
+        return value_text
+    if value_text:
+        return f"{value_text} ({words})"
+    return words or "empty"
+
+
+def _md(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def table_rows(changes: pd.DataFrame, with_code: bool = False) -> list[str]:
+    """Markdown table lines for a set of changes, old value beside new."""
+    head = (["level", "code"] if with_code else []) + ["year", "indicator", "measure", "breakdown", "before",
+                                                         "now"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in changes.itertuples(index=False):
+        old_v, new_v = _display_pair(r.old_value, r.new_value)
+        before = _cell(old_v, r.old_status, r.change != "added", "not published")
+        now = _cell(new_v, r.new_status, r.change != "removed", "no longer published")
+        cells = ([r.level, r.code] if with_code else []) + [
+            int(r.year) if not pd.isna(r.year) else "", int(r.indicator) if not pd.isna(r.indicator) else "",
+            r.measure, r.breakdown, before, now]
+        lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+    return lines
+
+
+def markdown_for(changes: pd.DataFrame, code: str) -> str:
+    """The "What changed since the last release" section of one organisation's page ("" if nothing did)."""
+    if changes is None or changes.empty:
+        return ""
+    mine = changes[(changes["level"] == "organisation") & (changes["code"] == str(code))]
+    if mine.empty:
+        return ""
+    n = len(mine)
+    lines = [f"## {SECTION_TITLE}", "",
+             f"{n} figure{'s' if n != 1 else ''} for this organisation changed since the previous release "
+             "(a corrected or late return, or a change in method). Before is the previous release, now is this one.",
+             ""]
+    lines += table_rows(mine)
+    return "\n".join(lines) + "\n"
+
+
+def _heading(level: str, code: str, names: dict[str, str]) -> str:
+    if level == "organisation" and code in names:
+        return f"### [{_md(names[code])} ({code})](organisations/{code}/index.md)"
+    if level == "england":
+        return "### England"
+    return f"### {level.replace('_', ' ').capitalize()} {_md(code)}"
+
+
+def changelog_markdown(changes: pd.DataFrame, has_previous: bool, release: Release,
+                       names: dict[str, str] | None = None) -> str:
+    """The site-wide changelog page (/changes/): every changed figure, old beside new."""
+    names = names or {}
+    lines = [f"# {SECTION_TITLE}", "",
+             f"This release: {release.label}.", ""]
+    if not has_previous:
+        lines.append("This is the first release built here: there is no previous release to compare with, "
+                     "so no figure is listed as changed.")
+        return "\n".join(lines) + "\n"
+    if changes.empty:
+        lines.append("No published figure changed since the previous release.")
+        return "\n".join(lines) + "\n"
+    counts = changes["change"].value_counts()
+    lines.append(f"{len(changes)} figures differ from the previous release: "
+                 f"{int(counts.get('changed', 0))} changed, {int(counts.get('added', 0))} added, "
+                 f"{int(counts.get('removed', 0))} removed. Before is the previous release, now is this one; "
+                 "differences smaller than the published precision are not listed.")
+    for (level, code), part in changes.groupby(["level", "code"], sort=False):
+        lines += ["", _heading(str(level), str(code), names), ""]
+        lines += table_rows(part)
+    return "\n".join(lines) + "\n"

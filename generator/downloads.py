@@ -1,0 +1,610 @@
+"""Every published figure as files people can take away, check and cite.
+
+`write_downloads` writes, into the staging docs folder, the files outputs.md
+fixes (`downloads/datapackage.json`, `downloads/indicators.csv`,
+`downloads/<resource>.csv`, `api/organisations/<CODE>.json`) and what makes
+them trustworthy: the schemas, an Excel workbook with a sheet that explains
+every column, a SHA256SUMS list, badges, the changelog and the downloads page.
+
+The download schemas are derived from `schemas/` (the one source of truth for
+the input format) by adding `year`, so a column cannot mean one thing in a
+return and another in a download. Nothing here reads the clock or depends on
+dict order: the same data gives byte-identical files. The build does not
+validate its own outputs (at national size Frictionless reads ~50-100k rows/s);
+the tests do, on the sample.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from . import api, badges, changes, spec
+from .cellformat import format_number, safe_text_series
+from .dataset import Dataset
+from .files import safe_join, write_bytes, write_text
+from .release import Release
+from .settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .indicators import Results
+
+DOWNLOADS = "downloads"
+WORKBOOK = "open-wres.xlsx"
+CHECKSUMS = "SHA256SUMS"
+PACKAGE = "datapackage.json"
+
+LICENCE = {
+    "name": "OGL-UK-3.0",
+    "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    "title": "Open Government Licence v3.0",
+}
+ODS_SOURCE = {
+    "title": "NHS England Organisation Data Service (ODS): organisation codes, names and successors",
+    "path": "https://digital.nhs.uk/services/organisation-data-service",
+}
+CITATION_TITLE = "Open WRES"
+CITATION_AUTHOR = "Open WRES contributors"
+
+#: Excel's sheet limit is 1,048,576 rows; the header takes one. Larger tables
+#: continue on further sheets ("workforce (2)") rather than being cut short.
+EXCEL_MAX_ROWS = 1_048_575
+#: The workbook's creation date, fixed so that the same data gives the same bytes.
+WORKBOOK_CREATED = datetime(2000, 1, 1, 0, 0, 0)
+
+RESOURCE_TITLES = {
+    "organisations": "Register of organisations",
+    "returns": "Returns: submission date and published report links",
+    "workforce": "Workforce by staff group, band and ethnicity (indicator 1)",
+    "recruitment": "Shortlisting and appointment (indicator 2)",
+    "disciplinary": "Entering the formal disciplinary process (indicator 3)",
+    "training": "Non-mandatory training and CPD (indicator 4)",
+    "staff_survey": "Staff survey results (indicators 5 to 8)",
+    "board": "Board membership (indicator 9)",
+    "pay": "Ethnicity pay gap (optional)",
+    "indicators": "Every computed figure",
+    "goals": "Leadership goals: appointments needed to reach parity",
+    "quality": "Data quality of every published return",
+}
+
+YEAR_FIELD = {
+    "name": "year",
+    "type": "integer",
+    "title": "Collection year",
+    "description": "Collection year: the workforce snapshot is taken on 31 March of that year.",
+    "constraints": {"required": True, "minimum": spec.FIRST_YEAR},
+}
+
+#: Descriptions of the computed tables' columns, used for the columns this project
+#: writes a schema for itself (goals, quality, and indicators until its schema exists).
+COMPUTED_DESCRIPTIONS = {
+    "year": "Collection year.",
+    "level": "organisation, system, region, org_type or england.",
+    "code": "ODS code for organisation and system, region code for region, the org_type value, ENG for england.",
+    "indicator": "WRES indicator, 1 to 9.",
+    "measure": "What the value measures (see /methodology/).",
+    "breakdown": "For indicator 1: <staff_group>/<band>, <staff_group>/all, senior or all; otherwise all.",
+    "value": "The figure: shares and percentages 0-100, likelihoods as ratios, gaps in percentage points.",
+    "ci_lower": "Lower end of the 95% interval, where one is defined.",
+    "ci_upper": "Upper end of the 95% interval, where one is defined.",
+    "status": "ok, not_calculable, not_collected or suppressed (for goals: reachable or not).",
+    "flags": "Semicolon-separated: small_numbers, significant, adverse_to_bme, adverse_to_white ...",
+    "reason": "Plain words: why a figure is not calculable or suppressed.",
+    "previous_value": "The same figure in the previous collection year.",
+    "change": "value minus previous_value.",
+    "trend": "improved, worsened, no_clear_change or empty.",
+    "peer_rank": "Rank among organisations of the same type (1 = best).",
+    "peer_count": "Organisations of the same type with this figure.",
+    "peer_percentile": "Percentile among organisations of the same type.",
+    "org_code": "ODS code of the organisation.",
+    "group": "Senior group: senior (bands 8a to VSM), vsm or board.",
+    "target_year": "Year by which BME representation in the group should match the workforce.",
+    "N": "Size of the group.",
+    "s0": "Current BME share of the group (0-1).",
+    "T": "Target BME share: the BME share of the workforce among known ethnicities (0-1).",
+    "turnover": "Assumed annual turnover of the group (0-1).",
+    "years": "Years left to the target year.",
+    "fraction": "BME share of appointments needed each year (0-1; above 1: not reachable).",
+    "one_in_k": "The same as 1 in k appointments.",
+    "bme_appointments_per_year": "BME appointments needed each year.",
+    "reachable": "Whether the goal can be reached by the target year at that turnover.",
+    "share_unknown": "Share of the workforce whose ethnicity is unknown (0-100).",
+    "completeness": "Share of the expected files present.",
+    "warnings": "Plausibility warnings for the return.",
+}
+
+
+@dataclass(frozen=True)
+class DownloadFile:
+    """One published file, as the downloads page and SHA256SUMS list it."""
+
+    path: str            # relative to the docs folder, posix, e.g. "downloads/indicators.csv"
+    title: str
+    rows: int | None     # data rows (None for files that are not tables)
+    bytes: int
+    sha256: str
+    schema: str | None   # relative to the docs folder, e.g. "downloads/indicators.schema.json"
+    format: str          # csv, xlsx, json
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass
+class Downloads:
+    """What the downloads step hands to the pages."""
+
+    files: list[DownloadFile]
+    #: Every figure that changed since `--previous` (see changes.compare); empty without one.
+    changes: pd.DataFrame
+    #: Whether a previous release was given (so pages can say "first release").
+    has_previous: bool = False
+    #: api/organisations/<CODE>.json written, by code.
+    api_paths: dict[str, str] = field(default_factory=dict)
+    #: organisations/<CODE>/<year>/badge.svg written, by (code, year).
+    badge_paths: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: The "cite this" line, the same as on the downloads page.
+    citation: str = ""
+
+    def changes_for(self, code: str) -> str:
+        """The "What changed since the last release" section for one organisation page ("" if none)."""
+        return changes.markdown_for(self.changes, code)
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def input_schema(resource: str) -> dict:
+    return json.loads((spec.SCHEMA_DIR / f"{resource}.schema.json").read_text(encoding="utf-8"))
+
+
+def download_schema(resource: str) -> dict:
+    """The Table Schema of downloads/<resource>.csv: the input schema plus `year`.
+
+    Per-year resources gain `year` as their first field and in their primary key,
+    and a foreign key from org_code to the register, which Frictionless checks.
+    """
+    schema = input_schema(resource)
+    if resource == "organisations":
+        return schema
+    schema["fields"] = [dict(YEAR_FIELD)] + [f for f in schema["fields"] if f["name"] != "year"]
+    schema["primaryKey"] = ["year"] + [k for k in schema.get("primaryKey", []) if k != "year"]
+    schema["foreignKeys"] = [
+        {"fields": ["org_code"], "reference": {"resource": "organisations", "fields": ["org_code"]}}
+    ]
+    return schema
+
+
+def _infer_type(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(s):
+        return "integer"
+    if pd.api.types.is_float_dtype(s):
+        values = s.dropna()
+        if len(values) and (values == values.round()).all() and s.name in ("year", "indicator", "target_year",
+                                                                            "peer_rank", "peer_count", "N",
+                                                                            "years", "one_in_k"):
+            return "integer"
+        return "number"
+    return "string"
+
+
+def computed_schema(df: pd.DataFrame, base: dict | None = None, key: tuple[str, ...] = ()) -> dict:
+    """A schema for a computed table: `base`'s fields where it has them, inferred ones for the rest.
+
+    The primary key is declared only when those columns exist and are unique,
+    so the package always validates.
+    """
+    fields = list((base or {}).get("fields", []))
+    known = {f["name"] for f in fields}
+    for col in df.columns:
+        if col not in known:
+            fields.append({"name": col, "type": _infer_type(df[col]),
+                           **({"description": COMPUTED_DESCRIPTIONS[col]} if col in COMPUTED_DESCRIPTIONS else {})})
+    schema = {k: v for k, v in (base or {}).items() if k != "fields"}
+    schema["fields"] = fields
+    schema.setdefault("missingValues", [""])
+    if "primaryKey" not in schema and key and set(key) <= set(df.columns) and not df.duplicated(list(key)).any():
+        schema["primaryKey"] = list(key)
+    return schema
+
+
+def indicators_schema(df: pd.DataFrame) -> dict:
+    path = spec.SCHEMA_DIR / "indicators.schema.json"
+    base = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return computed_schema(df, base, key=("year", "level", "code", "indicator", "measure", "breakdown"))
+
+
+# --------------------------------------------------------------------------- tables as text
+
+
+def _text_column(s: pd.Series, ftype: str) -> pd.Series:
+    """One column as the text written to CSV (no spreadsheet neutralising yet)."""
+    missing = s.isna()
+    if ftype == "integer":
+        num = pd.to_numeric(s, errors="coerce").round().astype("Int64")
+        out = num.astype("string").fillna("")
+    elif ftype == "number":
+        num = pd.to_numeric(s, errors="coerce").astype(float)
+        out = num.map(format_number)
+    elif ftype == "boolean":
+        out = s.map(lambda v: "" if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                    else ("true" if bool(v) else "false"))
+    elif pd.api.types.is_datetime64_any_dtype(s):
+        out = s.dt.strftime("%Y-%m-%d")
+    else:
+        out = s.map(lambda v: ";".join(str(x) for x in v) if isinstance(v, (list, tuple)) else v)
+        out = out.astype(object).where(~missing, "").astype(str)
+    out = pd.Series(out, index=s.index, dtype=object).where(~missing, "")
+    if ftype == "string":
+        out = safe_text_series(out)
+    return out
+
+
+def as_text(df: pd.DataFrame, schema: dict, withheld: dict[str, pd.Series] | None = None) -> pd.DataFrame:
+    """The table as the strings published: schema columns in schema order.
+
+    Counts marked `<count>_suppressed` (suppressed by the publisher) or withheld
+    by us are written back as `*`; missing values as empty cells; text that a
+    spreadsheet would run is neutralised.
+    """
+    out: dict[str, pd.Series] = {}
+    for f in schema["fields"]:
+        name = f["name"]
+        if name not in df.columns:
+            out[name] = pd.Series([""] * len(df), index=df.index, dtype=object)
+            continue
+        col = _text_column(df[name], f.get("type", "string"))
+        star = pd.Series(False, index=df.index)
+        if f"{name}_suppressed" in df.columns:
+            star |= df[f"{name}_suppressed"].fillna(False).astype(bool)
+        if withheld and name in withheld:
+            star |= withheld[name]
+        if star.any():
+            col = col.where(~star, spec.SUPPRESSED)
+        out[name] = col
+    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+
+
+def typed(table: "Table") -> pd.DataFrame:
+    """A published table read back from its text with its schema's types, as a reader would.
+
+    The API is built from this, so its numbers are exactly those in the CSV.
+    """
+    out = {}
+    for f in table.schema["fields"]:
+        col = table.text[f["name"]]
+        ftype = f.get("type", "string")
+        if ftype == "integer":
+            out[f["name"]] = pd.to_numeric(col.where(col != spec.SUPPRESSED, ""), errors="coerce").astype("Int64")
+        elif ftype == "number":
+            out[f["name"]] = pd.to_numeric(col, errors="coerce").astype(float)
+        elif ftype == "boolean":
+            out[f["name"]] = col.map({"true": True, "false": False}).astype("boolean")
+        else:
+            out[f["name"]] = col.where(col != "", None)
+    return pd.DataFrame(out, index=table.text.index)
+
+
+def csv_bytes(text: pd.DataFrame) -> bytes:
+    """CSV with a header, LF line ends, quoting only where needed: stable bytes."""
+    buf = io.StringIO()
+    text.to_csv(buf, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    return buf.getvalue().encode("utf-8")
+
+
+# --------------------------------------------------------------------------- the published tables
+
+
+def _published_only(df: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    """Rows of published returns only (the Dataset promises it; the downloads make sure)."""
+    if df.empty or "org_code" not in df.columns or "year" not in df.columns:
+        return df
+    left = dataset.left_out
+    if left.empty:
+        return df
+    bad = set(zip(left["org_code"].astype(str), left["year"].astype(int)))
+    keep = [(c, int(y)) not in bad for c, y in zip(df["org_code"].astype(str), df["year"])]
+    return df[keep]
+
+
+def _group_columns(resource: str) -> list[str]:
+    """Rows that add up to a total, for complementary suppression: the key without ethnicity."""
+    return ["year"] + [k for k in spec.KEYS[resource] if k != "ethnicity"]
+
+
+def _withhold(df: pd.DataFrame, resource: str, threshold: int) -> dict[str, pd.Series]:
+    """Counts to publish as `*` because they are below `threshold` (or would reveal one)."""
+    counts = [c for c in spec.COUNT_FIELDS.get(resource, ()) if c in df.columns]
+    if threshold <= 0 or not counts or df.empty:
+        return {}
+    from .suppression import withhold_small_counts
+
+    after = withhold_small_counts(df.copy(), counts, _group_columns(resource), threshold)
+    after = after.reindex(df.index) if len(after) == len(df) else after.set_axis(df.index)
+    marks: dict[str, pd.Series] = {}
+    for c in counts:
+        became_missing = df[c].notna() & after[c].isna()
+        flagged = after.get(f"{c}_suppressed", pd.Series(False, index=df.index)).fillna(False).astype(bool)
+        marks[c] = (became_missing | flagged).astype(bool)
+    return marks
+
+
+def _input_table(dataset: Dataset, resource: str) -> pd.DataFrame:
+    if resource == "organisations":
+        return dataset.register.sort_values("org_code", kind="stable")
+    df = dataset.tables.get(resource)
+    if df is None:
+        return pd.DataFrame(columns=[f["name"] for f in download_schema(resource)["fields"]])
+    df = _published_only(df, dataset)
+    return df.sort_values(["year", "org_code"], kind="stable")
+
+
+@dataclass
+class Table:
+    """One table ready to publish: its name, schema and text."""
+
+    name: str
+    title: str
+    schema: dict
+    text: pd.DataFrame
+
+    @property
+    def csv_name(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def schema_name(self) -> str:
+        return f"{self.name}.schema.json"
+
+
+def published_tables(dataset: Dataset, results: "Results", settings: Settings) -> list[Table]:
+    """Every table in the downloads, in the order they are listed."""
+    tables = []
+    for resource in spec.ALL_RESOURCES:
+        df = _input_table(dataset, resource)
+        schema = download_schema(resource)
+        withheld = _withhold(df, resource, settings.withhold_below) if resource != "organisations" else {}
+        tables.append(Table(resource, RESOURCE_TITLES[resource], schema, as_text(df, schema, withheld)))
+    ind = results.indicators
+    tables.append(Table("indicators", RESOURCE_TITLES["indicators"], indicators_schema(ind),
+                        as_text(ind, indicators_schema(ind))))
+    for name, key in (("goals", ("year", "level", "code", "group", "target_year")), ("quality", ("org_code", "year"))):
+        df = getattr(results, name, None)
+        if isinstance(df, pd.DataFrame) and len(df.columns):
+            schema = computed_schema(df, key=key)
+            tables.append(Table(name, RESOURCE_TITLES[name], schema, as_text(df, schema)))
+    return tables
+
+
+# --------------------------------------------------------------------------- the workbook
+
+
+def _sheet_values(text: pd.Series, ftype: str) -> list[Any]:
+    """Workbook cells for one column: numbers as numbers, everything else as strings."""
+    if ftype in ("integer", "number"):
+        conv = int if ftype == "integer" else float
+        return [conv(v) if v not in ("", spec.SUPPRESSED) else (v or None) for v in text]
+    return [v if v != "" else None for v in text]
+
+
+def workbook_bytes(tables: list[Table], release: Release) -> bytes:
+    """One .xlsx with an "about" sheet, a "columns" sheet and a sheet per table.
+
+    Cells are written as strings or numbers, never as formulas or links
+    (strings_to_formulas/urls off), so opening it runs nothing; the creation
+    date is fixed and xlsxwriter stamps every zip entry with 1980-01-31.
+    """
+    import xlsxwriter
+
+    with tempfile.TemporaryDirectory(prefix="wres-xlsx-") as tmp:
+        path = Path(tmp) / WORKBOOK
+        wb = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "constant_memory": True, "tmpdir": tmp,
+        })
+        wb.set_properties({
+            "title": "Open WRES downloads", "author": CITATION_AUTHOR, "company": "",
+            "comments": release.label, "created": WORKBOOK_CREATED,
+        })
+        bold = wb.add_format({"bold": True})
+        about = wb.add_worksheet("about")
+        lines = [
+            ("Open WRES downloads", ""),
+            ("Release", release.label),
+            ("Generator version", release.version),
+            ("Data hash (sha256)", release.data_hash),
+            ("Date of the data", release.data_date),
+            ("Licence", f"{LICENCE['title']}: {LICENCE['path']}"),
+            ("Demonstration data", "yes: fictional organisations" if release.demonstration else "no"),
+            ("Missing values", "An empty cell is not available; * is suppressed (a small number)."),
+            ("Sheets", "columns explains every column; then one sheet per downloads/<name>.csv."),
+        ]
+        for r, (k, v) in enumerate(lines):
+            about.write_string(r, 0, k, bold)
+            if v:
+                about.write_string(r, 1, v)
+        about.set_column(0, 0, 22)
+        about.set_column(1, 1, 90)
+
+        cols = wb.add_worksheet("columns")
+        for c, h in enumerate(("sheet", "column", "type", "description")):
+            cols.write_string(0, c, h, bold)
+        r = 1
+        for t in tables:
+            for f in t.schema["fields"]:
+                desc = f.get("description") or f.get("title") or ""
+                cols.write_row(r, 0, [t.name, f["name"], f.get("type", "string"), desc])
+                r += 1
+        cols.set_column(0, 1, 22)
+        cols.set_column(3, 3, 100)
+
+        for t in tables:
+            types = {f["name"]: f.get("type", "string") for f in t.schema["fields"]}
+            columns = [_sheet_values(t.text[c], types[c]) for c in t.text.columns]
+            n = len(t.text)
+            chunks = range(0, max(n, 1), EXCEL_MAX_ROWS)
+            for i, start in enumerate(chunks):
+                ws = wb.add_worksheet(t.name if i == 0 else f"{t.name} ({i + 1})")
+                ws.write_row(0, 0, list(t.text.columns), bold)
+                ws.freeze_panes(1, 0)
+                for r in range(start, min(n, start + EXCEL_MAX_ROWS)):
+                    ws.write_row(r - start + 1, 0, [col[r] for col in columns])
+        wb.close()
+        return path.read_bytes()
+
+
+# --------------------------------------------------------------------------- the package
+
+
+def package_descriptor(tables: list[Table], files: dict[str, DownloadFile], release: Release,
+                       dataset: Dataset) -> dict:
+    """datapackage.json: self-contained (schemas inline), with licence, sources and the release."""
+    sources = [{
+        "title": "Published WRES returns of the organisations in organisations.csv "
+                 "(their own reports are linked from returns.csv, report_url)",
+    }]
+    if release.demonstration:
+        sources.append({"title": "Fictional demonstration data made by `wres sample`: no real organisation"})
+    else:
+        sources.append(dict(ODS_SOURCE))
+    resources = []
+    for t in tables:
+        f = files[t.csv_name]
+        resources.append({
+            "name": t.name,
+            "path": t.csv_name,
+            "title": t.title,
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "bytes": f.bytes,
+            "hash": f"sha256:{f.sha256}",
+            "licenses": [dict(LICENCE)],
+            "schema": t.schema,
+        })
+    wb = files[WORKBOOK]
+    resources.append({
+        "name": "workbook",
+        "type": "file",
+        "path": WORKBOOK,
+        "title": "Every table above in one Excel workbook, with a sheet that explains the columns",
+        "format": "xlsx",
+        "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "bytes": wb.bytes,
+        "hash": f"sha256:{wb.sha256}",
+    })
+    return {
+        "name": "open-wres",
+        "title": "Open WRES: NHS Workforce Race Equality Standard returns and indicators",
+        "description": ("Every published WRES return, validated and stacked over all years with a year "
+                        "column, and every figure computed from them. Counts: an empty cell is not "
+                        "available, * is suppressed. " + release.label + "."
+                        + (" Demonstration data: the organisations are fictional." if release.demonstration else "")),
+        "version": release.version,
+        "licenses": [dict(LICENCE)],
+        "sources": sources,
+        "contributors": [{"title": CITATION_AUTHOR, "role": "author"}],
+        "keywords": ["NHS", "WRES", "workforce race equality standard", "ethnicity"],
+        "wres": {
+            "generator": f"Open WRES {release.version}",
+            "data_hash": release.data_hash,
+            "data_date": release.data_date,
+            "latest_year": release.latest_year,
+            "demonstration": release.demonstration,
+            "release": release.label,
+            "years": dataset.years,
+        },
+        "resources": resources,
+    }
+
+
+def json_text(obj: Any, indent: int | None = 1) -> str:
+    """JSON with sorted keys and fixed separators: the same object, the same bytes."""
+    if indent is None:
+        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    return json.dumps(obj, sort_keys=True, indent=indent, ensure_ascii=False) + "\n"
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _record(docs_dir: Path, relative: str, data: bytes, title: str, rows: int | None, schema: str | None,
+            fmt: str) -> DownloadFile:
+    write_bytes(safe_join(docs_dir, *relative.split("/")), data)
+    return DownloadFile(relative, title, rows, len(data), hashlib.sha256(data).hexdigest(), schema, fmt)
+
+
+def citation_line(release: Release, site_url: str) -> str:
+    """The "cite this" line: the same title, authors and version as CITATION.cff."""
+    where = f"{site_url.rstrip('/')}/downloads/" if site_url else "the Open WRES downloads page"
+    return (f"{CITATION_AUTHOR}. {CITATION_TITLE} (version {release.version}), data {release.short_hash} "
+            f"of {release.data_date}. {LICENCE['title']}. {where}")
+
+
+def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settings: Settings, release: Release,
+                    previous: pd.DataFrame | None = None) -> Downloads:
+    """Write downloads/, api/, every badge and changes.md into docs_dir; describe them."""
+    docs_dir = Path(docs_dir)
+    tables = published_tables(dataset, results, settings)
+    files: dict[str, DownloadFile] = {}
+    for t in tables:
+        schema_rel = f"{DOWNLOADS}/{t.schema_name}"
+        files[t.schema_name] = _record(docs_dir, schema_rel, json_text(t.schema).encode(),
+                                       f"Table Schema of {t.csv_name}", None, None, "json")
+        files[t.csv_name] = _record(docs_dir, f"{DOWNLOADS}/{t.csv_name}", csv_bytes(t.text), t.title,
+                                    len(t.text), schema_rel, "csv")
+    files[WORKBOOK] = _record(docs_dir, f"{DOWNLOADS}/{WORKBOOK}", workbook_bytes(tables, release),
+                              "Every table in one Excel workbook, with a sheet that explains the columns",
+                              None, None, "xlsx")
+    package = package_descriptor(tables, files, release, dataset)
+    files[PACKAGE] = _record(docs_dir, f"{DOWNLOADS}/{PACKAGE}", json_text(package).encode(),
+                             "Frictionless data package: every table with its schema, licence and sources",
+                             None, None, "json")
+
+    by_name = {t.name: t for t in tables}
+    figures = typed(by_name["indicators"])
+    goals = typed(by_name["goals"]) if "goals" in by_name else None
+    api_files = api.write_api(dataset, figures, goals, docs_dir, release, settings.site_url)
+    badge_paths = badges.write_badges(dataset, docs_dir)
+
+    changed = changes.compare(previous, results.indicators) if previous is not None else changes.empty()
+    names = dict(zip(dataset.register["org_code"].astype(str), dataset.register["org_name"].astype(str)))
+    write_text(safe_join(docs_dir, "changes.md"),
+               changes.changelog_markdown(changed, previous is not None, release, names))
+
+    sums = "".join(f"{f.sha256}  {f.name}\n" for f in sorted(files.values(), key=lambda f: f.name))
+    files[CHECKSUMS] = _record(docs_dir, f"{DOWNLOADS}/{CHECKSUMS}", sums.encode(),
+                               "SHA-256 checksums of every file here (sha256sum -c SHA256SUMS)", None, None, "txt")
+
+    citation = citation_line(release, settings.site_url)
+    ordered = _page_order(files, tables)
+    from .downloads_page import render_page
+
+    write_text(safe_join(docs_dir, DOWNLOADS, "index.md"),
+               render_page(ordered, tables, api_files, release, settings, citation))
+    return Downloads(
+        files=ordered,
+        changes=changed,
+        has_previous=previous is not None,
+        api_paths=api_files.organisation_paths,
+        badge_paths=badge_paths,
+        citation=citation,
+    )
+
+
+def _page_order(files: dict[str, DownloadFile], tables: list[Table]) -> list[DownloadFile]:
+    order = [PACKAGE] + [t.csv_name for t in tables] + [WORKBOOK, CHECKSUMS] + [t.schema_name for t in tables]
+    return [files[n] for n in order if n in files]

@@ -1,0 +1,167 @@
+"""The Markdown of /downloads/: every file with its size, rows, schema and licence.
+
+Kept apart from downloads.py (which writes the files) because it only turns
+their records into words: what each file holds, how to check it, a few lines
+of pandas and R that load it, the static API with its schemas, and how to cite
+the release.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .release import Release
+from .settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .api import ApiFiles
+    from .downloads import DownloadFile, Table
+
+
+def human_size(n: int) -> str:
+    """Bytes for people, in decimal units, with a fixed format."""
+    if n < 1000:
+        return f"{n} bytes"
+    for unit in ("kB", "MB", "GB"):
+        n_units = n / 1000
+        if n_units < 1000 or unit == "GB":
+            return f"{n_units:.1f} {unit}"
+        n = n_units  # type: ignore[assignment]
+    return f"{n} bytes"  # pragma: no cover
+
+
+def _dtype_hints(table: "Table") -> tuple[str, str]:
+    """pandas dtype= and readr col_types= text for a table's code-like columns (kept as text)."""
+    names = [f["name"] for f in table.schema["fields"]]
+    text_cols = [c for c in ("org_code", "code", "system_code", "successor_code", "breakdown", "flags")
+                 if c in names]
+    py = ", ".join(f'"{c}": str' for c in text_cols)
+    r = ", ".join(f"{c} = col_character()" for c in text_cols)
+    return py, r
+
+
+def render_page(files: list["DownloadFile"], tables: list["Table"], api_files: "ApiFiles", release: Release,
+                settings: Settings, citation: str) -> str:
+    """The whole downloads page as Markdown."""
+    from .downloads import CHECKSUMS, LICENCE, PACKAGE, WORKBOOK
+
+    base = f"{settings.site_url.rstrip('/')}/downloads/" if settings.site_url else ""
+    api_base = f"{settings.site_url.rstrip('/')}/api/" if settings.site_url else "/api/"
+    licence = f"[{LICENCE['title']}]({LICENCE['path']})"
+    by_name = {f.name: f for f in files}
+    lines = [
+        "# Downloads",
+        "",
+        "Every table on this site, ready to take away: each input resource as validated, with all years "
+        "stacked and a `year` column, every computed figure in `indicators.csv`, and one Excel workbook "
+        f"holding them all. Everything here is published under the {licence}.",
+        "",
+    ]
+    if release.demonstration:
+        lines += ["!!! warning \"Demonstration data\"",
+                  "    These files hold fictional organisations made to show how the site works. "
+                  "They are not real WRES returns.", ""]
+    lines += [
+        f"**Release:** {release.label}. Generator version `{release.version}`, data hash "
+        f"`{release.data_hash}`, date of the data {release.data_date}. The same release is named in "
+        f"[`{PACKAGE}`]({PACKAGE}) and at the foot of every page.",
+        "",
+        "## Files",
+        "",
+        "| file | what it holds | rows | size | schema | licence |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    shown = [PACKAGE] + [t.csv_name for t in tables] + [WORKBOOK, CHECKSUMS]
+    for name in shown:
+        f = by_name.get(name)
+        if f is None:
+            continue
+        schema = f"[{f.schema.rsplit('/', 1)[-1]}]({f.schema.rsplit('/', 1)[-1]})" if f.schema else (
+            "schemas inline" if name == PACKAGE else "")
+        rows = f"{f.rows:,}" if f.rows is not None else ""
+        lines.append(f"| [{name}]({name}) | {f.title} | {rows} | {human_size(f.bytes)} | {schema} | {licence} |")
+    lines += [
+        "",
+        "Counts: an empty cell means *not available*; `*` means *suppressed* (a small number, withheld by "
+        "the publisher" + (f", or by this site: counts below {settings.withhold_below} are withheld, with "
+                           "further counts withheld where a total would reveal them" if settings.withhold_below
+                           else "") + "). Neither is ever 0. Text that a spreadsheet could read as a formula "
+        "(starting with `=`, `+`, `-` or `@`) is written with a leading `'`, so opening a file runs nothing.",
+        "",
+        "Only returns that passed validation are in these files; the ones left out, and why, are on "
+        "[data quality](../data-quality.md).",
+        "",
+        "## Check them",
+        "",
+        "```sh",
+        f"sha256sum -c {CHECKSUMS}                  # every file is the one published",
+        f"frictionless validate {PACKAGE}   # types, keys, foreign keys, sizes and hashes",
+        "```",
+        "",
+        "## Load them",
+        "",
+        "pandas (Python):",
+        "",
+        "```python",
+        "import pandas as pd",
+        "",
+        f'base = "{base}"' + ("" if base else "  # the folder you downloaded the files to, or this page's address"),
+    ]
+    for t in tables:
+        py, _ = _dtype_hints(t)
+        var = t.name
+        lines.append(f'{var} = pd.read_csv(base + "{t.csv_name}", dtype={{{py}}}, keep_default_na=False, '
+                     f'na_values=["", "*"])')
+    lines += [
+        "```",
+        "",
+        "R (readr):",
+        "",
+        "```r",
+        "library(readr)",
+        "",
+        f'base <- "{base}"',
+    ]
+    for t in tables:
+        _, r = _dtype_hints(t)
+        cols = f", col_types = cols({r}, .default = col_guess())" if r else ""
+        lines.append(f'{t.name} <- read_csv(paste0(base, "{t.csv_name}"), na = c("", "*"){cols})')
+    lines += [
+        "```",
+        "",
+        "Or the whole package, with its schemas: `frictionless.Package(base + \"datapackage.json\")` in "
+        "Python, `frictionless::read_package()` in R.",
+        "",
+        "## Static API",
+        "",
+        "JSON for scripts and for linking, rebuilt with every release (compact, keys sorted):",
+        "",
+        f"- [`{api_base}organisations.json`](../{api_files.register}): the register: every organisation with "
+        "its type, region and system, and links to its page, its API file and each of its return pages. "
+        f"Schema: [`organisations.schema.json`](../{api_files.schemas['register']}).",
+        f"- `{api_base}organisations/<CODE>.json`: one organisation: its register entry, every return it "
+        "made with its status (`published`, `published_with_warnings` or `left_out`), submission date and "
+        "report links, and all its figures: its rows of `indicators.csv`, with the same values, and its "
+        f"leadership goals. Schema: [`organisation.schema.json`](../{api_files.schemas['organisation']}).",
+        "",
+        "Every document carries the `release` (version, data hash, date of the data) it belongs to.",
+        "",
+        "```python",
+        "import json, urllib.request",
+        "",
+        f'register = json.load(urllib.request.urlopen("{api_base}organisations.json"))',
+        'first = register["organisations"][0]',
+        'org = json.load(urllib.request.urlopen(first["links"]["api"]))',
+        'print(org["organisation"]["org_name"], len(org["figures"]), "figures")',
+        "```",
+        "",
+        "## Cite this",
+        "",
+        f"> {citation}",
+        "",
+        "The repository's `CITATION.cff` gives the same in a machine-readable form. Please name the release "
+        "(version and data hash): figures can change when a return is corrected; the "
+        "[changes since the last release](../changes.md) are listed.",
+        "",
+    ]
+    return "\n".join(lines)
