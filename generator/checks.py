@@ -47,7 +47,7 @@ def headcount_by_ethnicity(workforce: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["_org", "ethnicity", "headcount", "complete"])
     g = workforce.groupby(["_org", "ethnicity"], sort=False)["headcount"]
     out = g.sum(min_count=1).rename("headcount").to_frame()
-    out["complete"] = g.apply(lambda s: bool(s.notna().all()))
+    out["complete"] = g.count() == g.size()
     return out.reset_index()
 
 

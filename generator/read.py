@@ -114,6 +114,8 @@ def _decode(data: bytes, file: str, year: int | None) -> tuple[str | None, Probl
 
 
 def _is_blank(cells: Sequence[str]) -> bool:
+    if cells and cells[0] and not cells[0].isspace():
+        return False  # the usual case, decided without looking further
     return all(not c.strip() for c in cells)
 
 

@@ -21,6 +21,7 @@ Order of work, and why:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -58,10 +59,8 @@ class FileResult:
     blockers: list[Problem] = field(default_factory=list)
     #: False when even the organisations in the file are unknown (unreadable file).
     orgs_known: bool = True
-
-    @property
-    def orgs(self) -> set[str]:
-        return set(self.typed["_org"]) if len(self.typed) else set()
+    #: The organisations with a row in the file.
+    orgs: set[str] = field(default_factory=set)
 
 
 def org_keys(codes: pd.Series) -> pd.Series:
@@ -71,6 +70,11 @@ def org_keys(codes: pd.Series) -> pd.Series:
 
 
 def _empty_typed(resource: str) -> pd.DataFrame:
+    return _empty_typed_cached(resource).copy()
+
+
+@lru_cache(maxsize=None)
+def _empty_typed_cached(resource: str) -> pd.DataFrame:
     names = list(cells.field_names(resource))
     t = cells.typed(pd.DataFrame({n: pd.Series([], dtype="str") for n in names}), resource)
     t["_line"] = pd.Series([], dtype="int64")
@@ -141,6 +145,7 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
     typed["_org"] = org.to_numpy()
     typed = typed[frame["org_code"].to_numpy() != ""]
     result.typed = typed
+    result.orgs = set(typed["_org"])
     if raw.readable:
         result.problems.extend(checks.check_duplicate_keys(typed, spec.KEYS[resource], file, year))
     return result
