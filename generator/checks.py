@@ -226,7 +226,7 @@ def check_collections_have_folders(collection_years: Iterable[int], years: set[i
     ]
 
 
-_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!]|&#?\w+;|javascript\s*:|data\s*:|vbscript\s*:", re.IGNORECASE)
+_MARKUP = re.compile(r"</?[a-zA-Z!]|&#?\w+;|javascript\s*:|\bdata:\s*\w+/|vbscript\s*:", re.IGNORECASE)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
