@@ -1,0 +1,123 @@
+"""Corrections: figures that changed between releases, old beside new, on the pages and the changelog."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import changes
+from generator.build import _read_previous
+from generator.cellformat import format_number
+from generator.downloads import write_downloads
+from generator.settings import Settings
+from generator.validate import validate_path
+
+from download_fixtures import hand_results, make_data, release_for
+from helpers import set_cell
+
+
+def _frame(rows):
+    return pd.DataFrame(rows, columns=["year", "level", "code", "indicator", "measure", "breakdown", "value",
+                                       "status"])
+
+
+BASE = [
+    [2024, "organisation", "XAA01", 2, "relative_likelihood", "all", 1.5, "ok"],
+    [2024, "organisation", "XAA01", 1, "share_bme", "all", 20.0, "ok"],
+    [2024, "organisation", "XAB02", 2, "relative_likelihood", "all", np.nan, "not_calculable"],
+    [2024, "england", "ENG", 2, "relative_likelihood", "all", 1.2, "ok"],
+]
+
+
+def test_compare_finds_changed_added_removed_and_ignores_float_noise():
+    old = _frame(BASE)
+    new = _frame([
+        [2024, "organisation", "XAA01", 2, "relative_likelihood", "all", 1.75, "ok"],            # changed
+        [2024, "organisation", "XAA01", 1, "share_bme", "all", 20.0 + 1e-12, "ok"],             # noise
+        [2024, "organisation", "XAB02", 2, "relative_likelihood", "all", np.nan, "not_calculable"],  # same
+        [2024, "organisation", "XAB02", 1, "share_bme", "all", 9.0, "ok"],                      # added
+    ])                                                                                          # ENG removed
+    got = changes.compare(old, new)
+    assert list(got.columns) == changes.COLUMNS
+    kinds = {(r.code, r.indicator): r.change for r in got.itertuples()}
+    assert kinds == {("ENG", 2): "removed", ("XAA01", 2): "changed", ("XAB02", 1): "added"}
+    assert got["level"].iloc[0] == "england"  # England first
+    row = got[got["code"] == "XAA01"].iloc[0]
+    assert (row.old_value, row.new_value) == (1.5, 1.75)
+
+
+def test_a_status_change_with_no_value_is_a_change():
+    old = _frame([BASE[0]])
+    new = _frame([[2024, "organisation", "XAA01", 2, "relative_likelihood", "all", np.nan, "suppressed"]])
+    got = changes.compare(old, new)
+    assert list(got["change"]) == ["changed"]
+    md = changes.markdown_for(got, "XAA01")
+    assert "| 2024 | 2 | relative_likelihood | all | 1.5 | suppressed |" in md
+
+
+def test_markdown_for_is_empty_when_the_organisation_has_no_change():
+    got = changes.compare(_frame(BASE), _frame(BASE))
+    assert got.empty and changes.markdown_for(got, "XAA01") == ""
+    assert changes.markdown_for(changes.empty(), "XAA01") == ""
+
+
+def test_display_shows_enough_decimals_to_tell_old_from_new():
+    old = _frame([BASE[0]])
+    new = _frame([[2024, "organisation", "XAA01", 2, "relative_likelihood", "all", 1.5004, "ok"]])
+    md = changes.markdown_for(changes.compare(old, new), "XAA01")
+    assert "| 1.5 | 1.5004 |" in md
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(min_value=-1e6, max_value=1e6) | st.just(float("nan")), min_size=1, max_size=20))
+def test_a_table_compared_with_itself_or_its_csv_round_trip_has_no_change(values):
+    df = pd.DataFrame({
+        "year": 2024, "level": "organisation", "code": [f"XA{i:03d}" for i in range(len(values))],
+        "indicator": 2, "measure": "relative_likelihood", "breakdown": "all", "value": values, "status": "ok"})
+    assert changes.compare(df, df).empty
+    rounded = df.assign(value=[float(format_number(v)) if format_number(v) else np.nan for v in values])
+    assert changes.compare(rounded, df).empty
+
+
+def test_second_build_with_one_corrected_figure_shows_it_old_beside_new(tmp_path):
+    data = make_data(tmp_path / "data")
+    first = validate_path(data)
+    docs1 = tmp_path / "docs1"
+    dl1 = write_downloads(first, hand_results(first), docs1, Settings(), release_for(first))
+    assert dl1.changes.empty and not dl1.has_previous
+    assert "first release" in (docs1 / "changes.md").read_text()
+
+    # A corrected return: XAA01 appointed more White applicants in 2024.
+    assert set_cell(data / "2024" / "recruitment.csv", "appointed", "30", org_code="XAA01", ethnicity="white") == 1
+    second = validate_path(data)
+    results = hand_results(second)
+    previous = _read_previous(docs1 / "downloads" / "indicators.csv")
+    docs2 = tmp_path / "docs2"
+    dl2 = write_downloads(second, results, docs2, Settings(), release_for(second), previous=previous)
+
+    changed = dl2.changes
+    assert len(changed) == 1
+    row = changed.iloc[0]
+    assert (row.code, row.year, row.indicator, row.measure) == ("XAA01", 2024, 2, "relative_likelihood")
+    old = previous[(previous["code"] == "XAA01") & (previous["year"] == 2024) & (previous["indicator"] == 2)]
+    new = results.indicators[(results.indicators["code"] == "XAA01") & (results.indicators["year"] == 2024)
+                             & (results.indicators["indicator"] == 2)]
+    old_text = format_number(round(old["value"].iloc[0], 2))
+    new_text = format_number(round(new["value"].iloc[0], 2))
+    assert old_text != new_text
+
+    section = dl2.changes_for("XAA01")
+    assert section.startswith("## What changed since the last release")
+    assert f"| {old_text} | {new_text} |" in section
+    assert dl2.changes_for("XAB02") == ""
+    page = (docs2 / "changes.md").read_text()
+    assert "(organisations/XAA01/index.md)" in page and f"| {old_text} | {new_text} |" in page
+
+    # And a third build from the same data as the second lists nothing.
+    docs3 = tmp_path / "docs3"
+    prev2 = _read_previous(docs2 / "downloads" / "indicators.csv")
+    dl3 = write_downloads(second, results, docs3, Settings(), release_for(second), previous=prev2)
+    assert dl3.changes.empty
+    assert "No published figure changed" in (docs3 / "changes.md").read_text()

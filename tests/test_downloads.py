@@ -1,0 +1,231 @@
+"""The downloads: a data package Frictionless accepts, CSVs pandas loads with the schema's types,
+a workbook that runs nothing, stable bytes, checksums that match, and the page that lists them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+from frictionless import validate
+
+from generator import __version__, spec
+from generator.downloads import (CHECKSUMS, LICENCE, PACKAGE, WORKBOOK, WORKBOOK_CREATED, download_schema,
+                                 input_schema, write_downloads)
+from generator.settings import Settings
+
+from download_fixtures import (DANGEROUS_NAME, EMPTY_ROW, LEFT_OUT, SUPPRESSED_ROW, hand_results, make_dataset,
+                               release_for, with_register_name)
+
+ROOT = Path(__file__).resolve().parent.parent
+TABLES = list(spec.ALL_RESOURCES) + ["indicators", "goals", "quality"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("downloads")
+    dataset = make_dataset(tmp / "data")
+    dataset = with_register_name(dataset, "XAD04", DANGEROUS_NAME)
+    results = hand_results(dataset)
+    release = release_for(dataset)
+    docs = tmp / "docs"
+    dl = write_downloads(dataset, results, docs, Settings(), release)
+    return dataset, results, release, docs, dl
+
+
+def _pandas_dtypes(schema: dict) -> dict:
+    kinds = {"integer": "Int64", "number": "float64", "boolean": "boolean"}
+    return {f["name"]: kinds.get(f["type"], "string") for f in schema["fields"] if f["type"] != "date"}
+
+
+def test_frictionless_validates_the_package_with_keys_and_foreign_keys(built):
+    _, _, _, docs, _ = built
+    report = validate(str(docs / "downloads" / PACKAGE))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "type", "note"])[:10]
+    package = json.loads((docs / "downloads" / PACKAGE).read_text())
+    names = [r["name"] for r in package["resources"]]
+    assert names[:len(TABLES)] == TABLES and names[-1] == "workbook"
+    wf = next(r for r in package["resources"] if r["name"] == "workforce")
+    assert wf["schema"]["primaryKey"][0] == "year"
+    assert wf["schema"]["foreignKeys"][0]["reference"] == {"resource": "organisations", "fields": ["org_code"]}
+    assert "*" in wf["schema"]["missingValues"]
+
+
+def test_frictionless_catches_a_broken_foreign_key_so_the_check_is_real(built, tmp_path):
+    _, _, _, docs, _ = built
+    package = json.loads((docs / "downloads" / PACKAGE).read_text())
+    for r in package["resources"]:
+        r.pop("bytes", None), r.pop("hash", None)
+        src = docs / "downloads" / r["path"]
+        (tmp_path / r["path"]).write_bytes(src.read_bytes())
+    board = (tmp_path / "board.csv").read_text().replace("XAA01", "XZZ99", 1)
+    (tmp_path / "board.csv").write_text(board)
+    (tmp_path / PACKAGE).write_text(json.dumps(package))
+    report = validate(str(tmp_path / PACKAGE))
+    assert not report.valid
+    assert "foreign-key" in {e[0] for e in report.flatten(["type"])}
+
+
+def test_package_metadata_names_licence_sources_and_release(built):
+    _, _, release, docs, dl = built
+    package = json.loads((docs / "downloads" / PACKAGE).read_text())
+    assert package["version"] == release.version == __version__
+    assert package["licenses"] == [LICENCE]
+    assert package["licenses"][0]["name"] == "OGL-UK-3.0"
+    assert package["sources"] and all(s.get("title") for s in package["sources"])
+    assert package["wres"]["data_hash"] == release.data_hash
+    assert package["wres"]["data_date"] == release.data_date
+    by_path = {f.name: f for f in dl.files}
+    for r in package["resources"]:
+        data = (docs / "downloads" / r["path"]).read_bytes()
+        assert r["bytes"] == len(data) == by_path[r["path"]].bytes
+        assert r["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_download_schemas_are_the_input_schemas_plus_year():
+    for resource in spec.YEAR_RESOURCES:
+        source, published = input_schema(resource), download_schema(resource)
+        assert published["fields"][0]["name"] == "year"
+        assert published["fields"][1:] == source["fields"]
+        assert published["primaryKey"] == ["year"] + source["primaryKey"]
+    assert download_schema("organisations") == input_schema("organisations")
+
+
+def test_every_stacked_csv_loads_in_pandas_with_the_schema_types(built):
+    dataset, _, _, docs, dl = built
+    rows = {f.name: f.rows for f in dl.files}
+    for name in TABLES:
+        schema = json.loads((docs / "downloads" / f"{name}.schema.json").read_text())
+        df = pd.read_csv(docs / "downloads" / f"{name}.csv", dtype=_pandas_dtypes(schema),
+                         keep_default_na=False, na_values=schema.get("missingValues", [""]))
+        assert list(df.columns) == [f["name"] for f in schema["fields"]], name
+        assert len(df) == rows[f"{name}.csv"], name
+        if name in spec.YEAR_RESOURCES:
+            assert df["year"].notna().all() and set(df["year"]) <= set(dataset.years)
+    wf = pd.read_csv(docs / "downloads" / "workforce.csv", dtype={"org_code": str, "headcount": "Int64"},
+                     keep_default_na=False, na_values=["", "*"])
+    assert len(wf) == len(dataset.tables["workforce"]) - 0  # left-out returns are not in the Dataset's tables
+    assert int(wf["headcount"].sum()) == int(dataset.tables["workforce"]["headcount"].sum())
+
+
+def test_only_published_returns_and_suppressed_written_back_as_star(built):
+    _, _, _, docs, _ = built
+    text = pd.read_csv(docs / "downloads" / "workforce.csv", dtype=str, keep_default_na=False)
+    row = text[(text["year"] == "2024") & (text["org_code"] == SUPPRESSED_ROW["org_code"])
+               & (text["band"] == SUPPRESSED_ROW["band"]) & (text["ethnicity"] == SUPPRESSED_ROW["ethnicity"])
+               & (text["staff_group"] == SUPPRESSED_ROW["staff_group"])]
+    assert list(row["headcount"]) == ["*"]
+    training = pd.read_csv(docs / "downloads" / "training.csv", dtype=str, keep_default_na=False)
+    empty = training[(training["year"] == "2024") & (training["org_code"] == EMPTY_ROW["org_code"])
+                     & (training["ethnicity"] == EMPTY_ROW["ethnicity"])]
+    assert list(empty["accessed_training"]) == [""]
+    code, year = LEFT_OUT
+    for resource in spec.YEAR_RESOURCES:
+        df = pd.read_csv(docs / "downloads" / f"{resource}.csv", dtype=str, keep_default_na=False)
+        assert not ((df["org_code"] == code) & (df["year"] == str(year))).any(), resource
+        if resource != "staff_survey":  # 2023 did not collect it
+            assert ((df["org_code"] == code) & (df["year"] == str(year - 1))).any(), resource
+
+
+def test_indicators_csv_keeps_the_columns_and_values_of_results(built):
+    _, results, _, docs, _ = built
+    df = pd.read_csv(docs / "downloads" / "indicators.csv", dtype={"code": str}, keep_default_na=False,
+                     na_values=[""])
+    assert list(df.columns) == list(results.indicators.columns)
+    pd.testing.assert_series_equal(df["value"], results.indicators["value"], check_exact=False, atol=1e-9,
+                                   check_names=False)
+    raw = (docs / "downloads" / "indicators.csv").read_text()
+    assert "0.3333333333," in raw          # fixed decimals, no exponent, no float noise
+    assert "e-" not in raw.replace("relative_likelihood", "")
+
+
+def test_spreadsheet_safety_csv_and_workbook(built):
+    _, _, _, docs, _ = built
+    raw = (docs / "downloads" / "organisations.csv").read_text()
+    assert "'=HYPERLINK" in raw
+    assert "\n" + "=" not in raw and ",=" not in raw and ',"=' not in raw
+    wb = openpyxl.load_workbook(docs / "downloads" / WORKBOOK)
+    found = False
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), (ws.title, cell.value)
+                    found |= cell.value.startswith("'=HYPERLINK")
+    assert found
+    with zipfile.ZipFile(docs / "downloads" / WORKBOOK) as z:
+        assert not any("externalLink" in n for n in z.namelist())
+
+
+def test_workbook_has_a_sheet_per_table_and_explains_every_column(built):
+    _, _, _, docs, dl = built
+    wb = openpyxl.load_workbook(docs / "downloads" / WORKBOOK, read_only=True)
+    assert wb.sheetnames == ["about", "columns"] + TABLES
+    explained = {(r[0], r[1]): r[3] for r in wb["columns"].iter_rows(min_row=2, values_only=True)}
+    rows = {f.name: f.rows for f in dl.files}
+    for name in TABLES:
+        schema = json.loads((docs / "downloads" / f"{name}.schema.json").read_text())
+        header = next(wb[name].iter_rows(max_row=1, values_only=True))
+        assert list(header) == [f["name"] for f in schema["fields"]]
+        assert wb[name].max_row == rows[f"{name}.csv"] + 1
+        for f in schema["fields"]:
+            assert (name, f["name"]) in explained
+            if name in spec.ALL_RESOURCES and f["name"] not in ("org_type", "system_name", "staff_group"):
+                assert explained[(name, f["name"])], (name, f["name"])
+    cells = list(wb["workforce"].iter_rows(min_row=2, values_only=True))
+    assert any(c[-1] == "*" for c in cells) and all(isinstance(c[0], int) for c in cells)
+
+
+def test_same_data_gives_byte_identical_files_and_fixed_workbook_dates(built, tmp_path):
+    dataset, results, release, docs, _ = built
+    write_downloads(dataset, results, tmp_path / "docs", Settings(), release)
+    first = {p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
+    second = {p.relative_to(tmp_path / "docs").as_posix(): p.read_bytes()
+              for p in (tmp_path / "docs").rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+    with zipfile.ZipFile(docs / "downloads" / WORKBOOK) as z:
+        stamps = {i.date_time for i in z.infolist()}
+        core = z.read("docProps/core.xml").decode()
+    assert len(stamps) == 1 and next(iter(stamps))[0] == 1980
+    assert WORKBOOK_CREATED.strftime("%Y-%m-%dT%H:%M:%SZ") in core
+
+
+def test_sha256sums_lists_every_download_correctly(built):
+    _, _, _, docs, _ = built
+    folder = docs / "downloads"
+    listed = {}
+    for line in (folder / CHECKSUMS).read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        listed[name] = digest
+    on_disk = {p.name for p in folder.iterdir() if p.is_file() and p.name not in (CHECKSUMS, "index.md")}
+    assert set(listed) == on_disk
+    for name, digest in listed.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+
+
+def test_page_lists_size_rows_schema_licence_code_api_and_citation(built):
+    _, _, release, docs, dl = built
+    page = (docs / "downloads" / "index.md").read_text()
+    for f in dl.files:
+        if f.format == "csv":
+            line = next(line for line in page.splitlines() if line.startswith(f"| [{f.name}]({f.name})"))
+            assert f"{f.rows:,}" in line and f.schema.rsplit("/", 1)[-1] in line and LICENCE["title"] in line
+            assert "kB" in line or "bytes" in line
+            assert f'pd.read_csv(base + "{f.name}"' in page
+            assert f'read_csv(paste0(base, "{f.name}")' in page
+    assert "organisations.schema.json" in page and "organisation.schema.json" in page
+    assert "/api/organisations.json" in page and "<CODE>.json" in page
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["version"] == release.version
+    cite = next(line for line in page.splitlines() if line.startswith("> "))
+    assert citation["title"] in cite and citation["authors"][0]["name"] in cite
+    assert release.version in cite and release.short_hash in cite and release.data_date in cite
+    assert dl.citation in cite
