@@ -69,7 +69,7 @@ class FieldRule:
             what = "a web address starting https:// or http://"
         else:
             what = "text"
-        tail = "" if self.required else " (or empty)"
+        tail = "" if self.required else ", or empty"
         return f"{self.name} must be {what}{tail}"
 
 

@@ -39,8 +39,9 @@ from .problems import Problem, error, warning
 #: Files above this size are refused without being read.
 MAX_BYTES = 50 * 1024 * 1024
 
-# A cell may legitimately be long (a URL, a note), but not unbounded.
-csv.field_size_limit(1024 * 1024)
+#: A cell may legitimately be long (a URL, a note), but not unbounded. Set around each
+#: read only: other libraries (Frictionless) set the process-wide limit for themselves.
+MAX_CELL = 1024 * 1024
 
 
 @dataclass
@@ -153,6 +154,7 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
     header: list[str] | None = None
     raw_header: list[str] = []
     prev_end = 0
+    old_limit = csv.field_size_limit(MAX_CELL)
     try:
         for cells in reader:
             start, prev_end = prev_end + 1, reader.line_num
@@ -177,6 +179,8 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
             row=line, year=year))
         table.readable = False
         return table
+    finally:
+        csv.field_size_limit(old_limit)
 
     if header is None:
         table.problems.append(error(
@@ -188,6 +192,28 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
     table.header = header
     table.problems.extend(_header_problems(table, raw_header, expected, year))
     return table
+
+
+def peek_column(path: Path, column: str, max_bytes: int = MAX_BYTES) -> list[str] | None:
+    """The values of one column of a file that failed to read (e.g. not UTF-8), decoded leniently.
+
+    Used only to learn which organisations an unreadable file belongs to, so that
+    the problem can name them; nothing read this way is ever published.
+    """
+    try:
+        if os.stat(path).st_size > max_bytes:
+            return None
+        text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff").replace("\x00", "")
+        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if not _is_blank(r)]
+    except (OSError, csv.Error):
+        return None
+    if not rows:
+        return None
+    header = [normalise_label(c) for c in rows[0]]
+    if column not in header:
+        return None
+    i = header.index(column)
+    return [r[i].strip() for r in rows[1:] if len(r) > i and r[i].strip()]
 
 
 def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],

@@ -30,7 +30,7 @@ import pandas as pd
 from . import cells, checks, spec
 from .dataset import Dataset
 from .problems import Problem, error, warning
-from .read import MAX_BYTES, RawTable, read_table, sha256_of
+from .read import MAX_BYTES, RawTable, peek_column, read_table, sha256_of
 from .settings import Settings
 
 #: The bundled register and collections, used when checking a single year folder.
@@ -90,7 +90,11 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
     for p in raw.problems:
         (result.blockers if p.code in _FILE_LEVEL else result.problems).append(p)
     if not raw.header or "org_code" not in raw.header:
-        result.orgs_known = False
+        codes = peek_column(path, "org_code") if any(p.code == "not-utf8" for p in raw.problems) else None
+        if codes:
+            result.orgs = set(org_keys(pd.Series(codes, dtype="str")))
+        else:
+            result.orgs_known = False
         return result
     frame = pd.DataFrame(raw.rows, columns=raw.header, dtype="str") if raw.rows else \
         pd.DataFrame({h: pd.Series([], dtype="str") for h in raw.header})
@@ -398,9 +402,13 @@ def _assemble(root: Path, register: pd.DataFrame, collections: pd.DataFrame, yea
         for p in yr.problems:
             if p.org_code in errors:
                 (errors if p.is_error else warns)[p.org_code] += 1
-        for p, orgs in yr.blockers:
-            for o in (everyone if orgs is None else orgs):
+        for i, (p, orgs) in enumerate(yr.blockers):
+            hit = everyone if orgs is None else orgs
+            for o in hit:
                 errors[o] += 1
+            if len(hit) == 1 and p.org_code is None:
+                # A year (or file) holding one organisation's return: the problem is that return's.
+                problems[problems.index(p)] = replace(p, org_code=next(iter(hit)))
         for o in everyone:
             if o in bad_orgs:
                 errors[o] += 1

@@ -105,11 +105,26 @@ def test_broken_header_leaves_out_the_whole_files_returns(data):
 
 
 def test_unreadable_file_leaves_out_the_year_and_says_so(data):
-    (data / "2024" / "training.csv").write_bytes("org_code,ethnicity,accessed_training\nXAA01,bme,3 – 4\n".encode("cp1252"))
+    f = data / "2024" / "training.csv"
+    text = f.read_text(encoding="utf-8").replace("XAB02,bme,", "XAB02,bme – ,", 1)
+    f.write_bytes(text.encode("cp1252"))  # a Windows "CSV" export
     ds = validate_path(data)
     (p,) = errors(ds)
-    assert p.code == "not-utf8" and p.row == 2 and "Every return of 2024 is left out" in p.message
+    assert p.code == "not-utf8" and p.row == line_of_text(text, "XAB02,bme") and p.file == "2024/training.csv"
+    assert "line %d" % p.row in p.message and "Every return in 2024/training.csv is left out" in p.message
     assert len(ds.left_out) == 4 and status(ds, "XAA01", 2023) == "published"
+
+
+def line_of_text(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def test_unreadable_file_of_unknown_organisations_leaves_out_the_year(data):
+    (data / "2024" / "training.csv").write_bytes(b"")
+    ds = validate_path(data)
+    (p,) = errors(ds)
+    assert p.code == "empty-file" and "Every return of 2024 is left out" in p.message
+    assert len(ds.left_out) == 4
 
 
 def test_row_without_org_code_blocks_its_file(data):
@@ -273,3 +288,19 @@ def test_cli_text_groups_by_return_and_ends_with_summary(data):
     lines = res.output.strip().splitlines()
     assert lines[-1] == "8 returns checked: 7 published, 1 left out; 1 error, 0 warnings."
     assert any(l.startswith("XAB02 Riverside Mental Health NHS Trust (fictional), 2024: LEFT OUT") for l in lines)
+
+
+def test_whole_file_problem_of_a_one_organisation_return_names_it(tmp_path):
+    data = write_valid_data(tmp_path / "d")
+    mine = tmp_path / "my-return" / "2024"
+    shutil.copytree(data / "2024", mine)
+    for name in spec.YEAR_RESOURCES:
+        drop_rows(mine / f"{name}.csv", org_code="XAB02")
+        drop_rows(mine / f"{name}.csv", org_code="XAC03")
+        drop_rows(mine / f"{name}.csv", org_code="XAD04")
+    (mine / "board.csv").unlink()
+    (mine / "training.csv").write_bytes(b"")
+    ds = validate_path(mine, register=data / "organisations.csv")
+    assert {(p.code, p.file, p.org_code) for p in errors(ds)} == {
+        ("missing-file", "2024/board.csv", "XAA01"), ("empty-file", "2024/training.csv", "XAA01")}
+    assert list(ds.left_out["org_code"]) == ["XAA01"]
