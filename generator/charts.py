@@ -1,0 +1,308 @@
+"""Charts: Vega-Lite specs built with Altair, written beside their page.
+
+Every chart on the site is one of two kinds:
+
+- `trend`: a figure by year, one line per series (an organisation and England,
+  or BME and White staff), with 95% intervals as error bars;
+- `dots`: one figure per organisation or region, sorted, with intervals
+  (a "caterpillar" plot when there are many).
+
+Both show which way is better: likelihoods get the shaded non-adverse range
+0.80 to 1.25 and a line at 1, gaps a line at 0, and the subtitle says in words
+what better looks like. Colours are Okabe-Ito (safe for colour-blind readers)
+and series also differ by point shape.
+
+Building a chart with Altair and validating it costs milliseconds; a site has
+thousands. So each *variant* (kind, measure kind, axis title, number of
+series) is built once with Altair, with placeholders, and every chart of that
+variant is a copy with its data, title and series names filled in
+(`tests/test_charts.py` validates one of each kind against the Vega-Lite
+schema). Data go into the spec as a named dataset, so the browser needs no
+CSV parser (d3-dsv's compiles with `new Function`, which a strict
+Content-Security-Policy forbids).
+
+`write_chart` writes `<page>/charts/<id>.vl.json` (compact) and `<id>.csv`
+and returns the HTML to put on the page: a figure with title, a one-sentence
+summary, a container that `assets/javascripts/charts.js` fills with
+vega-embed, a data table a screen reader can use, and links to the data and
+the spec.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import files
+from .text import attr, esc, fmt_interval, fmt_value, is_missing
+
+#: Okabe-Ito palette: distinguishable with every common colour-vision deficiency.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "circle")
+REFERENCE_FILL = "#009E73"
+GREY = "#595959"
+
+BETTER = {
+    "likelihood": "Shaded: the non-adverse range 0.80 to 1.25. Closer to 1 is better; above 1 is worse for BME staff.",
+    "gap": "Closer to 0 (the line) is better.",
+    "gap_up": "Closer to 0 (the line) is better; below 0 is worse for BME staff.",
+    "share": "",
+    "percent_down": "Lower is better.",
+    "percent_up": "Higher is better.",
+}
+
+
+@dataclass
+class Chart:
+    """One chart: `rows` are dicts with the fields the kind needs (see the builders)."""
+
+    id: str
+    kind: str                 # "trend" | "dots"
+    title: str                # plain text from our own words and data (escaped on output)
+    summary: str              # one sentence, safe HTML
+    measure_kind: str         # likelihood | gap | share | percent
+    y_title: str              # axis title for the value
+    rows: list[dict]
+    series: list[str] = field(default_factory=list)
+    better: str = ""          # key of BETTER
+    label_title: str = "Organisation"   # dots: what a row is
+
+    def spec(self) -> dict:
+        if self.kind == "trend":
+            base = _trend_template(self.measure_kind, self.y_title, len(self.series), self.better)
+            data = [
+                {"year": int(r["year"]), "series": r["series"], "value": _num(r.get("value")),
+                 "lower": _num(r.get("lower")), "upper": _num(r.get("upper")),
+                 "shown": fmt_value(r.get("value"), self.measure_kind)}
+                for r in self.rows
+            ]
+            fill = {"__TITLE__": self.title}
+            for i, name in enumerate(self.series):
+                fill[f"__S{i}__"] = name
+        else:
+            base = _dots_template(self.measure_kind, self.y_title, len(self.rows) > 40, self.better,
+                                  self.label_title)
+            data = [
+                {"label": r["label"], "value": _num(r.get("value")), "lower": _num(r.get("lower")),
+                 "upper": _num(r.get("upper")), "shown": fmt_value(r.get("value"), self.measure_kind),
+                 "group": r.get("group", "")}
+                for r in self.rows if not is_missing(r.get("value"))
+            ]
+            fill = {"__TITLE__": self.title}
+        spec = _fill(base, fill)
+        if self.kind == "dots":
+            spec["height"] = max(120, min(3000, (6 if len(data) > 40 else 22) * len(data)))
+        spec["datasets"] = dict(spec.get("datasets") or {}, data=data)
+        spec["description"] = self.title
+        return spec
+
+
+def _num(value: object) -> float | None:
+    if is_missing(value):
+        return None
+    return round(float(value), 4)
+
+
+def _fill(obj, mapping: dict):  # noqa: ANN001
+    if isinstance(obj, dict):
+        return {k: _fill(v, mapping) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_fill(v, mapping) for v in obj]
+    if isinstance(obj, str) and obj in mapping:
+        return mapping[obj]
+    return obj
+
+
+def _reference_layers(alt, measure_kind: str, axis: str):  # noqa: ANN001
+    """The 'what is fair' marks: non-adverse band for likelihoods, a zero line for gaps."""
+    layers = []
+    data = alt.InlineData(values=[{}])
+    if measure_kind == "likelihood":
+        enc = {axis: alt.datum(0.8), f"{axis}2": alt.datum(1.25)}
+        layers.append(alt.Chart(data).mark_rect(color=REFERENCE_FILL, opacity=0.12).encode(**enc))
+        layers.append(alt.Chart(data).mark_rule(color=GREY, strokeDash=[4, 3]).encode(**{axis: alt.datum(1)}))
+    elif measure_kind == "gap":
+        layers.append(alt.Chart(data).mark_rule(color=GREY, strokeDash=[4, 3]).encode(**{axis: alt.datum(0)}))
+    return layers
+
+
+@lru_cache(maxsize=None)
+def _trend_template(measure_kind: str, y_title: str, n_series: int, better: str) -> dict:
+    import altair as alt
+
+    domain = [f"__S{i}__" for i in range(n_series)]
+    colour = alt.Color("series:N", title=None, sort=domain,
+                       scale=alt.Scale(domain=domain, range=list(PALETTE[:n_series])),
+                       legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400))
+    shape = alt.Shape("series:N", title=None, sort=domain,
+                      scale=alt.Scale(domain=domain, range=list(SHAPES[:n_series])),
+                      legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400))
+    data = alt.NamedData("data")
+    x = alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0))
+    y_scale = alt.Scale(zero=measure_kind in ("share", "percent"))
+    if measure_kind == "likelihood":
+        y_scale = alt.Scale(zero=False, nice=True)
+    y = alt.Y("value:Q", title=y_title, scale=y_scale)
+    tooltip = [alt.Tooltip("series:N", title="Series"), alt.Tooltip("year:O", title="Year"),
+               alt.Tooltip("shown:N", title="Figure")]
+    interval = alt.Chart(data).mark_rule(strokeWidth=1.5, opacity=0.7).encode(
+        x=x, y=alt.Y("lower:Q"), y2="upper:Q", color=colour)
+    line = alt.Chart(data).mark_line(strokeWidth=2).encode(x=x, y=y, color=colour)
+    points = alt.Chart(data).mark_point(filled=True, size=70, opacity=1).encode(
+        x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
+    layers = _reference_layers(alt, measure_kind, "y") + [interval, line, points]
+    chart = alt.layer(*layers).properties(
+        width="container", height=240,
+        title=alt.Title("__TITLE__", subtitle=BETTER.get(better, "") or alt.Undefined, anchor="start"),
+    ).configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
+     .configure_legend(labelFontSize=12).configure_view(stroke=None)
+    return chart.to_dict(validate=False)
+
+
+@lru_cache(maxsize=None)
+def _dots_template(measure_kind: str, x_title: str, many: bool, better: str, label_title: str) -> dict:
+    import altair as alt
+
+    data = alt.NamedData("data")
+    sort = alt.EncodingSortField(field="value", order="descending")
+    y = alt.Y("label:N", title=None, sort=sort,
+              axis=alt.Axis(labels=not many, ticks=not many, labelLimit=260, domain=False))
+    x = alt.X("value:Q", title=x_title, scale=alt.Scale(zero=measure_kind in ("share", "percent")))
+    tooltip = [alt.Tooltip("label:N", title=label_title), alt.Tooltip("shown:N", title="Figure")]
+    interval = alt.Chart(data).mark_rule(color=PALETTE[0], opacity=0.6).encode(y=y, x=alt.X("lower:Q"), x2="upper:Q")
+    points = alt.Chart(data).mark_point(filled=True, size=30 if many else 60, color=PALETTE[0], opacity=1).encode(
+        y=y, x=x, tooltip=tooltip)
+    layers = _reference_layers(alt, measure_kind, "x") + [interval, points]
+    chart = alt.layer(*layers).properties(
+        width="container", height=300,
+        title=alt.Title("__TITLE__", subtitle=BETTER.get(better, "") or alt.Undefined, anchor="start"),
+    ).configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
+     .configure_view(stroke=None)
+    return chart.to_dict(validate=False)
+
+
+# ---------------------------------------------------------------- writing
+
+def _csv(chart: Chart) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    if chart.kind == "trend":
+        w.writerow(["year", "series", "value", "ci_lower", "ci_upper"])
+        for r in chart.rows:
+            w.writerow([r["year"], _csv_safe(r["series"]), _plain(r.get("value")), _plain(r.get("lower")),
+                        _plain(r.get("upper"))])
+    else:
+        w.writerow([chart.label_title.lower(), "code", "value", "ci_lower", "ci_upper"])
+        for r in chart.rows:
+            w.writerow([_csv_safe(r["label"]), _csv_safe(r.get("code", "")), _plain(r.get("value")),
+                        _plain(r.get("lower")), _plain(r.get("upper"))])
+    return buf.getvalue()
+
+
+def _csv_safe(value: object) -> str:
+    """No spreadsheet formula injection from a name: a leading = + - @ gets a quote mark."""
+    text = "" if is_missing(value) else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _plain(value: object) -> str:
+    if is_missing(value):
+        return ""
+    return repr(round(float(value), 4))
+
+
+def table_html(chart: Chart) -> str:
+    """The chart's data as a real table: caption, column headers with scope, row headers."""
+    k = chart.measure_kind
+    out = [f'<table class="wres-table"><caption>{esc(chart.title)}</caption><thead><tr>']
+    if chart.kind == "trend":
+        out.append('<th scope="col">Year</th>')
+        for s in chart.series:
+            out.append(f'<th scope="col">{esc(s)}</th>')
+        out.append("</tr></thead><tbody>")
+        years = sorted({int(r["year"]) for r in chart.rows})
+        by = {(int(r["year"]), r["series"]): r for r in chart.rows}
+        for y in years:
+            out.append(f'<tr><th scope="row">{y}</th>')
+            for s in chart.series:
+                r = by.get((y, s))
+                if r is None:
+                    out.append("<td>–</td>")
+                    continue
+                iv = fmt_interval(r.get("lower"), r.get("upper"), k)
+                out.append(f"<td>{fmt_value(r.get('value'), k)}"
+                           + (f' <span class="wres-ci">({iv})</span>' if iv else "") + "</td>")
+            out.append("</tr>")
+    else:
+        out.append(f'<th scope="col">{esc(chart.label_title)}</th><th scope="col">Figure</th>'
+                   f'<th scope="col">95% interval</th></tr></thead><tbody>')
+        for r in sorted(chart.rows, key=lambda r: (is_missing(r.get("value")),
+                                                   -(float(r["value"]) if not is_missing(r.get("value")) else 0),
+                                                   str(r["label"]))):
+            out.append(f'<tr><th scope="row">{esc(r["label"])}</th><td>{fmt_value(r.get("value"), k)}</td>'
+                       f'<td>{fmt_interval(r.get("lower"), r.get("upper"), k)}</td></tr>')
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def write_chart(chart: Chart, page_dir: Path) -> str:
+    """Write the chart's spec and CSV under page_dir/charts/ and return the figure HTML."""
+    if not chart.id.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"unsafe chart id {chart.id!r}")
+    spec = chart.spec()
+    charts_dir = Path(page_dir) / "charts"
+    files.write_text(charts_dir / f"{chart.id}.vl.json",
+                     json.dumps(spec, separators=(",", ":"), ensure_ascii=False, allow_nan=False))
+    files.write_text(charts_dir / f"{chart.id}.csv", _csv(chart))
+    has_data = any(not is_missing(r.get("value")) for r in chart.rows)
+    fig_id = f"fig-{chart.id}"
+    body = (f'<div class="wres-chart" id="{fig_id}-plot" data-spec="charts/{attr(chart.id)}.vl.json"></div>'
+            if has_data else '<p class="wres-nochart">No figures to draw.</p>')
+    return (
+        f'<figure class="wres-figure" id="{fig_id}">'
+        f'<figcaption><strong>{esc(chart.title)}</strong><br>{chart.summary}</figcaption>'
+        f"{body}"
+        f'<details class="wres-data"><summary>Data table</summary>{table_html(chart)}</details>'
+        f'<p class="wres-chart-links"><a href="charts/{attr(chart.id)}.csv">Chart data (CSV)</a> · '
+        f'<a href="charts/{attr(chart.id)}.vl.json">Chart spec (Vega-Lite JSON)</a></p>'
+        f"</figure>"
+    )
+
+
+def _plain_text(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+# ---------------------------------------------------------------- the browser library
+
+def vega_bundle() -> str:
+    """vega, vega-lite and vega-embed as one offline script, cached on disk per vl-convert version."""
+    import vl_convert
+
+    cache_dir = Path(os.environ.get("WRES_CACHE_DIR") or Path.home() / ".cache" / "open-wres")
+    path = cache_dir / f"vega-bundle-{vl_convert.__version__}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    text = vl_convert.javascript_bundle()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return text
+
+
+def write_vega_bundle(docs_dir: Path) -> Path:
+    path = Path(docs_dir) / "assets" / "javascripts" / "vega.js"
+    files.write_text(path, vega_bundle())
+    return path

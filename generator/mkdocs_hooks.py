@@ -1,0 +1,74 @@
+"""The one MkDocs hooks file: release label, language, Content-Security-Policy.
+
+Kept small and free of page logic so that moving to another builder (Zensical)
+means re-doing only these three things:
+
+* `on_config`: read `release.json` (written by build.py at the docs root) into
+  `config.extra.release`, which the theme override shows in every footer and,
+  for demonstration data, as a banner on every page;
+* `on_post_page`: set `lang="en-GB"` (Material only knows "en"), and fill the
+  Content-Security-Policy placeholder of `overrides/main.html` with the
+  sha256 hash of every inline script on the page, so scripts need no
+  'unsafe-inline' and nothing can run that the build did not put there.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from pathlib import Path
+
+CSP_PLACEHOLDER = "__WRES_CSP__"
+_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</script>", re.S | re.I)
+
+#: style-src allows 'unsafe-inline' because vega-embed and vega-tooltip insert <style>
+#: elements and Material sets style attributes from JavaScript; no script can be
+#: injected that way. Scripts: only the site's own files and hashed inline scripts.
+POLICY = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+          "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; "
+          "object-src 'none'; base-uri 'self'; form-action 'self'")
+
+
+def on_config(config, **kwargs):  # noqa: ANN001, ANN003
+    release_file = Path(config["docs_dir"]) / "release.json"
+    release = {}
+    if release_file.is_file():
+        try:
+            release = json.loads(release_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            release = {}
+    config["extra"]["release"] = release
+    return config
+
+
+def on_files(files, config, **kwargs):  # noqa: ANN001, ANN003
+    # release.json is for this hook only: do not publish it as a page asset.
+    f = files.get_file_from_path("release.json")
+    if f is not None:
+        files.remove(f)
+    return files
+
+
+def csp_for(html: str) -> str:
+    hashes = []
+    for m in _INLINE_SCRIPT.finditer(html):
+        attrs = m.group("attrs") or ""
+        if re.search(r"\ssrc\s*=", attrs, re.I):
+            continue
+        kind = re.search(r"\stype\s*=\s*[\"']?([^\"'\s>]+)", attrs, re.I)
+        if kind and kind.group(1).lower() not in ("text/javascript", "module", "application/javascript"):
+            continue  # data blocks (application/json) are never executed
+        digest = base64.b64encode(hashlib.sha256(m.group("body").encode("utf-8")).digest()).decode("ascii")
+        token = f"'sha256-{digest}'"
+        if token not in hashes:
+            hashes.append(token)
+    return POLICY.format(hashes=" ".join(hashes)).replace("  ", " ")
+
+
+def on_post_page(output, page, config, **kwargs):  # noqa: ANN001, ANN003
+    output = output.replace('<html lang="en"', '<html lang="en-GB"', 1)
+    if CSP_PLACEHOLDER in output:
+        output = output.replace(CSP_PLACEHOLDER, csp_for(output), 1)
+    return output

@@ -1,0 +1,1194 @@
+"""The generated Markdown pages: one function per address of outputs.md.
+
+`write_pages(dataset, results, docs_dir, settings, release, downloads)` writes
+every page (and its charts) into the staging docs folder and returns the
+paths written. Pages are Markdown headings around HTML blocks: tables need
+captions and `scope`, which Markdown tables cannot give, and writing the HTML
+ourselves means every value from the data passes through `text.esc` or
+`text.link` (see text.py) and nothing else. Links are relative, computed from
+the page's own address, so the site works under any base path.
+
+Codes from the data become folder names only after `spec.ORG_CODE_RE` accepts
+them, and every path is checked to stay inside the docs folder
+(`files.safe_join`). Pages carry nothing time-dependent: the same data gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import files, spec
+from .charts import Chart, write_chart, write_vega_bundle
+from .text import (
+    CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, MEASURE_LABELS, SHORT_TITLES, TREND_LABELS, WHAT,
+    attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link, measure_kind, ordinal,
+    org_type_label, plural, rel, sentence, sort_key,
+)
+
+ENGLAND = ("england", "ENG")
+STAFF_GROUP_LABELS = {
+    "non_clinical": "Non-clinical",
+    "clinical_non_medical": "Clinical (non-medical)",
+    "medical_dental": "Medical and dental",
+}
+RESOURCE_LABELS = {
+    "returns": "Return",
+    "workforce": "Workforce (indicator 1)",
+    "recruitment": "Recruitment (indicator 2)",
+    "disciplinary": "Disciplinary process (indicator 3)",
+    "training": "Training and CPD (indicator 4)",
+    "staff_survey": "Staff survey (indicators 5 to 8)",
+    "board": "Board (indicator 9)",
+    "pay": "Pay",
+}
+ETHNICITY_LABELS = {"white": "White", "bme": "BME", "unknown": "Unknown"}
+
+
+def band_label(band: str) -> str:
+    if band == "under_1":
+        return "Under band 1"
+    if band == "vsm":
+        return "Very senior managers"
+    if band.startswith("band_"):
+        return "Band " + band[5:]
+    return band.replace("_", " ").capitalize()
+
+
+# ---------------------------------------------------------------- lookups
+
+@dataclass
+class Site:
+    """Everything the pages need, indexed once so each page is a few dictionary look-ups."""
+
+    dataset: object
+    results: object
+    settings: object
+    release: object
+    downloads: object
+    docs_dir: Path
+    latest_year: int = 0
+    years: list = field(default_factory=list)
+    figures: dict = field(default_factory=dict)     # (level, code) -> {(year, ind, measure, breakdown): row}
+    lineage: dict = field(default_factory=dict)     # code -> {(year, ind, measure, breakdown): row}
+    folded: dict = field(default_factory=dict)      # code -> [predecessor codes]
+    orgs: dict = field(default_factory=dict)        # code -> register row dict
+    returns: dict = field(default_factory=dict)     # (code, year) -> returns row dict
+    returns_by_org: dict = field(default_factory=dict)
+    problems_by_return: dict = field(default_factory=dict)
+    goals: dict = field(default_factory=dict)       # (level, code) -> list of rows
+    quality: dict = field(default_factory=dict)     # (code, year) -> row
+    tables: dict = field(default_factory=dict)      # resource -> {(code, year): frame}
+    systems: dict = field(default_factory=dict)     # system code -> (name, region code, [org codes])
+    written: list = field(default_factory=list)
+
+    # -- figures
+    def row(self, level: str, code: str, year: int, indicator: int, measure: str, breakdown: str = "all",
+            lineage: bool = False) -> dict | None:
+        table = self.lineage.get(code) if lineage and level == "organisation" else None
+        if table is None:
+            table = self.figures.get((level, code), {})
+        return table.get((int(year), int(indicator), measure, breakdown))
+
+    def headline(self, level: str, code: str, year: int, indicator: int, lineage: bool = False
+                 ) -> tuple[str, dict | None]:
+        measure, breakdown = HEADLINE[indicator]
+        r = self.row(level, code, year, indicator, measure, breakdown, lineage)
+        if (r is None or is_missing(r.get("value"))) and indicator in HEADLINE_FALLBACK:
+            m2, b2 = HEADLINE_FALLBACK[indicator]
+            r2 = self.row(level, code, year, indicator, m2, b2, lineage)
+            if r2 is not None and (r is None or not is_missing(r2.get("value"))):
+                return m2, r2
+        return measure, r
+
+    def org_name(self, code: str) -> str:
+        org = self.orgs.get(code)
+        return esc(org["org_name"]) if org else esc(code)
+
+    def write(self, relative: str, text: str) -> Path:
+        path = files.safe_join(self.docs_dir, relative)
+        files.write_text(path, text)
+        self.written.append(path)
+        return path
+
+    def page_dir(self, url: str) -> Path:
+        return files.safe_join(self.docs_dir, url.strip("/")) if url.strip("/") else self.docs_dir.resolve()
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict("records") if frame is not None and len(frame) else []
+
+
+def _index_figures(frame: pd.DataFrame) -> dict:
+    out: dict = {}
+    if frame is None or not len(frame):
+        return out
+    keep = frame[frame["breakdown"].isin(["all", "senior"])] if "breakdown" in frame else frame
+    cols = [c for c in keep.columns]
+    for rec in keep.itertuples(index=False, name=None):
+        r = dict(zip(cols, rec))
+        key = (r["level"], str(r["code"]))
+        out.setdefault(key, {})[(int(r["year"]), int(r["indicator"]), r["measure"], r["breakdown"])] = r
+    return out
+
+
+def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -> Site:  # noqa: ANN001
+    site = Site(dataset, results, settings, release, downloads, Path(docs_dir))
+    site.years = list(dataset.years)
+    site.latest_year = int(getattr(release, "latest_year", 0) or (max(site.years) if site.years else 0))
+    site.figures = _index_figures(getattr(results, "indicators", None))
+    lin = getattr(results, "lineage", None)
+    if lin is not None and len(lin):
+        for (lvl, code), table in _index_figures(lin).items():
+            site.lineage[code] = table
+        if "folded" in lin:
+            for code, f in lin[["code", "folded"]].drop_duplicates().itertuples(index=False, name=None):
+                if not is_missing(f) and str(f):
+                    site.folded.setdefault(str(code), set()).update(x for x in str(f).split(";") if x)
+    site.folded = {k: sorted(v) for k, v in site.folded.items()}
+    for r in _records(dataset.register):
+        code = str(r["org_code"])
+        if spec.ORG_CODE_RE.match(code):
+            site.orgs[code] = r
+    for r in _records(dataset.returns):
+        key = (str(r["org_code"]), int(r["year"]))
+        site.returns[key] = r
+        site.returns_by_org.setdefault(key[0], []).append(key[1])
+    for p in dataset.problems:
+        if p.org_code is not None and p.year is not None:
+            site.problems_by_return.setdefault((str(p.org_code), int(p.year)), []).append(p)
+    goals = getattr(results, "goals", None)
+    for r in _records(goals):
+        site.goals.setdefault((r.get("level"), str(r.get("code"))), []).append(r)
+    quality = getattr(results, "quality", None)
+    for r in _records(quality):
+        site.quality[(str(r.get("org_code")), int(r.get("year")))] = r
+    for resource in spec.YEAR_RESOURCES:
+        t = dataset.tables.get(resource)
+        if t is not None and len(t):
+            grouped: dict = {}
+            for rec in t.to_dict("records"):
+                grouped.setdefault((str(rec["org_code"]), int(rec["year"])), []).append(rec)
+            site.tables[resource] = grouped
+    for code, org in site.orgs.items():
+        sc = org.get("system_code")
+        if not is_missing(sc) and spec.ORG_CODE_RE.match(str(sc)):
+            name, region, members = site.systems.get(str(sc), (org.get("system_name"), org.get("region_code"), []))
+            members.append(code)
+            site.systems[str(sc)] = (name if not is_missing(name) else org.get("system_name"), region, members)
+    return site
+
+
+# ---------------------------------------------------------------- page pieces
+
+def front_matter(title: str, *, description: str = "", search_exclude: bool = False, hide: tuple = ()) -> str:
+    """YAML front matter. `title` must already be escaped (it is printed raw by the theme)."""
+    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
+    if description:
+        lines.append(f"description: {json.dumps(description, ensure_ascii=False)}")
+    if search_exclude:
+        lines += ["search:", "  exclude: true"]
+    if hide:
+        lines.append("hide:")
+        lines += [f"  - {h}" for h in hide]
+    lines.append("---")
+    return "\n".join(lines) + "\n\n"
+
+
+def p(html: str, cls: str = "") -> str:
+    return f'<p class="{cls}">{html}</p>' if cls else f"<p>{html}</p>"
+
+
+def note(html: str, kind: str = "note", title: str = "Note") -> str:
+    return (f'<div class="admonition {kind}"><p class="admonition-title">{title}</p>'
+            f"<p>{html}</p></div>")
+
+
+def table(caption: str, head: list[str], rows: list[list[str]], *, sortable: bool = False, row_header: bool = True,
+          table_id: str = "", numeric: set[int] = frozenset()) -> str:
+    """An accessible table: caption, column headers with scope, first cell a row header.
+
+    Cells are safe HTML already. A cell may be a tuple (html, sort_key) for sortable tables.
+    """
+    cls = "wres-table wres-sortable" if sortable else "wres-table"
+    tid = f' id="{attr(table_id)}"' if table_id else ""
+    out = [f'<div class="wres-scroll" tabindex="0" role="region" aria-label="{attr(_strip(caption))}">'
+           f'<table class="{cls}"{tid}><caption>{caption}</caption><thead><tr>']
+    for i, h in enumerate(head):
+        num = ' class="num"' if i in numeric else ""
+        out.append(f'<th scope="col"{num}>{h}</th>')
+    out.append("</tr></thead><tbody>")
+    for row in rows:
+        out.append("<tr>")
+        for i, cell in enumerate(row):
+            key = None
+            if isinstance(cell, tuple):
+                cell, key = cell
+            ds = f' data-sort="{attr(key)}"' if key is not None else ""
+            num = ' class="num"' if i in numeric else ""
+            if i == 0 and row_header:
+                out.append(f'<th scope="row"{ds}>{cell}</th>')
+            else:
+                out.append(f"<td{ds}{num}>{cell}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table></div>")
+    return "".join(out)
+
+
+def _strip(html: str) -> str:
+    import re
+
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+def class_tag(cls: str) -> str:
+    if cls in ("no_data", "") or cls is None:
+        return ""
+    css = {"equal": "ok", "adverse_to_bme": "bad", "worse_for_bme": "bad", "adverse_to_white": "other",
+           "worse_for_white": "other"}[cls]
+    return f'<span class="wres-class wres-class--{css}">{CLASS_LABELS[cls]}</span>'
+
+
+def figure_cell(indicator: int, measure: str, r: dict | None, with_interval: bool = True) -> tuple[str, str]:
+    """(html, sort key) for one figure in a table: value, interval, class and small-numbers mark."""
+    if r is None:
+        return ("–", "")
+    k = measure_kind(indicator, measure)
+    if is_missing(r.get("value")) or (r.get("status") not in (None, "ok") and not is_missing(r.get("status"))):
+        status = r.get("status")
+        word = {"not_calculable": "not calculable", "suppressed": "withheld", "not_collected": "not collected"}.get(
+            status, "–")
+        reason = r.get("reason")
+        tip = f' title="{attr(str(reason))}"' if not is_missing(reason) else ""
+        return (f'<span class="wres-na"{tip}>{word}</span>', "")
+    html_ = fmt_value(r["value"], k)
+    if with_interval:
+        iv = fmt_interval(r.get("ci_lower"), r.get("ci_upper"), k)
+        if iv:
+            html_ += f' <span class="wres-ci">({iv})</span>'
+    if "small_numbers" in flags_of(r.get("flags")):
+        html_ += ' <span class="wres-flag" title="Based on small numbers: read with care">small numbers</span>'
+    return (html_, sort_key(r["value"]))
+
+
+def change_cell(indicator: int, measure: str, r: dict | None) -> str:
+    if r is None or is_missing(r.get("change")):
+        return "–"
+    k = measure_kind(indicator, measure)
+    ch = float(r["change"])
+    if k == "likelihood":
+        txt = f"{ch:+.2f}".replace("-", "−")
+    else:
+        txt = f"{ch:+.1f} pp".replace("-", "−")
+    tr = r.get("trend")
+    if not is_missing(tr) and str(tr) in TREND_LABELS:
+        txt += f' <span class="wres-trend wres-trend--{str(tr)}">{TREND_LABELS[str(tr)]}</span>'
+    return txt
+
+
+def headline_table(site: Site, level: str, code: str, year: int, caption: str, page_url: str,
+                   compare_england: bool = True, lineage: bool = False) -> str:
+    head = ["Indicator", "Figure (95% interval)", "What it means", "Change since the year before"]
+    if compare_england and (level, code) != ENGLAND:
+        head.append("England")
+    rows = []
+    for n in spec.INDICATORS:
+        measure, r = site.headline(level, code, year, n, lineage)
+        cls, _ = judgement(n, measure, r.get("value") if r else None, r.get("flags") if r else "")
+        cells = [f'<a href="{rel(page_url, f"indicators/{n}/")}">{n}. {SHORT_TITLES[n]}</a>',
+                 figure_cell(n, measure, r)[0], class_tag(cls) or "–", change_cell(n, measure, r)]
+        if compare_england and (level, code) != ENGLAND:
+            em, er = site.headline(*ENGLAND, year, n)
+            cells.append(figure_cell(n, em, er, with_interval=False)[0])
+        rows.append(cells)
+    return table(caption, head, rows)
+
+
+def sentences(site: Site, level: str, code: str, year: int, who: str, lineage: bool = False) -> str:
+    items = []
+    for n in spec.INDICATORS:
+        measure, r = site.headline(level, code, year, n, lineage)
+        if r is None:
+            continue
+        items.append(f"<li><strong>{SHORT_TITLES[n]}.</strong> {sentence(n, measure, r, who)}</li>")
+    if not items:
+        return p(f"No figures for {year}.")
+    return '<ul class="wres-sentences">' + "".join(items) + "</ul>"
+
+
+def trend_chart(site: Site, n: int, series: list[tuple[str, str, str, bool]], chart_id: str, who: str) -> Chart:
+    """A chart of indicator n's headline by year; series = [(label, level, code, lineage)]."""
+    measure = HEADLINE[n][0]
+    rows = []
+    labels = []
+    for label, level, code, lineage in series:
+        labels.append(label)
+        for y in site.years:
+            m, r = site.headline(level, code, y, n, lineage)
+            if r is None:
+                continue
+            measure = m if level != "england" or measure == HEADLINE[n][0] else measure
+            if is_missing(r.get("value")):
+                continue
+            rows.append({"year": y, "series": label, "value": r.get("value"), "lower": r.get("ci_lower"),
+                         "upper": r.get("ci_upper")})
+    k = measure_kind(n, HEADLINE[n][0])
+    better = {"likelihood": "likelihood", "gap": "gap_up" if n in (7, 9) else "gap"}.get(k, "")
+    y_title = {"likelihood": "Relative likelihood", "gap": "Gap (percentage points)"}.get(k, "Per cent")
+    summary = _trend_summary(rows, labels, n, k)
+    return Chart(chart_id, "trend", f"{n}. {SHORT_TITLES[n]}, by year", summary, k, y_title, rows, labels, better)
+
+
+def _trend_summary(rows: list[dict], labels: list[str], n: int, k: str) -> str:
+    if not rows:
+        return "No figures yet."
+    first = labels[0]
+    mine = sorted((r for r in rows if r["series"] == first), key=lambda r: r["year"])
+    if len(mine) >= 2:
+        a, b = mine[0], mine[-1]
+        return (f"For {esc(first)} the figure went from {fmt_value(a['value'], k)} in {a['year']} to "
+                f"{fmt_value(b['value'], k)} in {b['year']}. {GOOD[n].split(';')[0].capitalize()}.")
+    if len(mine) == 1:
+        return f"One year of figures for {esc(first)}: {fmt_value(mine[0]['value'], k)} in {mine[0]['year']}."
+    return "No figures yet for this series."
+
+
+def survey_chart(site: Site, n: int, level: str, code: str, chart_id: str, who_label: str, lineage: bool) -> Chart:
+    rows = []
+    for y in site.years:
+        for measure, label in (("percent_bme", "BME staff"), ("percent_white", "White staff")):
+            r = site.row(level, code, y, n, measure, "all", lineage)
+            if r is None or is_missing(r.get("value")):
+                continue
+            rows.append({"year": y, "series": label, "value": r["value"], "lower": r.get("ci_lower"),
+                         "upper": r.get("ci_upper")})
+    better = "percent_up" if n == 7 else "percent_down"
+    bme = sorted((r for r in rows if r["series"] == "BME staff"), key=lambda r: r["year"])
+    if bme:
+        last = bme[-1]
+        wh = [r for r in rows if r["series"] == "White staff" and r["year"] == last["year"]]
+        summary = (f"In {last['year']}, {fmt_value(last['value'], 'percent')} of BME staff"
+                   + (f" and {fmt_value(wh[0]['value'], 'percent')} of White staff" if wh else "")
+                   + f" at {who_label} said yes. {'Higher' if n == 7 else 'Lower'} is better.")
+    else:
+        summary = "No survey figures yet."
+    return Chart(chart_id, "trend", f"{n}. {SHORT_TITLES[n]}: BME and White staff, by year", summary, "percent",
+                 "Per cent of staff", rows, ["BME staff", "White staff"], better)
+
+
+def representation_chart(site: Site, level: str, code: str, chart_id: str, who_label: str, lineage: bool) -> Chart:
+    rows = []
+    for y in site.years:
+        for breakdown, label in (("all", "Whole workforce"), ("senior", "Bands 8a to VSM")):
+            r = site.row(level, code, y, 1, "share_bme", breakdown, lineage)
+            if r is None or is_missing(r.get("value")):
+                continue
+            rows.append({"year": y, "series": label, "value": r["value"], "lower": r.get("ci_lower"),
+                         "upper": r.get("ci_upper")})
+    allr = sorted((r for r in rows if r["series"] == "Whole workforce"), key=lambda r: r["year"])
+    if allr:
+        last = allr[-1]
+        sen = [r for r in rows if r["series"] == "Bands 8a to VSM" and r["year"] == last["year"]]
+        summary = (f"In {last['year']}, {fmt_value(last['value'], 'share')} of staff at {who_label} were BME"
+                   + (f", against {fmt_value(sen[0]['value'], 'share')} of senior staff (bands 8a to VSM)" if sen else "")
+                   + ". Fair representation means the two lines meet.")
+    else:
+        summary = "No workforce figures yet."
+    return Chart(chart_id, "trend", "BME share of the workforce and of senior staff, by year", summary, "share",
+                 "BME share (%)", rows, ["Whole workforce", "Bands 8a to VSM"], "share")
+
+
+def group_charts(site: Site, level: str, code: str, label: str, page_url: str, lineage: bool = False,
+                 compare_england: bool = True) -> str:
+    """The trend charts of one organisation, group or England."""
+    out = []
+    pdir = site.page_dir(page_url)
+    out.append(write_chart(representation_chart(site, level, code, "representation", label, lineage), pdir))
+    for n in spec.INDICATORS:
+        if n in spec.SURVEY_INDICATORS:
+            out.append(write_chart(survey_chart(site, n, level, code, f"trend-{n}", label, lineage), pdir))
+            continue
+        series = [(_plain_label(label), level, code, lineage)]
+        if compare_england and (level, code) != ENGLAND:
+            series.append(("England", "england", "ENG", False))
+        out.append(write_chart(trend_chart(site, n, series, f"trend-{n}", label), pdir))
+    return "\n\n".join(out)
+
+
+def _plain_label(label_html: str) -> str:
+    """Chart series names are plain text (Vega draws them as text); undo our entity escaping."""
+    import html
+
+    return html.unescape(label_html)
+
+
+def representation_table(site: Site, level: str, code: str, caption: str) -> str:
+    rows = []
+    for y in site.years:
+        a = site.row(level, code, y, 1, "share_bme", "all")
+        s = site.row(level, code, y, 1, "share_bme", "senior")
+        g = site.row(level, code, y, 1, "senior_gap_pp", "senior") or site.row(level, code, y, 1, "senior_gap_pp", "all")
+        if a is None and s is None:
+            continue
+        rows.append([str(y), figure_cell(1, "share_bme", a, False)[0], figure_cell(1, "share_bme", s, False)[0],
+                     figure_cell(1, "senior_gap_pp", g, True)[0]])
+    if not rows:
+        return p("No workforce figures.")
+    return table(caption, ["Year", "BME share of the workforce", "BME share of bands 8a to VSM",
+                           "Gap, percentage points (95% interval)"], rows, numeric={1, 2, 3})
+
+
+# ---------------------------------------------------------------- England
+
+def england_page(site: Site) -> None:
+    y = site.latest_year
+    url = ""
+    n_pub = sum(1 for (c, yr), r in site.returns.items() if yr == y and r.get("status") != "left_out")
+    n_left = sum(1 for (c, yr), r in site.returns.items() if yr == y and r.get("status") == "left_out")
+    body = [front_matter("England", description="Workforce Race Equality Standard figures for NHS England, "
+                         "every region, system and organisation.", hide=("navigation",)),
+            "# Workforce Race Equality Standard: England",
+            p("The Workforce Race Equality Standard (WRES) asks every NHS organisation to publish nine figures "
+              "each year comparing the experience of White and black and minority ethnic (BME) staff: who gets "
+              "senior jobs, who is appointed after shortlisting, who enters disciplinary processes, who gets "
+              "training, what staff say in the staff survey, and who sits on boards. This site publishes every "
+              "return, computes the figures the same way for everyone, and shows how sure each figure is.", "lead"),
+            p(f"The latest collection is <strong>{y}</strong>: {plural(n_pub, 'return')} published"
+              + (f", {plural(n_left, 'return')} left out because of errors "
+                 f'(<a href="{rel(url, "data-quality/")}">see data quality</a>)' if n_left else "")
+              + f'. Look up <a href="{rel(url, "organisations/")}">any organisation</a>, '
+                f'<a href="{rel(url, "regions/")}">region</a> or <a href="{rel(url, "systems/")}">system</a>, '
+                f'or <a href="{rel(url, "downloads/")}">download every figure</a>.'),
+            f"## Headline figures, {y}",
+            p("Each figure compares BME and White staff. For relative likelihoods, 1.00 means equal treatment and "
+              "0.80 to 1.25 counts as no adverse difference; for gaps, 0 means no difference. The change column "
+              "says whether the figure moved towards fairness since the year before, and whether that change is "
+              "larger than chance alone would explain."),
+            headline_table(site, *ENGLAND, y, f"England, {y}: the nine WRES indicators", url),
+            sentences(site, *ENGLAND, y, "NHS organisations in England"),
+            "## Representation, every year",
+            p("The 2018 NHS England board paper set the aim that BME representation at senior levels matches the "
+              "whole workforce by 2028. The gap below is that difference in percentage points: 0 is parity."),
+            representation_table(site, *ENGLAND, "BME representation in England: the whole workforce and bands 8a to "
+                                 "VSM, by year"),
+            "## Trends",
+            group_charts(site, *ENGLAND, "England", url),
+            "## Regions side by side",
+            regions_table(site, url, y),
+            regions_charts(site, url, y),
+            provenance(site, url),
+            ]
+    site.write("index.md", "\n\n".join(body) + "\n")
+
+
+def regions_table(site: Site, page_url: str, year: int) -> str:
+    head = ["Region"] + [f'<abbr title="{attr(spec.INDICATOR_TITLES[n])}">{n}. {SHORT_TITLES[n]}</abbr>'
+                         for n in spec.INDICATORS]
+    rows = []
+    for rcode, (name, slug) in spec.REGIONS.items():
+        cells = [(f'<a href="{rel(page_url, f"regions/{slug}/")}">{esc(name)}</a>', name)]
+        for n in spec.INDICATORS:
+            m, r = site.headline("region", rcode, year, n)
+            html_, key = figure_cell(n, m, r, with_interval=False)
+            cls, _ = judgement(n, m, r.get("value") if r else None, r.get("flags") if r else "")
+            cells.append((html_ + (" " + class_tag(cls) if cls not in ("no_data", "equal") else ""), key))
+        rows.append(cells)
+    return table(f"Regions, {year}: headline figure of each indicator", head, rows, sortable=True,
+                 numeric=set(range(1, 10)))
+
+
+def regions_charts(site: Site, page_url: str, year: int) -> str:
+    out = []
+    pdir = site.page_dir(page_url)
+    for n in spec.INDICATORS:
+        rows = []
+        measure = HEADLINE[n][0]
+        for rcode, (name, slug) in spec.REGIONS.items():
+            m, r = site.headline("region", rcode, year, n)
+            if r is None:
+                continue
+            measure = m
+            rows.append({"label": name, "code": rcode, "value": r.get("value"), "lower": r.get("ci_lower"),
+                         "upper": r.get("ci_upper")})
+        k = measure_kind(n, measure)
+        vals = [r for r in rows if not is_missing(r["value"])]
+        if vals:
+            hi = max(vals, key=lambda r: float(r["value"]))
+            lo = min(vals, key=lambda r: float(r["value"]))
+            summary = (f"In {year} the figure ranged from {fmt_value(lo['value'], k)} ({esc(lo['label'])}) to "
+                       f"{fmt_value(hi['value'], k)} ({esc(hi['label'])}). {GOOD[n].split(';')[0].capitalize()}.")
+        else:
+            summary = "No regional figures this year."
+        better = {"likelihood": "likelihood", "gap": "gap_up" if n in (7, 9) else "gap"}.get(k, "")
+        x_title = {"likelihood": "Relative likelihood", "gap": "Gap (percentage points)"}.get(k, "Per cent")
+        out.append(write_chart(Chart(f"regions-{n}", "dots", f"{n}. {SHORT_TITLES[n]}, by region, {year}", summary,
+                                     k, x_title, rows, better=better, label_title="Region"), pdir))
+    return '<div class="wres-grid">' + "".join(out) + "</div>"
+
+
+def provenance(site: Site, page_url: str, extra: str = "") -> str:
+    return ('<div class="wres-provenance"><h2 id="sources">Where these figures come from</h2>'
+            f"<p>Every figure on this page is in "
+            f'<a href="{rel(page_url, "downloads/indicators.csv")}">indicators.csv</a> (one row per figure, '
+            f'with its interval, status and flags); the submitted counts are in the '
+            f'<a href="{rel(page_url, "downloads/")}">downloads</a>. How each figure is computed: '
+            f'<a href="{rel(page_url, "methodology/")}">methodology</a>.{extra}</p></div>')
+
+
+# ---------------------------------------------------------------- regions and systems
+
+def member_table(site: Site, members: list[str], page_url: str, year: int, caption: str, table_id: str = "") -> str:
+    head = ["Organisation", "Type", "Latest return"] + [
+        f'<abbr title="{attr(spec.INDICATOR_TITLES[n])}">{n}. {SHORT_TITLES[n]}</abbr>' for n in spec.INDICATORS]
+    rows = []
+    for code in sorted(members, key=lambda c: (str(site.orgs[c]["org_name"]).lower(), c)):
+        org = site.orgs[code]
+        years = sorted(yr for yr in site.returns_by_org.get(code, [])
+                       if site.returns[(code, yr)].get("status") != "left_out")
+        last = years[-1] if years else None
+        cells = [(f'<a href="{rel(page_url, f"organisations/{code}/")}">{esc(org["org_name"])}</a>',
+                  esc(str(org["org_name"]).lower())),
+                 org_type_label(org.get("org_type")),
+                 (str(last) if last else "none", str(last or ""))]
+        for n in spec.INDICATORS:
+            if last is None:
+                cells.append(("–", ""))
+                continue
+            m, r = site.headline("organisation", code, last, n)
+            html_, key = figure_cell(n, m, r, with_interval=False)
+            cls, _ = judgement(n, m, r.get("value") if r else None, r.get("flags") if r else "")
+            cells.append((html_ + (" " + class_tag(cls) if cls not in ("no_data", "equal") else ""), key))
+        rows.append(cells)
+    if not rows:
+        return p("No organisations.")
+    return table(caption, head, rows, sortable=True, table_id=table_id, numeric=set(range(3, 12)))
+
+
+def group_page(site: Site, level: str, code: str, name: str, url: str, members: list[str], intro: str,
+               extra: str = "") -> None:
+    y = site.latest_year
+    ename = esc(name)
+    body = [front_matter(ename, description=f"Workforce Race Equality Standard figures for {ename}."),
+            f"# {ename}",
+            p(intro),
+            f"## Headline figures, {y}",
+            headline_table(site, level, code, y, f"{ename}, {y}: the nine WRES indicators, with England for comparison",
+                           url),
+            sentences(site, level, code, y, ename),
+            "## Representation, every year",
+            representation_table(site, level, code, f"BME representation in {ename}, by year"),
+            extra,
+            "## Organisations",
+            p("Latest published figure of each organisation; select a column heading to sort. Each organisation's "
+              "page gives intervals, trends and its own return."),
+            member_table(site, members, url, y, f"Organisations in {ename}: latest figures"),
+            "## Trends",
+            group_charts(site, level, code, ename, url),
+            provenance(site, url)]
+    site.write(url.strip("/") + ".md", "\n\n".join(b for b in body if b) + "\n")
+
+
+def region_pages(site: Site) -> None:
+    members_by_region: dict = {}
+    for code, org in site.orgs.items():
+        members_by_region.setdefault(str(org.get("region_code")), []).append(code)
+    index_rows = []
+    y = site.latest_year
+    for rcode, (name, slug) in spec.REGIONS.items():
+        members = members_by_region.get(rcode, [])
+        systems = sorted((s for s, (sn, sr, _) in site.systems.items() if str(sr) == rcode),
+                         key=lambda s: str(site.systems[s][0] or s))
+        url = f"regions/{slug}/"
+        sys_html = ""
+        if systems:
+            sys_html = ("## Integrated care systems\n\n" + '<ul class="wres-columns">' + "".join(
+                f'<li><a href="{rel(url, f"systems/{s}/")}">{esc(site.systems[s][0] or s)}</a></li>' for s in systems)
+                + "</ul>")
+        group_page(site, "region", rcode, name, url, members,
+                   f"{esc(name)} is one of the seven NHS England regions. It has "
+                   f"{plural(len(members), 'organisation')} in the register and {plural(len(systems), 'integrated care system')}. "
+                   f'Figures for the region are computed from the summed counts of its organisations '
+                   f'(<a href="{rel(url, "methodology/")}">how</a>).', sys_html)
+        m, r = site.headline("region", rcode, y, 1)
+        index_rows.append([(f'<a href="{rel("regions/", url)}">{esc(name)}</a>', name),
+                           (fmt_int(len(members)), str(len(members))), (fmt_int(len(systems)), str(len(systems))),
+                           figure_cell(1, m, r, False)])
+    body = [front_matter("Regions", description="The seven NHS England regions."),
+            "# Regions",
+            p("NHS England has seven regions. Each region's page shows its figures, its organisations and its "
+              "integrated care systems."),
+            table(f"NHS England regions, {y}", ["Region", "Organisations", "Systems",
+                                                 "Senior representation gap (pp)"], index_rows, sortable=True,
+                  numeric={1, 2, 3}),
+            provenance(site, "regions/")]
+    site.write("regions/index.md", "\n\n".join(body) + "\n")
+
+
+def system_pages(site: Site) -> None:
+    rows = []
+    y = site.latest_year
+    for scode in sorted(site.systems):
+        name, region, members = site.systems[scode]
+        name = name if not is_missing(name) else scode
+        url = f"systems/{scode}/"
+        rname, rslug = spec.REGIONS.get(str(region), ("", ""))
+        region_link = f'<a href="{rel(url, f"regions/{rslug}/")}">{esc(rname)}</a>' if rslug else "an unknown region"
+        group_page(site, "system", scode, str(name), url, members,
+                   f"{esc(name)} (code {esc(scode)}) is an integrated care system in {region_link}, with "
+                   f"{plural(len(members), 'organisation')} in the register. Its figures are computed from the summed "
+                   f'counts of its organisations (<a href="{rel(url, "methodology/")}">how</a>).')
+        m, r = site.headline("system", scode, y, 1)
+        rows.append([(f'<a href="{rel("systems/", url)}">{esc(name)}</a>', esc(str(name).lower())),
+                     esc(scode), (esc(rname), rname), (fmt_int(len(members)), str(len(members))),
+                     figure_cell(1, m, r, False)])
+    body = [front_matter("Integrated care systems", description="Every integrated care system."),
+            "# Integrated care systems",
+            p("Integrated care systems bring together the NHS organisations of an area. Each system's page shows "
+              "its figures and its organisations."),
+            table(f"Integrated care systems, {y}", ["System", "Code", "Region", "Organisations",
+                                                     "Senior representation gap (pp)"], rows, sortable=True,
+                  numeric={3, 4}) if rows else p("The register names no systems."),
+            provenance(site, "systems/")]
+    site.write("systems/index.md", "\n\n".join(body) + "\n")
+
+
+# ---------------------------------------------------------------- organisations
+
+def organisations_index(site: Site) -> None:
+    url = "organisations/"
+    rows = []
+    for code in sorted(site.orgs, key=lambda c: (str(site.orgs[c]["org_name"]).lower(), c)):
+        org = site.orgs[code]
+        years = sorted(site.returns_by_org.get(code, []))
+        pub = [yr for yr in years if site.returns[(code, yr)].get("status") != "left_out"]
+        rname, rslug = spec.REGIONS.get(str(org.get("region_code")), ("", ""))
+        sc = org.get("system_code")
+        sname = org.get("system_name")
+        sys_cell = ("–", "")
+        if not is_missing(sc) and str(sc) in site.systems:
+            label = esc(sname if not is_missing(sname) else sc)
+            sys_cell = (f'<a href="{rel(url, f"systems/{sc}/")}">{label}</a>', label.lower())
+        status = ""
+        if not is_missing(org.get("successor_code")):
+            status = f'merged into {esc(org["successor_code"])}'
+        elif not is_missing(org.get("closed_year")):
+            status = f"closed {int(org['closed_year'])}"
+        m, r = site.headline("organisation", code, pub[-1], 1) if pub else ("", None)
+        rows.append([(f'<a href="{code}/">{esc(org["org_name"])}</a>', esc(str(org["org_name"]).lower())),
+                     esc(code), org_type_label(org.get("org_type")),
+                     (f'<a href="{rel(url, f"regions/{rslug}/")}">{esc(rname)}</a>' if rslug else "–", rname),
+                     sys_cell,
+                     (str(pub[-1]) if pub else "none", str(pub[-1]) if pub else ""),
+                     status])
+    n = len(rows)
+    body = [front_matter("Organisations", description="Every NHS organisation with a WRES return."),
+            "# Organisations",
+            p(f"Every organisation in the register ({plural(n, 'organisation')}). Type in the box to filter the table, "
+              "or select a column heading to sort it. Each organisation's page has its figures, trends and returns."),
+            '<div class="wres-filter" hidden><label for="wres-org-filter">Filter organisations by name, code, type, '
+            'region or system</label><input type="search" id="wres-org-filter" data-filter-table="wres-orgs" '
+            'autocomplete="off" spellcheck="false"><p id="wres-org-count" class="wres-count" aria-live="polite"></p></div>',
+            table(f"All {plural(n, 'organisation')}", ["Organisation", "Code", "Type", "Region", "System",
+                                                     "Latest published return", "Status"], rows, sortable=True,
+                  table_id="wres-orgs", numeric={5}),
+            provenance(site, url)]
+    site.write("organisations/index.md", "\n\n".join(body) + "\n")
+
+
+def _change_section(site: Site, code: str) -> str:
+    dl = site.downloads
+    changes = getattr(dl, "changes", None)
+    if changes is None or not len(changes):
+        return ""
+    try:
+        from .changes import markdown_for
+    except ImportError:
+        return ""
+    return markdown_for(changes, code) or ""
+
+
+def organisation_page(site: Site, code: str) -> None:
+    org = site.orgs[code]
+    url = f"organisations/{code}/"
+    name = esc(org["org_name"])
+    years = sorted(site.returns_by_org.get(code, []))
+    published = [y for y in years if site.returns[(code, y)].get("status") != "left_out"]
+    latest = published[-1] if published else None
+    rname, rslug = spec.REGIONS.get(str(org.get("region_code")), ("", ""))
+    facts = [f"ODS code <strong>{esc(code)}</strong>", org_type_label(org.get("org_type")) or "type not given"]
+    if rslug:
+        facts.append(f'<a href="{rel(url, f"regions/{rslug}/")}">{esc(rname)}</a> region')
+    sc = org.get("system_code")
+    if not is_missing(sc) and str(sc) in site.systems:
+        sname = org.get("system_name")
+        facts.append(f'<a href="{rel(url, f"systems/{sc}/")}">{esc(sname if not is_missing(sname) else sc)}</a>')
+    web = link(org.get("website"), "website")
+    if web != "website":
+        facts.append(web)
+    lineage = code in site.lineage
+    body = [front_matter(name, description=f"WRES figures, trends and returns of {name}."),
+            f"# {name}",
+            p(" · ".join(facts), "wres-facts")]
+    succ = org.get("successor_code")
+    if not is_missing(succ):
+        s = str(succ)
+        target = (f'<a href="{rel(url, f"organisations/{s}/")}">{site.org_name(s)}</a>' if s in site.orgs
+                  else esc(s))
+        closed = f" after {int(org['closed_year'])}" if not is_missing(org.get("closed_year")) else ""
+        body.append(note(f"This organisation merged into {target}{closed}. Its later figures are part of that "
+                         f"organisation's series.", "info", "Merged"))
+    preds = site.folded.get(code) or sorted(c for c, o in site.orgs.items()
+                                            if str(o.get("successor_code") or "") == code and c != code)
+    if preds:
+        names = ", ".join(f'<a href="{rel(url, f"organisations/{pc}/")}">{site.org_name(pc)}</a> ({esc(pc)})'
+                          if pc in site.orgs else esc(pc) for pc in preds)
+        body.append(note(f"This organisation took over {names}. Its trend charts fold in their figures for the years "
+                         f"before the merger, so the series continues.", "info", "Merger"))
+    body.append(_change_section(site, code))
+    if latest is None:
+        body.append(p("There is no published return for this organisation yet."))
+    else:
+        body += [f"## What the figures say, {latest}",
+                 p(f"Figures from the {latest} return. Each compares BME and White staff; "
+                   f'<a href="{rel(url, "methodology/")}">methodology</a> explains how each is computed.'),
+                 sentences(site, "organisation", code, latest, name),
+                 f"## Latest figures, {latest}",
+                 headline_table(site, "organisation", code, latest,
+                                f"{name}, {latest}: the nine WRES indicators, with England for comparison", url),
+                 "## Trends",
+                 group_charts(site, "organisation", code, name, url, lineage=lineage),
+                 "## Among its peers",
+                 peers_section(site, code, latest, url),
+                 "## Leadership goal",
+                 goals_section(site, code, latest)]
+    body += ["## Reports and action plans", reports_section(site, code, years),
+             "## Returns and data quality", returns_section(site, code, years, url),
+             provenance(site, url, f' This organisation\'s register entry and all its figures as JSON: '
+                                   f'<a href="{rel(url, f"api/organisations/{code}.json")}">{esc(code)}.json</a>.')]
+    site.write(f"organisations/{code}/index.md", "\n\n".join(b for b in body if b) + "\n")
+
+
+def peers_section(site: Site, code: str, year: int, url: str) -> str:
+    org = site.orgs[code]
+    peer_label = org_type_label(org.get("org_type")).lower() or "organisations of its type"
+    rows = []
+    for n in spec.INDICATORS:
+        m, r = site.headline("organisation", code, year, n)
+        if r is None or is_missing(r.get("peer_rank")) or is_missing(r.get("peer_count")):
+            continue
+        rank, count = int(r["peer_rank"]), int(r["peer_count"])
+        pct = r.get("peer_percentile")
+        rows.append([f'<a href="{rel(url, f"indicators/{n}/")}">{n}. {SHORT_TITLES[n]}</a>',
+                     fmt_value(r.get("value"), measure_kind(n, m)),
+                     f"{ordinal(rank)} of {count:,}",
+                     f"{float(pct):.0f}" if not is_missing(pct) else "–"])
+    if not rows:
+        return p("No peer comparison for this year: there is no ranked figure.")
+    return (p(f"Where {esc(org['org_name'])} stands among {peer_label}s in {year} (1st is the fairest figure, "
+              f"closest to equal treatment). Rankings tell you about position, not about whether a difference is "
+              f"real: small organisations move a lot from chance.")
+            + table(f"{esc(org['org_name'])}: rank among peers, {year}",
+                    ["Indicator", "Figure", "Rank (1st is fairest)", "Percentile (100 is fairest)"], rows,
+                    numeric={1, 3}))
+
+
+GROUP_WORDS = {"senior": "senior staff (bands 8a to VSM)", "vsm": "very senior managers", "board": "the board"}
+
+
+def goals_section(site: Site, code: str, year: int) -> str:
+    rows = [r for r in site.goals.get(("organisation", code), []) if int(r.get("year", 0) or 0) == year]
+    if not rows:
+        return p("No leadership goal could be computed for this year.")
+    head_year = site.settings.goal_headline_year
+    items = []
+    for r in rows:
+        if int(r.get("target_year") or 0) != head_year:
+            continue
+        g = GROUP_WORDS.get(str(r.get("group")), esc(r.get("group")))
+        T, s0 = r.get("T"), r.get("s0")
+        turnover = r.get("turnover")
+        tw = f"{float(turnover) * 100:.0f}%" if not is_missing(turnover) else "an assumed share"
+        if not is_missing(r.get("reason")) and (is_missing(r.get("fraction"))):
+            items.append(f"<li>For {g}: {esc(r.get('reason'))}</li>")
+            continue
+        now = f"{float(s0) * (100 if float(s0) <= 1 else 1):.1f}%" if not is_missing(s0) else "unknown"
+        target = f"{float(T) * (100 if float(T) <= 1 else 1):.1f}%" if not is_missing(T) else "unknown"
+        reachable = r.get("reachable")
+        if reachable is False or (not is_missing(r.get("fraction")) and float(r["fraction"]) > 1):
+            items.append(f"<li>For {g} (BME share now {now}, parity {target}): parity cannot be reached by "
+                         f"{head_year} if {tw} of posts turn over each year, even if every appointment went to a "
+                         f"BME candidate.</li>")
+        else:
+            k = r.get("one_in_k")
+            per = r.get("bme_appointments_per_year")
+            kk = f"about 1 in {int(round(float(k)))}" if not is_missing(k) and float(k) > 0 else "no additional"
+            pp = f" (about {float(per):.1f} BME appointments a year)" if not is_missing(per) else ""
+            items.append(f"<li>For {g} (BME share now {now}, parity {target}): to reach parity by {head_year}, "
+                         f"{kk} appointments would need to go to BME staff{pp}, if {tw} of posts turn over each "
+                         f"year.</li>")
+    text_ = (p("The 2018 NHS England aim is that BME representation at senior levels matches the whole workforce "
+               f"by 2028. Parity here means the organisation's own BME share among staff of known ethnicity. "
+               "This is the project's own transparent model, not an official target.")
+             + ('<ul>' + "".join(items) + "</ul>" if items else ""))
+    trows = []
+    for r in sorted(rows, key=lambda r: (str(r.get("group")), int(r.get("target_year") or 0))):
+        fr = r.get("fraction")
+        trows.append([GROUP_WORDS.get(str(r.get("group")), esc(r.get("group"))), str(int(r.get("target_year") or 0)),
+                      fmt_int(r.get("N")),
+                      (f"1 in {int(round(float(r['one_in_k'])))}" if not is_missing(r.get("one_in_k"))
+                       and float(r["one_in_k"]) > 0 else "–"),
+                      "no" if (r.get("reachable") is False or (not is_missing(fr) and float(fr) > 1)) else "yes"])
+    return text_ + table(f"{site.org_name(code)}: BME share of appointments needed for parity, by target year",
+                         ["Group", "Target year", "Posts", "BME appointments needed", "Reachable"], trows,
+                         numeric={2})
+
+
+def reports_section(site: Site, code: str, years: list[int]) -> str:
+    rows = []
+    for y in sorted(years, reverse=True):
+        r = site.returns[(code, y)]
+        rep = link(r.get("report_url"), f"WRES report {y}")
+        plan = link(r.get("action_plan_url"), f"Action plan {y}")
+        rows.append([str(y),
+                     rep if rep != f"WRES report {y}" else '<span class="wres-na">no published report link</span>',
+                     plan if plan != f"Action plan {y}" else '<span class="wres-na">no published action plan link</span>'])
+    if not rows:
+        return p("No returns yet.")
+    return (p("The organisation's own published documents, as linked in its returns (these links leave this site).")
+            + table(f"{site.org_name(code)}: published WRES reports and action plans", ["Year", "Report", "Action plan"],
+                    rows))
+
+
+STATUS_WORDS = {"published": "Published", "published_with_warnings": "Published, with warnings",
+                "left_out": "Left out: errors"}
+
+
+def returns_section(site: Site, code: str, years: list[int], url: str) -> str:
+    rows = []
+    for y in sorted(years, reverse=True):
+        r = site.returns[(code, y)]
+        q = site.quality.get((code, y), {})
+        su = q.get("share_unknown")
+        su_txt = "–" if is_missing(su) else f"{float(su) * (100 if float(su) <= 1 else 1):.1f}%"
+        rows.append([f'<a href="{rel(url, f"organisations/{code}/{y}/")}">Return for {y}</a>',
+                     STATUS_WORDS.get(str(r.get("status")), esc(r.get("status"))),
+                     fmt_int(r.get("errors")), fmt_int(r.get("warnings")), su_txt])
+    if not rows:
+        return p("No returns yet.")
+    return (p("Each return's page lists the counts the organisation submitted and what validation found.")
+            + table(f"{site.org_name(code)}: returns", ["Return", "Status", "Errors", "Warnings",
+                                                       "Staff of unknown ethnicity"], rows, numeric={2, 3, 4}))
+
+
+# ---------------------------------------------------------------- returns
+
+def _count_cell(rec: dict, col: str) -> str:
+    if rec.get(f"{col}_suppressed") is True:
+        return '<abbr title="suppressed by the publisher">*</abbr>'
+    return fmt_int(rec.get(col))
+
+
+def return_tables(site: Site, code: str, year: int) -> list[str]:
+    out = []
+    name = site.org_name(code)
+    wf = site.tables.get("workforce", {}).get((code, year))
+    if wf:
+        cells = {(r["staff_group"], r["band"], r["ethnicity"]): r for r in wf}
+        rows = []
+        for group in spec.STAFF_GROUPS:
+            for band in spec.BANDS_BY_GROUP[group]:
+                if not any((group, band, e) in cells for e in spec.ETHNICITIES):
+                    continue
+                row = [f"{STAFF_GROUP_LABELS[group]}, {band_label(band)}"]
+                for e in spec.ETHNICITIES:
+                    r = cells.get((group, band, e))
+                    row.append("–" if r is None else _count_cell(r, "headcount"))
+                rows.append(row)
+        out.append("### Workforce")
+        out.append(table(f"{name}, {year}: headcount by staff group, band and ethnicity",
+                         ["Staff group and band", "White", "BME", "Unknown"], rows, numeric={1, 2, 3}))
+    order = {e: i for i, e in enumerate(spec.ETHNICITIES)}
+    for resource, cols, labels in (
+        ("recruitment", ("shortlisted", "appointed"), ("Shortlisted", "Appointed")),
+        ("disciplinary", ("entered_formal_process",), ("Entered the formal disciplinary process",)),
+        ("training", ("accessed_training",), ("Accessed non-mandatory training or CPD",)),
+        ("board", ("members", "voting_members", "executive_members"),
+         ("Board members", "Voting members", "Executive members")),
+    ):
+        t = site.tables.get(resource, {}).get((code, year))
+        if not t:
+            continue
+        rows = []
+        for r in sorted(t, key=lambda r: order.get(str(r["ethnicity"]), 9)):
+            rows.append([ETHNICITY_LABELS.get(str(r["ethnicity"]), esc(r["ethnicity"]))]
+                        + [_count_cell(r, c) for c in cols])
+        out.append(f"### {RESOURCE_LABELS[resource].split(' (')[0]}")
+        out.append(table(f"{name}, {year}: {RESOURCE_LABELS[resource].lower()}", ["Ethnicity", *labels], rows,
+                         numeric=set(range(1, len(cols) + 1))))
+    ss = site.tables.get("staff_survey", {}).get((code, year))
+    if ss:
+        rows = []
+        for r in sorted(ss, key=lambda r: (int(r["indicator"]), order.get(str(r["ethnicity"]), 9))):
+            n = int(r["indicator"])
+            pct = r.get("percent")
+            rows.append([f"{n}. {SHORT_TITLES.get(n, '')}, {ETHNICITY_LABELS.get(str(r['ethnicity']), '')}",
+                         "–" if is_missing(pct) else f"{float(pct):.1f}%",
+                         _count_cell(r, "respondents") if "respondents" in r else "–"])
+        out.append("### Staff survey")
+        out.append(table(f"{name}, {year}: staff survey answers by ethnicity", ["Question and group",
+                                                                               "Per cent", "Respondents"], rows,
+                         numeric={1, 2}))
+    pay = site.tables.get("pay", {}).get((code, year))
+    if pay:
+        rows = []
+        for r in sorted(pay, key=lambda r: order.get(str(r["ethnicity"]), 9)):
+            mean, med = r.get("mean_hourly_pay"), r.get("median_hourly_pay")
+            rows.append([ETHNICITY_LABELS.get(str(r["ethnicity"]), esc(r["ethnicity"])),
+                         _count_cell(r, "headcount"),
+                         "–" if is_missing(mean) else f"£{float(mean):.2f}",
+                         "–" if is_missing(med) else f"£{float(med):.2f}"])
+        out.append("### Pay")
+        out.append(table(f"{name}, {year}: hourly pay by ethnicity", ["Ethnicity", "Headcount", "Mean hourly pay",
+                                                                     "Median hourly pay"], rows, numeric={1, 2, 3}))
+    return out
+
+
+def problem_list(problems: list) -> str:
+    if not problems:
+        return ""
+    items = []
+    for pr in sorted(problems, key=lambda x: x.sort_key()):
+        where = esc(pr.file) + (f", line {int(pr.row)}" if pr.row is not None else "") + (
+            f", field <code>{esc(pr.field)}</code>" if pr.field else "")
+        sev = "Error" if pr.is_error else "Warning"
+        items.append(f'<li><span class="wres-sev wres-sev--{pr.severity}">{sev}</span> {where}: {esc(pr.message)}</li>')
+    return '<ul class="wres-problems">' + "".join(items) + "</ul>"
+
+
+def return_page(site: Site, code: str, year: int) -> None:
+    org = site.orgs.get(code)
+    url = f"organisations/{code}/{year}/"
+    name = esc(org["org_name"]) if org else esc(code)
+    r = site.returns[(code, year)]
+    status = str(r.get("status"))
+    probs = site.problems_by_return.get((code, year), [])
+    body = [front_matter(f"{name}: WRES return {year}", search_exclude=True,
+                         description=f"The {year} WRES return of {name}."),
+            f"# {name}: WRES return {year}",
+            p(f'<a href="{rel(url, f"organisations/{code}/")}">All figures and trends for {name}</a> · '
+              f"ODS code {esc(code)} · collection year {year} (workforce on 31 March {year})", "wres-facts")]
+    if status == "left_out":
+        errors = [x for x in probs if x.is_error]
+        body += [note(f"This return was <strong>left out</strong> of the published figures because validation found "
+                      f"{plural(len(errors), 'error')}. Every other return is still published. The organisation can "
+                      "correct its files and check them with <code>wres validate</code>.", "warning", "Left out"),
+                 "## What validation found", problem_list(probs) or p("No details were recorded.")]
+    else:
+        warn = [x for x in probs if not x.is_error]
+        body.append(p("This return passed validation and is published."
+                      + (f" Validation raised {plural(len(warn), 'warning')}: plausibility checks that do not stop "
+                         "publication but are worth a second look." if warn else " No warnings were raised.")))
+        if warn:
+            body += ["## What validation found", problem_list(probs)]
+        body += [f"## Figures from this return",
+                 headline_table(site, "organisation", code, year, f"{name}, {year}: the nine WRES indicators", url),
+                 "## What was submitted",
+                 p("The counts below are exactly as submitted. A dash means the cell was empty (not available); "
+                   "<abbr title=\"suppressed by the publisher\">*</abbr> means the organisation suppressed a small "
+                   "number.")]
+        body += return_tables(site, code, year)
+    rep = link(r.get("report_url"), f"the organisation's own WRES report for {year}")
+    plan = link(r.get("action_plan_url"), f"its action plan")
+    docs = []
+    docs.append(rep if rep.startswith("<a") else "no published report link")
+    docs.append(plan if plan.startswith("<a") else "no published action plan link")
+    body.append("## Published documents")
+    body.append(p("Linked in the return: " + "; ".join(docs) + "."))
+    body += ["## Link to this return", share_section(site, code, year, url)]
+    body.append(provenance(site, url))
+    site.write(f"organisations/{code}/{year}/index.md", "\n\n".join(b for b in body if b) + "\n")
+
+
+def share_section(site: Site, code: str, year: int, url: str) -> str:
+    base = (site.settings.site_url or "").rstrip("/")
+    address = f"{base}/{url}" if base else f"/{url}"
+    out = [p("Organisations can link to this page from their own WRES report: readers then see the figures, how "
+             "they were computed and how they compare. Copy this address:"),
+           f'<pre class="wres-copy"><code>{esc(address)}</code></pre>']
+    try:
+        from .badges import embed_html
+
+        snippet = embed_html(code, year, site.settings.site_url)
+    except Exception:  # noqa: BLE001 - the badge is an extra; the page stands without it
+        snippet = ""
+    if snippet:
+        out.append(p(f'Or paste this badge into a web page (it shows the return\'s status; '
+                     f'<a href="badge.svg">see the badge</a>):'))
+        out.append(f'<pre class="wres-copy"><code>{esc(snippet)}</code></pre>')
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- indicators
+
+def indicator_pages(site: Site) -> None:
+    y = site.latest_year
+    index_rows = []
+    for n in spec.INDICATORS:
+        url = f"indicators/{n}/"
+        em, er = site.headline(*ENGLAND, y, n)
+        index_rows.append([(f'<a href="{n}/">{n}. {esc(spec.INDICATOR_TITLES[n])}</a>', str(n)),
+                           figure_cell(n, em, er)])
+        indicator_page(site, n, url)
+    body = [front_matter("Indicators", description="The nine WRES indicators."),
+            "# The nine indicators",
+            p("Each indicator compares BME and White staff on one part of working life. Each page defines the "
+              "indicator, shows every organisation's latest figure with its interval, and ranks them in a table."),
+            table(f"The nine WRES indicators: England, {y}", ["Indicator", f"England, {y}"], index_rows),
+            provenance(site, "indicators/")]
+    site.write("indicators/index.md", "\n\n".join(body) + "\n")
+
+
+def _latest_org_rows(site: Site, n: int) -> list[tuple[str, int, str, dict | None]]:
+    out = []
+    for code in site.orgs:
+        pub = sorted(yr for yr in site.returns_by_org.get(code, [])
+                     if site.returns[(code, yr)].get("status") != "left_out")
+        if not pub:
+            continue
+        m, r = site.headline("organisation", code, pub[-1], n)
+        out.append((code, pub[-1], m, r))
+    return out
+
+
+def indicator_page(site: Site, n: int, url: str) -> None:
+    y = site.latest_year
+    latest = _latest_org_rows(site, n)
+    measure = HEADLINE[n][0]
+    k = measure_kind(n, measure)
+    pdir = site.page_dir(url)
+    dots = [{"label": str(site.orgs[c]["org_name"]), "code": c, "value": r.get("value"), "lower": r.get("ci_lower"),
+             "upper": r.get("ci_upper")} for c, yr, m, r in latest if r is not None and yr == y
+            and (r.get("status") in (None, "ok") or is_missing(r.get("status")))]
+    vals = [d for d in dots if not is_missing(d["value"])]
+    classes = {}
+    for c, yr, m, r in latest:
+        if r is not None and yr == y:
+            cls, _ = judgement(n, m, r.get("value"), r.get("flags"))
+            classes[cls] = classes.get(cls, 0) + 1
+    if vals:
+        bad = classes.get("adverse_to_bme", 0) + classes.get("worse_for_bme", 0)
+        summary = (f"{plural(len(vals), 'organisation')} had a figure in {y}; for {plural(bad, 'organisation')} it "
+                   f"was {'outside the non-adverse range, adverse to BME staff' if k == 'likelihood' else 'worse for BME staff'}. "
+                   "Each dot is an organisation, each line its 95% interval; organisations are sorted by their figure.")
+    else:
+        summary = "No organisation had a figure this year."
+    better = {"likelihood": "likelihood", "gap": "gap_up" if n in (7, 9) else "gap"}.get(k, "")
+    x_title = {"likelihood": "Relative likelihood", "gap": "Gap (percentage points)"}.get(k, "Per cent")
+    dot_html = write_chart(Chart("organisations", "dots", f"{n}. {SHORT_TITLES[n]}: every organisation, {y}", summary,
+                                 k, x_title, dots, better=better), pdir)
+    rows = []
+    for c, yr, m, r in sorted(latest, key=lambda t: str(site.orgs[t[0]]["org_name"]).lower()):
+        org = site.orgs[c]
+        rname, rslug = spec.REGIONS.get(str(org.get("region_code")), ("", ""))
+        cls, _ = judgement(n, m, r.get("value") if r else None, r.get("flags") if r else "")
+        tr = r.get("trend") if r else None
+        rows.append([(f'<a href="{rel(url, f"organisations/{c}/")}">{esc(org["org_name"])}</a>',
+                      esc(str(org["org_name"]).lower())),
+                     org_type_label(org.get("org_type")), (esc(rname), rname), (str(yr), str(yr)),
+                     figure_cell(n, m, r), (class_tag(cls) or "–", cls),
+                     TREND_LABELS.get(str(tr), "–") if not is_missing(tr) else "–"])
+    em, er = site.headline(*ENGLAND, y, n)
+    trend = write_chart(trend_chart(site, n, [("England", "england", "ENG", False)], "england", "England"), pdir) \
+        if n not in spec.SURVEY_INDICATORS else write_chart(survey_chart(site, n, *ENGLAND, "england", "England", False),
+                                                            pdir)
+    body = [front_matter(f"{n}. {spec.INDICATOR_TITLES[n]}", description=f"WRES indicator {n}: "
+                         f"{spec.INDICATOR_TITLES[n]}."),
+            f"# Indicator {n}: {spec.INDICATOR_TITLES[n]}",
+            p(f"<strong>What it measures.</strong> The headline figure is {WHAT[n]}.", "lead"),
+            p(f"<strong>What good looks like.</strong> {GOOD[n]}."),
+            p(f"<strong>England, {y}:</strong> {sentence(n, em, er, 'NHS organisations in England') if er else 'no figure.'}"),
+            p(f'The <a href="{rel(url, "methodology/")}#indicator-{n}">methodology</a> gives the formula, the interval '
+              f"and the choices the project made."),
+            "## Every organisation",
+            dot_html,
+            table(f"Indicator {n}: every organisation's latest figure", ["Organisation", "Type", "Region", "Year",
+                                                                        "Figure (95% interval)", "Class", "Trend"],
+                  rows, sortable=True, numeric={3, 4}),
+            "## England, every year",
+            trend,
+            provenance(site, url)]
+    site.write(f"indicators/{n}.md", "\n\n".join(body) + "\n")
+
+
+# ---------------------------------------------------------------- data quality
+
+def data_quality_page(site: Site) -> None:
+    url = "data-quality/"
+    ds = site.dataset
+    left = sorted((k for k, r in site.returns.items() if r.get("status") == "left_out"), key=lambda k: (-k[1], k[0]))
+    rows = []
+    for code, year in left:
+        errs = [x for x in site.problems_by_return.get((code, year), []) if x.is_error]
+        first = esc(errs[0].message) if errs else "errors found"
+        more = f" (and {plural(len(errs) - 1, 'more error')})" if len(errs) > 1 else ""
+        rows.append([f'<a href="{rel(url, f"organisations/{code}/{year}/")}">{site.org_name(code)}, {year}</a>',
+                     esc(code), str(year), fmt_int(len(errs)), first + more])
+    n_pub = sum(1 for r in site.returns.values() if r.get("status") != "left_out")
+    warnings = sorted((x for x in ds.problems if not x.is_error), key=lambda x: x.sort_key())
+    general = sorted((x for x in ds.problems if x.is_error and (x.org_code is None or x.year is None)),
+                     key=lambda x: x.sort_key())
+    wrows = []
+    for x in warnings:
+        who = (f'<a href="{rel(url, f"organisations/{x.org_code}/{int(x.year)}/")}">{site.org_name(str(x.org_code))}, '
+               f"{int(x.year)}</a>" if x.org_code is not None and x.year is not None
+               and (str(x.org_code), int(x.year)) in site.returns and spec.ORG_CODE_RE.match(str(x.org_code))
+               else esc(x.org_code or "whole data set"))
+        wrows.append([who, esc(x.file) + (f", line {int(x.row)}" if x.row is not None else ""),
+                      esc(x.field or ""), esc(x.message)])
+    body = [front_matter("Data quality", description="What validation found: every return left out and why, "
+                         "and every warning."),
+            "# Data quality",
+            p(f"Every return is checked against the open WRES returns format before anything is computed. A return "
+              f"with an error is left out (and only that return); warnings flag figures worth a second look but do "
+              f"not stop publication. This release: {plural(n_pub, 'return')} published, "
+              f"{plural(len(left), 'return')} left out, {plural(len(warnings), 'warning')}."),
+            "## Returns left out",
+            table("Returns left out of the published figures, and why", ["Return", "Code", "Year", "Errors",
+                                                                         "First error"], rows, sortable=True,
+                  numeric={2, 3}) if rows else p("No return was left out."),
+            ]
+    if general:
+        body += ["## Problems with the data set as a whole", problem_list(general)]
+    body += ["## Warnings",
+             table("Every warning", ["Return", "File and line", "Field", "What was found"], wrows, sortable=True)
+             if wrows else p("No warnings."),
+             p(f"Organisations can check their files before sending them with <code>wres validate</code>; "
+               f'the <a href="{rel(url, "methodology/")}">methodology</a> lists the checks.'),
+             provenance(site, url)]
+    site.write("data-quality.md", "\n\n".join(body) + "\n")
+
+
+# ---------------------------------------------------------------- entry point
+
+def write_pages(dataset, results, docs_dir: Path, settings, release, downloads) -> list[Path]:  # noqa: ANN001
+    """Write every generated page and chart into docs_dir; return the page paths written."""
+    docs_dir = Path(docs_dir)
+    site = build_site(dataset, results, docs_dir, settings, release, downloads)
+    write_vega_bundle(docs_dir)
+    england_page(site)
+    region_pages(site)
+    system_pages(site)
+    organisations_index(site)
+    for code in sorted(site.orgs):
+        organisation_page(site, code)
+    for code, year in sorted(site.returns):
+        if spec.ORG_CODE_RE.match(code):
+            return_page(site, code, year)
+    indicator_pages(site)
+    data_quality_page(site)
+    return list(site.written)

@@ -1,0 +1,375 @@
+"""Plain-English text for the pages, and the escaping that keeps data inert.
+
+Every string that comes from the data (organisation and system names, URLs,
+notes, problem messages) reaches a page only through `esc` (for HTML and for
+Markdown alike) or `link` (for URLs). `esc` HTML-escapes and then turns every
+character Markdown gives a meaning to into a numeric character reference, so a
+name such as ``<script>alert(1)</script>`` or ``[x](javascript:alert(1))`` is
+shown exactly as written and never becomes markup or a link. Only http(s)
+URLs ever become links.
+
+The sentences below say what a figure means and whether it is good or bad,
+in words a member of the public can follow; the numbers beside them stay
+exact for journalists and analysts.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import posixpath
+import re
+from urllib.parse import urlsplit
+
+from . import spec
+
+# Characters Markdown (and its extensions: attr_list braces, tables, emphasis,
+# autolinks, footnotes, abbreviations) can read as syntax. Encoded as numeric
+# references they display the same but are plain text to every parser.
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~^=:&\"'$%@")
+_MD_TABLE = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL}
+
+
+def esc(value: object) -> str:
+    """Any data value as inert text, safe in HTML, in Markdown and in attributes."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    text = str(value)
+    # Control characters (other than tab/newline) have no business on a page.
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    # Newlines would let a value start a Markdown block: keep values on one line.
+    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    return text.translate(_MD_TABLE)
+
+
+def attr(value: object) -> str:
+    """A value for a double-quoted HTML attribute (hrefs we build ourselves, sort keys)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def safe_url(url: object) -> str | None:
+    """The URL when it is a plain http(s) address, else None (never a javascript: link)."""
+    if url is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(url):
+            return None
+    except (TypeError, ValueError):
+        pass
+    text = str(url).strip()
+    if not text or any(c in text for c in "\x00\r\n\t <>\"'`"):
+        return None
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return text
+
+
+def link(url: object, label: str, *, external: bool = True) -> str:
+    """An <a> to a data URL, or the escaped label alone when the URL is not http(s).
+
+    `label` must already be safe HTML (our own words, or `esc` of data).
+    """
+    ok = safe_url(url)
+    if ok is None:
+        return label
+    rel = ' rel="noopener noreferrer nofollow"' if external else ""
+    # Escape the URL fully (also Markdown specials do not matter inside an attribute,
+    # but & and quotes do).
+    return f'<a href="{attr(ok)}"{rel}>{label}</a>'
+
+
+def rel(from_url: str, to_url: str) -> str:
+    """Relative href from one directory-URL page ("organisations/ABC/") to a site path.
+
+    `to_url` is relative to the site root: "organisations/", "downloads/indicators.csv", "".
+    """
+    base = from_url.strip("/")
+    target = to_url.lstrip("/")
+    trailing = target.endswith("/") or target == ""
+    out = posixpath.relpath("/" + target, "/" + base if base else "/")
+    if out == ".":
+        out = "./"
+    elif trailing and not out.endswith("/"):
+        out += "/"
+    return out
+
+
+# ---------------------------------------------------------------- numbers
+
+def is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_int(value: object) -> str:
+    if is_missing(value):
+        return "–"
+    return f"{int(value):,}"
+
+
+def measure_kind(indicator: int, measure: str) -> str:
+    """likelihood | gap | share | percent | count: what kind of number a measure is."""
+    if measure.startswith("relative_likelihood"):
+        return "likelihood"
+    if measure.startswith("gap_pp") or measure == "senior_gap_pp":
+        return "gap"
+    if measure.startswith("share_"):
+        return "share"
+    if measure.startswith("percent_"):
+        return "percent"
+    return "count"
+
+
+def fmt_value(value: object, kind: str) -> str:
+    """A figure as people read it: 1.23 for likelihoods, 12.3% for shares, +1.2 pp for gaps."""
+    if is_missing(value):
+        return "–"
+    v = float(value)
+    if kind == "likelihood":
+        return f"{v:.2f}"
+    if kind in ("share", "percent"):
+        return f"{v:.1f}%"
+    if kind == "gap":
+        sign = "+" if v > 0 else ("−" if v < 0 else "")
+        return f"{sign}{abs(v):.1f} pp"
+    return fmt_int(v)
+
+
+def fmt_interval(lower: object, upper: object, kind: str) -> str:
+    if is_missing(lower) or is_missing(upper):
+        return ""
+    if kind == "likelihood":
+        return f"{float(lower):.2f} to {float(upper):.2f}"
+    if kind == "gap":
+        return f"{float(lower):+.1f} to {float(upper):+.1f} pp".replace("-", "−")
+    return f"{float(lower):.1f} to {float(upper):.1f}"
+
+
+def sort_key(value: object) -> str:
+    """data-sort attribute value: numbers as plain decimals, missing as empty."""
+    if is_missing(value):
+        return ""
+    try:
+        return repr(round(float(value), 6))
+    except (TypeError, ValueError):
+        return attr(value)
+
+
+# ---------------------------------------------------------------- indicator words
+
+#: The headline figure of each indicator: (measure, breakdown, fallback measure).
+HEADLINE = {
+    1: ("senior_gap_pp", "senior"),
+    2: ("relative_likelihood", "all"),
+    3: ("relative_likelihood_2yr", "all"),
+    4: ("relative_likelihood", "all"),
+    5: ("gap_pp", "all"),
+    6: ("gap_pp", "all"),
+    7: ("gap_pp", "all"),
+    8: ("gap_pp", "all"),
+    9: ("gap_pp_all", "all"),
+}
+#: Where a headline is missing (e.g. no two-year figure in a first year), the figure shown instead.
+HEADLINE_FALLBACK = {3: ("relative_likelihood", "all"), 1: ("senior_gap_pp", "all")}
+
+SHORT_TITLES = {
+    1: "Senior representation gap",
+    2: "Appointment from shortlisting",
+    3: "Formal disciplinary process",
+    4: "Non-mandatory training",
+    5: "Harassment from the public",
+    6: "Harassment from staff",
+    7: "Equal opportunities for progression",
+    8: "Discrimination at work",
+    9: "Board compared with workforce",
+}
+
+MEASURE_LABELS = {
+    "share_bme": "BME share",
+    "share_white": "White share",
+    "share_unknown": "Unknown ethnicity share",
+    "share_bme_known": "BME share of known ethnicity",
+    "headcount": "Headcount",
+    "senior_gap_pp": "Gap between BME share of workforce and of bands 8a to VSM",
+    "relative_likelihood": "Relative likelihood",
+    "relative_likelihood_2yr": "Relative likelihood, two years pooled",
+    "percent_white": "White staff, %",
+    "percent_bme": "BME staff, %",
+    "gap_pp": "Gap, BME minus White",
+    "gap_pp_all": "Gap, all board members",
+    "gap_pp_voting": "Gap, voting members",
+    "gap_pp_executive": "Gap, executive members",
+}
+
+#: What each indicator's headline measures, in one clause.
+WHAT = {
+    1: "how much lower the BME share of senior staff (bands 8a to VSM) is than the BME share of the whole workforce",
+    2: "how many times more likely White shortlisted applicants are to be appointed than BME shortlisted applicants",
+    3: "how many times more likely BME staff are to enter the formal disciplinary process than White staff",
+    4: "how many times more likely White staff are to access non-mandatory training and CPD than BME staff",
+    5: "the percentage of BME staff minus the percentage of White staff who experienced harassment, bullying or abuse from patients, relatives or the public",
+    6: "the percentage of BME staff minus the percentage of White staff who experienced harassment, bullying or abuse from other staff",
+    7: "the percentage of BME staff minus the percentage of White staff who believe the organisation gives equal opportunities for career progression",
+    8: "the percentage of BME staff minus the percentage of White staff who experienced discrimination from a manager, team leader or colleague",
+    9: "the BME share of board members minus the BME share of the whole workforce",
+}
+
+GOOD = {
+    1: "0 means senior staff are as diverse as the workforce; a positive gap means BME staff are under-represented at senior levels",
+    2: "1.00 means equal treatment; above 1 means worse for BME applicants. Values from 0.80 to 1.25 are treated as no adverse difference",
+    3: "1.00 means equal treatment; above 1 means worse for BME staff. Values from 0.80 to 1.25 are treated as no adverse difference",
+    4: "1.00 means equal treatment; above 1 means worse for BME staff. Values from 0.80 to 1.25 are treated as no adverse difference",
+    5: "0 means no difference; a positive gap means BME staff fare worse",
+    6: "0 means no difference; a positive gap means BME staff fare worse",
+    7: "0 means no difference; a negative gap means BME staff fare worse",
+    8: "0 means no difference; a positive gap means BME staff fare worse",
+    9: "0 means the board is as diverse as the workforce; negative means the board is less diverse",
+}
+
+
+def flags_of(flags: object) -> set[str]:
+    if is_missing(flags) or not str(flags):
+        return set()
+    return {f for f in str(flags).split(";") if f}
+
+
+def judgement(indicator: int, measure: str, value: object, flags: object = "") -> tuple[str, str]:
+    """(class word, sentence fragment): is the figure good or bad, in plain words.
+
+    Class words: "equal", "adverse_to_bme", "adverse_to_white", "worse_for_bme",
+    "worse_for_white", "no_data".
+    """
+    if is_missing(value):
+        return "no_data", "there is no figure"
+    kind = measure_kind(indicator, measure)
+    fl = flags_of(flags)
+    v = float(value)
+    if kind == "likelihood":
+        if "adverse_to_bme" in fl or v > 1.25:
+            return "adverse_to_bme", "this is outside the non-adverse range (0.80 to 1.25): adverse to BME staff"
+        if "adverse_to_white" in fl or v < 0.80:
+            return "adverse_to_white", "this is outside the non-adverse range (0.80 to 1.25): adverse to White staff"
+        return "equal", "this is within the non-adverse range (0.80 to 1.25)"
+    if kind == "gap":
+        worse_for_bme = (v < 0) if indicator in (7, 9) else (v > 0)
+        if indicator == 1:
+            worse_for_bme = v > 0
+        if abs(v) < 0.05:
+            return "equal", "there is no gap"
+        if "significant" in fl or indicator in (1, 9):
+            pass
+        if worse_for_bme:
+            return "worse_for_bme", "BME staff fare worse" if indicator not in (1, 9) else "BME staff are under-represented"
+        return "worse_for_white", "White staff fare worse" if indicator not in (1, 9) else "BME staff are not under-represented"
+    return "equal", ""
+
+
+CLASS_LABELS = {
+    "equal": "No adverse difference",
+    "adverse_to_bme": "Adverse to BME staff",
+    "adverse_to_white": "Adverse to White staff",
+    "worse_for_bme": "Worse for BME staff",
+    "worse_for_white": "Worse for White staff",
+    "no_data": "No figure",
+}
+
+TREND_LABELS = {
+    "improved": "Improved",
+    "worsened": "Worsened",
+    "no_clear_change": "No clear change",
+}
+
+
+def ordinal(n: int) -> str:
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
+    """One plain-English sentence for a headline figure. `who` is safe HTML (escaped name)."""
+    kind = measure_kind(indicator, measure)
+    status = str(row.get("status") or "")
+    value = row.get("value")
+    year = row.get("year")
+    if status and status != "ok" or is_missing(value):
+        reason = esc(row.get("reason")) if not is_missing(row.get("reason")) else ""
+        what = {"not_collected": "was not collected", "suppressed": "was withheld (small numbers)",
+                "not_calculable": "could not be calculated"}.get(status, "is not available")
+        return f"For {year}, this figure for {who} {what}" + (f": {reason}." if reason else ".")
+    v = float(value)
+    fl = flags_of(row.get("flags"))
+    cls, words = judgement(indicator, measure, value, row.get("flags"))
+    if kind == "likelihood":
+        if indicator == 2:
+            core = (f"In {year}, White shortlisted applicants at {who} were {v:.2f} times as likely to be "
+                    f"appointed as BME shortlisted applicants")
+        elif indicator == 3:
+            core = f"In {year}, BME staff at {who} were {v:.2f} times as likely as White staff to enter the formal disciplinary process"
+        else:
+            core = f"In {year}, White staff at {who} were {v:.2f} times as likely as BME staff to access non-mandatory training or CPD"
+        text = f"{core}; {words}."
+    elif indicator == 1:
+        if v > 0:
+            text = (f"In {year}, the BME share of senior staff (bands 8a to VSM) at {who} was {abs(v):.1f} percentage "
+                    f"points lower than the BME share of the whole workforce: BME staff are under-represented in senior posts.")
+        elif v < 0:
+            text = (f"In {year}, the BME share of senior staff (bands 8a to VSM) at {who} was {abs(v):.1f} percentage "
+                    f"points higher than the BME share of the whole workforce.")
+        else:
+            text = f"In {year}, senior staff at {who} were as diverse as the whole workforce."
+    elif indicator == 9:
+        if v < 0:
+            text = (f"In {year}, the BME share of the board at {who} was {abs(v):.1f} percentage points lower than the BME "
+                    f"share of the workforce: the board is less diverse than the staff it leads.")
+        elif v > 0:
+            text = f"In {year}, the BME share of the board at {who} was {abs(v):.1f} percentage points higher than the BME share of the workforce."
+        else:
+            text = f"In {year}, the board at {who} was as diverse as the workforce."
+    else:
+        topic = {5: "experienced harassment, bullying or abuse from patients, relatives or the public",
+                 6: "experienced harassment, bullying or abuse from staff",
+                 7: "believed the organisation provides equal opportunities for career progression",
+                 8: "experienced discrimination from a manager, team leader or colleague"}[indicator]
+        if abs(v) < 0.05:
+            text = f"In {year}, BME and White staff at {who} were equally likely to say they {topic}."
+        else:
+            more = "more" if v > 0 else "fewer"
+            text = (f"In {year}, {abs(v):.1f} percentage points {more} BME staff than White staff at {who} said they "
+                    f"{topic}; {words}.")
+    extra = []
+    if "significant" in fl:
+        extra.append("the difference is statistically significant (unlikely to be chance alone)")
+    elif kind == "likelihood" and not is_missing(row.get("ci_lower")):
+        extra.append("the difference could be chance: the 95% interval includes 1")
+    if "small_numbers" in fl:
+        extra.append("it rests on small numbers, so read it with care")
+    if extra:
+        text += " " + "; ".join(extra).capitalize() + "."
+    return text
+
+
+def org_type_label(value: object) -> str:
+    if is_missing(value):
+        return ""
+    return spec.ORG_TYPE_LABELS.get(str(value), esc(value))
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"

@@ -1,0 +1,52 @@
+"""Shared session fixtures: the bundled sample data built once into a real site, and a local server for it.
+
+Building the site takes tens of seconds on two shared cores, so every test
+that needs a built site (tests/test_site.py, tests/test_browser.py) uses
+`sample_site`; it is built at most once per test session.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The bundled demonstration data (data/) built with the real pipeline and MkDocs."""
+    from generator.build import run_build
+
+    base = tmp_path_factory.mktemp("sample-site")
+    data = base / "data"
+    shutil.copytree(ROOT / "data", data)
+    out = base / "site"
+    run_build(data, out, config=ROOT / "mkdocs.yml", progress=False)
+    return out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002, ANN001, ANN002
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_server(sample_site):
+    """The sample site served on 127.0.0.1 at a free port; yields the base URL ("http://127.0.0.1:PORT/")."""
+    handler = functools.partial(_QuietHandler, directory=str(sample_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
