@@ -12,6 +12,10 @@ How it is computed
    count and ethnicity, e.g. `w, b, u` (White, BME, unknown headcount). An
    empty cell or a missing row is NaN ("not available"); a `*` cell is NaN
    with a `sup_` companion set ("suppressed at source"). Neither is ever 0.
+   A breakdown (e.g. a band) with no rows at all has no staff and is not
+   published; a row missing for one ethnicity where others are present
+   counts as not available, like an empty cell (project choice: absence is
+   never read as 0).
 2. Every return is attached to the units it belongs to: itself
    (`organisation`, code = ODS code), its `system` (system_code), `region`
    (region_code), `org_type` and `england` (code `ENG`), from
