@@ -21,8 +21,9 @@ tables (pages and the stacked CSV downloads).
    when the sum is 0). With two or more hidden cells summing to S >= 1, each
    can be anything from 0 to S, so none is determined.
 
-Limits, stated on the methodology page: a group whose every cell is withheld
-and whose total is 0 says, by its total, that nobody is counted; bounds
+Limits, stated on the methodology page: a group of a single cell is its own
+total, and a group whose every cell is withheld and whose total is 0 says, by
+its total, that nobody is counted (so choose groups of two or more cells); bounds
 between columns of one row (appointed never above shortlisted) may narrow a
 withheld cell's range but, with two hidden cells in each group, do not fix it;
 figures derived from a withheld count (a share of it) are withheld by
