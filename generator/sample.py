@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .register import REGISTER_COLUMNS
 from .spec import (
     AFC_BANDS,
     ETHNICITIES,
@@ -50,8 +51,6 @@ ICB_FIRST_YEAR = 2023
 DEADLINE_MONTH_DAY = "08-31"
 SCALES = ("demo", "national", "national-x5")
 
-REGISTER_COLUMNS = ("org_code", "org_name", "org_type", "region_code", "system_code", "system_name",
-                    "successor_code", "closed_year", "website")
 
 # --- realistic magnitudes ---------------------------------------------------------------
 
@@ -668,10 +667,10 @@ def build_sample(scale: str = "demo", seed: int = 2018) -> dict[str, pd.DataFram
         "board": _board(oy, heads, rng),
         "pay": _pay(oy, heads, rng, quirks),
     }
-    return _to_text(tables, oy, quirks)
+    return _to_text(tables, quirks)
 
 
-def _to_text(tables: dict[str, pd.DataFrame], oy: pd.DataFrame, quirks: Quirks) -> dict[str, pd.DataFrame]:
+def _to_text(tables: dict[str, pd.DataFrame], quirks: Quirks) -> dict[str, pd.DataFrame]:
     """Fixed formats for every number; suppression and empty cells where the quirks say."""
     out = {"organisations": tables["organisations"], "collections": tables["collections"],
            "returns": tables["returns"]}

@@ -462,3 +462,13 @@ def test_generation_is_vectorised_enough():
     assert time.perf_counter() - start < 10
     assert len(tables["workforce"]) == len(tables["returns"]) * 96
     assert np.isin(tables["workforce"]["ethnicity"].unique(), spec.ETHNICITIES).all()
+
+
+def test_bundled_data_passes_the_validator_with_only_the_intended_warnings():
+    from generator.validate import validate_path
+
+    result = validate_path(DATA)
+    assert [p for p in result.problems if p.is_error] == []
+    per_return = {(p.code, p.org_code, p.year) for p in result.problems if p.org_code}
+    assert per_return == {("training-share-high", "XT10", 2022), ("appointed-close-to-shortlisted", "XT13", 2024)}
+    assert (result.returns["status"] != "left_out").all() and len(result.returns) == 198
