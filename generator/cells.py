@@ -230,6 +230,13 @@ def message(rule: FieldRule, cell: str) -> str:
     return f"{rule.expectation()}; found '{shown}'{hint(rule, cell)}"
 
 
+def _whole_numbers(col: pd.Series) -> pd.Series:
+    """Int64 of a column's whole numbers; NA for anything else (fractions, overflow, text)."""
+    v = pd.to_numeric(col, errors="coerce").astype("float64")
+    ok = np.isfinite(v) & (v == np.floor(v)) & (v.abs() < 2.0 ** 53)
+    return v.where(ok).astype("Int64")
+
+
 def typed(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
     """Cast a frame of checked string cells to the Dataset's types (see dataset.py).
 
@@ -243,7 +250,7 @@ def typed(frame: pd.DataFrame, resource: str) -> pd.DataFrame:
         col = frame[rule.name] if rule.name in frame else pd.Series([""] * len(frame), index=frame.index)
         empty = col.isin(missing_values(resource))
         if rule.type == "integer":
-            values = pd.to_numeric(col.where(~empty, None), errors="coerce").astype("Int64")
+            values = _whole_numbers(col.where(~empty, None))
             if rule.required and not values.isna().any():
                 values = values.astype("int64")
             out[rule.name] = values
