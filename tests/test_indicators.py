@@ -415,3 +415,87 @@ def test_swapping_white_and_bme_inverts_relative_likelihood_end_to_end():
     assert ra["value"] == pytest.approx(1.66666667) and rb["value"] == pytest.approx(0.6)  # (30/120)/(12/80)
     assert rb["ci_lower"] == pytest.approx(1 / ra["ci_upper"])
     assert "adverse_to_bme" in ra["flags"] and "adverse_to_white" in rb["flags"]
+
+
+# --------------------------------------------------------------------------- end to end, independently
+
+def _independent(root) -> pd.DataFrame:
+    """A second, plain computation of some headline figures straight from the CSV files.
+
+    Per unit (organisation, system, region, org_type, England) by summed counts,
+    only where every member's counts are present: share_bme of the whole workforce
+    and of senior staff, indicator 2 and indicator 4. Uses no generator code.
+    """
+    from pathlib import Path
+
+    root = Path(root)
+    reg = pd.read_csv(root / "organisations.csv", dtype=str, keep_default_na=False)
+    members = pd.concat([reg.assign(level="organisation", code=reg["org_code"])]
+                        + [reg[reg[c] != ""].assign(level=lv, code=reg[c]) for lv, c in
+                           (("system", "system_code"), ("region", "region_code"), ("org_type", "org_type"))]
+                        + [reg.assign(level="england", code="ENG")])[["org_code", "level", "code"]]
+
+    def read(year_dir, name):
+        d = pd.read_csv(year_dir / f"{name}.csv", dtype=str, keep_default_na=False)
+        for c in d.columns:
+            if c not in ("org_code", "ethnicity", "staff_group", "band", "indicator"):
+                d[c] = pd.to_numeric(d[c].replace({"": "nan", "*": "nan"}), errors="coerce")
+        return d
+
+    def by_unit(long, value, published):
+        """long: org_code, key, ethnicity, value -> unit sums per key and ethnicity; NaN if any member lacks one."""
+        long = long[long["org_code"].isin(published)]
+        wide = long.pivot_table(index=["org_code", "key"], columns="ethnicity", values=value, aggfunc="sum",
+                                dropna=False)
+        bad = long.assign(_na=long[value].isna()).groupby(["org_code", "key"])["_na"].any()
+        wide.loc[bad[bad].index] = np.nan
+        m = members.merge(wide.reset_index(), on="org_code")
+        cols = [c for c in ("white", "bme", "unknown") if c in m]
+        m["_na"] = m[cols].isna().any(axis=1)
+        g = m.groupby(["level", "code", "key"])
+        sums = g[cols].sum()
+        na = g["_na"].any()
+        sums.loc[na[na].index] = np.nan
+        return sums
+
+    out = []
+    for year_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name.isdigit()):
+        y = int(year_dir.name)
+        rets = read(year_dir, "returns")["org_code"]
+        wf = read(year_dir, "workforce")
+        senior = wf["staff_group"].isin(["non_clinical", "clinical_non_medical"]) & wf["band"].isin(
+            ["band_8a", "band_8b", "band_8c", "band_8d", "band_9", "vsm"])
+        long = pd.concat([wf.assign(key="all"), wf[senior].assign(key="senior")])
+        u = by_unit(long, "headcount", rets)
+        share = 100 * u["bme"] / (u["white"] + u["bme"] + u["unknown"])
+        out.append(share.rename("expected").reset_index().rename(columns={"key": "breakdown"})
+                   .assign(year=y, indicator=1, measure="share_bme"))
+        rec = read(year_dir, "recruitment").assign(key="all")
+        a, s = by_unit(rec, "appointed", rets), by_unit(rec, "shortlisted", rets)
+        rl = (a["white"] / s["white"]) / (a["bme"] / s["bme"])
+        out.append(rl.rename("expected").reset_index().rename(columns={"key": "breakdown"})
+                   .assign(year=y, indicator=2, measure="relative_likelihood"))
+        trn = read(year_dir, "training").assign(key="all")
+        t, n = by_unit(trn, "accessed_training", rets), u.xs("all", level="key", drop_level=False)
+        rl4 = (t["white"] / n["white"]) / (t["bme"] / n["bme"])
+        out.append(rl4.rename("expected").reset_index().rename(columns={"key": "breakdown"})
+                   .assign(year=y, indicator=4, measure="relative_likelihood"))
+    e = pd.concat(out, ignore_index=True)
+    return e[np.isfinite(e["expected"]) & (e["expected"] > 0)]
+
+
+def test_end_to_end_bundled_data_matches_an_independent_computation():
+    from pathlib import Path
+
+    from generator.validate import validate_path
+
+    root = Path(__file__).resolve().parent.parent / "data"
+    ds = validate_path(root)
+    assert (ds.returns["status"] != "left_out").all(), "the bundled data has a left-out return: adapt the check"
+    df = compute(ds, Settings()).indicators
+    expected = _independent(root)
+    m = expected.merge(df, on=["year", "level", "code", "indicator", "measure", "breakdown"], how="left")
+    assert len(m) > 1000 and set(m["level"]) == {"organisation", "system", "region", "org_type", "england"}
+    bad = m[(m["status"] != "ok") | ~np.isclose(m["value"], m["expected"], rtol=1e-3)]
+    assert bad.empty, bad[["year", "level", "code", "indicator", "measure", "breakdown", "value", "expected",
+                           "status", "reason"]].head().to_string()
