@@ -67,13 +67,27 @@ def dumps(obj: Any) -> str:
                       default=_jsonable) + "\n"
 
 
+def _plain_column(s: pd.Series) -> list:
+    """A column as plain Python values (int, float, bool, str) with None for missing."""
+    missing = s.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(s.dtype):
+        values = [bool(v) for v in s.fillna(False).tolist()]
+    elif pd.api.types.is_integer_dtype(s.dtype):
+        values = [int(v) for v in s.fillna(0).tolist()]
+    elif pd.api.types.is_float_dtype(s.dtype):
+        values = s.astype(float).fillna(0.0).tolist()
+    else:
+        values = s.astype(object).tolist()
+    return [None if m else v for v, m in zip(values, missing)] if missing.any() else values
+
+
 def records(df: pd.DataFrame) -> list[dict]:
     """Rows as dicts of plain values; missing cells become null."""
     if df.empty:
         return []
-    obj = df.astype(object)
-    obj = obj.where(df.notna(), None)
-    return obj.to_dict("records")
+    cols = list(df.columns)
+    lists = [_plain_column(df[c]) for c in cols]
+    return [dict(zip(cols, row)) for row in zip(*lists)]
 
 
 def safe_code(code: object) -> str | None:
@@ -165,15 +179,15 @@ def organisation_document(entry: dict, code: str, returns: list[dict], figures: 
 
 
 def _by_code(df: pd.DataFrame | None, level_col: str = "level") -> dict[str, list[dict]]:
-    """Organisation-level rows grouped by code, without the level and code columns."""
+    """Organisation-level rows grouped by code, without the level and code columns, in table order."""
     if df is None or df.empty or "code" not in df.columns:
         return {}
     if level_col in df.columns:
         df = df[df[level_col] == "organisation"]
     body = df.drop(columns=[c for c in (level_col, "code") if c in df.columns])
     out: dict[str, list[dict]] = {}
-    for code, part in body.groupby(df["code"].astype(str), sort=True):
-        out[str(code)] = records(part)
+    for code, row in zip(df["code"].astype(str).tolist(), records(body)):
+        out.setdefault(code, []).append(row)
     return out
 
 

@@ -20,15 +20,13 @@ import csv
 import hashlib
 import io
 import json
-import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import api, badges, changes, spec
+from . import api, badges, changes, spec, workbook
 from .cellformat import format_number, safe_text_series
 from .dataset import Dataset
 from .files import safe_join, write_bytes, write_text
@@ -55,11 +53,6 @@ ODS_SOURCE = {
 CITATION_TITLE = "Open WRES"
 CITATION_AUTHOR = "Open WRES contributors"
 
-#: Excel's sheet limit is 1,048,576 rows; the header takes one. Larger tables
-#: continue on further sheets ("workforce (2)") rather than being cut short.
-EXCEL_MAX_ROWS = 1_048_575
-#: The workbook's creation date, fixed so that the same data gives the same bytes.
-WORKBOOK_CREATED = datetime(2000, 1, 1, 0, 0, 0)
 
 RESOURCE_TITLES = {
     "organisations": "Register of organisations",
@@ -336,7 +329,7 @@ def _withhold(df: pd.DataFrame, resource: str, threshold: int) -> dict[str, pd.S
     marks: dict[str, pd.Series] = {}
     for c in counts:
         became_missing = df[c].notna() & after[c].isna()
-        flagged = after.get(f"{c}_suppressed", pd.Series(False, index=df.index)).fillna(False).astype(bool)
+        flagged = after.get(f"{c}_withheld", pd.Series(False, index=df.index)).fillna(False).astype(bool)
         marks[c] = (became_missing | flagged).astype(bool)
     return marks
 
@@ -391,78 +384,32 @@ def published_tables(dataset: Dataset, results: "Results", settings: Settings) -
 # --------------------------------------------------------------------------- the workbook
 
 
-def _sheet_values(text: pd.Series, ftype: str) -> list[Any]:
-    """Workbook cells for one column: numbers as numbers, everything else as strings."""
-    if ftype in ("integer", "number"):
-        conv = int if ftype == "integer" else float
-        return [conv(v) if v not in ("", spec.SUPPRESSED) else (v or None) for v in text]
-    return [v if v != "" else None for v in text]
-
-
 def workbook_bytes(tables: list[Table], release: Release) -> bytes:
     """One .xlsx with an "about" sheet, a "columns" sheet and a sheet per table.
 
-    Cells are written as strings or numbers, never as formulas or links
-    (strings_to_formulas/urls off), so opening it runs nothing; the creation
-    date is fixed and xlsxwriter stamps every zip entry with 1980-01-31.
+    The cells are the CSVs' text (so the two agree): numbers as numbers,
+    everything else as inert text, never formulas or links; see workbook.py.
     """
-    import xlsxwriter
-
-    with tempfile.TemporaryDirectory(prefix="wres-xlsx-") as tmp:
-        path = Path(tmp) / WORKBOOK
-        wb = xlsxwriter.Workbook(str(path), {
-            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-            "constant_memory": True, "tmpdir": tmp,
-        })
-        wb.set_properties({
-            "title": "Open WRES downloads", "author": CITATION_AUTHOR, "company": "",
-            "comments": release.label, "created": WORKBOOK_CREATED,
-        })
-        bold = wb.add_format({"bold": True})
-        about = wb.add_worksheet("about")
-        lines = [
-            ("Open WRES downloads", ""),
-            ("Release", release.label),
-            ("Generator version", release.version),
-            ("Data hash (sha256)", release.data_hash),
-            ("Date of the data", release.data_date),
-            ("Licence", f"{LICENCE['title']}: {LICENCE['path']}"),
-            ("Demonstration data", "yes: fictional organisations" if release.demonstration else "no"),
-            ("Missing values", "An empty cell is not available; * is suppressed (a small number)."),
-            ("Sheets", "columns explains every column; then one sheet per downloads/<name>.csv."),
-        ]
-        for r, (k, v) in enumerate(lines):
-            about.write_string(r, 0, k, bold)
-            if v:
-                about.write_string(r, 1, v)
-        about.set_column(0, 0, 22)
-        about.set_column(1, 1, 90)
-
-        cols = wb.add_worksheet("columns")
-        for c, h in enumerate(("sheet", "column", "type", "description")):
-            cols.write_string(0, c, h, bold)
-        r = 1
-        for t in tables:
-            for f in t.schema["fields"]:
-                desc = f.get("description") or f.get("title") or ""
-                cols.write_row(r, 0, [t.name, f["name"], f.get("type", "string"), desc])
-                r += 1
-        cols.set_column(0, 1, 22)
-        cols.set_column(3, 3, 100)
-
-        for t in tables:
-            types = {f["name"]: f.get("type", "string") for f in t.schema["fields"]}
-            columns = [_sheet_values(t.text[c], types[c]) for c in t.text.columns]
-            n = len(t.text)
-            chunks = range(0, max(n, 1), EXCEL_MAX_ROWS)
-            for i, start in enumerate(chunks):
-                ws = wb.add_worksheet(t.name if i == 0 else f"{t.name} ({i + 1})")
-                ws.write_row(0, 0, list(t.text.columns), bold)
-                ws.freeze_panes(1, 0)
-                for r in range(start, min(n, start + EXCEL_MAX_ROWS)):
-                    ws.write_row(r - start + 1, 0, [col[r] for col in columns])
-        wb.close()
-        return path.read_bytes()
+    about = pd.DataFrame([
+        ("Open WRES downloads", ""),
+        ("Release", release.label),
+        ("Generator version", release.version),
+        ("Data hash (sha256)", release.data_hash),
+        ("Date of the data", release.data_date),
+        ("Licence", f"{LICENCE['title']}: {LICENCE['path']}"),
+        ("Demonstration data", "yes: fictional organisations" if release.demonstration else "no"),
+        ("Missing values", "An empty cell is not available; * is suppressed (a small number)."),
+        ("Sheets", "columns explains every column; then one sheet per downloads/<name>.csv, the same data."),
+    ], columns=["item", "value"])
+    columns = pd.DataFrame(
+        [(t.name, f["name"], f.get("type", "string"), f.get("description") or f.get("title") or "")
+         for t in tables for f in t.schema["fields"]],
+        columns=["sheet", "column", "type", "description"])
+    sheets = workbook.split_sheets("about", about, ()) + workbook.split_sheets("columns", columns, ())
+    for t in tables:
+        numeric = [f["name"] for f in t.schema["fields"] if f.get("type") in ("integer", "number")]
+        sheets += workbook.split_sheets(t.name, t.text, numeric)
+    return workbook.xlsx_bytes(sheets, title="Open WRES downloads", author=CITATION_AUTHOR, comments=release.label)
 
 
 # --------------------------------------------------------------------------- the package

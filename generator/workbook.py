@@ -1,0 +1,222 @@
+"""A minimal, fast, deterministic .xlsx writer for tables of text.
+
+Why not xlsxwriter: it writes about 100k cells a second here, and the
+national indicators table alone has millions of cells, so the workbook took
+longer than the rest of the build. A sheet of an .xlsx is one XML file; we
+build each sheet's XML a column at a time with vectorised pandas string
+operations and zip it with fixed timestamps and a fixed creation date, so the
+same tables give the same bytes.
+
+What it writes is deliberately inert: every text cell is an inline string
+with the quote-prefix style (a spreadsheet keeps it as text even when the
+cell is edited), numbers are plain values, and there are no formulas, links,
+macros or external references anywhere in the package.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+#: Zip entry timestamp and document creation date: fixed, never the clock.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+CREATED = "2000-01-01T00:00:00Z"
+#: Excel's sheet limit is 1,048,576 rows; the header takes one. Longer tables
+#: continue on further sheets ("workforce (2)") rather than being cut short.
+MAX_ROWS = 1_048_575
+#: Rows of XML built at a time (bounded memory at national-x5 size).
+CHUNK = 50_000
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_NUMBER_RE = r"^-?\d+(\.\d+)?$"
+#: Characters XML 1.0 cannot carry at all.
+_CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+
+STYLE_DEFAULT, STYLE_BOLD, STYLE_TEXT = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet: a name, its columns' text and which columns hold numbers."""
+
+    name: str
+    text: pd.DataFrame          # every cell as str ("" for an empty cell)
+    numeric: frozenset[str]     # columns whose cells that look like numbers are written as numbers
+
+
+def column_letter(i: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL = re.compile(_CONTROL_RE)
+_NUMBER = re.compile(_NUMBER_RE)
+
+
+def escape(text: str) -> str:
+    """Text as XML character data; characters XML cannot hold are dropped."""
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _CONTROL.sub("", text)
+
+
+def _column_xml(values: list[str], letter: str, rownums: list[str], numeric: bool) -> list[str]:
+    """The XML of one column's cells ("" for an empty cell). Plain loops: this is the hot path,
+    and per-cell string formatting in Python beats pandas' string methods here."""
+    text = f' t="inlineStr" s="{STYLE_TEXT}"><is><t xml:space="preserve">'
+    out = []
+    append = out.append
+    for v, r in zip(values, rownums):
+        if not v:
+            append("")
+        elif numeric and _NUMBER.match(v):
+            append(f'<c r="{letter}{r}"><v>{v}</v></c>')
+        else:
+            append(f'<c r="{letter}{r}"{text}{escape(v)}</t></is></c>')
+    return out
+
+
+def _sheet_xml(sheet: Sheet, start: int, stop: int, widths: Sequence[float]) -> Iterable[str]:
+    """The sheet's XML in pieces: header, rows start..stop of the table, footer."""
+    cols = list(sheet.text.columns)
+    letters = [column_letter(i) for i in range(len(cols))]
+    last = f"{letters[-1]}{stop - start + 1}" if letters else "A1"
+    yield (_XML + f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="A1:{last}"/>'
+           '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+           'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>'
+           + "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:g}" customWidth="1"/>'
+                     for i, w in enumerate(widths))
+           + '</cols><sheetData><row r="1">'
+           + "".join(f'<c r="{letters[i]}1" t="inlineStr" s="{STYLE_BOLD}"><is><t>{escape(str(c))}</t></is></c>'
+                     for i, c in enumerate(cols))
+           + "</row>")
+    for lo in range(start, stop, CHUNK):
+        hi = min(stop, lo + CHUNK)
+        rownums = [str(n) for n in range(lo - start + 2, hi - start + 2)]
+        columns = [_column_xml([str(v) for v in sheet.text[col].iloc[lo:hi].tolist()], letter, rownums,
+                               col in sheet.numeric)
+                   for letter, col in zip(letters, cols)]
+        yield "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, *cells in zip(rownums, *columns))
+    yield "</sheetData></worksheet>"
+
+
+def _widths(text: pd.DataFrame) -> list[float]:
+    out = []
+    for col in text.columns:
+        sample = text[col].head(200).astype(str).str.len()
+        longest = max([len(str(col))] + ([int(sample.max())] if len(sample) else []))
+        out.append(float(min(60, max(8, longest + 2))))
+    return out
+
+
+def _parts(names: list[str], title: str, author: str, comments: str) -> dict[str, str]:
+    from xml.sax.saxutils import escape, quoteattr
+
+    n = len(names)
+    return {
+        "[Content_Types].xml": (
+            _XML + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            + "".join(f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
+                      'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                      for i in range(n))
+            + '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            '<Override PartName="/docProps/app.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>'),
+        "_rels/.rels": (
+            _XML + f'<Relationships xmlns="{_PKG_REL}">'
+            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+            f'<Relationship Id="rId2" Type="{_PKG_REL}/metadata/core-properties" Target="docProps/core.xml"/>'
+            f'<Relationship Id="rId3" Type="{_REL}/extended-properties" Target="docProps/app.xml"/>'
+            "</Relationships>"),
+        "docProps/core.xml": (
+            _XML + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+            'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{escape(title)}</dc:title><dc:creator>{escape(author)}</dc:creator>"
+            f"<dc:description>{escape(comments)}</dc:description>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{CREATED}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{CREATED}</dcterms:modified>'
+            "</cp:coreProperties>"),
+        "docProps/app.xml": (
+            _XML + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            "<Application>Open WRES</Application></Properties>"),
+        "xl/workbook.xml": (
+            _XML + f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><bookViews><workbookView/></bookViews><sheets>'
+            + "".join(f'<sheet name={quoteattr(name)} sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+                      for i, name in enumerate(names))
+            + "</sheets></workbook>"),
+        "xl/_rels/workbook.xml.rels": (
+            _XML + f'<Relationships xmlns="{_PKG_REL}">'
+            + "".join(f'<Relationship Id="rId{i + 1}" Type="{_REL}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
+                      for i in range(n))
+            + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+        "xl/styles.xml": (
+            _XML + f'<styleSheet xmlns="{_MAIN}">'
+            '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+            '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+            '<fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+            '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" quotePrefix="1"/>'
+            '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+            "</styleSheet>"),
+    }
+
+
+def split_sheets(name: str, text: pd.DataFrame, numeric: Iterable[str], max_rows: int = MAX_ROWS
+                 ) -> list[tuple[Sheet, int, int]]:
+    """A table as one or more sheets of at most max_rows rows: (sheet, start, stop)."""
+    sheet = Sheet(name, text, frozenset(numeric))
+    n = len(text)
+    spans = [(lo, min(n, lo + max_rows)) for lo in range(0, max(n, 1), max_rows)]
+    return [(sheet if i == 0 else Sheet(f"{name} ({i + 1})", text, sheet.numeric), lo, hi)
+            for i, (lo, hi) in enumerate(spans)]
+
+
+def xlsx_bytes(sheets: list[tuple[Sheet, int, int]], title: str, author: str, comments: str) -> bytes:
+    """The workbook as bytes: the same sheets give the same bytes."""
+    names = [s.name for s, _, _ in sheets]
+    if len(set(names)) != len(names) or any(len(n) > 31 or re.search(r"[\[\]:*?/\\]", n) for n in names):
+        raise ValueError(f"sheet names must be unique, at most 31 characters, without []:*?/\\: {names}")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        def entry(name: str) -> zipfile.ZipInfo:
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            return info
+
+        for name, xml in _parts(names, title, author, comments).items():
+            z.writestr(entry(name), xml.encode("utf-8"))
+        for i, (sheet, lo, hi) in enumerate(sheets):
+            # zip64 only where a sheet could pass 2 GB: older spreadsheets read plain zip best.
+            big = (hi - lo) * max(1, len(sheet.text.columns)) > 10_000_000
+            with z.open(entry(f"xl/worksheets/sheet{i + 1}.xml"), "w", force_zip64=big) as fh:
+                for piece in _sheet_xml(sheet, lo, hi, _widths(sheet.text)):
+                    fh.write(piece.encode("utf-8"))
+    return buf.getvalue()
