@@ -1,0 +1,301 @@
+"""Write the bad-input corpus: one folder per case, each with its files and the message it must produce.
+
+    python tests/bad_inputs/make_corpus.py     # rewrites tests/bad_inputs/<case>/
+
+Each case is applied on top of the valid data folder of tests/helpers.py
+(`write_valid_data`, years 2023 and 2024, four fictional organisations):
+
+- `files/<path>`: replaces (or adds) that file of the data folder, byte for byte;
+- `case.json`: `description`; `delete` (paths to remove); `copy` ({new: existing}
+  folders); `sparse` ({path: size in MB}, made in the test with truncate, never
+  committed); `exit` (the exit code of `wres validate`); `problems` (each must
+  match one reported problem: severity, code, file, org_code, and optionally
+  row and field, and every string of `message_has` in its message);
+  `left_out` ([org_code, year] pairs, exactly the returns left out).
+
+tests/test_bad_inputs.py runs every case through `wres validate --format json`.
+The files are committed so that a reader can open each one; this script is how
+they were made.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent.parent))
+
+from helpers import line_of, read_rows, write_valid_data  # noqa: E402
+
+CASES: dict[str, dict] = {}
+
+
+def case(name: str, description: str, exit: int, problems: list[dict], files: dict[str, bytes] | None = None,
+         left_out: list | None = None, **extra) -> None:
+    CASES[name] = {"description": description, "exit": exit, "problems": problems, "left_out": left_out or [],
+                   "files": files or {}, **extra}
+
+
+def csv_bytes(header: list[str], rows: list[list[str]], newline: str = "\n") -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator=newline)
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def p(severity, code, file, org_code=None, message_has=(), **kw) -> dict:
+    return {"severity": severity, "code": code, "file": file, "org_code": org_code,
+            "message_has": list(message_has), **kw}
+
+
+ALL_2024 = [[o, 2024] for o in ("XAA01", "XAB02", "XAC03", "XAD04")]
+
+
+def build(root: Path) -> None:
+    def rows(path):
+        return read_rows(root / path)
+
+    def text(path):
+        return (root / path).read_text(encoding="utf-8")
+
+    def with_cell(path, field, value, **where):
+        header, rs = rows(path)
+        idx = {h: i for i, h in enumerate(header)}
+        for r in rs:
+            if all(r[idx[k]] == v for k, v in where.items()):
+                r[idx[field]] = value
+        return csv_bytes(header, rs)
+
+    # --- issue 7: the robustness corpus -------------------------------------------------------
+    pay = text("2024/pay.csv").replace("XAB02,white,", "XAB02,white,", 1)
+    pay_lines = pay.splitlines(keepends=True)
+    bad_line = next(i for i, l in enumerate(pay_lines) if l.startswith("XAB02,bme,")) + 1
+    pay_lines[bad_line - 1] = pay_lines[bad_line - 1].replace("18.50", "£18.50")
+    case("wrong-encoding",
+         "2024/pay.csv saved from Excel as Windows-1252 ('CSV' rather than 'CSV UTF-8'): the £ is byte 0xA3.",
+         1, [p("error", "not-utf8", "2024/pay.csv", None, ["2024/pay.csv is not UTF-8", f"line {bad_line}",
+                                                          "0xa3", "CSV UTF-8"], row=bad_line)],
+         files={"2024/pay.csv": "".join(pay_lines).encode("cp1252")}, left_out=ALL_2024)
+
+    case("bom", "2024/recruitment.csv starts with a UTF-8 byte order mark: accepted silently.", 0, [],
+         files={"2024/recruitment.csv": b"\xef\xbb\xbf" + text("2024/recruitment.csv").encode()})
+
+    case("crlf", "2024/board.csv has Windows line ends (CRLF): accepted silently.", 0, [],
+         files={"2024/board.csv": text("2024/board.csv").replace("\n", "\r\n").encode()})
+
+    tr = text("2024/training.csv").splitlines()
+    case("blank-lines", "2024/training.csv has blank lines, a line of commas and a trailing blank line: ignored.",
+         0, [], files={"2024/training.csv": ("\n".join(tr[:3] + ["", ",,", "   "] + tr[3:]) + "\n\n").encode()})
+
+    header, rs = rows("2024/disciplinary.csv")
+    line = line_of(root / "2024/disciplinary.csv", org_code="XAB02", ethnicity="white")
+    rs[line - 2] = rs[line - 2] + ["7"]
+    case("ragged-line", "One line of 2024/disciplinary.csv has an extra cell (a stray comma).", 1,
+         [p("error", "ragged-line", "2024/disciplinary.csv", "XAB02",
+            [f"line {line} has 4 cells but the header has 3", "stray or missing comma"], row=line)],
+         files={"2024/disciplinary.csv": csv_bytes(header, rs)}, left_out=[["XAB02", 2024]])
+
+    case("header-case-spacing",
+         "2024/recruitment.csv's header typed by hand: ' Org Code', 'Ethnicity ', 'SHORTLISTED'. Accepted with a warning.",
+         0, [p("warning", "header-normalised", "2024/recruitment.csv", None,
+               ["'Org Code' as 'org_code'", "'SHORTLISTED' as 'shortlisted'"], row=1)],
+         files={"2024/recruitment.csv": text("2024/recruitment.csv").replace(
+             "org_code,ethnicity,shortlisted,appointed", " Org Code,Ethnicity ,SHORTLISTED,appointed", 1).encode()})
+
+    header, rs = rows("2024/board.csv")
+    case("missing-column", "2024/board.csv has no executive_members column: every return in the file is left out.",
+         1, [p("error", "missing-column", "2024/board.csv", None,
+               ["the column 'executive_members' is missing", "Every return in 2024/board.csv is left out"],
+               row=1, field="executive_members")],
+         files={"2024/board.csv": csv_bytes(header[:-1], [r[:-1] for r in rs])}, left_out=ALL_2024)
+
+    header, rs = rows("2024/training.csv")
+    case("extra-column", "2024/training.csv has an extra 'notes' column: ignored with a warning.", 0,
+         [p("warning", "extra-column", "2024/training.csv", None, ["'notes'", "ignored"], row=1, field="notes")],
+         files={"2024/training.csv": csv_bytes(header + ["notes"], [r + ["checked by HR"] for r in rs])})
+
+    case("stray-file", "A year folder holds a stray copy and a README: reported as warnings, not fatal.", 0,
+         [p("warning", "stray-entry", "2024/board (copy).csv", None, ["is not one of the files", "ignored"]),
+          p("warning", "stray-entry", "2024/README.txt", None, ["ignored"])],
+         files={"2024/board (copy).csv": text("2024/board.csv").encode(), "2024/README.txt": b"notes\n"})
+
+    case("empty-file", "2024/disciplinary.csv is empty (0 bytes).", 1,
+         [p("error", "empty-file", "2024/disciplinary.csv", None,
+            ["2024/disciplinary.csv is empty", "expected a header line", "Every return of 2024 is left out"])],
+         files={"2024/disciplinary.csv": b""}, left_out=ALL_2024)
+
+    case("too-large", "2024/workforce.csv is 200 MB (made sparse by the test): refused unread.", 1,
+         [p("error", "file-too-large", "2024/workforce.csv", None,
+            ["200 MB", "over the limit of 50 MB", "not read"])],
+         sparse={"2024/workforce.csv": 200}, left_out=ALL_2024)
+
+    line = line_of(root / "2024/recruitment.csv", org_code="XAC03", ethnicity="white")
+    case("thousands-separator", "A count written with a thousands separator, \"1,234\".", 1,
+         [p("error", "schema-type-error", "2024/recruitment.csv", "XAC03",
+            ["shortlisted must be a whole number, 0 or more", "found '1,234'",
+             "remove the thousands separator: 1234"], row=line, field="shortlisted")],
+         files={"2024/recruitment.csv": with_cell("2024/recruitment.csv", "shortlisted", "1,234",
+                                                  org_code="XAC03", ethnicity="white")},
+         left_out=[["XAC03", 2024]])
+
+    line = line_of(root / "2024/staff_survey.csv", org_code="XAD04", indicator="6", ethnicity="bme")
+    case("percent-sign", "A survey percentage written with a percent sign, 29.5%.", 1,
+         [p("error", "schema-type-error", "2024/staff_survey.csv", "XAD04",
+            ["percent must be a number from 0 to 100", "found '29.5%'", "without the % sign: 29.5"],
+            row=line, field="percent")],
+         files={"2024/staff_survey.csv": with_cell("2024/staff_survey.csv", "percent", "29.5%",
+                                                   org_code="XAD04", indicator="6", ethnicity="bme")},
+         left_out=[["XAD04", 2024]])
+
+    line = line_of(root / "2024/board.csv", org_code="XAB02", ethnicity="bme")
+    case("lower-case-ods-code", "An ODS code written in lower case, xab02.", 1,
+         [p("error", "schema-constraint-error", "2024/board.csv", "XAB02",
+            ["org_code must be an ODS code", "found 'xab02'", "upper case: 'XAB02'"], row=line, field="org_code")],
+         files={"2024/board.csv": with_cell("2024/board.csv", "org_code", "xab02", org_code="XAB02",
+                                            ethnicity="bme")},
+         left_out=[["XAB02", 2024]])
+
+    line = line_of(root / "organisations.csv", org_code="XAC03")
+    case("register-markup", "A register row whose name holds a script tag: that organisation's returns are left out.",
+         1, [p("error", "unsafe-text", "organisations.csv", "XAC03", ["org_name holds markup", "<script>"],
+               row=line, field="org_name")],
+         files={"organisations.csv": with_cell("organisations.csv", "org_name",
+                                               "Hillford <script>alert('x')</script> Trust", org_code="XAC03")},
+         left_out=[["XAC03", 2023], ["XAC03", 2024]])
+
+    line = line_of(root / "organisations.csv", org_code="XAD04")
+    case("register-formula", "A register row whose name starts with = (a spreadsheet would run it).", 1,
+         [p("error", "unsafe-text", "organisations.csv", "XAD04", ["leading =", "formula"], row=line,
+            field="org_name")],
+         files={"organisations.csv": with_cell("organisations.csv", "org_name", '=HYPERLINK("http://x.example","Click")',
+                                               org_code="XAD04")},
+         left_out=[["XAD04", 2023], ["XAD04", 2024]])
+
+    # --- the WRES rules, one defect each (like the hold-out set) -------------------------------
+    line = line_of(root / "2024/recruitment.csv", org_code="XAA01", ethnicity="bme")
+    case("appointed-above-shortlisted", "More appointed than shortlisted.", 1,
+         [p("error", "count-above-total", "2024/recruitment.csv", "XAA01",
+            ["appointed (500) is more than shortlisted"], row=line, field="appointed")],
+         files={"2024/recruitment.csv": with_cell("2024/recruitment.csv", "appointed", "500", org_code="XAA01",
+                                                  ethnicity="bme")},
+         left_out=[["XAA01", 2024]])
+
+    line = line_of(root / "2024/board.csv", org_code="XAC03", ethnicity="white")
+    case("voting-above-members", "More voting board members than board members.", 1,
+         [p("error", "count-above-total", "2024/board.csv", "XAC03", ["voting_members (9) is more than members (6)"],
+            row=line, field="voting_members")],
+         files={"2024/board.csv": with_cell("2024/board.csv", "voting_members", "9", org_code="XAC03",
+                                            ethnicity="white")},
+         left_out=[["XAC03", 2024]])
+
+    line = line_of(root / "2024/training.csv", org_code="XAB02", ethnicity="white")
+    case("training-above-headcount", "More staff trained than the workforce headcount of that ethnicity.", 1,
+         [p("error", "training-above-headcount", "2024/training.csv", "XAB02",
+            ["accessed_training (999999) is more than the workforce headcount of white staff"],
+            row=line, field="accessed_training")],
+         files={"2024/training.csv": with_cell("2024/training.csv", "accessed_training", "999999", org_code="XAB02",
+                                               ethnicity="white")},
+         left_out=[["XAB02", 2024]])
+
+    line = line_of(root / "2024/workforce.csv", org_code="XAD04", staff_group="medical_dental", band="trainee",
+                   ethnicity="unknown")
+    case("negative-count", "A negative headcount.", 1,
+         [p("error", "schema-constraint-error", "2024/workforce.csv", "XAD04",
+            ["headcount must be a whole number, 0 or more", "found '-5'"], row=line, field="headcount")],
+         files={"2024/workforce.csv": with_cell("2024/workforce.csv", "headcount", "-5", org_code="XAD04",
+                                                staff_group="medical_dental", band="trainee", ethnicity="unknown")},
+         left_out=[["XAD04", 2024]])
+
+    line = line_of(root / "2024/workforce.csv", org_code="XAA01", staff_group="non_clinical", band="band_5",
+                   ethnicity="white")
+    case("unknown-band", "A band written as on a payslip, 'Band 5'.", 1,
+         [p("error", "schema-constraint-error", "2024/workforce.csv", "XAA01",
+            ["band must be one of", "found 'Band 5'"], row=line, field="band")],
+         files={"2024/workforce.csv": with_cell("2024/workforce.csv", "band", "Band 5", org_code="XAA01",
+                                                staff_group="non_clinical", band="band_5", ethnicity="white")},
+         left_out=[["XAA01", 2024]])
+
+    line = line_of(root / "2024/returns.csv", org_code="XAC03")
+    case("date-format", "submitted_on written DD/MM/YYYY.", 1,
+         [p("error", "schema-type-error", "2024/returns.csv", "XAC03",
+            ["submitted_on must be a date written YYYY-MM-DD", "write it as 2024-06-30"], row=line,
+            field="submitted_on")],
+         files={"2024/returns.csv": with_cell("2024/returns.csv", "submitted_on", "30/06/2024", org_code="XAC03")},
+         left_out=[["XAC03", 2024]])
+
+    case("javascript-link", "report_url is a javascript: link.", 1,
+         [p("error", "unsafe-link", "2024/returns.csv", "XAB02", ["report_url must be a web address",
+                                                                  "javascript:"], field="report_url")],
+         files={"2024/returns.csv": with_cell("2024/returns.csv", "report_url", "javascript:alert(1)",
+                                              org_code="XAB02")},
+         left_out=[["XAB02", 2024]])
+
+    header, rs = rows("2024/training.csv")
+    case("duplicate-row", "The same (org_code, ethnicity) twice in 2024/training.csv.", 1,
+         [p("error", "duplicate-row", "2024/training.csv", "XAD04", ["already given on line"], row=len(rs) + 2)],
+         files={"2024/training.csv": csv_bytes(header, rs + [rs[-1]])}, left_out=[["XAD04", 2024]])
+
+    header, rs = rows("2024/workforce.csv")
+    extra = [[c.replace("XAA01", "XZZ99") for c in r] for r in rs if r[0] == "XAA01"]
+    case("unknown-organisation", "Workforce rows for an organisation not in the register.", 1,
+         [p("error", "unknown-organisation", "2024/workforce.csv", "XZZ99", ["not in the register"],
+            row=len(rs) + 2, field="org_code"),
+          p("error", "missing-from-file", "2024/returns.csv", "XZZ99", ["no row in returns.csv"])],
+         files={"2024/workforce.csv": csv_bytes(header, rs + extra)}, left_out=[["XZZ99", 2024]])
+
+    header, rs = rows("2024/returns.csv")
+    case("missing-from-returns", "An organisation with figures but no line in returns.csv.", 1,
+         [p("error", "missing-from-file", "2024/returns.csv", "XAC03", ["XAC03 has rows in other files of 2024"])],
+         files={"2024/returns.csv": csv_bytes(header, [r for r in rs if r[0] != "XAC03"])},
+         left_out=[["XAC03", 2024]])
+
+    header, rs = rows("2024/board.csv")
+    case("missing-from-file", "An organisation with no rows in board.csv though indicator 9 was collected.", 1,
+         [p("error", "missing-from-file", "2024/board.csv", "XAD04", ["XAD04 has no rows in board.csv"])],
+         files={"2024/board.csv": csv_bytes(header, [r for r in rs if r[0] != "XAD04"])},
+         left_out=[["XAD04", 2024]])
+
+    case("missing-file", "2024/board.csv is missing although indicator 9 was collected.", 1,
+         [p("error", "missing-file", "2024/board.csv", None, ["2024/board.csv is missing", "indicators 9"])],
+         delete=["2024/board.csv"], left_out=ALL_2024)
+
+    case("survey-not-collected", "2023 has no staff_survey.csv and collections.csv says 5-8 were not collected: fine.",
+         0, [])
+
+    case("year-not-in-collections", "A 2025 folder with no row in collections.csv.", 1,
+         [p("error", "year-not-in-collections", "2025", None, ["no row in collections.csv"])],
+         copy={"2025": "2024"}, left_out=[[o, 2025] for o, _ in ALL_2024])
+
+    case("stray-folder", "A stray folder at the top of the data folder.", 0,
+         [p("warning", "stray-entry", "old-returns", None, ["ignored"])],
+         files={"old-returns/notes.txt": b"old\n"})
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_valid_data(Path(tmp) / "data")
+        build(root)
+    for old in HERE.iterdir():
+        if old.is_dir() and (old / "case.json").exists():
+            shutil.rmtree(old)
+    for name, spec_ in CASES.items():
+        folder = HERE / name
+        for rel, data in spec_.pop("files").items():
+            target = folder / "files" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "case.json").write_text(json.dumps(spec_, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {len(CASES)} cases to {HERE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The bad-input corpus (tests/bad_inputs/): each case gives exactly the message it must.
+
+Each case folder is applied on top of the valid data folder of tests/helpers.py
+and run through the real command, `wres validate --format json` (click's
+runner, in process). See tests/bad_inputs/make_corpus.py for the format.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.validate import validate_path
+from helpers import write_valid_data
+
+CORPUS = Path(__file__).resolve().parent / "bad_inputs"
+CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.json").is_file())
+
+
+def apply_case(root: Path, folder: Path, case: dict) -> None:
+    files = folder / "files"
+    if files.is_dir():
+        for src in sorted(files.rglob("*")):
+            if src.is_file():
+                dest = root / src.relative_to(files)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, dest)
+    for rel in case.get("delete", []):
+        (root / rel).unlink()
+    for new, old in case.get("copy", {}).items():
+        shutil.copytree(root / old, root / new)
+    for rel, mb in case.get("sparse", {}).items():
+        with open(root / rel, "wb") as fh:
+            fh.truncate(mb * 1024 * 1024)  # sparse: takes no disk, and must never be read
+
+
+def matches(expected: dict, found: dict) -> bool:
+    for key in ("severity", "code", "file", "org_code", "row", "field"):
+        if key in expected and expected[key] != found[key]:
+            return False
+    return all(s in found["message"] for s in expected.get("message_has", []))
+
+
+def test_corpus_covers_issue_7():
+    wanted = {"wrong-encoding", "bom", "crlf", "blank-lines", "ragged-line", "header-case-spacing", "missing-column",
+              "extra-column", "stray-file", "empty-file", "too-large", "thousands-separator", "percent-sign",
+              "lower-case-ods-code", "register-markup", "register-formula"}
+    assert wanted <= set(CASES)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_input(tmp_path, name):
+    folder = CORPUS / name
+    case = json.loads((folder / "case.json").read_text(encoding="utf-8"))
+    root = write_valid_data(tmp_path / "data")
+    apply_case(root, folder, case)
+
+    result = CliRunner().invoke(main, ["validate", str(root), "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == case["exit"], result.output
+    found = json.loads(result.output)
+    for expected in case["problems"]:
+        assert any(matches(expected, f) for f in found), (expected, found)
+    if case["exit"] == 0:
+        assert all(f["severity"] == "warning" for f in found)
+        assert len(found) == len(case["problems"]), found
+    else:
+        # every error names the broken file; the one expected names its organisation
+        assert any(f["severity"] == "error" for f in found)
+
+    ds = validate_path(root)
+    left = sorted([o, int(y)] for o, y in zip(ds.left_out["org_code"], ds.left_out["year"]))
+    assert left == sorted(case["left_out"])
+    # everything not left out is still published
+    assert len(ds.returns) - len(ds.left_out) == int(ds.returns["status"].str.startswith("published").sum())
