@@ -416,12 +416,19 @@ class _Emitter:
 
 
 def join_flags(named: list[tuple[str, np.ndarray]], n: int) -> np.ndarray:
-    """`;`-joined flag names per row, in the order given (vectorised: one pass per flag)."""
-    out = np.full(n, "", dtype=object)
-    for name, cond in named:
-        cond = np.asarray(cond, dtype=bool)
-        out = np.where(cond, np.where(out == "", name, out + ";" + name), out)
-    return out
+    """`;`-joined flag names per row, in the order given.
+
+    Vectorised: the flags become bits of one integer per row, and only each
+    distinct combination is spelt out as text.
+    """
+    if not named:
+        return np.full(n, "", dtype=object)
+    bits = np.zeros(n, dtype="int64")
+    for k, (_, cond) in enumerate(named):
+        bits |= np.asarray(cond, dtype=bool).astype("int64") << k
+    uniq, inv = np.unique(bits, return_inverse=True)
+    text = np.array([";".join(name for k, (name, _) in enumerate(named) if u >> k & 1) for u in uniq], dtype=object)
+    return text[inv.reshape(-1)]
 
 
 def _rl_flags(rl: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[tuple[str, np.ndarray]]:
@@ -762,15 +769,22 @@ _BREAKDOWN_ORDER = {b: i for i, b in enumerate(
 _LEVEL_ORDER = {lv: i for i, lv in enumerate(LEVELS)}
 
 
+def _ranked(s: pd.Series, order: dict[str, int], default: int) -> np.ndarray:
+    """Position of each value in a fixed order (one dict lookup per distinct value, not per row)."""
+    codes, uniques = pd.factorize(s)
+    lookup = np.array([order.get(u, default) for u in uniques] + [default], dtype="int64")
+    return lookup[codes]
+
+
 def sort_indicators(df: pd.DataFrame) -> pd.DataFrame:
     """Stable order: year, level (organisation ... england), code, indicator, measure, breakdown."""
-    key = pd.DataFrame({
-        "y": df["year"].to_numpy(), "l": df["level"].map(_LEVEL_ORDER).to_numpy(), "c": df["code"].to_numpy(),
-        "i": df["indicator"].to_numpy(), "m": df["measure"].map(_MEASURE_ORDER).fillna(99).to_numpy(),
-        "b": df["breakdown"].map(_BREAKDOWN_ORDER).fillna(999).to_numpy(),
-    }, index=df.index)
-    order = key.sort_values(["y", "l", "c", "i", "m", "b"], kind="stable").index
-    return df.loc[order].reset_index(drop=True)
+    code = pd.factorize(df["code"].astype(str), sort=True)[0]
+    order = np.lexsort((
+        _ranked(df["breakdown"], _BREAKDOWN_ORDER, 999), _ranked(df["measure"], _MEASURE_ORDER, 99),
+        df["indicator"].to_numpy(dtype="int64"), code, _ranked(df["level"], _LEVEL_ORDER, 9),
+        df["year"].to_numpy(dtype="int64"),
+    ))
+    return df.iloc[order].reset_index(drop=True)
 
 
 def _finish(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -80,11 +80,15 @@ def add_trends(rows: pd.DataFrame) -> pd.DataFrame:
     """Add previous_value, change, trend to rows carrying internal `_se` and `_log` columns."""
     if len(rows) == 0:
         return rows.assign(previous_value=np.nan, change=np.nan, trend="")
-    ok = rows["status"].to_numpy() == "ok"
-    prev = rows.loc[ok, ["year", *_KEYS, "value", "_se"]].copy()
-    prev["year"] = prev["year"] + 1
-    prev = prev.rename(columns={"value": "previous_value", "_se": "_se_prev"})
-    out = rows.merge(prev, on=["year", *_KEYS], how="left")
+    # One integer per figure (unit, indicator, measure, breakdown), so the year-1 lookup joins on integers.
+    out = rows.copy()
+    fig_id = out.groupby(_KEYS, sort=False, dropna=False).ngroup().to_numpy()
+    ok = out["status"].to_numpy() == "ok"
+    prev = pd.DataFrame({"_fig": fig_id[ok], "year": out["year"].to_numpy()[ok] + 1,
+                         "previous_value": out["value"].to_numpy()[ok], "_se_prev": out["_se"].to_numpy()[ok]})
+    look = pd.DataFrame({"_fig": fig_id, "year": out["year"].to_numpy()}).merge(prev, on=["_fig", "year"], how="left")
+    out["previous_value"] = look["previous_value"].to_numpy()
+    out["_se_prev"] = look["_se_prev"].to_numpy()
     cur_ok = out["status"].to_numpy() == "ok"
     out["previous_value"] = np.where(cur_ok, out["previous_value"].to_numpy(), np.nan)
     out["change"] = out["value"] - out["previous_value"]
