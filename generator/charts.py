@@ -74,8 +74,9 @@ class Chart:
     label_title: str = "Organisation"   # dots: what a row is
 
     def spec(self) -> dict:
+        has_ci = any(not is_missing(r.get("lower")) and not is_missing(r.get("upper")) for r in self.rows)
         if self.kind == "trend":
-            base = _trend_template(self.measure_kind, self.y_title, len(self.series), self.better)
+            base = _trend_template(self.measure_kind, self.y_title, len(self.series), self.better, has_ci)
             data = [
                 {"year": int(r["year"]), "series": r["series"], "value": _num(r.get("value")),
                  "lower": _num(r.get("lower")), "upper": _num(r.get("upper")),
@@ -87,7 +88,7 @@ class Chart:
                 fill[f"__S{i}__"] = name
         else:
             base = _dots_template(self.measure_kind, self.y_title, len(self.rows) > 40, self.better,
-                                  self.label_title)
+                                  self.label_title, has_ci)
             data = [
                 {"label": r["label"], "value": _num(r.get("value")), "lower": _num(r.get("lower")),
                  "upper": _num(r.get("upper")), "shown": fmt_value(r.get("value"), self.measure_kind),
@@ -132,8 +133,16 @@ def _reference_layers(alt, measure_kind: str, axis: str):  # noqa: ANN001
     return layers
 
 
+def _title(alt, better: str):  # noqa: ANN001, ANN202
+    """The figure caption on the page names the chart; inside, the chart says which way is better."""
+    note = BETTER.get(better, "")
+    if not note:
+        return alt.Undefined
+    return alt.Title(note, anchor="start", fontSize=12, fontWeight="normal", color="#333333")
+
+
 @lru_cache(maxsize=None)
-def _trend_template(measure_kind: str, y_title: str, n_series: int, better: str) -> dict:
+def _trend_template(measure_kind: str, y_title: str, n_series: int, better: str, has_ci: bool) -> dict:
     import altair as alt
 
     domain = [f"__S{i}__" for i in range(n_series)]
@@ -156,17 +165,18 @@ def _trend_template(measure_kind: str, y_title: str, n_series: int, better: str)
     line = alt.Chart(data).mark_line(strokeWidth=2).encode(x=x, y=y, color=colour)
     points = alt.Chart(data).mark_point(filled=True, size=70, opacity=1).encode(
         x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
-    layers = _reference_layers(alt, measure_kind, "y") + [interval, line, points]
-    chart = alt.layer(*layers).properties(
-        width="container", height=240,
-        title=alt.Title("__TITLE__", subtitle=BETTER.get(better, "") or alt.Undefined, anchor="start"),
-    ).configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
+    layers = _reference_layers(alt, measure_kind, "y") + ([interval] if has_ci else []) + [line, points]
+    props = {"width": "container", "height": 240}
+    if BETTER.get(better):
+        props["title"] = _title(alt, better)
+    chart = alt.layer(*layers).properties(**props).configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
      .configure_legend(labelFontSize=12).configure_view(stroke=None)
     return chart.to_dict(validate=False)
 
 
 @lru_cache(maxsize=None)
-def _dots_template(measure_kind: str, x_title: str, many: bool, better: str, label_title: str) -> dict:
+def _dots_template(measure_kind: str, x_title: str, many: bool, better: str, label_title: str,
+                   has_ci: bool) -> dict:
     import altair as alt
 
     data = alt.NamedData("data")
@@ -178,11 +188,11 @@ def _dots_template(measure_kind: str, x_title: str, many: bool, better: str, lab
     interval = alt.Chart(data).mark_rule(color=PALETTE[0], opacity=0.6).encode(y=y, x=alt.X("lower:Q"), x2="upper:Q")
     points = alt.Chart(data).mark_point(filled=True, size=30 if many else 60, color=PALETTE[0], opacity=1).encode(
         y=y, x=x, tooltip=tooltip)
-    layers = _reference_layers(alt, measure_kind, "x") + [interval, points]
-    chart = alt.layer(*layers).properties(
-        width="container", height=300,
-        title=alt.Title("__TITLE__", subtitle=BETTER.get(better, "") or alt.Undefined, anchor="start"),
-    ).configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
+    layers = _reference_layers(alt, measure_kind, "x") + ([interval] if has_ci else []) + [points]
+    props = {"width": "container", "height": 300}
+    if BETTER.get(better):
+        props["title"] = _title(alt, better)
+    chart = alt.layer(*layers).properties(**props).configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
      .configure_view(stroke=None)
     return chart.to_dict(validate=False)
 

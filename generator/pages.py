@@ -246,10 +246,16 @@ def _strip(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", "", html).split())
 
 
+def judge(indicator: int, measure: str, r: dict | None) -> tuple[str, str]:
+    if r is None:
+        return "no_data", ""
+    return judgement(indicator, measure, r.get("value"), r.get("flags"), r.get("ci_lower"), r.get("ci_upper"))
+
+
 def class_tag(cls: str) -> str:
     if cls in ("no_data", "") or cls is None:
         return ""
-    css = {"equal": "ok", "adverse_to_bme": "bad", "worse_for_bme": "bad", "adverse_to_white": "other",
+    css = {"equal": "ok", "unclear": "unclear", "adverse_to_bme": "bad", "worse_for_bme": "bad", "adverse_to_white": "other",
            "worse_for_white": "other"}[cls]
     return f'<span class="wres-class wres-class--{css}">{CLASS_LABELS[cls]}</span>'
 
@@ -299,7 +305,7 @@ def headline_table(site: Site, level: str, code: str, year: int, caption: str, p
     rows = []
     for n in spec.INDICATORS:
         measure, r = site.headline(level, code, year, n, lineage)
-        cls, _ = judgement(n, measure, r.get("value") if r else None, r.get("flags") if r else "")
+        cls, _ = judge(n, measure, r)
         cells = [f'<a href="{rel(page_url, f"indicators/{n}/")}">{n}. {SHORT_TITLES[n]}</a>',
                  figure_cell(n, measure, r)[0], class_tag(cls) or "–", change_cell(n, measure, r)]
         if compare_england and (level, code) != ENGLAND:
@@ -404,14 +410,15 @@ def representation_chart(site: Site, level: str, code: str, chart_id: str, who_l
 
 
 def group_charts(site: Site, level: str, code: str, label: str, page_url: str, lineage: bool = False,
-                 compare_england: bool = True) -> str:
+                 compare_england: bool = True, who: str = "") -> str:
     """The trend charts of one organisation, group or England."""
     out = []
+    who = who or label
     pdir = site.page_dir(page_url)
-    out.append(write_chart(representation_chart(site, level, code, "representation", label, lineage), pdir))
+    out.append(write_chart(representation_chart(site, level, code, "representation", who, lineage), pdir))
     for n in spec.INDICATORS:
         if n in spec.SURVEY_INDICATORS:
-            out.append(write_chart(survey_chart(site, n, level, code, f"trend-{n}", label, lineage), pdir))
+            out.append(write_chart(survey_chart(site, n, level, code, f"trend-{n}", who, lineage), pdir))
             continue
         series = [(_plain_label(label), level, code, lineage)]
         if compare_england and (level, code) != ENGLAND:
@@ -451,7 +458,7 @@ def england_page(site: Site) -> None:
     n_pub = sum(1 for (c, yr), r in site.returns.items() if yr == y and r.get("status") != "left_out")
     n_left = sum(1 for (c, yr), r in site.returns.items() if yr == y and r.get("status") == "left_out")
     body = [front_matter("England", description="Workforce Race Equality Standard figures for NHS England, "
-                         "every region, system and organisation.", hide=("navigation",)),
+                         "every region, system and organisation."),
             "# Workforce Race Equality Standard: England",
             p("The Workforce Race Equality Standard (WRES) asks every NHS organisation to publish nine figures "
               "each year comparing the experience of White and black and minority ethnic (BME) staff: who gets "
@@ -477,7 +484,7 @@ def england_page(site: Site) -> None:
             representation_table(site, *ENGLAND, "BME representation in England: the whole workforce and bands 8a to "
                                  "VSM, by year"),
             "## Trends",
-            group_charts(site, *ENGLAND, "England", url),
+            group_charts(site, *ENGLAND, "England", url, who="NHS organisations in England"),
             "## Regions side by side",
             regions_table(site, url, y),
             regions_charts(site, url, y),
@@ -495,8 +502,8 @@ def regions_table(site: Site, page_url: str, year: int) -> str:
         for n in spec.INDICATORS:
             m, r = site.headline("region", rcode, year, n)
             html_, key = figure_cell(n, m, r, with_interval=False)
-            cls, _ = judgement(n, m, r.get("value") if r else None, r.get("flags") if r else "")
-            cells.append((html_ + (" " + class_tag(cls) if cls not in ("no_data", "equal") else ""), key))
+            cls, _ = judge(n, m, r)
+            cells.append((html_ + (" " + class_tag(cls) if cls not in ("no_data", "equal", "unclear") else ""), key))
         rows.append(cells)
     return table(f"Regions, {year}: headline figure of each indicator", head, rows, sortable=True,
                  numeric=set(range(1, 10)))
@@ -561,8 +568,8 @@ def member_table(site: Site, members: list[str], page_url: str, year: int, capti
                 continue
             m, r = site.headline("organisation", code, last, n)
             html_, key = figure_cell(n, m, r, with_interval=False)
-            cls, _ = judgement(n, m, r.get("value") if r else None, r.get("flags") if r else "")
-            cells.append((html_ + (" " + class_tag(cls) if cls not in ("no_data", "equal") else ""), key))
+            cls, _ = judge(n, m, r)
+            cells.append((html_ + (" " + class_tag(cls) if cls not in ("no_data", "equal", "unclear") else ""), key))
         rows.append(cells)
     if not rows:
         return p("No organisations.")
@@ -797,6 +804,8 @@ def peers_section(site: Site, code: str, year: int, url: str) -> str:
                     numeric={1, 3}))
 
 
+GOAL_STATUS = {"ok": "reachable", "met": "parity already met", "passed": "target year has passed",
+               "not_reachable": "not reachable at this turnover", "not_calculable": "cannot be computed"}
 GROUP_WORDS = {"senior": "senior staff (bands 8a to VSM)", "vsm": "very senior managers", "board": "the board"}
 
 
@@ -813,17 +822,16 @@ def goals_section(site: Site, code: str, year: int) -> str:
         T, s0 = r.get("T"), r.get("s0")
         turnover = r.get("turnover")
         tw = f"{float(turnover) * 100:.0f}%" if not is_missing(turnover) else "an assumed share"
-        if not is_missing(r.get("reason")) and (is_missing(r.get("fraction"))):
-            items.append(f"<li>For {g}: {esc(r.get('reason'))}</li>")
-            continue
-        now = f"{float(s0) * (100 if float(s0) <= 1 else 1):.1f}%" if not is_missing(s0) else "unknown"
-        target = f"{float(T) * (100 if float(T) <= 1 else 1):.1f}%" if not is_missing(T) else "unknown"
-        reachable = r.get("reachable")
-        if reachable is False or (not is_missing(r.get("fraction")) and float(r["fraction"]) > 1):
+        now = f"{float(s0) * 100:.1f}%" if not is_missing(s0) else "unknown"  # goals.py: proportions 0-1
+        target = f"{float(T) * 100:.1f}%" if not is_missing(T) else "unknown"
+        status = str(r.get("status") or "")
+        if status == "met":
+            items.append(f"<li>For {g}: already at or above parity (BME share {now}, parity {target}).</li>")
+        elif status == "not_reachable":
             items.append(f"<li>For {g} (BME share now {now}, parity {target}): parity cannot be reached by "
                          f"{head_year} if {tw} of posts turn over each year, even if every appointment went to a "
                          f"BME candidate.</li>")
-        else:
+        elif status == "ok":
             k = r.get("one_in_k")
             per = r.get("bme_appointments_per_year")
             kk = f"about 1 in {int(round(float(k)))}" if not is_missing(k) and float(k) > 0 else "no additional"
@@ -831,6 +839,9 @@ def goals_section(site: Site, code: str, year: int) -> str:
             items.append(f"<li>For {g} (BME share now {now}, parity {target}): to reach parity by {head_year}, "
                          f"{kk} appointments would need to go to BME staff{pp}, if {tw} of posts turn over each "
                          f"year.</li>")
+        else:
+            why = esc(r.get("reason")) if not is_missing(r.get("reason")) else "no goal could be computed"
+            items.append(f"<li>For {g}: {why}.</li>")
     text_ = (p("The 2018 NHS England aim is that BME representation at senior levels matches the whole workforce "
                f"by 2028. Parity here means the organisation's own BME share among staff of known ethnicity. "
                "This is the project's own transparent model, not an official target.")
@@ -842,9 +853,9 @@ def goals_section(site: Site, code: str, year: int) -> str:
                       fmt_int(r.get("N")),
                       (f"1 in {int(round(float(r['one_in_k'])))}" if not is_missing(r.get("one_in_k"))
                        and float(r["one_in_k"]) > 0 else "–"),
-                      "no" if (r.get("reachable") is False or (not is_missing(fr) and float(fr) > 1)) else "yes"])
+                      GOAL_STATUS.get(str(r.get("status")), esc(r.get("status")))])
     return text_ + table(f"{site.org_name(code)}: BME share of appointments needed for parity, by target year",
-                         ["Group", "Target year", "Posts", "BME appointments needed", "Reachable"], trows,
+                         ["Group", "Target year", "Posts", "BME appointments needed", "Outlook"], trows,
                          numeric={2})
 
 
@@ -874,7 +885,7 @@ def returns_section(site: Site, code: str, years: list[int], url: str) -> str:
         r = site.returns[(code, y)]
         q = site.quality.get((code, y), {})
         su = q.get("share_unknown")
-        su_txt = "–" if is_missing(su) else f"{float(su) * (100 if float(su) <= 1 else 1):.1f}%"
+        su_txt = "–" if is_missing(su) else f"{float(su):.1f}%"  # quality.py: 0-100
         rows.append([f'<a href="{rel(url, f"organisations/{code}/{y}/")}">Return for {y}</a>',
                      STATUS_WORDS.get(str(r.get("status")), esc(r.get("status"))),
                      fmt_int(r.get("errors")), fmt_int(r.get("warnings")), su_txt])
@@ -1078,7 +1089,7 @@ def indicator_page(site: Site, n: int, url: str) -> None:
     classes = {}
     for c, yr, m, r in latest:
         if r is not None and yr == y:
-            cls, _ = judgement(n, m, r.get("value"), r.get("flags"))
+            cls, _ = judge(n, m, r)
             classes[cls] = classes.get(cls, 0) + 1
     if vals:
         bad = classes.get("adverse_to_bme", 0) + classes.get("worse_for_bme", 0)
@@ -1095,7 +1106,7 @@ def indicator_page(site: Site, n: int, url: str) -> None:
     for c, yr, m, r in sorted(latest, key=lambda t: str(site.orgs[t[0]]["org_name"]).lower()):
         org = site.orgs[c]
         rname, rslug = spec.REGIONS.get(str(org.get("region_code")), ("", ""))
-        cls, _ = judgement(n, m, r.get("value") if r else None, r.get("flags") if r else "")
+        cls, _ = judge(n, m, r)
         tr = r.get("trend") if r else None
         rows.append([(f'<a href="{rel(url, f"organisations/{c}/")}">{esc(org["org_name"])}</a>',
                       esc(str(org["org_name"]).lower())),
@@ -1136,8 +1147,10 @@ def data_quality_page(site: Site) -> None:
         errs = [x for x in site.problems_by_return.get((code, year), []) if x.is_error]
         first = esc(errs[0].message) if errs else "errors found"
         more = f" (and {plural(len(errs) - 1, 'more error')})" if len(errs) > 1 else ""
-        rows.append([f'<a href="{rel(url, f"organisations/{code}/{year}/")}">{site.org_name(code)}, {year}</a>',
-                     esc(code), str(year), fmt_int(len(errs)), first + more])
+        label = f"{site.org_name(code)}, {year}"
+        if spec.ORG_CODE_RE.match(code):
+            label = f'<a href="{rel(url, f"organisations/{code}/{year}/")}">{label}</a>'
+        rows.append([label, esc(code), str(year), fmt_int(len(errs)), first + more])
     n_pub = sum(1 for r in site.returns.values() if r.get("status") != "left_out")
     warnings = sorted((x for x in ds.problems if not x.is_error), key=lambda x: x.sort_key())
     general = sorted((x for x in ds.problems if x.is_error and (x.org_code is None or x.year is None)),

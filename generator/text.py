@@ -175,7 +175,7 @@ def sort_key(value: object) -> str:
 
 #: The headline figure of each indicator: (measure, breakdown, fallback measure).
 HEADLINE = {
-    1: ("senior_gap_pp", "senior"),
+    1: ("senior_gap_pp", "all"),
     2: ("relative_likelihood", "all"),
     3: ("relative_likelihood_2yr", "all"),
     4: ("relative_likelihood", "all"),
@@ -186,7 +186,7 @@ HEADLINE = {
     9: ("gap_pp_all", "all"),
 }
 #: Where a headline is missing (e.g. no two-year figure in a first year), the figure shown instead.
-HEADLINE_FALLBACK = {3: ("relative_likelihood", "all"), 1: ("senior_gap_pp", "all")}
+HEADLINE_FALLBACK = {3: ("relative_likelihood", "all"), 1: ("senior_gap_pp", "senior")}
 
 SHORT_TITLES = {
     1: "Senior representation gap",
@@ -249,7 +249,8 @@ def flags_of(flags: object) -> set[str]:
     return {f for f in str(flags).split(";") if f}
 
 
-def judgement(indicator: int, measure: str, value: object, flags: object = "") -> tuple[str, str]:
+def judgement(indicator: int, measure: str, value: object, flags: object = "", lower: object = None,
+              upper: object = None) -> tuple[str, str]:
     """(class word, sentence fragment): is the figure good or bad, in plain words.
 
     Class words: "equal", "adverse_to_bme", "adverse_to_white", "worse_for_bme",
@@ -272,8 +273,8 @@ def judgement(indicator: int, measure: str, value: object, flags: object = "") -
             worse_for_bme = v > 0
         if abs(v) < 0.05:
             return "equal", "there is no gap"
-        if "significant" in fl or indicator in (1, 9):
-            pass
+        if not is_missing(lower) and not is_missing(upper) and float(lower) <= 0 <= float(upper):
+            return "unclear", "but the 95% interval includes 0, so the difference could be chance"
         if worse_for_bme:
             return "worse_for_bme", "BME staff fare worse" if indicator not in (1, 9) else "BME staff are under-represented"
         return "worse_for_white", "White staff fare worse" if indicator not in (1, 9) else "BME staff are not under-represented"
@@ -287,6 +288,7 @@ CLASS_LABELS = {
     "worse_for_bme": "Worse for BME staff",
     "worse_for_white": "Worse for White staff",
     "no_data": "No figure",
+    "unclear": "No clear difference",
 }
 
 TREND_LABELS = {
@@ -315,7 +317,7 @@ def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
         return f"For {year}, this figure for {who} {what}" + (f": {reason}." if reason else ".")
     v = float(value)
     fl = flags_of(row.get("flags"))
-    cls, words = judgement(indicator, measure, value, row.get("flags"))
+    cls, words = judgement(indicator, measure, value, row.get("flags"), row.get("ci_lower"), row.get("ci_upper"))
     if kind == "likelihood":
         if indicator == 2:
             core = (f"In {year}, White shortlisted applicants at {who} were {v:.2f} times as likely to be "
@@ -351,6 +353,9 @@ def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
             text = f"In {year}, BME and White staff at {who} were equally likely to say they {topic}."
         else:
             more = "more" if v > 0 else "fewer"
+            if cls == "unclear":
+                words = "the 95% interval includes 0, so this could be chance"
+                fl = fl - {"significant"}
             text = (f"In {year}, {abs(v):.1f} percentage points {more} BME staff than White staff at {who} said they "
                     f"{topic}; {words}.")
     extra = []

@@ -1,0 +1,261 @@
+"""The generated pages, without MkDocs: every address is written, data stay inert text, paths stay inside.
+
+A small real data set (tests/helpers.py, the real validator and indicator
+engine) is written with `pages.write_pages` into a temporary docs folder and
+each page is converted with Python-Markdown and the extensions mkdocs.yml
+uses, which is what decides whether a name becomes markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+
+import markdown
+import pandas as pd
+import pytest
+
+from generator import pages, text
+from generator.indicators import compute
+from generator.problems import error, warning
+from generator.release import release_of
+from generator.settings import Settings
+from generator.validate import validate_path
+
+from helpers import write_valid_data
+
+SCRIPT = "<script>alert(1)</script>"
+MD_LINK = "[x](javascript:alert(1))"
+HOSTILE_NAME = f"Evil {SCRIPT} Trust {MD_LINK} *em* {{: onclick=alert(1)}} &amp; | pipe"
+EXTENSIONS = ["toc", "tables", "admonition", "attr_list"]
+
+
+def _front_matter(md: str) -> tuple[dict, str]:
+    import yaml
+
+    m = re.match(r"---\n(.*?)\n---\n", md, re.S)
+    assert m, "every generated page starts with front matter"
+    return yaml.safe_load(m.group(1)), md[m.end():]
+
+
+def _html(md: str) -> str:
+    return markdown.markdown(_front_matter(md)[1], extensions=EXTENSIONS)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    root = write_valid_data(tmp_path_factory.mktemp("pages") / "data")
+    dataset = validate_path(root)
+    settings = Settings()
+    results = compute(dataset, settings)
+    return dataset, results, settings
+
+
+def _write(dataset, results, settings, docs: Path):  # noqa: ANN001
+    release = release_of(dataset, True)
+    downloads = SimpleNamespace(changes=pd.DataFrame())
+    return pages.write_pages(dataset, results, docs, settings, release, downloads)
+
+
+@pytest.fixture(scope="module")
+def written(small, tmp_path_factory):
+    dataset, results, settings = small
+    docs = tmp_path_factory.mktemp("docs")
+    paths = _write(dataset, results, settings, docs)
+    return dataset, docs, paths
+
+
+def test_every_address_of_outputs_md_is_written(written):
+    dataset, docs, paths = written
+    expected = ["index.md", "regions/index.md", "regions/london.md", "regions/north-west.md", "systems/index.md",
+                "organisations/index.md", "indicators/index.md", "data-quality.md",
+                "assets/javascripts/vega.js"]
+    expected += [f"indicators/{n}.md" for n in range(1, 10)]
+    for code in dataset.register["org_code"]:
+        expected.append(f"organisations/{code}/index.md")
+    for code, year in zip(dataset.returns["org_code"], dataset.returns["year"]):
+        expected.append(f"organisations/{code}/{year}/index.md")
+    for system in dataset.register["system_code"].dropna().unique():
+        expected.append(f"systems/{system}.md")
+    for rel in expected:
+        assert (docs / rel).is_file(), rel
+    assert all(Path(p).is_file() for p in paths)
+
+
+def test_pages_convert_and_headings_are_in_order(written):
+    dataset, docs, _ = written
+    for path in sorted(docs.rglob("*.md")):
+        html = _html(path.read_text(encoding="utf-8"))
+        levels = [int(h) for h in re.findall(r"<h([1-6])", html)]
+        assert levels and levels[0] == 1 and levels.count(1) == 1, path
+        for a, b in zip(levels, levels[1:]):
+            assert b <= a + 1, f"{path}: heading h{a} followed by h{b}"
+
+
+def test_tables_have_captions_and_scoped_headers(written):
+    _, docs, _ = written
+    for path in sorted(docs.rglob("*.md")):
+        html = _html(path.read_text(encoding="utf-8"))
+        for table in re.findall(r"<table.*?</table>", html, re.S):
+            assert "<caption>" in table, path
+            assert re.search(r'<th scope="col"', table), path
+            assert "<th>" not in table, f"{path}: a header cell without scope"
+
+
+def test_organisation_page_says_what_figures_mean(written):
+    dataset, docs, _ = written
+    code = "XAA01"
+    md = (docs / f"organisations/{code}/index.md").read_text(encoding="utf-8")
+    assert "times as likely" in md
+    assert "non-adverse range" in md
+    for year in (2023, 2024):
+        assert f'href="{year}/"' in md  # each year's return page
+    assert "../../downloads/indicators.csv" in md
+    assert f"../../api/organisations/{code}.json" in md
+    # every chart is a file beside the page, not inline JSON
+    charts = docs / f"organisations/{code}/charts"
+    specs = sorted(charts.glob("*.vl.json"))
+    assert len(specs) >= 9
+    for spec in specs:
+        assert (charts / spec.name.replace(".vl.json", ".csv")).is_file()
+        assert f'data-spec="charts/{spec.name}"' in md
+    assert '"$schema"' not in md
+
+
+def test_returns_link_back_and_offer_a_link_to_copy(written):
+    dataset, docs, _ = written
+    md = (docs / "organisations/XAA01/2024/index.md").read_text(encoding="utf-8")
+    assert 'href="../"' in md
+    assert "/organisations/XAA01/2024/" in md  # the address to copy
+    fm, _ = _front_matter(md)
+    assert fm["search"]["exclude"] is True
+    assert "headcount by staff group, band and ethnicity" in md
+
+
+def test_text_escaping_makes_data_inert():
+    out = text.esc(HOSTILE_NAME)
+    html = markdown.markdown(f"# {out}\n\n<p>{out}</p>\n\nplain {out}", extensions=EXTENSIONS)
+    assert "<script" not in html and "<a " not in html and "href=" not in html and "<em>" not in html
+    assert "onclick=" not in html and "javascript:" not in html
+    assert "Evil &#60;script&#62;" in html  # shown, as text
+
+
+def test_only_http_urls_become_links():
+    assert text.link("javascript:alert(1)", "x") == "x"
+    assert text.link("JaVaScRiPt:alert(1)", "x") == "x"
+    assert text.link("data:text/html,hi", "x") == "x"
+    assert text.link('https://example.org/"onmouseover=alert(1)', "x") == "x"
+    assert text.link("//example.org", "x") == "x"
+    assert text.link("https://example.org/report.pdf", "x").startswith('<a href="https://example.org/report.pdf"')
+
+
+def test_relative_links():
+    assert text.rel("organisations/ABC/", "downloads/indicators.csv") == "../../downloads/indicators.csv"
+    assert text.rel("", "organisations/") == "organisations/"
+    assert text.rel("organisations/ABC/2024/", "organisations/ABC/") == "../"
+    assert text.rel("regions/london/", "methodology/") == "../../methodology/"
+
+
+class _Live(__import__("html.parser").parser.HTMLParser):
+    """Collects what would be live in a browser: elements and attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        self.tags.append(tag)
+        self.attrs += [(k, v or "") for k, v in attrs]
+
+
+def assert_inert(html: str, where: object) -> None:
+    live = _Live()
+    live.feed(html)
+    assert "script" not in live.tags, where
+    assert "iframe" not in live.tags and "img" not in live.tags, where
+    for k, v in live.attrs:
+        assert not k.startswith("on"), (where, k, v)
+        if k in ("href", "src", "action"):
+            assert not v.strip().lower().startswith(("javascript", "data:", "vbscript")), (where, k, v)
+
+
+def _hostile(dataset):  # noqa: ANN001, ANN202
+    register = dataset.register.copy()
+    for col in ("org_name", "system_name", "website"):
+        register[col] = register[col].astype(object)
+    first = register["org_code"] == "XAA01"
+    register.loc[first, "org_name"] = HOSTILE_NAME
+    register.loc[first, "system_name"] = HOSTILE_NAME
+    register.loc[first, "website"] = "javascript:alert(1)"
+    returns = dataset.returns.copy()
+    for col in ("report_url", "action_plan_url"):
+        returns[col] = returns[col].astype(object)
+    returns.loc[returns["org_code"] == "XAA01", "report_url"] = "javascript:alert(1)"
+    returns.loc[returns["org_code"] == "XAA01", "action_plan_url"] = MD_LINK
+    # a return whose code would walk out of the docs folder, left out with a hostile message
+    bad = returns.iloc[[0]].copy()
+    bad["org_code"] = "../../../evil"
+    bad["status"] = "left_out"
+    returns = pd.concat([returns, bad], ignore_index=True)
+    problems = list(dataset.problems) + [
+        error("x", "2024/workforce.csv", f"bad {SCRIPT} {MD_LINK}", row=3, org_code="../../../evil", year=2024),
+        warning("y", "2024/board.csv", f"odd {SCRIPT}", row=2, field=SCRIPT, org_code="XAA01", year=2024),
+    ]
+    return replace(dataset, register=register, returns=returns, problems=problems)
+
+
+def test_hostile_data_never_becomes_markup_or_escapes_the_folder(small, tmp_path):
+    dataset, results, settings = small
+    hostile = _hostile(dataset)
+    docs = tmp_path / "site" / "docs"
+    _write(hostile, results, settings, docs)
+    assert not (tmp_path / "evil").exists() and not any(tmp_path.parent.glob("evil*"))
+    assert not any("evil" in p.as_posix() for p in docs.rglob("*"))
+    seen_name = False
+    for path in sorted(docs.rglob("*.md")):
+        md = path.read_text(encoding="utf-8")
+        fm, _ = _front_matter(md)
+        assert "<script" not in fm["title"]
+        html = _html(md)
+        assert_inert(html, path)
+        if "Evil &#60;script&#62;" in html or "Evil &lt;script&gt;" in html:
+            seen_name = True
+    assert seen_name, "the hostile name is shown, as text"
+    # chart specs carry the name as a JSON string (Vega draws text, never HTML)
+    for spec in docs.rglob("*.vl.json"):
+        json.loads(spec.read_text(encoding="utf-8"))
+
+
+def test_left_out_return_gets_a_page_saying_why(small, tmp_path):
+    dataset, results, settings = small
+    returns = dataset.returns.copy()
+    sel = (returns["org_code"] == "XAB02") & (returns["year"] == 2024)
+    returns.loc[sel, "status"] = "left_out"
+    problems = list(dataset.problems) + [error("appointed_gt_shortlisted", "2024/recruitment.csv",
+                                               "appointed (12) is more than shortlisted (10)", row=4,
+                                               org_code="XAB02", year=2024)]
+    ds = replace(dataset, returns=returns, problems=problems)
+    docs = tmp_path / "docs"
+    _write(ds, results, settings, docs)
+    import html
+
+    page = html.unescape(_html((docs / "organisations/XAB02/2024/index.md").read_text(encoding="utf-8")))
+    assert "left out" in page and "appointed (12) is more than shortlisted (10)" in page
+    dq = html.unescape(_html((docs / "data-quality.md").read_text(encoding="utf-8")))
+    assert "organisations/XAB02/2024/" in dq and "appointed (12) is more than shortlisted (10)" in dq
+
+
+def test_writing_is_deterministic(small, tmp_path):
+    dataset, results, settings = small
+    a, b = tmp_path / "a", tmp_path / "b"
+    _write(dataset, results, settings, a)
+    _write(dataset, results, settings, b)
+    files_a = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
+    assert files_a == files_b
+    for rel in files_a:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
