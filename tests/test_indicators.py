@@ -480,8 +480,28 @@ def _independent(root) -> pd.DataFrame:
         rl4 = (t["white"] / n["white"]) / (t["bme"] / n["bme"])
         out.append(rl4.rename("expected").reset_index().rename(columns={"key": "breakdown"})
                    .assign(year=y, indicator=4, measure="relative_likelihood"))
+        dis = read(year_dir, "disciplinary").assign(key="all")
+        d = by_unit(dis, "entered_formal_process", rets)
+        rl3 = (d["bme"] / n["bme"]) / (d["white"] / n["white"])
+        out.append(rl3.rename("expected").reset_index().rename(columns={"key": "breakdown"})
+                   .assign(year=y, indicator=3, measure="relative_likelihood"))
+        board = read(year_dir, "board").assign(key="all")
+        for col, measure in (("members", "gap_pp_all"), ("voting_members", "gap_pp_voting")):
+            b = by_unit(board, col, rets)
+            gap = 100 * (b["bme"] / b.sum(axis=1, min_count=3) - n["bme"] / n.sum(axis=1, min_count=3))
+            out.append(gap.rename("expected").reset_index().rename(columns={"key": "breakdown"})
+                       .assign(year=y, indicator=9, measure=measure))
+        if (year_dir / "staff_survey.csv").exists():
+            sv = read(year_dir, "staff_survey")
+            sv = sv[sv["org_code"].isin(rets)].merge(members, on="org_code")
+            sv["pr"] = sv["percent"] * sv["respondents"]
+            g = sv.groupby(["level", "code", "indicator", "ethnicity"])
+            weighted = (g["pr"].sum() / g["respondents"].sum()).where(g["respondents"].count() == g["percent"].count())
+            w = weighted.unstack("ethnicity")
+            gap = (w["bme"] - w["white"]).rename("expected").reset_index()
+            out.append(gap.assign(year=y, indicator=gap["indicator"].astype(int), measure="gap_pp", breakdown="all"))
     e = pd.concat(out, ignore_index=True)
-    return e[np.isfinite(e["expected"]) & (e["expected"] > 0)]
+    return e[np.isfinite(e["expected"]) & (e["expected"] != 0)]
 
 
 def test_end_to_end_bundled_data_matches_an_independent_computation():
