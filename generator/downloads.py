@@ -77,43 +77,58 @@ YEAR_FIELD = {
     "constraints": {"required": True, "minimum": spec.FIRST_YEAR},
 }
 
-#: Descriptions of the computed tables' columns, used for the columns this project
-#: writes a schema for itself (goals, quality, and indicators until its schema exists).
-COMPUTED_DESCRIPTIONS = {
-    "year": "Collection year.",
-    "level": "organisation, system, region, org_type or england.",
-    "code": "ODS code for organisation and system, region code for region, the org_type value, ENG for england.",
-    "indicator": "WRES indicator, 1 to 9.",
-    "measure": "What the value measures (see /methodology/).",
-    "breakdown": "For indicator 1: <staff_group>/<band>, <staff_group>/all, senior or all; otherwise all.",
-    "value": "The figure: shares and percentages 0-100, likelihoods as ratios, gaps in percentage points.",
-    "ci_lower": "Lower end of the 95% interval, where one is defined.",
-    "ci_upper": "Upper end of the 95% interval, where one is defined.",
-    "status": "ok, not_calculable, not_collected or suppressed (for goals: reachable or not).",
-    "flags": "Semicolon-separated: small_numbers, significant, adverse_to_bme, adverse_to_white ...",
-    "reason": "Plain words: why a figure is not calculable or suppressed.",
-    "previous_value": "The same figure in the previous collection year.",
-    "change": "value minus previous_value.",
-    "trend": "improved, worsened, no_clear_change or empty.",
-    "peer_rank": "Rank among organisations of the same type (1 = best).",
-    "peer_count": "Organisations of the same type with this figure.",
-    "peer_percentile": "Percentile among organisations of the same type.",
-    "org_code": "ODS code of the organisation.",
-    "group": "Senior group: senior (bands 8a to VSM), vsm or board.",
-    "target_year": "Year by which BME representation in the group should match the workforce.",
-    "N": "Size of the group.",
-    "s0": "Current BME share of the group (0-1).",
-    "T": "Target BME share: the BME share of the workforce among known ethnicities (0-1).",
-    "turnover": "Assumed annual turnover of the group (0-1).",
-    "years": "Years left to the target year.",
-    "fraction": "BME share of appointments needed each year (0-1; above 1: not reachable).",
-    "one_in_k": "The same as 1 in k appointments.",
-    "bme_appointments_per_year": "BME appointments needed each year.",
-    "reachable": "Whether the goal can be reached by the target year at that turnover.",
-    "share_unknown": "Share of the workforce whose ethnicity is unknown (0-100).",
-    "completeness": "Share of the expected files present.",
-    "warnings": "Plausibility warnings for the return.",
+#: Descriptions of the computed tables' columns, for the schemas this project writes itself
+#: (goals, quality; indicators only where its own schema is silent). Table first, then shared.
+COMPUTED_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "*": {
+        "year": "Collection year.",
+        "level": "organisation, system, region, org_type or england.",
+        "code": "ODS code for organisation and system, region code for region, the org_type value, ENG for england.",
+        "org_code": "ODS code of the organisation.",
+        "indicator": "WRES indicator, 1 to 9.",
+        "reason": "Plain words: why a figure is not calculable, suppressed or not reachable.",
+    },
+    "goals": {
+        "group": "Senior group: senior (bands 8a to VSM of the non-medical staff groups), vsm or board.",
+        "target_year": "Year by which BME representation in the group should match the workforce.",
+        "headline": "True for the headline target year (2028 unless configured).",
+        "N": "Size of the group (headcount).",
+        "s0": "Current BME share of the group (0-1).",
+        "T": "Target BME share: the BME share of the workforce among known ethnicities (0-1).",
+        "turnover": "Assumed annual turnover of the group (0-1): a stated assumption, see /methodology/.",
+        "years": "Years left to the target year.",
+        "fraction": "BME share of appointments needed each year (0-1; above 1: not reachable).",
+        "one_in_k": "The same as 1 in k appointments (k = 1 / fraction, rounded).",
+        "bme_appointments_per_year": "BME appointments needed each year (fraction x turnover x N).",
+        "reachable": "Whether the goal can be reached by the target year at that turnover.",
+        "status": "ok, met (already at or above target), passed (target year has passed), not_reachable "
+                  "or not_calculable.",
+    },
+    "quality": {
+        "status": "published, published_with_warnings or left_out (not published: it has errors).",
+        "errors": "Errors validation found in the return.",
+        "warnings": "Plausibility warnings validation found in the return (they never block publication).",
+        "warning_codes": "Codes of those warnings, semicolon-separated.",
+        "share_unknown": "Share of the workforce whose ethnicity is unknown (0-100).",
+        "files_present": "Files of the year folder holding rows for this return, semicolon-separated.",
+        "files_missing": "Files required that year that hold no rows for it, semicolon-separated.",
+        "completeness": "100 x required files present / required files.",
+        "cells_filled": "100 x count cells holding a number (not empty, not *) / count cells.",
+    },
 }
+
+#: Plain words for the few input columns whose schema has no description (shown in the workbook).
+INPUT_FALLBACK = {
+    "org_type": "Type of organisation: " + ", ".join(spec.ORG_TYPES) + ".",
+    "system_name": "Name of the integrated care system.",
+    "staff_group": "Staff group: " + ", ".join(spec.STAFF_GROUPS) + ".",
+}
+
+
+def describe(table: str, column: str) -> str:
+    """Words for a column the schema leaves undescribed."""
+    return (COMPUTED_DESCRIPTIONS.get(table, {}).get(column) or COMPUTED_DESCRIPTIONS["*"].get(column)
+            or INPUT_FALLBACK.get(column, ""))
 
 
 @dataclass(frozen=True)
@@ -178,22 +193,24 @@ def download_schema(resource: str) -> dict:
     return schema
 
 
+#: Columns of the computed tables that hold whole numbers even when pandas keeps them as float
+#: (a float column with NaN): typed by name, not by the data, so a schema never changes with the data.
+WHOLE_NUMBER_COLUMNS = ("year", "indicator", "target_year", "peer_rank", "peer_count", "N", "years", "one_in_k",
+                        "errors", "warnings")
+
+
 def _infer_type(s: pd.Series) -> str:
     if pd.api.types.is_bool_dtype(s):
         return "boolean"
-    if pd.api.types.is_integer_dtype(s):
+    if pd.api.types.is_integer_dtype(s) or (pd.api.types.is_float_dtype(s) and s.name in WHOLE_NUMBER_COLUMNS):
         return "integer"
     if pd.api.types.is_float_dtype(s):
-        values = s.dropna()
-        if len(values) and (values == values.round()).all() and s.name in ("year", "indicator", "target_year",
-                                                                            "peer_rank", "peer_count", "N",
-                                                                            "years", "one_in_k"):
-            return "integer"
         return "number"
     return "string"
 
 
-def computed_schema(df: pd.DataFrame, base: dict | None = None, key: tuple[str, ...] = ()) -> dict:
+def computed_schema(df: pd.DataFrame, base: dict | None = None, key: tuple[str, ...] = (), table: str = "*"
+                    ) -> dict:
     """A schema for a computed table: `base`'s fields where it has them, inferred ones for the rest.
 
     The primary key is declared only when those columns exist and are unique,
@@ -203,8 +220,8 @@ def computed_schema(df: pd.DataFrame, base: dict | None = None, key: tuple[str, 
     known = {f["name"] for f in fields}
     for col in df.columns:
         if col not in known:
-            fields.append({"name": col, "type": _infer_type(df[col]),
-                           **({"description": COMPUTED_DESCRIPTIONS[col]} if col in COMPUTED_DESCRIPTIONS else {})})
+            words = describe(table, col)
+            fields.append({"name": col, "type": _infer_type(df[col]), **({"description": words} if words else {})})
     schema = {k: v for k, v in (base or {}).items() if k != "fields"}
     schema["fields"] = fields
     schema.setdefault("missingValues", [""])
@@ -216,7 +233,8 @@ def computed_schema(df: pd.DataFrame, base: dict | None = None, key: tuple[str, 
 def indicators_schema(df: pd.DataFrame) -> dict:
     path = spec.SCHEMA_DIR / "indicators.schema.json"
     base = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-    return computed_schema(df, base, key=("year", "level", "code", "indicator", "measure", "breakdown"))
+    return computed_schema(df, base, key=("year", "level", "code", "indicator", "measure", "breakdown"),
+                           table="indicators")
 
 
 # --------------------------------------------------------------------------- tables as text
@@ -376,7 +394,7 @@ def published_tables(dataset: Dataset, results: "Results", settings: Settings) -
     for name, key in (("goals", ("year", "level", "code", "group", "target_year")), ("quality", ("org_code", "year"))):
         df = getattr(results, name, None)
         if isinstance(df, pd.DataFrame) and len(df.columns):
-            schema = computed_schema(df, key=key)
+            schema = computed_schema(df, key=key, table=name)
             tables.append(Table(name, RESOURCE_TITLES[name], schema, as_text(df, schema)))
     return tables
 
@@ -402,7 +420,8 @@ def workbook_bytes(tables: list[Table], release: Release) -> bytes:
         ("Sheets", "columns explains every column; then one sheet per downloads/<name>.csv, the same data."),
     ], columns=["item", "value"])
     columns = pd.DataFrame(
-        [(t.name, f["name"], f.get("type", "string"), f.get("description") or f.get("title") or "")
+        [(t.name, f["name"], f.get("type", "string"),
+          f.get("description") or f.get("title") or describe(t.name, f["name"]))
          for t in tables for f in t.schema["fields"]],
         columns=["sheet", "column", "type", "description"])
     sheets = workbook.split_sheets("about", about, ()) + workbook.split_sheets("columns", columns, ())

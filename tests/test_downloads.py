@@ -177,8 +177,7 @@ def test_workbook_has_a_sheet_per_table_and_explains_every_column(built):
         assert wb[name].max_row == rows[f"{name}.csv"] + 1
         for f in schema["fields"]:
             assert (name, f["name"]) in explained
-            if name in spec.ALL_RESOURCES and f["name"] not in ("org_type", "system_name", "staff_group"):
-                assert explained[(name, f["name"])], (name, f["name"])
+            assert explained[(name, f["name"])], (name, f["name"])
     cells = list(wb["workforce"].iter_rows(min_row=2, values_only=True))
     assert any(c[-1] == "*" for c in cells) and all(isinstance(c[0], int) for c in cells)
 
