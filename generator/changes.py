@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .cellformat import DECIMALS, format_number
+from . import spec
 from .release import Release
 
 KEY = ["year", "level", "code", "indicator", "measure", "breakdown"]
@@ -138,18 +139,31 @@ def markdown_for(changes: pd.DataFrame, code: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _heading(level: str, code: str, names: dict[str, str]) -> str:
-    if level == "organisation" and code in names:
+def _heading(level: str, code: str, names: dict[str, str], systems: set[str]) -> str:
+    """A section heading naming the figure's unit, linking its page where the site has one."""
+    if level == "organisation" and code in names and spec.ORG_CODE_RE.fullmatch(code):
         return f"### [{_md(names[code])} ({code})](organisations/{code}/index.md)"
     if level == "england":
-        return "### England"
-    return f"### {level.replace('_', ' ').capitalize()} {_md(code)}"
+        return "### [England](index.md)"
+    if level == "region" and code in spec.REGIONS:
+        name, slug = spec.REGIONS[code]
+        return f"### [{name} region](regions/{slug}.md)"
+    if level == "system" and code in systems and spec.ORG_CODE_RE.fullmatch(code):
+        return f"### [System {code}](systems/{code}.md)"
+    if level == "org_type":
+        return f"### {_md(spec.ORG_TYPE_LABELS.get(code, code))}s"
+    return f"### {_md(level.replace('_', ' ').capitalize())} {_md(code)}"
 
 
 def changelog_markdown(changes: pd.DataFrame, has_previous: bool, release: Release,
-                       names: dict[str, str] | None = None) -> str:
-    """The site-wide changelog page (/changes/): every changed figure, old beside new."""
+                       names: dict[str, str] | None = None, systems: set[str] | None = None) -> str:
+    """The site-wide changelog page (/changes/): every changed figure, old beside new.
+
+    `names` (organisation code -> name) and `systems` (system codes with a page) let
+    headings link to the pages of the units whose figures changed.
+    """
     names = names or {}
+    systems = systems or set()
     lines = [f"# {SECTION_TITLE}", "",
              f"This release: {release.label}.", ""]
     if not has_previous:
@@ -165,6 +179,6 @@ def changelog_markdown(changes: pd.DataFrame, has_previous: bool, release: Relea
                  f"{int(counts.get('removed', 0))} removed. Before is the previous release, now is this one; "
                  "differences smaller than the published precision are not listed.")
     for (level, code), part in changes.groupby(["level", "code"], sort=False):
-        lines += ["", _heading(str(level), str(code), names), ""]
+        lines += ["", _heading(str(level), str(code), names, systems), ""]
         lines += table_rows(part)
     return "\n".join(lines) + "\n"

@@ -548,8 +548,9 @@ def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settin
 
     changed = changes.compare(previous, results.indicators) if previous is not None else changes.empty()
     names = dict(zip(dataset.register["org_code"].astype(str), dataset.register["org_name"].astype(str)))
+    systems = set(dataset.register["system_code"].dropna().astype(str)) if "system_code" in dataset.register else set()
     write_text(safe_join(docs_dir, "changes.md"),
-               changes.changelog_markdown(changed, previous is not None, release, names))
+               changes.changelog_markdown(changed, previous is not None, release, names, systems))
 
     sums = "".join(f"{f.sha256}  {f.name}\n" for f in sorted(files.values(), key=lambda f: f.name))
     files[CHECKSUMS] = _record(docs_dir, f"{DOWNLOADS}/{CHECKSUMS}", sums.encode(),

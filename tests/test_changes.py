@@ -121,3 +121,23 @@ def test_second_build_with_one_corrected_figure_shows_it_old_beside_new(tmp_path
     dl3 = write_downloads(second, results, docs3, Settings(), release_for(second), previous=prev2)
     assert dl3.changes.empty
     assert "No published figure changed" in (docs3 / "changes.md").read_text()
+
+
+def test_changelog_headings_name_and_link_each_unit():
+    new = _frame(BASE)
+    old = new.assign(value=new["value"] + 1)
+    old.loc[2, "value"] = 5.0
+    extra = _frame([[2024, "region", "Y56", 2, "relative_likelihood", "all", 1.0, "ok"],
+                    [2024, "org_type", "acute", 2, "relative_likelihood", "all", 1.0, "ok"],
+                    [2024, "system", "XQA01", 2, "relative_likelihood", "all", 1.0, "ok"]])
+    got = changes.compare(pd.concat([old, extra.assign(value=2.0)]), pd.concat([new, extra]))
+    from generator.release import Release
+
+    release = Release("0.1.0", "a" * 64, "2024-03-31", 2024, True)
+    page = changes.changelog_markdown(got, True, release, {"XAA01": "Northbrook (fictional)"}, {"XQA01"})
+    headings = [line for line in page.splitlines() if line.startswith("### ")]
+    assert headings == ["### [England](index.md)", "### [London region](regions/london.md)",
+                        "### Acute trusts", "### [System XQA01](systems/XQA01.md)",
+                        "### [Northbrook (fictional) (XAA01)](organisations/XAA01/index.md)", "### Organisation XAB02"]
+    assert "| 2024 | 2 | relative_likelihood | all | 2.5 | 1.5 |" in page
+    assert "| 2024 | 2 | relative_likelihood | all | 5 (not calculable) | not calculable |" in page
