@@ -65,6 +65,9 @@ class RawTable:
     readable: bool = True
     #: Lines that held the wrong number of cells: line number -> raw cell count.
     ragged: dict[int, int] = field(default_factory=dict)
+    #: Lines that are not UTF-8: line number -> the first offending byte, in hex. Their text
+    #: holds U+FFFD where the bytes were; the validator reports them against their return.
+    bad_lines: dict[int, str] = field(default_factory=dict)
     sha256: str | None = None
 
 
@@ -96,22 +99,43 @@ def _size_problem(path: Path, file: str, year: int | None, limit: int) -> Proble
     )
 
 
-def _decode(data: bytes, file: str, year: int | None) -> tuple[str | None, Problem | None]:
+def not_utf8(file: str, line: int, byte: str, *, year: int | None = None, org_code: str | None = None,
+             more: int = 0) -> Problem:
+    """The problem for a line that is not UTF-8: names the file, the line and the byte."""
+    also = f" ({more} more line{'s' if more != 1 else ''} of it too)" if more else ""
+    return error(
+        "not-utf8", file,
+        f"{file} is not UTF-8 text: line {line} holds the byte 0x{byte}, which is not UTF-8{also} "
+        f"(a spreadsheet saved as plain 'CSV' on Windows often does this). Save it as "
+        f"'CSV UTF-8 (comma delimited)' and try again.",
+        row=line, year=year, org_code=org_code,
+    )
+
+
+def _bad_lines(data: bytes) -> dict[int, str]:
+    """Line number -> first offending byte (hex), for every line that is not valid UTF-8."""
+    bad: dict[int, str] = {}
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad[number] = raw[exc.start:exc.start + 1].hex()
+    return bad
+
+
+def _decode(data: bytes) -> tuple[str, dict[int, str]]:
+    """Text of the file, and the lines that are not UTF-8 (decoded with U+FFFD in their place).
+
+    Lines in ASCII read the same in UTF-8 and Windows-1252, so a file with one bad line
+    is still read: only the returns with a bad line are left out (validate.py does that).
+    """
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start:exc.start + 1].hex()
-        return None, error(
-            "not-utf8", file,
-            f"{file} is not UTF-8 text: line {line} holds the byte 0x{bad}, which is not UTF-8 "
-            f"(a spreadsheet saved as plain 'CSV' on Windows often does this). Save it as "
-            f"'CSV UTF-8 (comma delimited)' and try again.",
-            row=line, year=year,
-        )
+        text, bad = data.decode("utf-8"), {}
+    except UnicodeDecodeError:
+        text, bad = data.decode("utf-8", errors="replace"), _bad_lines(data)
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text, None
+    return text, bad
 
 
 def _is_blank(cells: Sequence[str]) -> bool:
@@ -135,11 +159,7 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
         return table
     data = path.read_bytes()
     table.sha256 = hashlib.sha256(data).hexdigest()
-    text, bad = _decode(data, file, year)
-    if bad:
-        table.problems.append(bad)
-        table.readable = False
-        return table
+    text, table.bad_lines = _decode(data)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         table.problems.append(error(
@@ -190,30 +210,13 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
         table.readable = False
         return table
     table.header = header
+    before = sorted(n for n in table.bad_lines if n <= table.header_line)
+    if before:
+        table.problems.append(not_utf8(file, before[0], table.bad_lines[before[0]], year=year,
+                                       more=len(table.bad_lines) - 1))
+        table.readable = False
     table.problems.extend(_header_problems(table, raw_header, expected, year))
     return table
-
-
-def peek_column(path: Path, column: str, max_bytes: int = MAX_BYTES) -> list[str] | None:
-    """The values of one column of a file that failed to read (e.g. not UTF-8), decoded leniently.
-
-    Used only to learn which organisations an unreadable file belongs to, so that
-    the problem can name them; nothing read this way is ever published.
-    """
-    try:
-        if os.stat(path).st_size > max_bytes:
-            return None
-        text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff").replace("\x00", "")
-        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if not _is_blank(r)]
-    except (OSError, csv.Error):
-        return None
-    if not rows:
-        return None
-    header = [normalise_label(c) for c in rows[0]]
-    if column not in header:
-        return None
-    i = header.index(column)
-    return [r[i].strip() for r in rows[1:] if len(r) > i and r[i].strip()]
 
 
 def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],

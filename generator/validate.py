@@ -30,7 +30,7 @@ import pandas as pd
 from . import cells, checks, spec
 from .dataset import Dataset
 from .problems import Problem, error, warning
-from .read import MAX_BYTES, RawTable, peek_column, read_table, sha256_of
+from .read import MAX_BYTES, RawTable, not_utf8, read_table, sha256_of
 from .settings import Settings
 
 #: The bundled register and collections, used when checking a single year folder.
@@ -90,11 +90,7 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
     for p in raw.problems:
         (result.blockers if p.code in _FILE_LEVEL else result.problems).append(p)
     if not raw.header or "org_code" not in raw.header:
-        codes = peek_column(path, "org_code") if any(p.code == "not-utf8" for p in raw.problems) else None
-        if codes:
-            result.orgs = set(org_keys(pd.Series(codes, dtype="str")))
-        else:
-            result.orgs_known = False
+        result.orgs_known = False
         return result
     frame = pd.DataFrame(raw.rows, columns=raw.header, dtype="str") if raw.rows else \
         pd.DataFrame({h: pd.Series([], dtype="str") for h in raw.header})
@@ -115,6 +111,18 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
             f"no org_code, so {'they' if len(no_org) > 1 else 'it'} cannot be tied to a return; org_code "
             f"must be an ODS code such as XAA01",
             row=int(lines[no_org[0]]), field="org_code", year=year))
+    first_bad: dict[str, list[int]] = {}
+    for line in sorted(raw.bad_lines):
+        if line <= raw.header_line:
+            continue  # reported by read_table, for the whole file
+        i = max(int(np.searchsorted(lines, line, side="right")) - 1, 0)
+        if len(lines) and lines[i] <= line:
+            first_bad.setdefault(org.iloc[i], []).append(line)
+    for code, bad in first_bad.items():
+        if code == "":
+            continue  # a row without org_code already blocks the file
+        result.problems.append(not_utf8(file, bad[0], raw.bad_lines[bad[0]], year=year, org_code=code,
+                                        more=len(bad) - 1))
     for line, count in raw.ragged.items():
         i = int(np.searchsorted(lines, line))
         result.problems.append(error(
@@ -207,6 +215,11 @@ def _read_collections(path: Path, label: str) -> tuple[pd.DataFrame, list[Proble
     lines = np.asarray(raw.lines, dtype="int64")
     rules = {r.name: r for r in cells.rules("collections")}
     bad_rows: set[int] = set()
+    for line in sorted(raw.bad_lines):
+        i = int(np.searchsorted(lines, line, side="right")) - 1
+        if i >= 0 and line > raw.header_line:
+            bad_rows.add(i)
+            problems.append(not_utf8(label, line, raw.bad_lines[line]))
     for e in cells.frictionless_check(frame, cells.candidate_rows(frame, "collections"), "collections"):
         bad_rows.add(e.position)
         problems.append(error(f"schema-{e.kind}", label, cells.message(rules[e.field], e.cell),

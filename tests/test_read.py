@@ -40,10 +40,17 @@ def test_bom_crlf_and_blank_lines_are_accepted_silently(tmp_path):
 def test_windows_1252_names_file_and_first_bad_line(tmp_path):
     data = "org_code,ethnicity,shortlisted,appointed\nXAA01,white,10,2\nXAA01,bme – x,8,1\n".encode("cp1252")
     t = _read(tmp_path, data)
-    assert not t.readable
-    (p,) = t.problems
-    assert p.code == "not-utf8" and p.row == 3 and p.year == 2024
-    assert "2024/recruitment.csv is not UTF-8" in p.message and "line 3" in p.message
+    # Only the bad line is marked: the validator leaves out only the return it belongs to.
+    assert t.readable and t.problems == [] and t.bad_lines == {3: "96"}
+    assert t.rows[1][1] == "bme \ufffd x"
+
+
+def test_windows_1252_header_makes_the_whole_file_unreadable(tmp_path):
+    data = "org_code,ethnicity,shortlisted,appointed\u2013\nXAA01,white,10,2\n".encode("cp1252")
+    t = _read(tmp_path, data)
+    p = t.problems[0]
+    assert not t.readable and p.code == "not-utf8" and p.row == 1 and p.year == 2024
+    assert "2024/recruitment.csv is not UTF-8 text: line 1 holds the byte 0x96" in p.message
     assert "CSV UTF-8" in p.message
 
 

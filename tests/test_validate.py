@@ -109,10 +109,21 @@ def test_unreadable_file_leaves_out_the_year_and_says_so(data):
     text = f.read_text(encoding="utf-8").replace("XAB02,bme,", "XAB02,bme – ,", 1)
     f.write_bytes(text.encode("cp1252"))  # a Windows "CSV" export
     ds = validate_path(data)
-    (p,) = errors(ds)
-    assert p.code == "not-utf8" and p.row == line_of_text(text, "XAB02,bme") and p.file == "2024/training.csv"
-    assert "line %d" % p.row in p.message and "Every return in 2024/training.csv is left out" in p.message
-    assert len(ds.left_out) == 4 and status(ds, "XAA01", 2023) == "published"
+    bad = [p for p in errors(ds) if p.code == "not-utf8"]
+    assert [(p.org_code, p.row, p.file) for p in bad] == [("XAB02", line_of_text(text, "XAB02,bme"), "2024/training.csv")]
+    assert "line %d" % bad[0].row in bad[0].message and "holds the byte 0x96" in bad[0].message
+    # the other lines are ASCII, the same in any encoding: only XAB02's return is left out
+    assert list(ds.left_out["org_code"]) == ["XAB02"] and status(ds, "XAA01", 2024) == "published"
+
+
+def test_file_not_utf8_throughout_leaves_out_every_return_with_a_bad_line(data):
+    f = data / "2024" / "pay.csv"
+    f.write_bytes(f.read_text(encoding="utf-8").replace(",18.50,", ",£18.50,").encode("cp1252"))
+    ds = validate_path(data)
+    bad = [p for p in errors(ds) if p.code == "not-utf8"]
+    assert sorted(p.org_code for p in bad) == list(ORG_CODES)
+    assert all("(2 more lines of it too)" in p.message for p in bad)
+    assert len(ds.left_out) == 4
 
 
 def line_of_text(text: str, needle: str) -> int:

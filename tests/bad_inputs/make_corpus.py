@@ -80,10 +80,18 @@ def build(root: Path) -> None:
     bad_line = next(i for i, l in enumerate(pay_lines) if l.startswith("XAB02,bme,")) + 1
     pay_lines[bad_line - 1] = pay_lines[bad_line - 1].replace("18.50", "£18.50")
     case("wrong-encoding",
-         "2024/pay.csv saved from Excel as Windows-1252 ('CSV' rather than 'CSV UTF-8'): the £ is byte 0xA3.",
-         1, [p("error", "not-utf8", "2024/pay.csv", None, ["2024/pay.csv is not UTF-8", f"line {bad_line}",
-                                                          "0xa3", "CSV UTF-8"], row=bad_line)],
-         files={"2024/pay.csv": "".join(pay_lines).encode("cp1252")}, left_out=ALL_2024)
+         "2024/pay.csv saved from Excel as Windows-1252 ('CSV' rather than 'CSV UTF-8'): the £ on XAB02's line is "
+         "byte 0xA3. Every other line is ASCII, the same in both encodings, so only XAB02's return is left out.",
+         1, [p("error", "not-utf8", "2024/pay.csv", "XAB02", ["2024/pay.csv is not UTF-8", f"line {bad_line}",
+                                                             "0xa3", "CSV UTF-8"], row=bad_line)],
+         files={"2024/pay.csv": "".join(pay_lines).encode("cp1252")}, left_out=[["XAB02", 2024]])
+
+    reg = text("organisations.csv").replace("Northbrook Hospitals", "Northbrook Hôpitaux", 1)
+    case("wrong-encoding-register", "The register saved as Windows-1252: the ô on XAA01's line is byte 0xF4; "
+         "that organisation's returns are left out, the rest are published.",
+         1, [p("error", "not-utf8", "organisations.csv", "XAA01", ["organisations.csv is not UTF-8", "line 2",
+                                                                  "0xf4"], row=2)],
+         files={"organisations.csv": reg.encode("cp1252")}, left_out=[["XAA01", 2023], ["XAA01", 2024]])
 
     case("bom", "2024/recruitment.csv starts with a UTF-8 byte order mark: accepted silently.", 0, [],
          files={"2024/recruitment.csv": b"\xef\xbb\xbf" + text("2024/recruitment.csv").encode()})
