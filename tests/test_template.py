@@ -42,3 +42,30 @@ def test_without_org_code_the_blank_is_not_yet_valid(tmp_path):
 def test_key_rows_of_small_files():
     assert key_rows("returns", "XAB02") == [["XAB02", "", "", ""]]
     assert [r[1] for r in key_rows("board", "XAB02")] == list(spec.ETHNICITIES)
+
+
+def test_cli_template_then_validate_against_the_bundled_register(tmp_path):
+    """The trust's workflow: `wres template`, fill in, `wres validate my-return/2020`.
+
+    2020 did not collect indicators 5-8 (bundled collections.csv), so no staff_survey.csv
+    is written and none is asked for."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from generator.validate import BUNDLED_DATA
+
+    with open(BUNDLED_DATA / "organisations.csv", newline="", encoding="utf-8") as fh:
+        code = next(csv.DictReader(fh))["org_code"]
+    runner = CliRunner()
+    made = runner.invoke(main, ["template", "2020", "--out", str(tmp_path / "my-return"), "--org-code", code])
+    assert made.exit_code == 0 and "staff_survey" not in made.output
+    ok = runner.invoke(main, ["validate", str(tmp_path / "my-return" / "2020")])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.strip().splitlines()[-1] == "1 return checked: 1 published, 0 left out; 0 errors, 0 warnings."
+    f = tmp_path / "my-return" / "2020" / "recruitment.csv"
+    f.write_text(f.read_text().replace(f"{code},white,,", f"{code},white,5,6"), encoding="utf-8")
+    bad = runner.invoke(main, ["validate", str(tmp_path / "my-return" / "2020"), "--format", "json"])
+    assert bad.exit_code == 1
+    assert '"org_code": "%s"' % code in bad.output and '"file": "2020/recruitment.csv"' in bad.output

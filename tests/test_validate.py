@@ -315,3 +315,20 @@ def test_whole_file_problem_of_a_one_organisation_return_names_it(tmp_path):
     assert {(p.code, p.file, p.org_code) for p in errors(ds)} == {
         ("missing-file", "2024/board.csv", "XAA01"), ("empty-file", "2024/training.csv", "XAA01")}
     assert list(ds.left_out["org_code"]) == ["XAA01"]
+
+
+def test_collections_row_that_cannot_be_read_leaves_out_its_year(data):
+    set_cell(data / "collections.csv", "indicators", "1-12", year="2024")
+    ds = validate_path(data)
+    got = {(p.code, p.file, p.year) for p in errors(ds)}
+    assert ("schema-constraint-error", "collections.csv", None) in got
+    assert ("year-not-in-collections", "2024", 2024) in got
+    assert set(ds.left_out["year"]) == {2024} and ds.years == [2023]
+
+
+def test_missing_collections_is_an_error_and_assumes_everything_collected(data):
+    (data / "collections.csv").unlink()
+    ds = validate_path(data)
+    got = {(p.code, p.file) for p in errors(ds)}
+    assert got == {("collections-missing", "collections.csv"), ("missing-file", "2023/staff_survey.csv")}
+    assert set(ds.left_out["year"]) == {2023} and ds.years == [2023, 2024]
