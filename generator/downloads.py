@@ -309,9 +309,13 @@ def typed(table: "Table") -> pd.DataFrame:
 
 
 def csv_bytes(text: pd.DataFrame) -> bytes:
-    """CSV with a header, LF line ends, quoting only where needed: stable bytes."""
+    """CSV with a header, CRLF line ends (RFC 4180), quoting only where needed: stable bytes.
+
+    CRLF rather than LF because Python quotes a cell holding a line break only when the
+    break is part of the line terminator: with LF alone, a stray CR in a cell would split a row.
+    """
     buf = io.StringIO()
-    text.to_csv(buf, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    text.to_csv(buf, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     return buf.getvalue().encode("utf-8")
 
 

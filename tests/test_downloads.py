@@ -292,3 +292,22 @@ def test_the_package_from_the_real_indicator_engine_validates_and_agrees(built, 
     assert len(org["figures"]) == len(mine)
     values = [f["value"] for f in org["figures"]]
     assert [None if pd.isna(v) else float(v) for v in mine["value"]] == values
+
+
+def test_every_formula_trigger_is_neutralised_in_text_but_numbers_stay_numbers():
+    from generator.downloads import as_text, csv_bytes
+
+    risky = ["=1+1", "+44 20", "-2", "@SUM(A1)", "\tx", "\rx", "fine", "a=b"]
+    df = pd.DataFrame({"name": risky, "change": [-1.5] * len(risky)})
+    schema = {"fields": [{"name": "name", "type": "string"}, {"name": "change", "type": "number"}]}
+    text = as_text(df, schema)
+    assert list(text["name"]) == ["'=1+1", "'+44 20", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "fine", "a=b"]
+    assert set(text["change"]) == {"-1.5"}
+    back = pd.read_csv(__import__("io").BytesIO(csv_bytes(text)), dtype={"name": str}, keep_default_na=False)
+    assert list(back["name"]) == list(text["name"])
+    sheets = workbook.split_sheets("t", text, ["change"])
+    import io
+
+    ws = openpyxl.load_workbook(io.BytesIO(workbook.xlsx_bytes(sheets, "t", "a", "c"))).worksheets[0]
+    cells = list(ws.iter_rows(min_row=2))
+    assert all(r[0].data_type == "s" and r[1].data_type == "n" and r[1].value == -1.5 for r in cells)
