@@ -93,7 +93,7 @@ def measure_build(data: Path, work: Path) -> dict:
         phases[name] = {"seconds": round(time.perf_counter() - t, 2), "peak_mb": round(_peak_mb())}
         return out
 
-    dataset = phase("validate", lambda: validate_path(data))
+    dataset = phase("validate", lambda: validate_path(data, settings=settings))
     results = phase("compute", lambda: compute(dataset, settings))
     release = release_of(dataset, settings.demonstration)
     docs = work / "docs"

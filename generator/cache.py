@@ -53,7 +53,7 @@ def validated_and_computed(data_dir: Path, settings: Settings, cache_dir: Path, 
             return dataset, results, True
         except Exception:  # a damaged cache entry is simply recomputed
             path.unlink(missing_ok=True)
-    dataset = validate_path(Path(data_dir))
+    dataset = validate_path(Path(data_dir), settings=settings)
     results = compute(dataset, settings)
     if use_cache:
         path.parent.mkdir(parents=True, exist_ok=True)
