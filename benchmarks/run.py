@@ -47,15 +47,35 @@ def _peak_mb() -> float:
     return float("nan")
 
 
-def _run_child(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
-    """(seconds, peak MB) of a child process, from wait4's rusage."""
+_WRAP = (
+    "import atexit, os, runpy, sys\n"
+    "def _peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            open(os.environ['WRES_PEAK_FILE'], 'w').write(line.split()[1])\n"
+    "atexit.register(_peak)\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
+)
+
+
+def _run_child(module_args: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
+    """(seconds, peak MB) of `python -m <module_args>` in a child process.
+
+    The child reports its own VmHWM at exit: wait4's ru_maxrss would include
+    this process's memory at fork time, and so overstate the child's.
+    """
+    peak_file = Path(os.environ.get("TMPDIR", "/tmp")) / f"wres-peak-{os.getpid()}"
+    env = dict(env or os.environ, WRES_PEAK_FILE=str(peak_file))
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([sys.executable, "-c", _WRAP, *module_args], env=env, cwd=cwd,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     secs = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.read().decode()[-3000:]}")
-    return secs, usage.ru_maxrss / 1024
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(module_args)} failed:\n{proc.stderr.decode()[-3000:]}")
+    peak = int(peak_file.read_text()) / 1024 if peak_file.exists() else float("nan")
+    peak_file.unlink(missing_ok=True)
+    return secs, peak
 
 
 def _page_sizes(site: Path) -> dict:
@@ -105,7 +125,7 @@ def measure_build(data: Path, work: Path) -> dict:
     md_pages = sum(1 for _ in docs.rglob("*.md"))
     site = work / "site"
     env = dict(os.environ, WRES_DOCS_DIR=str(docs))
-    secs, peak = _run_child([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(config),
+    secs, peak = _run_child(["mkdocs", "build", "--quiet", "-f", str(config),
                              "-d", str(site)], env=env, cwd=ROOT)
     phases["mkdocs build"] = {"seconds": round(secs, 2), "peak_mb": round(peak)}
     total = sum(p["seconds"] for p in phases.values())
@@ -137,7 +157,7 @@ def plain_reference(n_pages: int, work: Path) -> dict:
         "site_name: Reference\nuse_directory_urls: true\ntheme:\n  name: material\n  font: false\n"
         "nav:\n  - Home: index.md\nplugins:\n  - search\n"
     )
-    secs, peak = _run_child([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(ref / "mkdocs.yml"),
+    secs, peak = _run_child(["mkdocs", "build", "--quiet", "-f", str(ref / "mkdocs.yml"),
                              "-d", str(ref / "site")], cwd=ref)
     return {"pages": n_pages, "seconds": round(secs, 2), "peak_mb": round(peak)}
 
@@ -145,7 +165,7 @@ def plain_reference(n_pages: int, work: Path) -> dict:
 def measure_rebuild(data: Path, work: Path) -> dict:
     """Full `wres build` twice with unchanged data, then with one return changed."""
     out = work / "rebuild-site"
-    cmd = [sys.executable, "-m", "generator", "build", "--quiet", "--data", str(data), "--out", str(out)]
+    cmd = ["generator", "build", "--quiet", "--data", str(data), "--out", str(out)]
     first, _ = _run_child(cmd, cwd=ROOT)
     second, _ = _run_child(cmd, cwd=ROOT)
     # Change one organisation's training count in the latest year.
