@@ -88,7 +88,7 @@ def render_text(dataset: Dataset, problems: Iterable[Problem]) -> str:
     for (year, org), ps in sorted(by_return.items(), key=lambda kv: (kv[0][0] if kv[0][0] is not None else -1, kv[0][1])):
         s = status.get((year, org)) if year is not None else None
         verdict = {"left_out": "LEFT OUT", "published_with_warnings": "published, with warnings",
-                   "published": "published"}.get(s or "", "register entry")
+                   "published": "published"}.get(s or "", "register entry (every return of it is left out)")
         label = f"{org}{_name_of(dataset, org)}" + (f", {year}" if year is not None else "")
         out.append(f"{label}: {verdict}")
         for p in ps:
@@ -100,8 +100,9 @@ def render_text(dataset: Dataset, problems: Iterable[Problem]) -> str:
         quiet = [(int(y), o) for o, y in quiet[["org_code", "year"]].itertuples(index=False)
                  if (int(y), o) not in by_return]
         if quiet:
-            out.append("Left out because of a problem with a whole file or year (above): "
-                       + ", ".join(f"{o} {y}" for y, o in sorted(quiet)))
+            out.extend(textwrap.wrap(
+                "Also left out, because of a problem above with a whole file, a year or a register entry: "
+                + ", ".join(f"{o} {y}" for y, o in sorted(quiet)), width=_WIDTH, subsequent_indent="  "))
             out.append("")
     if not problems:
         out.append("No problems found.")

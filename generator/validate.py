@@ -188,7 +188,9 @@ def _load_register(path: Path, label: str) -> tuple[pd.DataFrame, list[Problem],
     typed = res.typed
     problems = list(res.problems)
     problems += checks.check_plain_text(typed, ["org_name", "system_name"], label)
-    problems += checks.check_links(typed, ["website"], label, None)
+    seen = {(p.file, p.row, p.field) for p in problems}
+    problems += [p for p in checks.check_links(typed, ["website"], label, None)
+                 if (p.file, p.row, p.field) not in seen]
     problems = [replace(p, year=None) for p in problems]
     bad = {p.org_code for p in problems if p.is_error and p.org_code}
     listed = set(typed["_org"])
@@ -301,8 +303,11 @@ def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...
         problems += checks.warn_training_share(t["training"], t["workforce"], files["training"].file,
                                                year, settings)
     if "returns" in t:
-        problems += checks.check_links(t["returns"], ["report_url", "action_plan_url"],
-                                       files["returns"].file, year)
+        # Only links the schema accepted: a cell already reported is not reported twice.
+        seen = {(p.file, p.row, p.field) for p in problems}
+        problems += [p for p in checks.check_links(t["returns"], ["report_url", "action_plan_url"],
+                                                   files["returns"].file, year)
+                     if (p.file, p.row, p.field) not in seen]
     return YearResult(year, files, problems, blockers)
 
 

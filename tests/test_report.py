@@ -45,7 +45,8 @@ def test_text_lists_returns_left_out_by_a_whole_file_problem(tmp_path):
     ds = validate_path(data)
     text = render_text(ds, ds.problems)
     assert "2024: the whole year" in text
-    assert "Left out because of a problem with a whole file or year (above): XAA01 2024, XAB02 2024" in text
+    assert "Also left out, because of a problem above with a whole file, a year or a register entry: XAA01 2024," \
+        in text and "XAD04 2024" in text.split("Also left out")[1]
     assert text.splitlines()[-1].startswith("8 returns checked: 4 published, 4 left out; 1 error")
 
 

@@ -332,3 +332,9 @@ def test_missing_collections_is_an_error_and_assumes_everything_collected(data):
     got = {(p.code, p.file) for p in errors(ds)}
     assert got == {("collections-missing", "collections.csv"), ("missing-file", "2023/staff_survey.csv")}
     assert set(ds.left_out["year"]) == {2023} and ds.years == [2023, 2024]
+
+
+def test_a_bad_link_is_reported_once(data):
+    set_cell(data / "2024" / "returns.csv", "report_url", "www.example.org", org_code="XAB02")
+    (p,) = errors(validate_path(data))
+    assert p.field == "report_url" and p.org_code == "XAB02" and "https://" in p.message
