@@ -26,6 +26,9 @@ The class uses the direction of "better" (indicators.better_direction):
   tolerance (`TOLERANCE_PP` = 1 percentage point for shares, percentages and
   gaps; `TOLERANCE_RATIO` = 0.05 for likelihoods) and otherwise improved or
   worsened by the direction of better, with the flag `trend_untested`.
+* Consecutive two-year figures of indicator 3 share a year, so they are
+  positively correlated and the independence assumption makes the test
+  conservative (it calls fewer changes clear than it could).
 * Figures with no direction of better (headcounts, the BME and White shares
   of non-senior breakdowns) get a change but an empty trend.
 """

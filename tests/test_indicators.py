@@ -519,3 +519,23 @@ def test_end_to_end_bundled_data_matches_an_independent_computation():
     bad = m[(m["status"] != "ok") | ~np.isclose(m["value"], m["expected"], rtol=1e-3)]
     assert bad.empty, bad[["year", "level", "code", "indicator", "measure", "breakdown", "value", "expected",
                            "status", "reason"]].head().to_string()
+
+
+# --------------------------------------------------------------------------- the published tables validate
+
+@pytest.mark.parametrize("name", ["indicators", "goals", "quality"])
+def test_tables_validate_against_their_schemas(res, tmp_path, name):
+    import json
+
+    import frictionless
+
+    from generator import spec
+
+    df = getattr(res, name)
+    assert len(df)
+    df.to_csv(tmp_path / f"{name}.csv", index=False)
+    schema = json.loads((spec.SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+    assert [f["name"] for f in schema["fields"]] == list(df.columns)
+    report = frictionless.validate(frictionless.Resource(path=f"{name}.csv", basepath=str(tmp_path),
+                                                         schema=frictionless.Schema.from_descriptor(schema)))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
