@@ -54,8 +54,14 @@ CITATION_TITLE = "Open WRES"
 CITATION_AUTHOR = "Open WRES contributors"
 
 
+#: The input resources published: outputs.md's nine, with collections.csv after the register
+#: (what each year collected, and why a year lacks indicators). The top-level ones have no added year.
+TOP_LEVEL_RESOURCES = ("organisations", "collections")
+PUBLISHED_RESOURCES = ("organisations", "collections") + spec.YEAR_RESOURCES
+
 RESOURCE_TITLES = {
     "organisations": "Register of organisations",
+    "collections": "Collections: what was collected each year",
     "returns": "Returns: submission date and published report links",
     "workforce": "Workforce by staff group, band and ethnicity (indicator 1)",
     "recruitment": "Shortlisting and appointment (indicator 2)",
@@ -183,7 +189,7 @@ def download_schema(resource: str) -> dict:
     and a foreign key from org_code to the register, which Frictionless checks.
     """
     schema = input_schema(resource)
-    if resource == "organisations":
+    if resource in TOP_LEVEL_RESOURCES:
         return schema
     schema["fields"] = [dict(YEAR_FIELD)] + [f for f in schema["fields"] if f["name"] != "year"]
     schema["primaryKey"] = ["year"] + [k for k in schema.get("primaryKey", []) if k != "year"]
@@ -359,6 +365,8 @@ def _withhold(df: pd.DataFrame, resource: str, threshold: int) -> dict[str, pd.S
 def _input_table(dataset: Dataset, resource: str) -> pd.DataFrame:
     if resource == "organisations":
         return dataset.register.sort_values("org_code", kind="stable")
+    if resource == "collections":
+        return dataset.collections.sort_values("year", kind="stable")
     df = dataset.tables.get(resource)
     if df is None:
         return pd.DataFrame(columns=[f["name"] for f in download_schema(resource)["fields"]])
@@ -387,10 +395,10 @@ class Table:
 def published_tables(dataset: Dataset, results: "Results", settings: Settings) -> list[Table]:
     """Every table in the downloads, in the order they are listed."""
     tables = []
-    for resource in spec.ALL_RESOURCES:
+    for resource in PUBLISHED_RESOURCES:
         df = _input_table(dataset, resource)
         schema = download_schema(resource)
-        withheld = _withhold(df, resource, settings.withhold_below) if resource != "organisations" else {}
+        withheld = _withhold(df, resource, settings.withhold_below) if resource in spec.YEAR_RESOURCES else {}
         tables.append(Table(resource, RESOURCE_TITLES[resource], schema, as_text(df, schema, withheld)))
     ind = results.indicators
     tables.append(Table("indicators", RESOURCE_TITLES["indicators"], indicators_schema(ind),
@@ -518,10 +526,11 @@ def _record(docs_dir: Path, relative: str, data: bytes, title: str, rows: int | 
 
 
 def citation_line(release: Release, site_url: str) -> str:
-    """The "cite this" line: the same title, authors and version as CITATION.cff."""
-    where = f"{site_url.rstrip('/')}/downloads/" if site_url else "the Open WRES downloads page"
-    return (f"{CITATION_AUTHOR}. {CITATION_TITLE} (version {release.version}), data {release.short_hash} "
-            f"of {release.data_date}. {LICENCE['title']}. {where}")
+    """The "cite this" line: the same title, authors and version as CITATION.cff, and the release."""
+    where = f" {site_url.rstrip('/')}/downloads/" if site_url else ""
+    return (f"{CITATION_AUTHOR}. {CITATION_TITLE}: NHS Workforce Race Equality Standard returns and indicators, "
+            f"version {release.version}, data {release.short_hash} ({release.data_date}). "
+            f"{LICENCE['title']}.{where}")
 
 
 def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settings: Settings, release: Release,

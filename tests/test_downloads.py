@@ -24,7 +24,7 @@ from download_fixtures import (DANGEROUS_NAME, EMPTY_ROW, LEFT_OUT, SUPPRESSED_R
                                release_for, with_register_name)
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = list(spec.ALL_RESOURCES) + ["indicators", "goals", "quality"]
+TABLES = ["organisations", "collections"] + list(spec.YEAR_RESOURCES) + ["indicators", "goals", "quality"]
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +95,7 @@ def test_download_schemas_are_the_input_schemas_plus_year():
         assert published["fields"][1:] == source["fields"]
         assert published["primaryKey"] == ["year"] + source["primaryKey"]
     assert download_schema("organisations") == input_schema("organisations")
+    assert download_schema("collections") == input_schema("collections")
 
 
 def test_every_stacked_csv_loads_in_pandas_with_the_schema_types(built):
