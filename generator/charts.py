@@ -169,8 +169,10 @@ def _trend_template(measure_kind: str, y_title: str, n_series: int, better: str,
     props = {"width": "container", "height": 240}
     if BETTER.get(better):
         props["title"] = _title(alt, better)
-    chart = alt.layer(*layers).properties(**props).configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
-     .configure_legend(labelFontSize=12).configure_view(stroke=None)
+    chart = alt.layer(*layers).properties(**props).configure(aria=False) \
+        .configure_mark(aria=False) \
+        .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
+        .configure_legend(labelFontSize=12).configure_view(stroke=None)
     return chart.to_dict(validate=False)
 
 
@@ -192,8 +194,10 @@ def _dots_template(measure_kind: str, x_title: str, many: bool, better: str, lab
     props = {"width": "container", "height": 300}
     if BETTER.get(better):
         props["title"] = _title(alt, better)
-    chart = alt.layer(*layers).properties(**props).configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
-     .configure_view(stroke=None)
+    chart = alt.layer(*layers).properties(**props).configure(aria=False) \
+        .configure_mark(aria=False) \
+        .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
+        .configure_view(stroke=None)
     return chart.to_dict(validate=False)
 
 

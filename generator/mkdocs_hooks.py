@@ -72,3 +72,8 @@ def on_post_page(output, page, config, **kwargs):  # noqa: ANN001, ANN003
     if CSP_PLACEHOLDER in output:
         output = output.replace(CSP_PLACEHOLDER, csp_for(output), 1)
     return output
+
+
+def on_post_template(output_content, template_name, config, **kwargs):  # noqa: ANN001, ANN003
+    # 404.html is rendered as a static template, not a page: give it the same treatment.
+    return on_post_page(output_content, None, config)

@@ -37,6 +37,8 @@
             i18n: { PNG_ACTION: "Save as PNG", SVG_ACTION: "Save as SVG" }
           });
         }).then(function () {
+          var menu = box.querySelector("details > summary");
+          if (menu) menu.setAttribute("aria-label", "Save this chart as an image (SVG or PNG)");
           box.setAttribute("data-drawn", "yes");
         }).catch(function (err) {
           box.setAttribute("data-drawn", "failed");

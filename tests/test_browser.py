@@ -1,0 +1,156 @@
+"""The built sample site in a real headless Chromium: every page type loads clean and accessible.
+
+For one page of every type: HTTP 200, no console error (a blocked script under
+the Content-Security-Policy is a console error), no request leaves
+127.0.0.1, every chart is drawn by vega-embed (an <svg> in each container),
+and axe-core finds no serious or critical violation. Also: the organisation
+filter filters as you type, and a sortable table sorts.
+
+Needs Debian's Chromium at /usr/bin/chromium (no browser download). Without
+it these tests are skipped, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not HAVE_CHROMIUM and not IN_CI,
+                       reason=f"no Chromium at {CHROMIUM} (apt install chromium); set CI=true to make this a failure"),
+]
+
+
+def test_chromium_is_there_in_ci():
+    assert HAVE_CHROMIUM, f"CI=true but there is no executable Chromium at {CHROMIUM}: install Debian's chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _first(path: Path, pattern: str) -> str:
+    found = sorted(p.name for p in path.glob(pattern) if p.is_dir())
+    assert found, f"nothing matches {pattern} in {path}"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def page_urls(sample_site) -> dict[str, str]:
+    orgs = sample_site / "organisations"
+    org = next(o for o in sorted(p.name for p in orgs.iterdir() if p.is_dir())
+               if (orgs / o / "charts").is_dir() and any((orgs / o).glob("20*/index.html")))
+    year = sorted(p.name for p in (orgs / org).glob("20*") if (p / "index.html").is_file())[-1]
+    system = _first(sample_site / "systems", "*")
+    return {
+        "england": "",
+        "region": "regions/london/",
+        "system": f"systems/{system}/",
+        "organisations": "organisations/",
+        "organisation": f"organisations/{org}/",
+        "return": f"organisations/{org}/{year}/",
+        "indicator": "indicators/2/",
+        "indicator-survey": "indicators/7/",
+        "data-quality": "data-quality/",
+        "downloads": "downloads/",
+        "methodology": "methodology/",
+        "about": "about/",
+    }
+
+
+PAGE_TYPES = ["england", "region", "system", "organisations", "organisation", "return", "indicator",
+              "indicator-survey", "data-quality", "downloads", "methodology", "about"]
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_page_loads_clean_draws_charts_and_is_accessible(kind, browser, site_server, page_urls):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    offsite: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: offsite.append(r.url)
+            if not r.url.startswith(site_server) and not r.url.startswith(("data:", "blob:")) else None)
+    try:
+        response = page.goto(site_server + page_urls[kind], wait_until="load")
+        assert response is not None and response.status == 200
+        n_charts = page.locator(".wres-chart").count()
+        if n_charts:
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.wres-chart')].every(e => e.dataset.drawn === 'yes' "
+                "|| e.dataset.drawn === 'failed')", timeout=60_000)
+            failed = page.evaluate("[...document.querySelectorAll('.wres-chart')]"
+                                   ".filter(e => !e.querySelector('svg.marks, canvas')).map(e => e.dataset.spec)")
+            assert failed == [], f"charts not drawn on {kind}: {failed}"
+        page.wait_for_load_state("networkidle")
+        assert errors == [], f"console errors on {kind}: {errors}"
+        assert offsite == [], f"requests off the site from {kind}: {offsite}"
+        results = Axe().run(page)
+        bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+        assert bad == [], f"axe on {kind}: " + "; ".join(
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}" for v in bad)
+        assert page.evaluate("document.documentElement.lang") == "en-GB"
+        assert "Demonstration data" in page.inner_text(".md-banner")
+    finally:
+        context.close()
+
+
+def test_organisation_filter_filters_as_you_type(browser, site_server):
+    page = browser.new_page()
+    try:
+        page.goto(site_server + "organisations/")
+        rows = page.locator("#wres-orgs tbody tr")
+        total = rows.count()
+        assert total > 5
+        box = page.get_by_label("Filter organisations")
+        assert box.is_visible()
+        first_name = page.locator("#wres-orgs tbody tr th a").first.inner_text()
+        box.press_sequentially(first_name[:12], delay=20)
+        visible = page.locator("#wres-orgs tbody tr:not([hidden])").count()
+        assert 1 <= visible < total
+        assert page.locator("#wres-orgs tbody tr:not([hidden]) th").first.inner_text().startswith(first_name[:12])
+        assert f"of {total} organisations shown" in page.inner_text("#wres-org-count")
+        box.fill("")
+        box.press_sequentially("zzzz-no-such-organisation")
+        assert page.locator("#wres-orgs tbody tr:not([hidden])").count() == 0
+        box.fill("")
+        box.press("Backspace")
+        assert page.locator("#wres-orgs tbody tr:not([hidden])").count() == total
+    finally:
+        page.close()
+
+
+def test_tables_sort_by_column(browser, site_server):
+    page = browser.new_page()
+    try:
+        page.goto(site_server + "organisations/")
+        header = page.locator("#wres-orgs thead th").nth(1)  # Code
+        header.locator("button").click()
+        codes = page.locator("#wres-orgs tbody tr td:nth-child(2)").all_inner_texts()
+        assert codes == sorted(codes, key=str.lower)
+        assert header.get_attribute("aria-sort") == "ascending"
+        header.locator("button").press("Enter")  # keyboard works too
+        codes = page.locator("#wres-orgs tbody tr td:nth-child(2)").all_inner_texts()
+        assert codes == sorted(codes, key=str.lower, reverse=True)
+        assert header.get_attribute("aria-sort") == "descending"
+    finally:
+        page.close()

@@ -1,0 +1,147 @@
+"""The sample site built for real (build.run_build + MkDocs), read as files.
+
+Checks what no single page function can: every internal link and asset
+resolves, nothing is loaded from another site, every page carries the
+Content-Security-Policy with the hashes of exactly its inline scripts, the
+demonstration banner, the release and lang="en-GB", organisations stay out of
+the navigation, and organisation pages stay small.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import statistics
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refs: list[tuple[str, str, str]] = []   # (tag, attribute, value)
+        self.inline_scripts: list[str] = []
+        self.meta_csp: str | None = None
+        self._in_script = False
+        self._script_exec = False
+        self._buf: list[str] = []
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        a = dict(attrs)
+        for key in ("href", "src"):
+            if a.get(key) is not None:
+                self.refs.append((tag, key, a[key]))
+        if tag == "meta" and (a.get("http-equiv") or "").lower() == "content-security-policy":
+            self.meta_csp = a.get("content")
+        if tag == "script" and "src" not in a:
+            self._in_script = True
+            self._script_exec = (a.get("type") or "text/javascript") in ("text/javascript", "module")
+            self._buf = []
+
+    def handle_data(self, data):  # noqa: ANN001
+        if self._in_script:
+            self._buf.append(data)
+
+    def handle_endtag(self, tag):  # noqa: ANN001
+        if tag == "script" and self._in_script:
+            if self._script_exec:
+                self.inline_scripts.append("".join(self._buf))
+            self._in_script = False
+
+
+@pytest.fixture(scope="module")
+def html_pages(sample_site) -> dict[str, tuple[str, _Page]]:
+    out = {}
+    for path in sorted(sample_site.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        parsed = _Page()
+        parsed.feed(text)
+        out[path.relative_to(sample_site).as_posix()] = (text, parsed)
+    return out
+
+
+def test_every_page_type_is_built(sample_site):
+    for rel in ("index.html", "regions/index.html", "regions/london/index.html", "systems/index.html",
+                "organisations/index.html", "indicators/index.html", "data-quality/index.html",
+                "downloads/index.html", "methodology/index.html", "about/index.html",
+                "assets/javascripts/vega.js", "assets/javascripts/wres.js"):
+        assert (sample_site / rel).is_file(), rel
+    for n in range(1, 10):
+        assert (sample_site / f"indicators/{n}/index.html").is_file()
+    orgs = [p for p in (sample_site / "organisations").iterdir() if p.is_dir()]
+    assert len(orgs) > 10
+    assert all((o / "index.html").is_file() for o in orgs)
+    assert any((o / "2024" / "index.html").is_file() for o in orgs)
+    assert not (sample_site / "release.json").exists()
+
+
+def test_internal_links_and_assets_resolve(sample_site, html_pages):
+    broken = []
+    for rel, (_, page) in html_pages.items():
+        base = "http://site/" + rel
+        for tag, attr, value in page.refs:
+            if value.startswith(("#", "mailto:")):
+                continue
+            url = urljoin(base, value)
+            parts = urlsplit(url)
+            if parts.netloc != "site":
+                continue
+            target = sample_site / unquote(parts.path).lstrip("/")
+            if url.endswith("/") or target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{rel}: {tag} {attr}={value}")
+    assert broken == [], "\n".join(broken[:30])
+
+
+def test_nothing_is_loaded_from_another_site(html_pages):
+    for rel, (text, page) in html_pages.items():
+        for tag, attr, value in page.refs:
+            external = value.startswith(("http:", "https:", "//"))
+            if tag == "a":
+                continue  # links to organisations' own reports are fine: they are not loaded
+            assert not external, f"{rel} loads {value} ({tag} {attr})"
+        assert "fonts.googleapis" not in text and "fonts.gstatic" not in text, rel
+
+
+def test_csp_on_every_page_allows_exactly_its_inline_scripts(html_pages):
+    for rel, (_, page) in html_pages.items():
+        csp = page.meta_csp
+        assert csp, f"{rel} has no Content-Security-Policy"
+        assert "default-src 'self'" in csp and "object-src 'none'" in csp
+        script_src = re.search(r"script-src ([^;]*)", csp).group(1)
+        assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+        hashes = set(re.findall(r"'sha256-([^']+)'", script_src))
+        wanted = {base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() for s in page.inline_scripts}
+        assert wanted <= hashes, f"{rel}: an inline script is not allowed by the CSP"
+
+
+def test_every_page_is_labelled_and_names_its_release(html_pages):
+    for rel, (text, _) in html_pages.items():
+        assert '<html lang="en-GB"' in text, rel
+        assert "Demonstration data:" in text, rel
+        assert "Release: Open WRES" in text, rel
+
+
+def test_organisations_stay_out_of_the_navigation(html_pages):
+    text, _ = html_pages["index.html"]
+    nav = " ".join(re.findall(r'<nav class="md-nav md-nav--primary".*?</nav>\s*</div>', text, re.S)) or text
+    assert not re.search(r'href="[^"]*organisations/X[A-Z0-9]+/"', nav)
+
+
+def test_organisation_pages_are_small(sample_site):
+    sizes = [p.stat().st_size for p in (sample_site / "organisations").glob("*/index.html")]
+    assert statistics.median(sizes) < 150_000, f"median organisation page {statistics.median(sizes):,.0f} bytes"
+
+
+def test_chart_specs_sit_beside_their_pages(sample_site):
+    specs = list((sample_site / "organisations").glob("*/charts/*.vl.json"))
+    assert specs
+    for spec in specs[:50]:
+        assert spec.with_name(spec.name.replace(".vl.json", ".csv")).is_file()
