@@ -41,6 +41,26 @@ def check_not_above(frame: pd.DataFrame, file: str, year: int, smaller: str, lar
     ]
 
 
+def check_band_in_group(workforce: pd.DataFrame, file: str, year: int) -> list[Problem]:
+    """A band belongs to its staff group: Agenda for Change bands for the two non-medical
+    groups, consultant ... other for medical_dental (the schema allows each value on its own)."""
+    if workforce.empty:
+        return []
+    allowed = {(g, b) for g, bands in spec.BANDS_BY_GROUP.items() for b in bands}
+    known = workforce["staff_group"].isin(spec.STAFF_GROUPS) & workforce["band"].isin(spec.ALL_BANDS)
+    pairs = pd.Series(list(zip(workforce["staff_group"], workforce["band"])), index=workforce.index)
+    bad = known & ~pairs.isin(allowed)
+    found = []
+    for _, r in workforce[bad.to_numpy(dtype=bool)].iterrows():
+        bands = spec.BANDS_BY_GROUP[r["staff_group"]]
+        found.append(error(
+            "band-not-in-group", file,
+            f"band {r['band']} is not a band of staff group {r['staff_group']}; for {r['staff_group']} "
+            f"the band must be one of {', '.join(bands)}",
+            row=int(r["_line"]), field="band", org_code=r["_org"], year=year))
+    return found
+
+
 def headcount_by_ethnicity(workforce: pd.DataFrame) -> pd.DataFrame:
     """Total headcount per (organisation, ethnicity), NA where any cell was empty or suppressed."""
     if workforce.empty:
@@ -311,6 +331,21 @@ def warn_training_share(training: pd.DataFrame, workforce: pd.DataFrame, file: s
                 f"unusual, please check it counts non-mandatory training only",
                 row=int(x["_line"]), field="accessed_training", org_code=x["_org"], year=year)
         for _, x in hit.iterrows()
+    ]
+
+
+def check_successors(register: pd.DataFrame, file: str) -> list[Problem]:
+    """successor_code names an organisation in the register (a warning: the merged trend stops there)."""
+    if register.empty:
+        return []
+    codes = set(register["org_code"])
+    succ = register[register["successor_code"].notna() & ~register["successor_code"].isin(codes)]
+    return [
+        warning("unknown-successor", file,
+                f"successor_code {r['successor_code']} is not in the register, so {r['_org']}'s trend cannot be "
+                f"continued through it; add {r['successor_code']} to the register or correct the code",
+                row=int(r["_line"]), field="successor_code", org_code=r["_org"])
+        for _, r in succ.iterrows()
     ]
 
 

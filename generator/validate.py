@@ -191,6 +191,7 @@ def _load_register(path: Path, label: str) -> tuple[pd.DataFrame, list[Problem],
     seen = {(p.file, p.row, p.field) for p in problems}
     problems += [p for p in checks.check_links(typed, ["website"], label, None)
                  if (p.file, p.row, p.field) not in seen]
+    problems += checks.check_successors(typed, label)
     problems = [replace(p, year=None) for p in problems]
     bad = {p.org_code for p in problems if p.is_error and p.org_code}
     listed = set(typed["_org"])
@@ -288,6 +289,8 @@ def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...
     present = {f.file: f.orgs for f in files.values() if f.orgs_known}
     problems += checks.check_return_complete(present, spec.required_resources(collected), year)
     problems += checks.check_in_register({f.file: f.typed for f in files.values()}, register_codes, year)
+    if "workforce" in t:
+        problems += checks.check_band_in_group(t["workforce"], files["workforce"].file, year)
     if "recruitment" in t:
         problems += checks.check_not_above(t["recruitment"], files["recruitment"].file, year, "appointed",
                                            "shortlisted", "appointed counts those shortlisted who were appointed")

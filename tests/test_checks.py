@@ -17,7 +17,7 @@ def frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     for c in df.columns:
         if c not in ("org_code", "ethnicity", "staff_group", "band", "_org", "org_name", "system_name",
-                     "website", "report_url", "action_plan_url"):
+                     "website", "report_url", "action_plan_url", "successor_code"):
             df[c] = df[c].astype("Int64")
     df["_line"] = range(2, len(df) + 2)
     df["_org"] = df["org_code"]
@@ -184,3 +184,23 @@ def test_warn_headcount_change_skips_mergers():
     merged = checks.merged_organisations(register)
     assert merged == {"XAC03", "XAZ09"}
     assert [p.org_code for p in checks.warn_headcount_change(totals, merged, S, files)] == ["XAA01"]
+
+
+def test_band_belongs_to_its_staff_group():
+    wf = frame([{"org_code": "XAA01", "staff_group": "medical_dental", "band": "band_5", "ethnicity": "white", "headcount": 1},
+                {"org_code": "XAA01", "staff_group": "non_clinical", "band": "consultant", "ethnicity": "white", "headcount": 1},
+                {"org_code": "XAA01", "staff_group": "medical_dental", "band": "consultant", "ethnicity": "bme", "headcount": 1},
+                {"org_code": "XAA01", "staff_group": "clinical_non_medical", "band": "vsm", "ethnicity": "bme", "headcount": 1},
+                {"org_code": "XAA01", "staff_group": "nonsense", "band": "band_5", "ethnicity": "bme", "headcount": 1}])
+    found = checks.check_band_in_group(wf, "2024/workforce.csv", 2024)
+    assert [(p.row, p.field) for p in found] == [(2, "band"), (3, "band")]
+    assert "band band_5 is not a band of staff group medical_dental" in found[0].message
+    assert "consultant, non_consultant_career_grade, trainee, other" in found[0].message
+
+
+def test_successor_in_register():
+    reg = frame([{"org_code": "XAA01", "successor_code": "XAB02"}, {"org_code": "XAB02", "successor_code": None},
+                 {"org_code": "XAC03", "successor_code": "XZZ99"}])
+    (w,) = checks.check_successors(reg, "organisations.csv")
+    assert w.severity == "warning" and w.org_code == "XAC03" and w.row == 4
+    assert checks.check_successors(reg.iloc[:2], "organisations.csv") == []

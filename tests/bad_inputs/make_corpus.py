@@ -231,6 +231,16 @@ def build(root: Path) -> None:
                                                 staff_group="non_clinical", band="band_5", ethnicity="white")},
          left_out=[["XAA01", 2024]])
 
+    line = line_of(root / "2024/workforce.csv", org_code="XAB02", staff_group="medical_dental", band="consultant",
+                   ethnicity="white")
+    case("band-not-in-group", "A medical_dental row with an Agenda for Change band (band_5).", 1,
+         [p("error", "band-not-in-group", "2024/workforce.csv", "XAB02",
+            ["band band_5 is not a band of staff group medical_dental", "consultant, non_consultant_career_grade"],
+            row=line, field="band")],
+         files={"2024/workforce.csv": with_cell("2024/workforce.csv", "band", "band_5", org_code="XAB02",
+                                                staff_group="medical_dental", band="consultant", ethnicity="white")},
+         left_out=[["XAB02", 2024]])
+
     line = line_of(root / "2024/returns.csv", org_code="XAC03")
     case("date-format", "submitted_on written DD/MM/YYYY.", 1,
          [p("error", "schema-type-error", "2024/returns.csv", "XAC03",
