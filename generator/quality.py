@@ -44,6 +44,33 @@ def _cells_filled(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return g[["year", "org_code", "cells_filled"]]
 
 
+def _files(returns: pd.DataFrame, collections: pd.DataFrame) -> pd.DataFrame:
+    """files_present, files_missing, completeness per return (index aligned with `returns`)."""
+    order = {r: i for i, r in enumerate(spec.YEAR_RESOURCES)}
+    required = pd.DataFrame(
+        [(int(y), r) for y, c in zip(collections["year"], collections["collected"])
+         for r in spec.required_resources(tuple(c or ()))], columns=["year", "resource"])
+    files = returns["files"] if "files" in returns else pd.Series("", index=returns.index)
+    have = (files.fillna("").astype(str).str.split(";").explode().rename("resource").reset_index()
+            .rename(columns={"index": "_row"}))
+    have = have[have["resource"].isin(order)].drop_duplicates()
+    need = returns[["year"]].reset_index().rename(columns={"index": "_row"}).merge(required, on="year")
+    miss = need.merge(have.assign(_have=True), on=["_row", "resource"], how="left")
+    miss = miss[miss["_have"].isna()]
+
+    def joined(df: pd.DataFrame) -> pd.Series:
+        df = df.assign(_o=df["resource"].map(order)).sort_values(["_row", "_o"])
+        return df.groupby("_row")["resource"].agg(";".join)
+
+    out = pd.DataFrame(index=returns.index)
+    out["files_present"] = joined(have).reindex(returns.index).fillna("")
+    out["files_missing"] = joined(miss).reindex(returns.index).fillna("")
+    n_need = need.groupby("_row").size().reindex(returns.index)
+    n_miss = miss.groupby("_row").size().reindex(returns.index).fillna(0)
+    out["completeness"] = 100.0 * (n_need - n_miss) / n_need
+    return out
+
+
 def return_quality(dataset, counts) -> pd.DataFrame:  # noqa: ANN001
     """The quality table (see the module docstring) from a Dataset and indicators.Counts."""
     r = dataset.returns
@@ -55,11 +82,13 @@ def return_quality(dataset, counts) -> pd.DataFrame:  # noqa: ANN001
         out[c] = out[c].fillna(0).astype(int) if c in out else 0
     if "status" not in out:
         out["status"] = "published"
-    codes: dict[tuple[str, int], set[str]] = {}
-    for p in dataset.problems:
-        if p.severity == "warning" and p.org_code is not None and p.year is not None:
-            codes.setdefault((p.org_code, int(p.year)), set()).add(p.code)
-    out["warning_codes"] = [";".join(sorted(codes.get((o, y), ()))) for o, y in zip(out["org_code"], out["year"])]
+    warn = pd.DataFrame([(p.org_code, int(p.year), p.code) for p in dataset.problems
+                         if p.severity == "warning" and p.org_code is not None and p.year is not None],
+                        columns=["org_code", "year", "code"]).drop_duplicates().astype(
+        {"org_code": str, "year": "int64", "code": str})
+    codes = warn.sort_values("code").groupby(["org_code", "year"])["code"].agg(";".join).rename("warning_codes")
+    out = out.merge(codes.reset_index(), on=["org_code", "year"], how="left")
+    out["warning_codes"] = out["warning_codes"].fillna("").astype(str)
     wf = counts.workforce
     wf = wf[wf["breakdown"] == "all"]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -67,17 +96,6 @@ def return_quality(dataset, counts) -> pd.DataFrame:  # noqa: ANN001
             ["year", "org_code", "share_unknown"]]
     su["share_unknown"] = su["share_unknown"].where(np.isfinite(su["share_unknown"]))
     out = out.merge(su, on=["year", "org_code"], how="left")
-    required = {int(y): set(spec.required_resources(tuple(c or ()))) for y, c in
-                zip(dataset.collections["year"], dataset.collections["collected"])}
-    present = out["files"].fillna("").astype(str) if "files" in out else pd.Series("", index=out.index)
-    pres, miss, comp = [], [], []
-    for files, y in zip(present, out["year"]):  # one small loop over returns, not rows of data
-        have = {f for f in files.split(";") if f}
-        need = required.get(int(y), set(spec.required_resources(spec.INDICATORS)))
-        pres.append(";".join(f for f in spec.YEAR_RESOURCES if f in have))
-        missing = [f for f in spec.YEAR_RESOURCES if f in need and f not in have]
-        miss.append(";".join(missing))
-        comp.append(100.0 * (len(need) - len(missing)) / len(need) if need else np.nan)
-    out["files_present"], out["files_missing"], out["completeness"] = pres, miss, comp
+    out = out.join(_files(out, dataset.collections))
     out = out.merge(_cells_filled(dataset.tables), on=["year", "org_code"], how="left")
     return out[QUALITY_COLUMNS].sort_values(["year", "org_code"], kind="stable").reset_index(drop=True)

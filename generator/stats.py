@@ -35,8 +35,6 @@ recomputing an interval by hand gets our digits.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 #: The two-sided 95% normal quantile, as indicators.md writes it.
@@ -113,11 +111,3 @@ def z_change(x1, se1, x2, se2) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.sqrt(se1 ** 2 + se2 ** 2)
         return np.where(s > 0, (x2 - x1) / s, np.nan)
-
-
-def two_sided_p(z) -> np.ndarray:
-    """Two-sided normal p-value of z (math.erf, so no scipy is needed)."""
-    z = _arr(z)
-    erf = np.vectorize(math.erf, otypes=[float])
-    with np.errstate(invalid="ignore"):
-        return np.where(np.isnan(z), np.nan, 1.0 - erf(np.abs(z) / math.sqrt(2.0)))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from generator.suppression import withhold_small_counts

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from generator.trends import TOLERANCE_PP, TOLERANCE_RATIO, add_trends, classify
 
