@@ -77,12 +77,15 @@ def normalise_label(label: str) -> str:
     return re.sub(r"[\s\-]+", "_", text)
 
 
-def sha256_of(path: Path) -> str:
-    """Hash a file in chunks, so that even a refused oversized file has a checksum."""
+def sha256_of(path: Path) -> str | None:
+    """Hash a file in chunks, so that even a refused oversized file has a checksum (None if unreadable)."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return None
     return h.hexdigest()
 
 
@@ -152,12 +155,20 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
     only to report missing and extra columns. Never raises for bad content.
     """
     table = RawTable(file=file)
-    too_big = _size_problem(path, file, year, max_bytes)
+    try:
+        too_big = _size_problem(path, file, year, max_bytes)
+        data = b"" if too_big else path.read_bytes()
+    except OSError as exc:
+        table.problems.append(error(
+            "unreadable-file", file,
+            f"{file} cannot be opened ({exc.strerror or exc.__class__.__name__}); check that it is a "
+            f"file you are allowed to read", year=year))
+        table.readable = False
+        return table
     if too_big:
         table.problems.append(too_big)
         table.readable = False
         return table
-    data = path.read_bytes()
     table.sha256 = hashlib.sha256(data).hexdigest()
     text, table.bad_lines = _decode(data)
     if "\x00" in text:

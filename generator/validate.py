@@ -37,7 +37,7 @@ from .settings import Settings
 BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
 
 #: Read problems that make a whole file untrustworthy.
-_FILE_LEVEL = {"file-too-large", "not-utf8", "nul-byte", "unreadable-csv", "empty-file",
+_FILE_LEVEL = {"unreadable-file", "file-too-large", "not-utf8", "nul-byte", "unreadable-csv", "empty-file",
                "missing-column", "duplicate-column"}
 
 
@@ -318,10 +318,10 @@ def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...
 
 
 def _is_year_folder(path: Path) -> bool:
-    """A folder holding a year's CSV files rather than a whole data folder."""
+    """A folder holding a year's CSV files (or named as a year) rather than a whole data folder."""
     if (path / spec.REGISTER_FILE).exists():
         return False
-    return any((path / f"{r}.csv").is_file() for r in spec.YEAR_RESOURCES)
+    return bool(spec.YEAR_DIR_RE.match(path.name)) or any((path / f"{r}.csv").is_file() for r in spec.YEAR_RESOURCES)
 
 
 def validate_path(path: Path, register: Path | None = None, *, settings: Settings | None = None) -> Dataset:
@@ -360,14 +360,14 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
 
     reg, reg_problems, listed, bad_orgs = _load_register(reg_path, reg_label)
     problems += reg_problems
-    checksums[spec.REGISTER_FILE if not single or not register else reg_path.name] = sha256_of(reg_path)
+    checksums[spec.REGISTER_FILE if not single or not register else reg_path.name] = sha256_of(reg_path) or ""
 
     # Collections: what each year collected.
     if coll_path.is_file():
         collections, coll_problems = _read_collections(coll_path, coll_label)
         if not single:
             problems += coll_problems
-            checksums[spec.COLLECTIONS_FILE] = sha256_of(coll_path)
+            checksums[spec.COLLECTIONS_FILE] = sha256_of(coll_path) or ""
     else:
         collections = pd.DataFrame(columns=["year", "snapshot_date", "indicators", "note", "collected"])
         if not single:
@@ -396,8 +396,9 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
     for year, ydir in sorted(years_dirs.items()):
         prefix = f"{ydir.name}/"
         for f in sorted(ydir.glob("*.csv")):
-            if f.is_file():
-                checksums[f"{prefix}{f.name}"] = sha256_of(f)
+            digest = sha256_of(f) if f.is_file() else None
+            if digest:
+                checksums[f"{prefix}{f.name}"] = digest
         if year not in collected_of:
             unlisted.add(year)
             collected = spec.INDICATORS

@@ -132,3 +132,8 @@ def test_normalise_label():
     assert normalise_label("\ufeff Org  Code ") == "org_code"
     assert normalise_label("voting-members") == "voting_members"
     assert normalise_label("headcount") == "headcount"
+
+
+def test_file_that_cannot_be_opened_is_a_problem(tmp_path):
+    t = read_table(tmp_path / "gone.csv", "2024/gone.csv", COLS, year=2024)
+    assert codes(t) == ["unreadable-file"] and not t.readable and "cannot be opened" in t.problems[0].message

@@ -338,3 +338,10 @@ def test_a_bad_link_is_reported_once(data):
     set_cell(data / "2024" / "returns.csv", "report_url", "www.example.org", org_code="XAB02")
     (p,) = errors(validate_path(data))
     assert p.field == "report_url" and p.org_code == "XAB02" and "https://" in p.message
+
+
+def test_empty_year_folder_is_checked_as_a_return(tmp_path):
+    data = write_valid_data(tmp_path / "d")
+    (tmp_path / "2024").mkdir()
+    ds = validate_path(tmp_path / "2024", register=data / "organisations.csv")
+    assert {p.code for p in errors(ds)} == {"missing-file"} and len(ds.returns) == 0
