@@ -991,7 +991,8 @@ def return_page(site: Site, code: str, year: int) -> None:
     body = [front_matter(f"{name}: WRES return {year}", search_exclude=True,
                          description=f"The {year} WRES return of {name}."),
             f"# {name}: WRES return {year}",
-            p(f'<a href="{rel(url, f"organisations/{code}/")}">All figures and trends for {name}</a> · '
+            p((f'<a href="{rel(url, f"organisations/{code}/")}">All figures and trends for {name}</a> · '
+               if org else "") +
               f"ODS code {esc(code)} · collection year {year} (workforce on 31 March {year})", "wres-facts")]
     if status == "left_out":
         errors = [x for x in probs if x.is_error]

@@ -259,3 +259,32 @@ def test_writing_is_deterministic(small, tmp_path):
     assert files_a == files_b
     for rel in files_a:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_hostile_data_stays_inert_through_the_theme(small, tmp_path):
+    """The validator rejects markup in names, but the pages must not rely on it: build hostile pages with MkDocs."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    dataset, results, settings = small
+    docs = tmp_path / "docs"
+    shutil.copytree(root / "site_src" / "docs", docs)
+    _write(_hostile(dataset), results, settings, docs)
+    site = tmp_path / "site"
+    env = dict(os.environ, WRES_DOCS_DIR=str(docs))
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml"), "-d",
+                           str(site)], cwd=root, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    pages_ = sorted(site.rglob("*.html"))
+    assert len(pages_) > 20
+    for path in pages_:
+        html = path.read_text(encoding="utf-8")
+        # the theme's own inline scripts are fine; none may come from the data
+        body = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
+        assert_inert(body, path)
+        assert "<script>alert" not in html and "alert(1)</script>" not in html, path
+    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "<script>alert" not in index
