@@ -109,3 +109,59 @@ def fig(results_or_frame, **where) -> pd.Series:
 
 def default_settings(**kw) -> Settings:
     return Settings(**kw)
+
+
+def national_dataset(n_orgs: int = 260, years: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023, 2024),
+                     seed: int = 7) -> Dataset:
+    """A national-sized Dataset (every band of every staff group, every resource), built with numpy.
+
+    Fictional organisations XN001 ...; 2020 does not collect 5-8. About 100,000
+    workforce rows for the defaults.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    codes = [f"XN{i:03d}" for i in range(n_orgs)]
+    regions = list(spec.REGIONS)
+    orgs = [org(c, spec.ORG_TYPES[i % 5], regions[i % 7], f"QN{i % 42:02d}") for i, c in enumerate(codes)]
+    cells = [(g, b) for g in spec.STAFF_GROUPS for b in spec.BANDS_BY_GROUP[g]]
+    eth = ("white", "bme", "unknown")
+    y, o, c, e = np.meshgrid(np.array(years), np.arange(n_orgs), np.arange(len(cells)), np.arange(3), indexing="ij")
+    y, o, c, e = y.ravel(), o.ravel(), c.ravel(), e.ravel()
+    code_arr = np.array(codes, dtype=object)
+    wf = pd.DataFrame({"year": y, "org_code": code_arr[o], "staff_group": np.array([g for g, _ in cells], dtype=object)[c],
+                       "band": np.array([b for _, b in cells], dtype=object)[c],
+                       "ethnicity": np.array(eth, dtype=object)[e],
+                       "headcount": pd.array(rng.integers(0, 120, len(y)), dtype="Int64")})
+    wf["headcount_suppressed"] = False
+
+    def per_eth(counts: dict[str, tuple[int, int]], eths=eth) -> pd.DataFrame:
+        yy, oo, ee = (a.ravel() for a in np.meshgrid(np.array(years), np.arange(n_orgs), np.arange(len(eths)),
+                                                     indexing="ij"))
+        df = pd.DataFrame({"year": yy, "org_code": code_arr[oo], "ethnicity": np.array(eths, dtype=object)[ee]})
+        for name, (lo, hi) in counts.items():
+            df[name] = pd.array(rng.integers(lo, hi, len(df)), dtype="Int64")
+            df[f"{name}_suppressed"] = False
+        return df
+
+    rec = per_eth({"shortlisted": (200, 2000), "appointed": (10, 200)})
+    board = per_eth({"members": (8, 16), "voting_members": (4, 8), "executive_members": (2, 4)})
+    tables = {"workforce": wf, "recruitment": rec, "disciplinary": per_eth({"entered_formal_process": (0, 30)}),
+              "training": per_eth({"accessed_training": (50, 500)}), "board": board}
+    sv = []
+    for ind in spec.SURVEY_INDICATORS:
+        s = per_eth({"respondents": (50, 900)}, ("white", "bme")).assign(indicator=ind)
+        s["percent"] = rng.uniform(5, 60, len(s))
+        sv.append(s[s["year"] != 2020])
+    tables["staff_survey"] = pd.concat(sv, ignore_index=True)[
+        ["year", "org_code", "indicator", "ethnicity", "percent", "respondents", "respondents_suppressed"]]
+    collected = {yr: ("1,2,3,4,9" if yr == 2020 else "1-9") for yr in years}
+    collections = pd.DataFrame({"year": list(years), "snapshot_date": [f"{yr}-03-31" for yr in years],
+                                "indicators": [collected[yr] for yr in years], "note": None,
+                                "collected": [spec.parse_indicator_list(collected[yr]) for yr in years]})
+    yy, oo = (a.ravel() for a in np.meshgrid(np.array(years), np.arange(n_orgs), indexing="ij"))
+    returns = pd.DataFrame({"org_code": code_arr[oo], "year": yy, "status": "published", "errors": 0, "warnings": 0,
+                            "files": "returns;workforce;recruitment;disciplinary;training;staff_survey;board",
+                            "submitted_on": None, "report_url": None, "action_plan_url": None})
+    register = pd.DataFrame(orgs, columns=list(org("XAA01")))
+    return Dataset(root=Path("."), register=register, collections=collections, tables=tables, returns=returns)

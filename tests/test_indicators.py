@@ -539,3 +539,22 @@ def test_tables_validate_against_their_schemas(res, tmp_path, name):
     report = frictionless.validate(frictionless.Resource(path=f"{name}.csv", basepath=str(tmp_path),
                                                          schema=frictionless.Schema.from_descriptor(schema)))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
+
+
+# --------------------------------------------------------------------------- national size
+
+def test_national_sized_data_computes_in_seconds():
+    import time
+
+    from indicator_fixtures import national_dataset
+
+    ds = national_dataset()
+    assert len(ds.tables["workforce"]) > 100_000
+    start = time.perf_counter()
+    r = compute(ds, Settings())
+    elapsed = time.perf_counter() - start
+    # about 2.5 s on one free core; generous for a shared machine
+    assert elapsed < 20, f"compute took {elapsed:.1f} s"
+    assert set(r.indicators["level"]) == {"organisation", "system", "region", "org_type", "england"}
+    assert (r.indicators.loc[r.indicators["year"] == 2020, "status"][
+        r.indicators["indicator"].between(5, 8)] == "not_collected").all()
