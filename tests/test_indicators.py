@@ -372,7 +372,7 @@ def test_withhold_below_suppresses_figures_built_on_small_counts():
 counts = st.integers(min_value=0, max_value=400)
 
 
-@hsettings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hsettings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cells=st.lists(st.tuples(counts, counts, counts), min_size=3, max_size=3),
        rec=st.tuples(st.integers(1, 300), st.integers(1, 300)), app=st.tuples(counts, counts),
        dis=st.tuples(counts, counts), resp=st.tuples(st.integers(1, 500), st.integers(1, 500)),
@@ -558,3 +558,39 @@ def test_national_sized_data_computes_in_seconds():
     assert set(r.indicators["level"]) == {"organisation", "system", "region", "org_type", "england"}
     assert (r.indicators.loc[r.indicators["year"] == 2020, "status"][
         r.indicators["indicator"].between(5, 8)] == "not_collected").all()
+
+
+# --------------------------------------------------------------------------- robustness
+
+cell = st.one_of(st.integers(0, 60), st.integers(0, 60), st.just(None), st.just("*"))
+KNOWN_FLAGS = {"small_numbers", "significant", "within_range", "adverse_to_bme", "adverse_to_white",
+               "weighted_mean_unavailable", "members_left_out", "trend_untested"}
+
+
+@hsettings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_mix_of_zero_empty_and_suppressed_counts_gives_consistent_rows(data):
+    rows, rec, dis, board = [], [], [], []
+    orgs = [org("XAA01", "acute", "Y56", "QXA"), org("XAB02", "acute", "Y56", "QXA"),
+            org("XAC03", "community", "Y58", None)]
+    for year in (2023, 2024):
+        for o in orgs:
+            code = o["org_code"]
+            for cellkey in (("non_clinical", "band_5"), ("clinical_non_medical", "band_8a"), ("medical_dental", "other")):
+                rows += workforce_rows(year, code, {cellkey: tuple(data.draw(cell) for _ in range(3))})
+            rec += pairs(year, code, (data.draw(cell), data.draw(cell)), (data.draw(cell), data.draw(cell)))
+            dis += pairs(year, code, (data.draw(cell),), (data.draw(cell),))
+            board += pairs(year, code, *[tuple(data.draw(cell) for _ in range(3)) for _ in range(3)])
+    ds = make_dataset(orgs, workforce=rows, recruitment=rec, disciplinary=dis, board=board)
+    df = compute(ds, Settings()).indicators
+    ok = df["status"] == "ok"
+    assert df.loc[ok, "value"].notna().all() and df.loc[~ok, "value"].isna().all()
+    assert (df.loc[~ok, "reason"] != "").all()
+    has_ci = df["ci_lower"].notna()
+    assert (df.loc[has_ci, "ci_lower"] <= df.loc[has_ci, "value"] + 1e-9).all()
+    assert (df.loc[has_ci, "value"] <= df.loc[has_ci, "ci_upper"] + 1e-9).all()
+    flags = {f for fl in df["flags"] for f in fl.split(";") if f}
+    assert flags <= KNOWN_FLAGS
+    shares = ok & df["measure"].str.startswith("share_")
+    assert df.loc[shares, "value"].between(0, 100).all()
+    assert (df.loc[ok & df["measure"].str.startswith("relative"), "value"] >= 0).all()

@@ -85,7 +85,7 @@ def test_groups_are_independent():
     assert out["headcount_withheld"].tolist() == [True, True, False, False, False, False]
 
 
-@hsettings(max_examples=150, deadline=None)
+@hsettings(max_examples=80, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 14), min_size=1, max_size=5), min_size=1, max_size=6),
        st.integers(1, 12))
 def test_brute_force_no_withheld_value_is_determined(groups, threshold):
