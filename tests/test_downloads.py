@@ -9,11 +9,15 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 import yaml
 from frictionless import validate
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from generator import __version__, spec, workbook
 from generator.downloads import (CHECKSUMS, LICENCE, PACKAGE, WORKBOOK, download_schema,
@@ -312,3 +316,16 @@ def test_every_formula_trigger_is_neutralised_in_text_but_numbers_stay_numbers()
     ws = openpyxl.load_workbook(io.BytesIO(workbook.xlsx_bytes(sheets, "t", "a", "c"))).worksheets[0]
     cells = list(ws.iter_rows(min_row=2))
     assert all(r[0].data_type == "s" and r[1].data_type == "n" and r[1].value == -1.5 for r in cells)
+
+
+@hyp_settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=30))
+def test_fast_number_formatting_matches_the_reference_and_never_uses_exponents(values):
+    from generator.cellformat import format_number, format_numbers
+
+    got = format_numbers(np.array(values, dtype=float))
+    assert got == [format_number(v) for v in values]
+    for text, v in zip(got, values):
+        assert "e" not in text.replace("inf", "")
+        if text and text not in ("inf", "-inf"):
+            assert abs(float(text) - v) <= 0.5e-10 * max(1.0, abs(v)) + 1e-300
