@@ -35,11 +35,21 @@ def empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
 
 
-def _normalise(df: pd.DataFrame) -> pd.DataFrame:
-    """Key columns as int/str, value as float, status as str: previous and current compare alike."""
+class NotAnIndicatorsTable(ValueError):
+    """The table given as the previous release is not an indicators.csv."""
+
+
+def check_indicators_table(df: pd.DataFrame) -> None:
+    """Raise NotAnIndicatorsTable, in plain words, unless df has the columns `compare` needs."""
     missing = [c for c in KEY + ["value", "status"] if c not in df.columns]
     if missing:
-        raise ValueError(f"indicators table lacks column(s) {', '.join(missing)}")
+        raise NotAnIndicatorsTable(
+            f"it is not an indicators.csv of Open WRES: it lacks the column(s) {', '.join(missing)}")
+
+
+def _normalise(df: pd.DataFrame) -> pd.DataFrame:
+    """Key columns as int/str, value as float, status as str: previous and current compare alike."""
+    check_indicators_table(df)
     out = pd.DataFrame({
         "year": pd.to_numeric(df["year"], errors="coerce").astype("Int64"),
         "level": df["level"].astype(object).where(df["level"].notna(), "").astype(str),

@@ -562,7 +562,15 @@ def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settin
     api_files = api.write_api(dataset, figures, goals, docs_dir, release, settings.site_url)
     badge_paths = badges.write_badges(dataset, docs_dir)
 
-    changed = changes.compare(previous, results.indicators) if previous is not None else changes.empty()
+    if previous is not None:
+        try:
+            changed = changes.compare(previous, results.indicators)
+        except changes.NotAnIndicatorsTable as exc:
+            from .build import BuildError  # the build's own error: the CLI prints it without a traceback
+
+            raise BuildError(f"--previous: {exc}") from exc
+    else:
+        changed = changes.empty()
     names = dict(zip(dataset.register["org_code"].astype(str), dataset.register["org_name"].astype(str)))
     systems = set(dataset.register["system_code"].dropna().astype(str)) if "system_code" in dataset.register else set()
     write_text(safe_join(docs_dir, "changes.md"),

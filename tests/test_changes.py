@@ -141,3 +141,16 @@ def test_changelog_headings_name_and_link_each_unit():
                         "### [Northbrook (fictional) (XAA01)](organisations/XAA01/index.md)", "### Organisation XAB02"]
     assert "| 2024 | 2 | relative_likelihood | all | 2.5 | 1.5 |" in page
     assert "| 2024 | 2 | relative_likelihood | all | 5 (not calculable) | not calculable |" in page
+
+
+def test_a_previous_file_that_is_not_an_indicators_csv_is_a_clear_build_error(tmp_path):
+    import pytest
+
+    from generator.build import BuildError
+
+    data = make_data(tmp_path / "data")
+    dataset = validate_path(data)
+    wrong = pd.DataFrame({"org_code": ["XAA01"], "headcount": [3]})
+    with pytest.raises(BuildError, match="not an indicators.csv.*lacks the column"):
+        write_downloads(dataset, hand_results(dataset), tmp_path / "docs", Settings(), release_for(dataset),
+                        previous=wrong)
