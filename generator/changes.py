@@ -146,6 +146,8 @@ def markdown_for(changes: pd.DataFrame, code: str) -> str:
              "(a corrected or late return, or a change in method). Before is the previous release, now is this one.",
              ""]
     lines += table_rows(mine)
+    # The section sits on organisations/<CODE>/index.md, two folders below the changelog.
+    lines += ["", "Every figure that changed on the site is listed on [what changed](../../changes.md)."]
     return "\n".join(lines) + "\n"
 
 
