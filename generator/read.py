@@ -234,6 +234,15 @@ def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
                      year: int | None) -> list[Problem]:
     file, header, line = table.file, table.header, table.header_line
     found: list[Problem] = []
+    if len(raw) == 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if sep in raw[0]:
+                table.readable = False
+                return [error(
+                    "wrong-delimiter", file,
+                    f"{file}: the columns are separated by {name}, not commas; save the file as "
+                    f"'CSV UTF-8 (comma delimited)' (expected the columns {', '.join(expected)})",
+                    row=line, year=year)]
     renamed = [(r.strip(), n) for r, n in zip(raw, header) if r.strip() != n and n in expected]
     if renamed:
         pairs = ", ".join(f"'{r}' as '{n}'" for r, n in renamed)

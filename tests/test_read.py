@@ -137,3 +137,9 @@ def test_normalise_label():
 def test_file_that_cannot_be_opened_is_a_problem(tmp_path):
     t = read_table(tmp_path / "gone.csv", "2024/gone.csv", COLS, year=2024)
     assert codes(t) == ["unreadable-file"] and not t.readable and "cannot be opened" in t.problems[0].message
+
+
+def test_semicolon_separated_file_is_named_as_such(tmp_path):
+    t = _read(tmp_path, b"org_code;ethnicity;shortlisted;appointed\nXAA01;white;10;2\n")
+    assert codes(t) == ["wrong-delimiter"] and not t.readable
+    assert "separated by semicolons, not commas" in t.problems[0].message
