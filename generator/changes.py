@@ -163,7 +163,7 @@ def _heading(level: str, code: str, names: dict[str, str], systems: set[str]) ->
     if level == "system" and code in systems and spec.ORG_CODE_RE.fullmatch(code):
         return f"### [System {code}](systems/{code}.md)"
     if level == "org_type":
-        return f"### {_md(spec.ORG_TYPE_LABELS.get(code, code))}s"
+        return f"### All organisations of type: {_md(spec.ORG_TYPE_LABELS.get(code, code)).lower()}"
     return f"### {_md(level.replace('_', ' ').capitalize())} {_md(code)}"
 
 

@@ -137,7 +137,7 @@ def test_changelog_headings_name_and_link_each_unit():
     page = changes.changelog_markdown(got, True, release, {"XAA01": "Northbrook (fictional)"}, {"XQA01"})
     headings = [line for line in page.splitlines() if line.startswith("### ")]
     assert headings == ["### [England](index.md)", "### [London region](regions/london.md)",
-                        "### Acute trusts", "### [System XQA01](systems/XQA01.md)",
+                        "### All organisations of type: acute trust", "### [System XQA01](systems/XQA01.md)",
                         "### [Northbrook (fictional) (XAA01)](organisations/XAA01/index.md)", "### Organisation XAB02"]
     assert "| 2024 | 2 | relative_likelihood | all | 2.5 | 1.5 |" in page
     assert "| 2024 | 2 | relative_likelihood | all | 5 (not calculable) | not calculable |" in page
