@@ -13,8 +13,7 @@ from click.testing import CliRunner
 from generator import spec
 from generator.cli import main
 from generator.validate import DataFolderError, validate_path
-from helpers import (ORG_CODES, drop_rows, edit_rows, line_of, read_rows, set_cell, write_csv,
-                     write_valid_data)
+from helpers import ORG_CODES, drop_rows, edit_rows, line_of, set_cell, write_valid_data
 
 
 @pytest.fixture
