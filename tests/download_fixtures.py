@@ -3,9 +3,9 @@
 The Dataset comes from the real validator (`validate_path`) on the fictional
 data folder of tests/helpers.py, edited so that it holds a suppressed count
 (`*`), an empty count, and one return with an error (left out). The Results
-are the real `indicators.compute` when it runs, else a small hand-built frame
-of the same shape (ARCHITECTURE.md), so the download tests do not depend on
-the whole indicator engine to exercise the downloads.
+are a small hand-built frame of the real shape (ARCHITECTURE.md), with values
+chosen to exercise the formatting (1/3), so most download tests do not depend
+on the whole indicator engine; one test runs the real `indicators.compute`.
 """
 
 from __future__ import annotations
@@ -104,16 +104,6 @@ def hand_results(dataset: Dataset):  # noqa: ANN201
     })
     quality = dataset.returns[["org_code", "year"]].assign(share_unknown=4.5, completeness=1.0, warnings=0)
     return Results(indicators=ind, goals=goals, quality=quality)
-
-
-def results_for(dataset: Dataset):  # noqa: ANN201
-    """The real computed Results where the indicator engine runs, else the hand-built ones."""
-    try:
-        from generator.indicators import compute
-
-        return compute(dataset, Settings())
-    except ImportError:
-        return hand_results(dataset)
 
 
 def release_for(dataset: Dataset) -> Release:
