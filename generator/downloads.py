@@ -355,8 +355,7 @@ def _withhold(df: pd.DataFrame, resource: str, threshold: int) -> dict[str, pd.S
         return {}
     from .suppression import withhold_small_counts
 
-    after = withhold_small_counts(df.copy(), counts, _group_columns(resource), threshold)
-    after = after.reindex(df.index) if len(after) == len(df) else after.set_axis(df.index)
+    after = withhold_small_counts(df, counts, _group_columns(resource), threshold)  # a copy, same index
     marks: dict[str, pd.Series] = {}
     for c in counts:
         became_missing = df[c].notna() & after[c].isna()
@@ -404,8 +403,8 @@ def published_tables(dataset: Dataset, results: "Results", settings: Settings) -
         withheld = _withhold(df, resource, settings.withhold_below) if resource in spec.YEAR_RESOURCES else {}
         tables.append(Table(resource, RESOURCE_TITLES[resource], schema, as_text(df, schema, withheld)))
     ind = results.indicators
-    tables.append(Table("indicators", RESOURCE_TITLES["indicators"], indicators_schema(ind),
-                        as_text(ind, indicators_schema(ind))))
+    ind_schema = indicators_schema(ind)
+    tables.append(Table("indicators", RESOURCE_TITLES["indicators"], ind_schema, as_text(ind, ind_schema)))
     for name, key in (("goals", ("year", "level", "code", "group", "target_year")), ("quality", ("org_code", "year"))):
         df = getattr(results, name, None)
         if isinstance(df, pd.DataFrame) and len(df.columns):
