@@ -132,8 +132,11 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
             f"missing comma",
             row=line, org_code=org.iloc[i] or None, year=year))
 
-    if not result.blockers or all(p.code == "no-org-code" for p in result.blockers):
-        rules = {r.name: r for r in cells.rules(resource)}
+    rules = {r.name: r for r in cells.rules(resource)}
+    # Cells are still checked when the only whole-file problems are rows without org_code or
+    # missing optional columns (read as empty): the other returns' problems are not hidden.
+    if all(p.code == "no-org-code" or (p.code == "missing-column" and not rules[p.field].required)
+           for p in result.blockers):
         seen_missing_org = set(no_org.tolist())
         for e in cells.frictionless_check(frame, cells.candidate_rows(frame, resource), resource):
             if e.field == "org_code" and e.position in seen_missing_org:
@@ -183,10 +186,11 @@ def _load_register(path: Path, label: str) -> tuple[pd.DataFrame, list[Problem],
         raise DataFolderError(f"no register: {label} does not exist. A data folder needs "
                               f"{spec.REGISTER_FILE}; for a single year's return pass --register.")
     res = check_file(path, label, "organisations", None)
-    if res.blockers:
-        raise DataFolderError("the register cannot be read: " + " ".join(p.message for p in res.blockers))
+    fatal = [p for p in res.blockers if p.code != "no-org-code"]
+    if fatal or not res.orgs_known:
+        raise DataFolderError("the register cannot be read: " + " ".join(p.message for p in fatal or res.blockers))
     typed = res.typed
-    problems = list(res.problems)
+    problems = list(res.problems) + [p for p in res.blockers if p.code == "no-org-code"]
     problems += checks.check_plain_text(typed, ["org_name", "system_name"], label)
     seen = {(p.file, p.row, p.field) for p in problems}
     problems += [p for p in checks.check_links(typed, ["website"], label, None)

@@ -344,3 +344,22 @@ def test_empty_year_folder_is_checked_as_a_return(tmp_path):
     (tmp_path / "2024").mkdir()
     ds = validate_path(tmp_path / "2024", register=data / "organisations.csv")
     assert {p.code for p in errors(ds)} == {"missing-file"} and len(ds.returns) == 0
+
+
+def test_missing_optional_column_still_checks_the_other_cells(data):
+    f = data / "2024" / "returns.csv"
+    edit_rows(f, lambda h, rows: (h.pop(), [r[:-1] for r in rows])[1])  # no action_plan_url column
+    set_cell(f, "submitted_on", "soon", org_code="XAC03")
+    ds = validate_path(data)
+    got = {(p.code, p.org_code) for p in errors(ds)}
+    assert got == {("missing-column", None), ("schema-type-error", "XAC03")}
+    assert len(ds.left_out) == 4
+
+
+def test_register_row_without_org_code_is_an_error_not_a_stop(data):
+    edit_rows(data / "organisations.csv", lambda h, rows: rows + [["", "Nameless (fictional)", "acute", "Y56", "", "",
+                                                                   "", "", ""]])
+    ds = validate_path(data)
+    (p,) = errors(ds)
+    assert p.code == "no-org-code" and p.file == "organisations.csv"
+    assert set(ds.returns["status"]) == {"published"}
