@@ -29,6 +29,8 @@ CREATED = "2000-01-01T00:00:00Z"
 #: Excel's sheet limit is 1,048,576 rows; the header takes one. Longer tables
 #: continue on further sheets ("workforce (2)") rather than being cut short.
 MAX_ROWS = 1_048_575
+#: Excel's limit on the characters of one cell.
+MAX_CELL_TEXT = 32_767
 #: Rows of XML built at a time (bounded memory at national-x5 size).
 CHUNK = 50_000
 
@@ -87,6 +89,8 @@ def _column_xml(values: list[str], letter: str, rownums: list[str], numeric: boo
         elif numeric and _NUMBER.match(v):
             append(f'<c r="{letter}{r}"><v>{v}</v></c>')
         else:
+            if len(v) > MAX_CELL_TEXT:  # Excel refuses longer cells (it "repairs" the file)
+                v = v[:MAX_CELL_TEXT - 1] + "…"
             append(f'<c r="{letter}{r}"{text}{escape(v)}</t></is></c>')
     return out
 
