@@ -279,7 +279,7 @@ def write_chart(chart: Chart, page_dir: Path) -> str:
     body = (f'<div class="wres-chart" id="{fig_id}-plot" data-spec="charts/{attr(chart.id)}.vl.json"></div>'
             if has_data else '<p class="wres-nochart">No figures to draw.</p>')
     return (
-        f'<figure class="wres-figure" id="{fig_id}">'
+        f'<figure class="wres-figure" id="{fig_id}" data-search-exclude>'
         f'<figcaption><strong>{esc(chart.title)}</strong><br>{chart.summary}</figcaption>'
         f"{body}"
         f'<details class="wres-data"><summary>Data table</summary>{table_html(chart)}</details>'

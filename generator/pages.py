@@ -217,7 +217,9 @@ def table(caption: str, head: list[str], rows: list[list[str]], *, sortable: boo
     """
     cls = "wres-table wres-sortable" if sortable else "wres-table"
     tid = f' id="{attr(table_id)}"' if table_id else ""
-    out = [f'<div class="wres-scroll" tabindex="0" role="region" aria-label="{attr(_strip(caption))}">'
+    # Tables stay out of the search index (data-search-exclude): pages are found by their names and words.
+    out = [f'<div class="wres-scroll" tabindex="0" role="region" aria-label="{attr(_strip(caption))}" '
+           f'data-search-exclude>'
            f'<table class="{cls}"{tid}><caption>{caption}</caption><thead><tr>']
     for i, h in enumerate(head):
         num = ' class="num"' if i in numeric else ""
@@ -586,7 +588,7 @@ def group_page(site: Site, level: str, code: str, name: str, url: str, members: 
             f"## Headline figures, {y}",
             headline_table(site, level, code, y, f"{ename}, {y}: the nine WRES indicators, with England for comparison",
                            url),
-            sentences(site, level, code, y, ename),
+            sentences(site, level, code, y, f"NHS organisations in {ename}"),
             "## Representation, every year",
             representation_table(site, level, code, f"BME representation in {ename}, by year"),
             extra,
@@ -595,7 +597,7 @@ def group_page(site: Site, level: str, code: str, name: str, url: str, members: 
               "page gives intervals, trends and its own return."),
             member_table(site, members, url, y, f"Organisations in {ename}: latest figures"),
             "## Trends",
-            group_charts(site, level, code, ename, url),
+            group_charts(site, level, code, ename, url, who=f"NHS organisations in {ename}"),
             provenance(site, url)]
     site.write(url.strip("/") + ".md", "\n\n".join(b for b in body if b) + "\n")
 
@@ -682,7 +684,9 @@ def organisations_index(site: Site) -> None:
             sys_cell = (f'<a href="{rel(url, f"systems/{sc}/")}">{label}</a>', label.lower())
         status = ""
         if not is_missing(org.get("successor_code")):
-            status = f'merged into {esc(org["successor_code"])}'
+            succ = str(org["successor_code"])
+            status = (f'merged into <a href="{succ}/">{site.org_name(succ)}</a>' if succ in site.orgs
+                      else f"merged into {esc(succ)}")
         elif not is_missing(org.get("closed_year")):
             status = f"closed {int(org['closed_year'])}"
         m, r = site.headline("organisation", code, pub[-1], 1) if pub else ("", None)
@@ -693,7 +697,8 @@ def organisations_index(site: Site) -> None:
                      (str(pub[-1]) if pub else "none", str(pub[-1]) if pub else ""),
                      status])
     n = len(rows)
-    body = [front_matter("Organisations", description="Every NHS organisation with a WRES return."),
+    body = [front_matter("Organisations", description="Every NHS organisation with a WRES return.",
+                         hide=("navigation", "toc")),
             "# Organisations",
             p(f"Every organisation in the register ({plural(n, 'organisation')}). Type in the box to filter the table, "
               "or select a column heading to sort it. Each organisation's page has its figures, trends and returns."),
@@ -1035,7 +1040,7 @@ def share_section(site: Site, code: str, year: int, url: str) -> str:
     try:
         from .badges import embed_html
 
-        snippet = embed_html(code, year, site.settings.site_url)
+        snippet = embed_html(code, year, site.settings.site_url, status=str(site.returns[(code, year)].get("status")))
     except Exception:  # noqa: BLE001 - the badge is an extra; the page stands without it
         snippet = ""
     if snippet:
@@ -1119,7 +1124,7 @@ def indicator_page(site: Site, n: int, url: str) -> None:
         if n not in spec.SURVEY_INDICATORS else write_chart(survey_chart(site, n, *ENGLAND, "england", "England", False),
                                                             pdir)
     body = [front_matter(f"{n}. {spec.INDICATOR_TITLES[n]}", description=f"WRES indicator {n}: "
-                         f"{spec.INDICATOR_TITLES[n]}."),
+                         f"{spec.INDICATOR_TITLES[n]}.", hide=("toc",)),
             f"# Indicator {n}: {spec.INDICATOR_TITLES[n]}",
             p(f"<strong>What it measures.</strong> The headline figure is {WHAT[n]}.", "lead"),
             p(f"<strong>What good looks like.</strong> {GOOD[n]}."),
@@ -1165,7 +1170,7 @@ def data_quality_page(site: Site) -> None:
         wrows.append([who, esc(x.file) + (f", line {int(x.row)}" if x.row is not None else ""),
                       esc(x.field or ""), esc(x.message)])
     body = [front_matter("Data quality", description="What validation found: every return left out and why, "
-                         "and every warning."),
+                         "and every warning.", hide=("toc",)),
             "# Data quality",
             p(f"Every return is checked against the open WRES returns format before anything is computed. A return "
               f"with an error is left out (and only that return); warnings flag figures worth a second look but do "

@@ -109,6 +109,11 @@ def rel(from_url: str, to_url: str) -> str:
 def is_missing(value: object) -> bool:
     if value is None:
         return True
+    t = type(value)
+    if t is float:
+        return value != value  # NaN
+    if t is int or t is str or t is bool:
+        return False
     try:
         import pandas as pd
 
