@@ -37,12 +37,14 @@ def _fresh(tmp_path: Path) -> Path:
     return work
 
 
-def _check(root: Path, mangled: str) -> None:
+def _check(root: Path, mangled: str, must_fail: bool = False) -> None:
     try:
         ds = validate_path(root)
     except DataFolderError:
         assert mangled == spec.REGISTER_FILE, "only an unreadable register may stop validation"
         return
+    if must_fail:
+        assert any(p.is_error for p in ds.problems), "a file without its key column must be an error"
     assert all(isinstance(p, Problem) and p.message for p in ds.problems)
     render_json(ds.problems)
     render_text(ds, ds.problems)
@@ -57,7 +59,8 @@ def _check(root: Path, mangled: str) -> None:
 def test_any_bytes_in_any_file(tmp_path, file, data):
     root = _fresh(tmp_path)
     (root / file).write_bytes(data)
-    _check(root, file)
+    key = b"year" if file == spec.COLLECTIONS_FILE else b"org_code"
+    _check(root, file, must_fail=key not in data.lower())
 
 
 @SETTINGS
