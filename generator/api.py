@@ -178,15 +178,26 @@ def organisation_document(entry: dict, code: str, returns: list[dict], figures: 
     }
 
 
-def _by_code(df: pd.DataFrame | None, level_col: str = "level") -> dict[str, list[dict]]:
-    """Organisation-level rows grouped by code, without the level and code columns, in table order."""
+#: Keys every figure carries even when null; other null keys are left out (about half the bytes).
+FIGURE_KEYS = ("year", "indicator", "measure", "breakdown", "value", "status")
+
+
+def _by_code(df: pd.DataFrame | None, level_col: str = "level", keep: tuple[str, ...] | None = None
+             ) -> dict[str, list[dict]]:
+    """Organisation-level rows grouped by code, without the level and code columns, in table order.
+
+    With `keep`, a null value is left out of a row unless its key is in `keep`.
+    """
     if df is None or df.empty or "code" not in df.columns:
         return {}
     if level_col in df.columns:
         df = df[df[level_col] == "organisation"]
     body = df.drop(columns=[c for c in (level_col, "code") if c in df.columns])
     out: dict[str, list[dict]] = {}
-    for code, row in zip(df["code"].astype(str).tolist(), records(body)):
+    rows = records(body)
+    if keep is not None:
+        rows = [{k: v for k, v in r.items() if v is not None or k in keep} for r in rows]
+    for code, row in zip(df["code"].astype(str).tolist(), rows):
         out.setdefault(code, []).append(row)
     return out
 
@@ -212,7 +223,7 @@ def write_api(dataset: Dataset, figures: pd.DataFrame, goals: pd.DataFrame | Non
     write_text(safe_join(docs_dir, API, REGISTER_FILE), text)
     files.total_bytes += len(text.encode())
 
-    by_code = _by_code(figures)
+    by_code = _by_code(figures, keep=FIGURE_KEYS)
     goals_by_code = _by_code(goals)
     for row in records(dataset.register.sort_values("org_code", kind="stable")):
         code = safe_code(row["org_code"])
@@ -331,7 +342,8 @@ ORGANISATION_SCHEMA: dict = {
         },
         "figures": {
             "type": "array",
-            "description": "The organisation's rows of indicators.csv (without level and code), same values.",
+            "description": "The organisation's rows of indicators.csv (without level and code), same values; "
+                           "a column that is empty in the CSV is left out, except the required ones (null).",
             "items": {
                 "type": "object",
                 "required": ["year", "indicator", "measure", "breakdown", "value", "status"],

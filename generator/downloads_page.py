@@ -141,7 +141,8 @@ def render_page(files: list["DownloadFile"], tables: list["Table"], api_files: "
         f"Schema: [`organisations.schema.json`](../{api_files.schemas['register']}).",
         f"- `{api_base}organisations/<CODE>.json`: one organisation: its register entry, every return it "
         "made with its status (`published`, `published_with_warnings` or `left_out`), submission date and "
-        "report links, and all its figures: its rows of `indicators.csv`, with the same values, and its "
+        "report links, and all its figures: its rows of `indicators.csv`, with the same values (a column "
+        "empty in the CSV is left out of a figure, except `value`, which is then null), and its "
         f"leadership goals. Schema: [`organisation.schema.json`](../{api_files.schemas['organisation']}).",
         "",
         "Every document carries the `release` (version, data hash, date of the data) it belongs to.",
