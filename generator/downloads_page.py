@@ -47,6 +47,7 @@ def render_page(files: list["DownloadFile"], tables: list["Table"], api_files: "
 
     base = f"{settings.site_url.rstrip('/')}/downloads/" if settings.site_url else ""
     api_base = f"{settings.site_url.rstrip('/')}/api/" if settings.site_url else "/api/"
+    site = settings.site_url.rstrip("/") + "/" if settings.site_url else "https://this-site.example/"
     licence = f"[{LICENCE['title']}]({LICENCE['path']})"
     by_name = {f.name: f for f in files}
     lines = [
@@ -110,7 +111,8 @@ def render_page(files: list["DownloadFile"], tables: list["Table"], api_files: "
     for t in tables:
         py, _ = _dtype_hints(t)
         var = t.name
-        lines.append(f'{var} = pd.read_csv(base + "{t.csv_name}", dtype={{{py}}}, keep_default_na=False, '
+        dtype = f"dtype={{{py}}}, " if py else ""
+        lines.append(f'{var} = pd.read_csv(base + "{t.csv_name}", {dtype}keep_default_na=False, '
                      f'na_values=["", "*"])')
     lines += [
         "```",
@@ -148,11 +150,12 @@ def render_page(files: list["DownloadFile"], tables: list["Table"], api_files: "
         "Every document carries the `release` (version, data hash, date of the data) it belongs to.",
         "",
         "```python",
-        "import json, urllib.request",
+        "import json, urllib.parse, urllib.request",
         "",
-        f'register = json.load(urllib.request.urlopen("{api_base}organisations.json"))',
+        f'site = "{site}"' + ("" if settings.site_url else "  # this site's address"),
+        'register = json.load(urllib.request.urlopen(urllib.parse.urljoin(site, "api/organisations.json")))',
         'first = register["organisations"][0]',
-        'org = json.load(urllib.request.urlopen(first["links"]["api"]))',
+        'org = json.load(urllib.request.urlopen(urllib.parse.urljoin(site, first["links"]["api"])))',
         'print(org["organisation"]["org_name"], len(org["figures"]), "figures")',
         "```",
         "",
