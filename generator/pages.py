@@ -582,7 +582,8 @@ def group_page(site: Site, level: str, code: str, name: str, url: str, members: 
                extra: str = "") -> None:
     y = site.latest_year
     ename = esc(name)
-    body = [front_matter(ename, description=f"Workforce Race Equality Standard figures for {ename}."),
+    body = [front_matter(ename, description=f"Workforce Race Equality Standard figures for {ename}.",
+                         hide=("navigation",)),
             f"# {ename}",
             p(intro),
             f"## Headline figures, {y}",
@@ -743,7 +744,7 @@ def organisation_page(site: Site, code: str) -> None:
     if web != "website":
         facts.append(web)
     lineage = code in site.lineage
-    body = [front_matter(name, description=f"WRES figures, trends and returns of {name}."),
+    body = [front_matter(name, description=f"WRES figures, trends and returns of {name}.", hide=("navigation",)),
             f"# {name}",
             p(" · ".join(facts), "wres-facts")]
     succ = org.get("successor_code")
@@ -773,6 +774,9 @@ def organisation_page(site: Site, code: str) -> None:
                  headline_table(site, "organisation", code, latest,
                                 f"{name}, {latest}: the nine WRES indicators, with England for comparison", url),
                  "## Trends",
+                 p("Each chart shows this organisation's figure every year with its 95% interval, and England's "
+                   "for comparison." + (" Years before the merger include the organisations it took over."
+                                         if lineage else "")),
                  group_charts(site, "organisation", code, name, url, lineage=lineage),
                  "## Among its peers",
                  peers_section(site, code, latest, url),
@@ -993,7 +997,7 @@ def return_page(site: Site, code: str, year: int) -> None:
     r = site.returns[(code, year)]
     status = str(r.get("status"))
     probs = site.problems_by_return.get((code, year), [])
-    body = [front_matter(f"{name}: WRES return {year}", search_exclude=True,
+    body = [front_matter(f"{name}: WRES return {year}", search_exclude=True, hide=("navigation",),
                          description=f"The {year} WRES return of {name}."),
             f"# {name}: WRES return {year}",
             p((f'<a href="{rel(url, f"organisations/{code}/")}">All figures and trends for {name}</a> · '
