@@ -30,13 +30,20 @@ def human_size(n: int) -> str:
     return f"{n} bytes"  # pragma: no cover
 
 
+_PANDAS = {"integer": '"Int64"', "string": "str", "boolean": '"boolean"', "number": '"float64"'}
+_READR = {"integer": "col_integer()", "string": "col_character()", "boolean": "col_logical()",
+          "number": "col_double()", "date": "col_date()"}
+
+
 def _dtype_hints(table: "Table") -> tuple[str, str]:
-    """pandas dtype= and readr col_types= text for a table's code-like columns (kept as text)."""
-    names = [f["name"] for f in table.schema["fields"]]
-    text_cols = [c for c in ("org_code", "code", "system_code", "successor_code", "breakdown", "flags")
-                 if c in names]
-    py = ", ".join(f'"{c}": str' for c in text_cols)
-    r = ", ".join(f"{c} = col_character()" for c in text_cols)
+    """pandas dtype= and readr col_types= text giving every column its schema type.
+
+    Counts become nullable integers (Int64), so an empty or `*` cell is NA rather
+    than turning the column into floats; codes stay text.
+    """
+    fields = table.schema["fields"]
+    py = ", ".join(f'"{f["name"]}": {_PANDAS[f["type"]]}' for f in fields if f.get("type", "string") in _PANDAS)
+    r = ", ".join(f'{f["name"]} = {_READR[f["type"]]}' for f in fields if f.get("type", "string") in _READR)
     return py, r
 
 
@@ -126,7 +133,7 @@ def render_page(files: list["DownloadFile"], tables: list["Table"], api_files: "
     ]
     for t in tables:
         _, r = _dtype_hints(t)
-        cols = f", col_types = cols({r}, .default = col_guess())" if r else ""
+        cols = f", col_types = cols({r})" if r else ""
         lines.append(f'{t.name} <- read_csv(paste0(base, "{t.csv_name}"), na = c("", "*"){cols})')
     lines += [
         "```",

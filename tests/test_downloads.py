@@ -329,3 +329,19 @@ def test_fast_number_formatting_matches_the_reference_and_never_uses_exponents(v
         assert "e" not in text.replace("inf", "")
         if text and text not in ("inf", "-inf"):
             assert abs(float(text) - v) <= 0.5e-10 * max(1.0, abs(v)) + 1e-300
+
+
+def test_the_pandas_lines_on_the_page_load_every_file(built):
+    _, _, _, docs, dl = built
+    page = (docs / "downloads" / "index.md").read_text()
+    block = page.split("## Load them", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    folder = (docs / "downloads").as_posix() + "/"
+    code = "\n".join(f'base = "{folder}"' if line.startswith("base = ") else line for line in block.splitlines())
+    scope: dict = {}
+    exec(compile(code, "downloads-page-snippet", "exec"), scope)  # noqa: S102 - our own page's code
+    for f in dl.files:
+        if f.format == "csv":
+            df = scope[f.name[:-4]]
+            assert isinstance(df, pd.DataFrame) and len(df) == f.rows, f.name
+    assert str(scope["workforce"]["headcount"].dtype) == "Int64" and scope["workforce"]["headcount"].isna().any()
+    assert scope["workforce"]["org_code"].map(type).eq(str).all()
