@@ -157,13 +157,19 @@ def check_return_complete(present: Mapping[str, set[str]], required: Iterable[st
     return found
 
 
+def _is_documentation(name: str) -> bool:
+    """A README, licence or notes file beside the data is expected, not stray."""
+    upper = name.upper()
+    return upper.startswith(("README", "LICENSE", "LICENCE", "CHANGELOG", "NOTICE")) or upper.endswith(".MD")
+
+
 def check_year_folders(root: Path) -> list[Problem]:
     """Everything at the top of a data folder is the register, collections.csv or a year folder."""
     found = []
     known = {spec.REGISTER_FILE, spec.COLLECTIONS_FILE}
     for entry in sorted(root.iterdir()):
         name = entry.name
-        if name.startswith(".") or name in known:
+        if name.startswith(".") or name in known or (entry.is_file() and _is_documentation(name)):
             continue
         if entry.is_dir() and spec.YEAR_DIR_RE.match(name):
             continue

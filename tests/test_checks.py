@@ -101,6 +101,13 @@ def test_year_folders_and_stray_entries(tmp_path: Path):
     assert [(p.file, p.severity) for p in found] == [("2024 copy", "warning"), ("notes.txt", "warning")]
 
 
+def test_documentation_beside_the_data_is_not_stray(tmp_path: Path):
+    (tmp_path / "2024").mkdir()
+    for name in ("README.md", "LICENCE", "notes.md"):
+        (tmp_path / name).write_text("x")
+    assert checks.check_year_folders(tmp_path) == []
+
+
 def test_stray_file_in_year_folder(tmp_path: Path):
     (tmp_path / "workforce.csv").write_text("x")
     assert checks.check_year_entries(tmp_path, "2024/", 2024) == []
