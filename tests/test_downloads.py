@@ -345,3 +345,33 @@ def test_the_pandas_lines_on_the_page_load_every_file(built):
             assert isinstance(df, pd.DataFrame) and len(df) == f.rows, f.name
     assert str(scope["workforce"]["headcount"].dtype) == "Int64" and scope["workforce"]["headcount"].isna().any()
     assert scope["workforce"]["org_code"].map(type).eq(str).all()
+
+
+def test_the_workbook_package_is_well_formed_office_open_xml(built):
+    import posixpath
+    import re
+    import xml.etree.ElementTree as ET
+
+    _, _, _, docs, _ = built
+    with zipfile.ZipFile(docs / "downloads" / WORKBOOK) as z:
+        names = z.namelist()
+        assert names[0] == "[Content_Types].xml"
+        parts = {n: ET.fromstring(z.read(n)) for n in names}  # every part is well-formed XML
+    ct = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+    overrides = {o.get("PartName").lstrip("/") for o in parts["[Content_Types].xml"].iter(f"{ct}Override")}
+    assert overrides == {n for n in names if not n.endswith(".rels") and n != "[Content_Types].xml"}
+    rel = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    for name in (n for n in names if n.endswith(".rels")):
+        base = posixpath.dirname(posixpath.dirname(name))
+        for r in parts[name].iter(f"{rel}Relationship"):
+            assert posixpath.normpath(posixpath.join(base, r.get("Target"))) in names, (name, r.get("Target"))
+            assert r.get("TargetMode") != "External"
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    for name in (n for n in names if n.startswith("xl/worksheets/")):
+        rows = list(parts[name].iter(f"{main}row"))
+        assert [int(r.get("r")) for r in rows] == list(range(1, len(rows) + 1))
+        for r in rows:
+            for c in r.iter(f"{main}c"):
+                assert re.fullmatch(r"[A-Z]+" + r.get("r"), c.get("r"))
+                assert c.find(f"{main}f") is None  # never a formula
+        assert parts[name].find(f"{main}dimension").get("ref").endswith(str(len(rows)))
