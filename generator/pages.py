@@ -137,6 +137,18 @@ def _index_figures(frame: pd.DataFrame) -> dict:
     return out
 
 
+def _withheld(table: pd.DataFrame, resource: str, threshold: int) -> pd.DataFrame:
+    """The table as pages may show it: with `withhold_below` set, small counts (and the counts that would
+    reveal them) are withheld, exactly as in the downloads (suppression.py, grouped per total)."""
+    counts = [c for c in spec.COUNT_FIELDS.get(resource, ()) if c in table.columns]
+    if threshold <= 0 or not counts:
+        return table
+    from .suppression import withhold_small_counts
+
+    group = ["year"] + [k for k in spec.KEYS[resource] if k != "ethnicity"]
+    return withhold_small_counts(table, counts, group, threshold)
+
+
 def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -> Site:  # noqa: ANN001
     site = Site(dataset, results, settings, release, downloads, Path(docs_dir))
     site.years = list(dataset.years)
@@ -171,6 +183,7 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
     for resource in spec.YEAR_RESOURCES:
         t = dataset.tables.get(resource)
         if t is not None and len(t):
+            t = _withheld(t, resource, int(getattr(settings, "withhold_below", 0) or 0))
             grouped: dict = {}
             for rec in t.to_dict("records"):
                 grouped.setdefault((str(rec["org_code"]), int(rec["year"])), []).append(rec)
@@ -436,6 +449,18 @@ def _plain_label(label_html: str) -> str:
     return html.unescape(label_html)
 
 
+def _share_with_count(site: Site, level: str, code: str, year: int, breakdown: str, r: dict | None) -> str:
+    """"22.7% (12,345)": the BME share and the BME headcount behind it (share x headcount, exact)."""
+    html_ = figure_cell(1, "share_bme", r, False)[0]
+    h = site.row(level, code, year, 1, "headcount", breakdown)
+    if r is None or h is None or is_missing(r.get("value")) or is_missing(h.get("value")):
+        return html_
+    if getattr(site.settings, "withhold_below", 0):
+        return html_
+    bme = round(float(r["value"]) * float(h["value"]) / 100)
+    return f'{html_} <span class="wres-ci">({bme:,})</span>'
+
+
 def representation_table(site: Site, level: str, code: str, caption: str) -> str:
     rows = []
     for y in site.years:
@@ -444,7 +469,8 @@ def representation_table(site: Site, level: str, code: str, caption: str) -> str
         g = site.row(level, code, y, 1, "senior_gap_pp", "senior") or site.row(level, code, y, 1, "senior_gap_pp", "all")
         if a is None and s is None:
             continue
-        rows.append([str(y), figure_cell(1, "share_bme", a, False)[0], figure_cell(1, "share_bme", s, False)[0],
+        rows.append([str(y), _share_with_count(site, level, code, y, "all", a),
+                     _share_with_count(site, level, code, y, "senior", s),
                      figure_cell(1, "senior_gap_pp", g, True)[0]])
     if not rows:
         return p("No workforce figures.")
@@ -908,6 +934,8 @@ def returns_section(site: Site, code: str, years: list[int], url: str) -> str:
 # ---------------------------------------------------------------- returns
 
 def _count_cell(rec: dict, col: str) -> str:
+    if rec.get(f"{col}_withheld") is True:
+        return '<abbr title="withheld: a small number, or one that would reveal a small number">w</abbr>'
     if rec.get(f"{col}_suppressed") is True:
         return '<abbr title="suppressed by the publisher">*</abbr>'
     return fmt_int(rec.get(col))
@@ -1021,7 +1049,9 @@ def return_page(site: Site, code: str, year: int) -> None:
                  "## What was submitted",
                  p("The counts below are exactly as submitted. A dash means the cell was empty (not available); "
                    "<abbr title=\"suppressed by the publisher\">*</abbr> means the organisation suppressed a small "
-                   "number.")]
+                   "number." + (f" Counts below {site.settings.withhold_below}, and counts that would reveal them, "
+                                "are withheld on this site (<abbr title=\"withheld\">w</abbr>)."
+                                if getattr(site.settings, "withhold_below", 0) else ""))]
         body += return_tables(site, code, year)
     rep = link(r.get("report_url"), f"the organisation's own WRES report for {year}")
     plan = link(r.get("action_plan_url"), f"its action plan")

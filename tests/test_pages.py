@@ -288,3 +288,17 @@ def test_hostile_data_stays_inert_through_the_theme(small, tmp_path):
         assert "<script>alert" not in html and "alert(1)</script>" not in html, path
     index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
     assert "<script>alert" not in index
+
+
+def test_withheld_counts_are_not_shown_when_withholding_is_set(small, tmp_path):
+    dataset, _, _ = small
+    settings = Settings(withhold_below=10)
+    results = compute(dataset, settings)
+    docs = tmp_path / "docs"
+    _write(dataset, results, settings, docs)
+    md = (docs / "organisations/XAA01/2024/index.md").read_text(encoding="utf-8")
+    assert "withheld: a small number" in md
+    wf = dataset.tables["workforce"]
+    small_counts = wf[(wf["org_code"] == "XAA01") & (wf["year"] == 2024) & (wf["headcount"] < 10)]
+    assert len(small_counts)  # the fixture has small counts to withhold
+    assert "Counts below 10" in md
