@@ -162,7 +162,8 @@ def _trend_template(measure_kind: str, y_title: str, n_series: int, better: str,
                alt.Tooltip("shown:N", title="Figure")]
     interval = alt.Chart(data).mark_rule(strokeWidth=1.5, opacity=0.7).encode(
         x=x, y=alt.Y("lower:Q"), y2="upper:Q", color=colour)
-    line = alt.Chart(data).mark_line(strokeWidth=2).encode(x=x, y=y, color=colour)
+    # A missing year (e.g. the survey not collected in 2020) breaks the line instead of bridging it.
+    line = alt.Chart(data).mark_line(strokeWidth=2, invalid="break-paths-show-domains").encode(x=x, y=y, color=colour)
     points = alt.Chart(data).mark_point(filled=True, size=70, opacity=1).encode(
         x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
     layers = _reference_layers(alt, measure_kind, "y") + ([interval] if has_ci else []) + [line, points]

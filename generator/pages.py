@@ -362,6 +362,9 @@ def trend_chart(site: Site, n: int, series: list[tuple[str, str, str, bool]], ch
     better = {"likelihood": "likelihood", "gap": "gap_up" if n in (7, 9) else "gap"}.get(k, "")
     y_title = {"likelihood": "Relative likelihood", "gap": "Gap (percentage points)"}.get(k, "Per cent")
     summary = _trend_summary(rows, labels, n, k)
+    if n == 3:
+        summary += (" Each year pools that year's and the year before's counts where both exist; a first year shows "
+                    "the single-year figure.")
     return Chart(chart_id, "trend", f"{n}. {SHORT_TITLES[n]}, by year", summary, k, y_title, rows, labels, better)
 
 
@@ -384,12 +387,16 @@ def survey_chart(site: Site, n: int, level: str, code: str, chart_id: str, who_l
     for y in site.years:
         for measure, label in (("percent_bme", "BME staff"), ("percent_white", "White staff")):
             r = site.row(level, code, y, n, measure, "all", lineage)
+            if r is not None and r.get("status") == "not_collected":
+                rows.append({"year": y, "series": label, "value": None})  # a gap in the line, not a bridge
+                continue
             if r is None or is_missing(r.get("value")):
                 continue
             rows.append({"year": y, "series": label, "value": r["value"], "lower": r.get("ci_lower"),
                          "upper": r.get("ci_upper")})
     better = "percent_up" if n == 7 else "percent_down"
-    bme = sorted((r for r in rows if r["series"] == "BME staff"), key=lambda r: r["year"])
+    bme = sorted((r for r in rows if r["series"] == "BME staff" and not is_missing(r["value"])),
+                 key=lambda r: r["year"])
     if bme:
         last = bme[-1]
         wh = [r for r in rows if r["series"] == "White staff" and r["year"] == last["year"]]
@@ -398,6 +405,9 @@ def survey_chart(site: Site, n: int, level: str, code: str, chart_id: str, who_l
                    + f" at {who_label} said yes. {'Higher' if n == 7 else 'Lower'} is better.")
     else:
         summary = "No survey figures yet."
+    gaps = sorted({r["year"] for r in rows if is_missing(r["value"])})
+    if gaps:
+        summary += f" Not collected in {', '.join(str(g) for g in gaps)}: the line breaks there."
     return Chart(chart_id, "trend", f"{n}. {SHORT_TITLES[n]}: BME and White staff, by year", summary, "percent",
                  "Per cent of staff", rows, ["BME staff", "White staff"], better)
 
