@@ -154,3 +154,24 @@ def test_tables_sort_by_column(browser, site_server):
         assert header.get_attribute("aria-sort") == "descending"
     finally:
         page.close()
+
+
+def test_search_finds_an_organisation_under_the_csp(browser, site_server, sample_site):
+    """Material's search runs in a web worker from the site itself; the CSP must let it."""
+    import re as _re
+
+    first = sorted(p for p in (sample_site / "organisations").iterdir() if p.is_dir())[0]
+    title = _re.search(r"<title>(.*?) - ", (first / "index.html").read_text(encoding="utf-8")).group(1)
+    word = max(title.split(), key=len)
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(site_server)
+        page.locator(".md-search__input").click()
+        page.locator(".md-search__input").press_sequentially(word, delay=30)
+        page.wait_for_selector(".md-search-result__item", timeout=30_000)
+        assert page.locator(".md-search-result__item").count() >= 1
+        assert errors == []
+    finally:
+        page.close()
