@@ -169,7 +169,9 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
 
     Files are written only when their bytes change, and files no longer
     produced are removed, so a rebuild with the same data touches nothing and
-    a changed return touches only the pages that show it.
+    a changed return touches only the pages that show it. The downloads (CSV,
+    workbook, API, badges) need nothing from the pages, so they are written in
+    a second process while this one writes the pages: the machines have two cores.
     """
     from . import downloads, pages
     from .files import Tracker
@@ -181,11 +183,35 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
             if path.is_file():
                 tracker.write_bytes(path.relative_to(source).as_posix(), path.read_bytes())
     tracker.write_text("release.json", json.dumps(release.to_dict(), sort_keys=True, indent=1) + "\n")
-    with tracker.active():
-        dl = downloads.write_downloads(dataset, results, docs_dir, settings, release, previous=previous_frame)
-        summary.changed_figures = int(len(dl.changes)) if getattr(dl, "changes", None) is not None else 0
-        pages.write_pages(dataset, results, docs_dir, settings, release, dl)
+    changed = downloads.changes_since(results, previous_frame)
+    summary.changed_figures = int(len(changed))
+    # What the pages need of the downloads, before the downloads exist.
+    pending = downloads.Downloads(files=[], changes=changed, has_previous=previous_frame is not None)
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the parent may hold threads (vl-convert's runtime) that fork would copy mid-state.
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        job = pool.submit(_downloads_job, dataset, results, docs_dir, settings, release, previous_frame, changed)
+        with tracker.active():
+            pages.write_pages(dataset, results, docs_dir, settings, release, pending)
+        seen, written, unchanged = job.result()
+    tracker.merge(seen, written, unchanged)
     return tracker.finish()
+
+
+def _downloads_job(dataset, results, docs_dir: Path, settings: Settings, release,  # noqa: ANN001
+                   previous_frame: pd.DataFrame | None, changed: pd.DataFrame) -> tuple[set[Path], int, int]:
+    """Write the downloads in a child process; report what was written for the parent's tracker."""
+    from . import downloads
+    from .files import Tracker
+
+    tracker = Tracker(docs_dir)
+    with tracker.active():
+        downloads.write_downloads(dataset, results, docs_dir, settings, release, previous=previous_frame,
+                                  changed=changed)
+    return tracker.seen, tracker.written, tracker.unchanged
 
 
 def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path) -> None:

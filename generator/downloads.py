@@ -535,10 +535,28 @@ def citation_line(release: Release, site_url: str) -> str:
             f"{LICENCE['title']}.{where}")
 
 
+def changes_since(results: "Results", previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Every figure that changed since the previous release's indicators.csv (empty without one)."""
+    if previous is None:
+        return changes.empty()
+    try:
+        return changes.compare(previous, results.indicators)
+    except changes.NotAnIndicatorsTable as exc:
+        from .build import BuildError  # the build's own error: the CLI prints it without a traceback
+
+        raise BuildError(f"--previous: {exc}") from exc
+
+
 def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settings: Settings, release: Release,
-                    previous: pd.DataFrame | None = None) -> Downloads:
-    """Write downloads/, api/, every badge and changes.md into docs_dir; describe them."""
+                    previous: pd.DataFrame | None = None, changed: pd.DataFrame | None = None) -> Downloads:
+    """Write downloads/, api/, every badge and changes.md into docs_dir; describe them.
+
+    `changed` may be given when the caller already compared with `previous`
+    (the build does, so that pages can be written while this runs in another process).
+    """
     docs_dir = Path(docs_dir)
+    if changed is None:
+        changed = changes_since(results, previous)
     tables = published_tables(dataset, results, settings)
     files: dict[str, DownloadFile] = {}
     for t in tables:
@@ -561,15 +579,6 @@ def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settin
     api_files = api.write_api(dataset, figures, goals, docs_dir, release, settings.site_url)
     badge_paths = badges.write_badges(dataset, docs_dir)
 
-    if previous is not None:
-        try:
-            changed = changes.compare(previous, results.indicators)
-        except changes.NotAnIndicatorsTable as exc:
-            from .build import BuildError  # the build's own error: the CLI prints it without a traceback
-
-            raise BuildError(f"--previous: {exc}") from exc
-    else:
-        changed = changes.empty()
     names = dict(zip(dataset.register["org_code"].astype(str), dataset.register["org_name"].astype(str)))
     systems = set(dataset.register["system_code"].dropna().astype(str)) if "system_code" in dataset.register else set()
     write_text(safe_join(docs_dir, "changes.md"),

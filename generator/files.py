@@ -88,6 +88,13 @@ class Tracker:
             else:
                 self.unchanged += 1
 
+    def merge(self, seen: set[Path], written: int, unchanged: int) -> None:
+        """Take in what another process's tracker wrote into the same folder."""
+        new = seen - self.seen
+        self.seen |= new
+        self.written += written
+        self.unchanged += unchanged
+
     def write_text(self, relative: str, text: str) -> bool:
         return self.write_bytes(relative, text.encode("utf-8"))
 
