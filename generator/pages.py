@@ -803,7 +803,8 @@ def organisation_page(site: Site, code: str) -> None:
         body.append(p("There is no published return for this organisation yet."))
     else:
         body += [f"## What the figures say, {latest}",
-                 p(f"Figures from the {latest} return. Each compares BME and White staff; "
+                 p(f'Figures from the <a href="{latest}/">{latest} return</a> (the counts as submitted are on '
+                   f"that page). Each compares BME and White staff; "
                    f'<a href="{rel(url, "methodology/")}">methodology</a> explains how each is computed.'),
                  sentences(site, "organisation", code, latest, name),
                  f"## Latest figures, {latest}",
@@ -870,23 +871,29 @@ def goals_section(site: Site, code: str, year: int) -> str:
         now = f"{float(s0) * 100:.1f}%" if not is_missing(s0) else "unknown"  # goals.py: proportions 0-1
         target = f"{float(T) * 100:.1f}%" if not is_missing(T) else "unknown"
         status = str(r.get("status") or "")
+        G = f"<strong>{g[0].upper() + g[1:]}</strong>"
         if status == "met":
-            items.append(f"<li>For {g}: already at or above parity (BME share {now}, parity {target}).</li>")
+            items.append(f"<li>{G}: BME share {now}, parity {target}. Already at or above parity.</li>")
         elif status == "not_reachable":
-            items.append(f"<li>For {g} (BME share now {now}, parity {target}): parity cannot be reached by "
-                         f"{head_year} if {tw} of posts turn over each year, even if every appointment went to a "
-                         f"BME candidate.</li>")
+            items.append(f"<li>{G}: BME share now {now}, parity {target}. Parity cannot be reached by {head_year} "
+                         f"if {tw} of posts turn over each year, even if every appointment went to a BME "
+                         f"candidate.</li>")
         elif status == "ok":
             k = r.get("one_in_k")
             per = r.get("bme_appointments_per_year")
             kk = f"about 1 in {int(round(float(k)))}" if not is_missing(k) and float(k) > 0 else "no additional"
-            pp = f" (about {float(per):.1f} BME appointments a year)" if not is_missing(per) else ""
-            items.append(f"<li>For {g} (BME share now {now}, parity {target}): to reach parity by {head_year}, "
-                         f"{kk} appointments would need to go to BME staff{pp}, if {tw} of posts turn over each "
+            if is_missing(per):
+                pp = ""
+            elif round(float(per), 1) == 1.0:
+                pp = " (about one BME appointment a year)"
+            else:
+                pp = f" (about {float(per):.1f} BME appointments a year)"
+            items.append(f"<li>{G}: BME share now {now}, parity {target}. To reach parity by {head_year}, {kk} "
+                         f"appointments would need to go to BME staff{pp}, if {tw} of posts turn over each "
                          f"year.</li>")
         else:
             why = esc(r.get("reason")) if not is_missing(r.get("reason")) else "no goal could be computed"
-            items.append(f"<li>For {g}: {why}.</li>")
+            items.append(f"<li>{G}: {why}.</li>")
     text_ = (p("The 2018 NHS England aim is that BME representation at senior levels matches the whole workforce "
                f"by 2028. Parity here means the organisation's own BME share among staff of known ethnicity. "
                "This is the project's own transparent model, not an official target.")
@@ -1103,13 +1110,14 @@ def indicator_pages(site: Site) -> None:
         url = f"indicators/{n}/"
         em, er = site.headline(*ENGLAND, y, n)
         index_rows.append([(f'<a href="{n}/">{n}. {esc(spec.INDICATOR_TITLES[n])}</a>', str(n)),
-                           figure_cell(n, em, er)])
+                           WHAT[n][0].upper() + WHAT[n][1:] + ".", figure_cell(n, em, er)[0]])
         indicator_page(site, n, url)
     body = [front_matter("Indicators", description="The nine WRES indicators."),
             "# The nine indicators",
             p("Each indicator compares BME and White staff on one part of working life. Each page defines the "
               "indicator, shows every organisation's latest figure with its interval, and ranks them in a table."),
-            table(f"The nine WRES indicators: England, {y}", ["Indicator", f"England, {y}"], index_rows),
+            table(f"The nine WRES indicators: England, {y}", ["Indicator", "The headline figure is",
+                                                               f"England, {y}"], index_rows),
             provenance(site, "indicators/")]
     site.write("indicators/index.md", "\n\n".join(body) + "\n")
 
