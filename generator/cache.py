@@ -8,6 +8,7 @@ result can never be stale: change any of them and it is recomputed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 from pathlib import Path
@@ -26,15 +27,22 @@ def _digest_tree(h: "hashlib._Hash", root: Path, pattern: str = "*") -> None:
         h.update(hashlib.sha256(path.read_bytes()).digest())
 
 
-def cache_key(data_dir: Path, settings: Settings) -> str:
+@functools.lru_cache(maxsize=1)
+def code_hash() -> str:
+    """A hash of the generator's code and schemas: a cached result made by other code is never reused."""
     from . import spec
 
     h = hashlib.sha256()
-    _digest_tree(h, Path(data_dir))
-    h.update(b"\x01code")
     _digest_tree(h, _PACKAGE, "*.py")
     h.update(b"\x01schemas")
     _digest_tree(h, spec.SCHEMA_DIR, "*.json")
+    return h.hexdigest()
+
+
+def cache_key(data_dir: Path, settings: Settings) -> str:
+    h = hashlib.sha256()
+    _digest_tree(h, Path(data_dir))
+    h.update(b"\x01code" + code_hash().encode())
     h.update(repr(settings).encode())
     return h.hexdigest()
 
@@ -53,7 +61,8 @@ def validated_and_computed(data_dir: Path, settings: Settings, cache_dir: Path, 
             return dataset, results, True
         except Exception:  # a damaged cache entry is simply recomputed
             path.unlink(missing_ok=True)
-    dataset = validate_path(Path(data_dir), settings=settings)
+    dataset = validate_path(Path(data_dir), settings=settings,
+                            year_cache=Path(cache_dir) / "years" if use_cache else None)
     results = compute(dataset, settings)
     if use_cache:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -328,13 +328,18 @@ def _is_year_folder(path: Path) -> bool:
     return bool(spec.YEAR_DIR_RE.match(path.name)) or any((path / f"{r}.csv").is_file() for r in spec.YEAR_RESOURCES)
 
 
-def validate_path(path: Path, register: Path | None = None, *, settings: Settings | None = None) -> Dataset:
+def validate_path(path: Path, register: Path | None = None, *, settings: Settings | None = None,
+                  year_cache: Path | None = None) -> Dataset:
     """Validate a data folder, or a single year folder such as `my-return/2024/`.
 
     A single year folder takes its year from its name and is checked against
     `register` (default: the bundled data/organisations.csv) and the bundled
     collections.csv (indicators 1-9 assumed, with a warning, when that year is
     not listed). Raises `DataFolderError` only when nothing can be checked.
+
+    With `year_cache` (a folder), each year folder's checks are kept by a hash
+    of everything they depend on, so a rebuild after one return changed
+    re-checks only that return's year.
     """
     path = Path(path)
     settings = settings or Settings()
@@ -408,9 +413,42 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
             collected = spec.INDICATORS
         else:
             collected = collected_of[year]
-        year_results[year] = check_year(ydir, prefix, year, collected, listed, settings)
+        year_results[year] = _check_year_cached(year_cache, checksums, ydir, prefix, year, collected, listed,
+                                                settings)
 
     return _assemble(path, reg, collections, year_results, problems, bad_orgs, unlisted, settings, checksums)
+
+
+def _check_year_cached(year_cache: Path | None, checksums: dict[str, str], ydir: Path, prefix: str, year: int,
+                       collected: tuple[int, ...], listed: set[str], settings: Settings) -> YearResult:
+    """check_year, reused when the year's files, collections, register codes and settings are unchanged."""
+    if year_cache is None:
+        return check_year(ydir, prefix, year, collected, listed, settings)
+    import hashlib
+    import pickle
+
+    entries = sorted(e.name for e in ydir.iterdir())
+    from .cache import code_hash
+
+    key_text = repr((code_hash(), year, prefix, collected, sorted(listed), repr(settings), entries,
+                     sorted((k, v) for k, v in checksums.items() if k.startswith(prefix))))
+    key = hashlib.sha256(key_text.encode("utf-8", "surrogateescape")).hexdigest()
+    path = Path(year_cache) / f"{year}-{key}.pickle"
+    if path.is_file():
+        try:
+            with path.open("rb") as f:
+                return pickle.load(f)
+        except Exception:  # a damaged entry is simply recomputed
+            path.unlink(missing_ok=True)
+    result = check_year(ydir, prefix, year, collected, listed, settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob(f"{year}-*.pickle"):
+        old.unlink()
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return result
 
 
 def _assemble(root: Path, register: pd.DataFrame, collections: pd.DataFrame, year_results: dict[int, YearResult],
