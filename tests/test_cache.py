@@ -1,0 +1,56 @@
+"""The content-hash caches: a result is reused only when nothing it depends on changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from generator import cache
+from generator.settings import Settings
+from generator.validate import validate_path
+from tests.helpers import set_cell, write_valid_data
+
+
+def _frames_equal(a, b) -> None:
+    assert a.problems == b.problems
+    pd.testing.assert_frame_equal(a.returns, b.returns)
+    for name in a.tables:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+
+
+def test_year_cache_gives_the_same_result_and_rechecks_only_the_changed_year(tmp_path: Path):
+    root = write_valid_data(tmp_path / "data")
+    years = tmp_path / "years"
+    first = validate_path(root, year_cache=years)
+    entries = {p.name: p.stat().st_mtime_ns for p in years.iterdir()}
+    assert len(entries) == 2
+
+    set_cell(root / "2024" / "recruitment.csv", "appointed", "999999", org_code="XAA01", ethnicity="bme")
+    cached = validate_path(root, year_cache=years)
+    fresh = validate_path(root)
+    _frames_equal(cached, fresh)
+    assert first.problems != cached.problems
+    assert any(p.org_code == "XAA01" and p.year == 2024 and p.is_error for p in cached.problems)
+
+    after = {p.name: p.stat().st_mtime_ns for p in years.iterdir()}
+    unchanged_2023 = [n for n in after if n.startswith("2023-")]
+    assert unchanged_2023 and all(after[n] == entries[n] for n in unchanged_2023)
+    assert not set(n for n in after if n.startswith("2024-")) & set(entries)
+
+
+def test_whole_cache_key_follows_data_and_settings(tmp_path: Path):
+    root = write_valid_data(tmp_path / "data")
+    key = cache.cache_key(root, Settings())
+    assert cache.cache_key(root, Settings()) == key
+    assert cache.cache_key(root, Settings(small_numbers_threshold=5)) != key
+    set_cell(root / "2024" / "training.csv", "accessed_training", "1", org_code="XAB02", ethnicity="white")
+    assert cache.cache_key(root, Settings()) != key
+
+
+def test_validated_and_computed_hits_on_the_second_call(tmp_path: Path):
+    root = write_valid_data(tmp_path / "data")
+    ds1, res1, hit1 = cache.validated_and_computed(root, Settings(), tmp_path / "c")
+    ds2, res2, hit2 = cache.validated_and_computed(root, Settings(), tmp_path / "c")
+    assert (hit1, hit2) == (False, True)
+    pd.testing.assert_frame_equal(res1.indicators, res2.indicators)
