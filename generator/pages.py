@@ -267,6 +267,36 @@ def judge(indicator: int, measure: str, r: dict | None) -> tuple[str, str]:
     return judgement(indicator, measure, r.get("value"), r.get("flags"), r.get("ci_lower"), r.get("ci_upper"))
 
 
+SHORT_CLASS = {"adverse_to_bme": ("adverse", "Adverse to BME staff: outside the non-adverse range 0.80 to 1.25"),
+               "worse_for_bme": ("worse", "Worse for BME staff"),
+               "adverse_to_white": ("adverse to White", "Adverse to White staff: below 0.80"),
+               "worse_for_white": ("worse for White", "Worse for White staff")}
+COMPACT_KEY = ('<p class="wres-key">In this table: <span class="wres-class wres-class--bad">adverse</span> a '
+               "likelihood outside the non-adverse range 0.80 to 1.25, against BME staff; "
+               '<span class="wres-class wres-class--bad">worse</span> a gap that is worse for BME staff; '
+               '<span class="wres-flag">small n</span> built on small numbers, read with care. '
+               "Each figure's 95% interval is on its own page.</p>")
+
+
+def compact_tag(cls: str) -> str:
+    """A short class word for dense tables (the full words are in the key above the table and in the title)."""
+    if cls not in SHORT_CLASS:
+        return ""
+    word, title = SHORT_CLASS[cls]
+    css = "bad" if cls in ("adverse_to_bme", "worse_for_bme") else "other"
+    return f'<span class="wres-class wres-class--{css}" title="{attr(title)}">{word}</span>'
+
+
+def compact_cell(indicator: int, measure: str, r: dict | None) -> tuple[str, str]:
+    if r is None:
+        return ("–", "")
+    html_, key = figure_cell(indicator, measure, r, with_interval=False)
+    html_ = html_.replace('<span class="wres-flag" title="Based on small numbers: read with care">small numbers</span>',
+                          '<span class="wres-flag" title="Based on small numbers: read with care">small n</span>')
+    tag = compact_tag(judge(indicator, measure, r)[0])
+    return (html_ + (" " + tag if tag else ""), key)
+
+
 def class_tag(cls: str) -> str:
     if cls in ("no_data", "") or cls is None:
         return ""
@@ -539,11 +569,9 @@ def regions_table(site: Site, page_url: str, year: int) -> str:
         cells = [(f'<a href="{rel(page_url, f"regions/{slug}/")}">{esc(name)}</a>', name)]
         for n in spec.INDICATORS:
             m, r = site.headline("region", rcode, year, n)
-            html_, key = figure_cell(n, m, r, with_interval=False)
-            cls, _ = judge(n, m, r)
-            cells.append((html_ + (" " + class_tag(cls) if cls not in ("no_data", "equal", "unclear") else ""), key))
+            cells.append(compact_cell(n, m, r))
         rows.append(cells)
-    return table(f"Regions, {year}: headline figure of each indicator", head, rows, sortable=True,
+    return COMPACT_KEY + table(f"Regions, {year}: headline figure of each indicator", head, rows, sortable=True,
                  numeric=set(range(1, 10)))
 
 
@@ -605,13 +633,11 @@ def member_table(site: Site, members: list[str], page_url: str, year: int, capti
                 cells.append(("–", ""))
                 continue
             m, r = site.headline("organisation", code, last, n)
-            html_, key = figure_cell(n, m, r, with_interval=False)
-            cls, _ = judge(n, m, r)
-            cells.append((html_ + (" " + class_tag(cls) if cls not in ("no_data", "equal", "unclear") else ""), key))
+            cells.append(compact_cell(n, m, r))
         rows.append(cells)
     if not rows:
         return p("No organisations.")
-    return table(caption, head, rows, sortable=True, table_id=table_id, numeric=set(range(3, 12)))
+    return COMPACT_KEY + table(caption, head, rows, sortable=True, table_id=table_id, numeric=set(range(3, 12)))
 
 
 def group_page(site: Site, level: str, code: str, name: str, url: str, members: list[str], intro: str,

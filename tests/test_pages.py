@@ -302,3 +302,13 @@ def test_withheld_counts_are_not_shown_when_withholding_is_set(small, tmp_path):
     small_counts = wf[(wf["org_code"] == "XAA01") & (wf["year"] == 2024) & (wf["headcount"] < 10)]
     assert len(small_counts)  # the fixture has small counts to withhold
     assert "Counts below 10" in md
+
+
+def test_organisations_index_is_complete_without_javascript(written):
+    dataset, docs, _ = written
+    md = (docs / "organisations/index.md").read_text(encoding="utf-8")
+    html = _html(md)
+    for code in dataset.register["org_code"]:
+        assert f'href="{code}/"' in html
+    assert '<div class="wres-filter" hidden>' in html  # the box appears only when the script can make it work
+    assert 'id="wres-orgs"' in html and "wres-sortable" in html
