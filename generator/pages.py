@@ -85,6 +85,7 @@ class Site:
     quality: dict = field(default_factory=dict)     # (code, year) -> row
     tables: dict = field(default_factory=dict)      # resource -> {(code, year): frame}
     systems: dict = field(default_factory=dict)     # system code -> (name, region code, [org codes])
+    bands: object = None                            # _Bands: indicator 1 by staff group and band
     written: list = field(default_factory=list)
 
     # -- figures
@@ -137,6 +138,59 @@ def _index_figures(frame: pd.DataFrame) -> dict:
     return out
 
 
+class _Bands:
+    """Indicator 1 by staff group and band, looked up lazily per (level, code, year): only pages that show a
+    band table pay for turning rows into dicts."""
+
+    def __init__(self, frame: pd.DataFrame | None) -> None:
+        self.frame = None
+        self.index: dict = {}
+        if frame is None or not len(frame):
+            return
+        keep = frame[(frame["indicator"] == 1)
+                     & frame["measure"].isin(["share_bme", "share_white", "share_unknown", "headcount"])
+                     & frame["breakdown"].str.contains("/", regex=False)].reset_index(drop=True)
+        self.frame = keep
+        self.index = {(str(k[0]), str(k[1]), int(k[2])): v
+                      for k, v in keep.groupby(["level", "code", "year"], sort=False).indices.items()}
+
+    def has(self, level: str, code: str) -> bool:
+        return any(k[0] == level and k[1] == code for k in self.index) if self.index else False
+
+    def get(self, level: str, code: str, year: int) -> dict:
+        pos = self.index.get((level, str(code), int(year)))
+        if pos is None:
+            return {}
+        recs = self.frame.iloc[pos].to_dict("records")
+        return {(r["breakdown"], r["measure"]): r for r in recs}
+
+
+def _index_bands(frame: pd.DataFrame) -> "_Bands":
+    return _Bands(frame)
+
+
+def band_table(site: "Site", level: str, code: str, year: int, caption: str) -> str:
+    """BME, White and unknown shares of every staff group and band, and the headcount: indicator 1 in full."""
+    table_ = {(year, b, m): r for (b, m), r in site.bands.get(level, code, year).items()} if site.bands else {}
+    rows = []
+    for group in spec.STAFF_GROUPS:
+        for band in tuple(spec.BANDS_BY_GROUP[group]) + ("all",):
+            key = f"{group}/{band}"
+            if not any((year, key, m) in table_ for m in ("share_bme", "headcount")):
+                continue
+            label = f"{STAFF_GROUP_LABELS[group]}, {band_label(band) if band != 'all' else 'all bands'}"
+            cells = [f"<strong>{label}</strong>" if band == "all" else label]
+            for m in ("share_bme", "share_white", "share_unknown"):
+                cells.append(figure_cell(1, m, table_.get((year, key, m)), with_interval=False)[0])
+            h = table_.get((year, key, "headcount"))
+            cells.append(fmt_int(h.get("value")) if h and (h.get("status") in (None, "ok")) else "–")
+            rows.append(cells)
+    if not rows:
+        return ""
+    return table(caption, ["Staff group and band", "BME", "White", "Unknown ethnicity", "Headcount"], rows,
+                 numeric={1, 2, 3, 4})
+
+
 def _withheld(table: pd.DataFrame, resource: str, threshold: int) -> pd.DataFrame:
     """The table as pages may show it: with `withhold_below` set, small counts (and the counts that would
     reveal them) are withheld, exactly as in the downloads (suppression.py, grouped per total)."""
@@ -154,6 +208,7 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
     site.years = list(dataset.years)
     site.latest_year = int(getattr(release, "latest_year", 0) or (max(site.years) if site.years else 0))
     site.figures = _index_figures(getattr(results, "indicators", None))
+    site.bands = _index_bands(getattr(results, "indicators", None))
     lin = getattr(results, "lineage", None)
     if lin is not None and len(lin):
         for (lvl, code), table in _index_figures(lin).items():
@@ -836,6 +891,10 @@ def organisation_page(site: Site, code: str) -> None:
                  f"## Latest figures, {latest}",
                  headline_table(site, "organisation", code, latest,
                                 f"{name}, {latest}: the nine WRES indicators, with England for comparison", url),
+                 f'<details class="wres-data"><summary>Representation by pay band, {latest}</summary>'
+                 + band_table(site, "organisation", code, latest,
+                              f"{name}, {latest}: staff by ethnicity in each staff group and band")
+                 + "</details>" if site.bands and site.bands.get("organisation", code, latest) else "",
                  "## Trends",
                  p("Each chart shows this organisation's figure every year with its 95% interval, and England's "
                    "for comparison." + (" Years before the merger include the organisations it took over."
@@ -1160,6 +1219,15 @@ def _latest_org_rows(site: Site, n: int) -> list[tuple[str, int, str, dict | Non
     return out
 
 
+def _senior_words(site: Site, year: int) -> str:
+    a = site.row(*ENGLAND, year, 1, "share_bme", "all")
+    sr = site.row(*ENGLAND, year, 1, "share_bme", "senior")
+    if not a or not sr or is_missing(a.get("value")) or is_missing(sr.get("value")):
+        return ""
+    return (f" In {year}, {fmt_value(sr['value'], 'share')} of senior staff (bands 8a to VSM of the non-medical "
+            f"groups) were BME, against {fmt_value(a['value'], 'share')} of all staff.")
+
+
 def indicator_page(site: Site, n: int, url: str) -> None:
     y = site.latest_year
     latest = _latest_org_rows(site, n)
@@ -1215,9 +1283,14 @@ def indicator_page(site: Site, n: int, url: str) -> None:
                                                                         "Figure (95% interval)", "Class", "Trend"],
                   rows, sortable=True, numeric={3, 4}),
             "## England, every year",
-            trend,
-            provenance(site, url)]
-    site.write(f"indicators/{n}.md", "\n\n".join(body) + "\n")
+            trend]
+    if n == 1:
+        body += [f"## Representation by pay band, England, {y}",
+                 p("The share of staff in each staff group and pay band who are BME, White, or of unknown "
+                   "ethnicity." + _senior_words(site, y)),
+                 band_table(site, *ENGLAND, y, f"England, {y}: staff by ethnicity in each staff group and band")]
+    body.append(provenance(site, url))
+    site.write(f"indicators/{n}.md", "\n\n".join(b for b in body if b) + "\n")
 
 
 # ---------------------------------------------------------------- data quality
