@@ -682,7 +682,8 @@ def member_table(site: Site, members: list[str], page_url: str, year: int, capti
         cells = [(f'<a href="{rel(page_url, f"organisations/{code}/")}">{esc(org["org_name"])}</a>',
                   esc(str(org["org_name"]).lower())),
                  org_type_label(org.get("org_type")),
-                 (str(last) if last else "none", str(last or ""))]
+                 (f'<a href="{rel(page_url, f"organisations/{code}/{last}/")}">{last}</a>' if last else "none",
+                  str(last or ""))]
         for n in spec.INDICATORS:
             if last is None:
                 cells.append(("–", ""))
@@ -1262,7 +1263,8 @@ def indicator_page(site: Site, n: int, url: str) -> None:
         tr = r.get("trend") if r else None
         rows.append([(f'<a href="{rel(url, f"organisations/{c}/")}">{esc(org["org_name"])}</a>',
                       esc(str(org["org_name"]).lower())),
-                     org_type_label(org.get("org_type")), (esc(rname), rname), (str(yr), str(yr)),
+                     org_type_label(org.get("org_type")), (esc(rname), rname),
+                     (f'<a href="{rel(url, f"organisations/{c}/{yr}/")}">{yr}</a>', str(yr)),
                      figure_cell(n, m, r), (class_tag(cls) or "–", cls),
                      TREND_LABELS.get(str(tr), "–") if not is_missing(tr) else "–"])
     em, er = site.headline(*ENGLAND, y, n)
