@@ -701,7 +701,7 @@ def group_page(site: Site, level: str, code: str, name: str, url: str, members: 
     y = site.latest_year
     ename = esc(name)
     body = [front_matter(ename, description=f"Workforce Race Equality Standard figures for {ename}.",
-                         hide=("navigation",)),
+                         hide=("navigation", "toc")),
             f"# {ename}",
             p(intro),
             f"## Headline figures, {y}",
