@@ -96,12 +96,32 @@ class Chart:
                 for r in self.rows if not is_missing(r.get("value"))
             ]
             fill = {"__TITLE__": self.title}
+        fill["__LO__"], fill["__HI__"] = _domain([r["value"] for r in data], self.measure_kind)
         spec = _fill(base, fill)
         if self.kind == "dots":
             spec["height"] = max(120, min(3000, (6 if len(data) > 40 else 22) * len(data)))
         spec["datasets"] = dict(spec.get("datasets") or {}, data=data)
         spec["description"] = self.title
         return spec
+
+
+def _domain(values: list, measure_kind: str) -> tuple[float, float]:
+    """The value axis: every figure, the reference (the fair range, 0 for gaps, 0 for shares), a little margin."""
+    vals = [float(v) for v in values if v is not None]
+    ref = {"likelihood": [0.8, 1.25], "gap": [0.0], "share": [0.0], "percent": [0.0]}.get(measure_kind, [])
+    pool = vals + ref
+    if not pool:
+        return 0.0, 1.0
+    lo, hi = min(pool), max(pool)
+    pad = (hi - lo) * 0.08 or 1.0
+    lo = lo - pad if not (measure_kind in ("share", "percent") and lo >= 0) else 0.0
+    if measure_kind == "likelihood":
+        lo = max(0.0, lo)
+    if measure_kind in ("share", "percent"):
+        hi = min(100.0, hi + pad)
+    else:
+        hi = hi + pad
+    return round(lo, 3), round(hi, 3)
 
 
 def _num(value: object) -> float | None:
@@ -154,13 +174,13 @@ def _trend_template(measure_kind: str, y_title: str, n_series: int, better: str,
                       legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400))
     data = alt.NamedData("data")
     x = alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0))
-    y_scale = alt.Scale(zero=measure_kind in ("share", "percent"))
-    if measure_kind == "likelihood":
-        y_scale = alt.Scale(zero=False, nice=True)
+    # The axis spans the figures (and the fair range), not every interval: one small organisation's interval
+    # from 0.3 to 12 would flatten everything else. Intervals reaching beyond are cut at the edge (clip).
+    y_scale = alt.Scale(domain=["__LO__", "__HI__"], nice=True, zero=False)
     y = alt.Y("value:Q", title=y_title, scale=y_scale)
     tooltip = [alt.Tooltip("series:N", title="Series"), alt.Tooltip("year:O", title="Year"),
                alt.Tooltip("shown:N", title="Figure")]
-    interval = alt.Chart(data).mark_rule(strokeWidth=1.5, opacity=0.7).encode(
+    interval = alt.Chart(data).mark_rule(strokeWidth=1.5, opacity=0.7, clip=True).encode(
         x=x, y=alt.Y("lower:Q"), y2="upper:Q", color=colour)
     # A missing year (e.g. the survey not collected in 2020) breaks the line instead of bridging it.
     line = alt.Chart(data).mark_line(strokeWidth=2, invalid="break-paths-show-domains").encode(x=x, y=y, color=colour)
@@ -186,9 +206,10 @@ def _dots_template(measure_kind: str, x_title: str, many: bool, better: str, lab
     sort = alt.EncodingSortField(field="value", order="descending")
     y = alt.Y("label:N", title=None, sort=sort,
               axis=alt.Axis(labels=not many, ticks=not many, labelLimit=260, domain=False))
-    x = alt.X("value:Q", title=x_title, scale=alt.Scale(zero=measure_kind in ("share", "percent")))
+    x = alt.X("value:Q", title=x_title, scale=alt.Scale(domain=["__LO__", "__HI__"], nice=True, zero=False))
     tooltip = [alt.Tooltip("label:N", title=label_title), alt.Tooltip("shown:N", title="Figure")]
-    interval = alt.Chart(data).mark_rule(color=PALETTE[0], opacity=0.6).encode(y=y, x=alt.X("lower:Q"), x2="upper:Q")
+    interval = alt.Chart(data).mark_rule(color=PALETTE[0], opacity=0.6, clip=True).encode(
+        y=y, x=alt.X("lower:Q"), x2="upper:Q")
     points = alt.Chart(data).mark_point(filled=True, size=30 if many else 60, color=PALETTE[0], opacity=1).encode(
         y=y, x=x, tooltip=tooltip)
     layers = _reference_layers(alt, measure_kind, "x") + ([interval] if has_ci else []) + [points]
@@ -276,12 +297,17 @@ def write_chart(chart: Chart, page_dir: Path) -> str:
                      json.dumps(spec, separators=(",", ":"), ensure_ascii=False, allow_nan=False))
     files.write_text(charts_dir / f"{chart.id}.csv", _csv(chart))
     has_data = any(not is_missing(r.get("value")) for r in chart.rows)
+    lo, hi = _domain([v for v in (_num(r.get("value")) for r in chart.rows) if v is not None], chart.measure_kind)
+    clipped = any((not is_missing(r.get("lower")) and float(r["lower"]) < lo)
+                  or (not is_missing(r.get("upper")) and float(r["upper"]) > hi) for r in chart.rows)
+    summary = chart.summary + (" Intervals reaching beyond the chart are cut at its edge; the data table gives them "
+                               "in full." if clipped and has_data else "")
     fig_id = f"fig-{chart.id}"
     body = (f'<div class="wres-chart" id="{fig_id}-plot" data-spec="charts/{attr(chart.id)}.vl.json"></div>'
             if has_data else '<p class="wres-nochart">No figures to draw.</p>')
     return (
         f'<figure class="wres-figure" id="{fig_id}" data-search-exclude>'
-        f'<figcaption><strong>{esc(chart.title)}</strong><br>{chart.summary}</figcaption>'
+        f'<figcaption><strong>{esc(chart.title)}</strong><br>{summary}</figcaption>'
         f"{body}"
         f'<details class="wres-data"><summary>Data table</summary>{table_html(chart)}</details>'
         f'<p class="wres-chart-links"><a href="charts/{attr(chart.id)}.csv">Chart data (CSV)</a> · '
