@@ -1024,14 +1024,22 @@ def returns_section(site: Site, code: str, years: list[int], url: str) -> str:
         q = site.quality.get((code, y), {})
         su = q.get("share_unknown")
         su_txt = "–" if is_missing(su) else f"{float(su):.1f}%"  # quality.py: 0-100
+        comp = q.get("completeness")
+        missing = q.get("files_missing")
+        comp_txt = "–" if is_missing(comp) else f"{float(comp):.0f}%"
+        if not is_missing(missing) and str(missing):
+            comp_txt += f' <span class="wres-na">(missing: {esc(str(missing).replace(";", ", "))})</span>'
         rows.append([f'<a href="{rel(url, f"organisations/{code}/{y}/")}">Return for {y}</a>',
                      STATUS_WORDS.get(str(r.get("status")), esc(r.get("status"))),
-                     fmt_int(r.get("errors")), fmt_int(r.get("warnings")), su_txt])
+                     fmt_int(r.get("errors")), fmt_int(r.get("warnings")), su_txt, comp_txt])
     if not rows:
         return p("No returns yet.")
-    return (p("Each return's page lists the counts the organisation submitted and what validation found.")
+    return (p("Each return's page lists the counts the organisation submitted and what validation found. "
+              "Staff of unknown ethnicity: a high share makes every figure less certain. Files: the share of the "
+              "files required that year that the return holds.")
             + table(f"{site.org_name(code)}: returns", ["Return", "Status", "Errors", "Warnings",
-                                                       "Staff of unknown ethnicity"], rows, numeric={2, 3, 4}))
+                                                       "Staff of unknown ethnicity", "Files"], rows,
+                    numeric={2, 3, 4}))
 
 
 # ---------------------------------------------------------------- returns
@@ -1336,6 +1344,27 @@ def data_quality_page(site: Site) -> None:
             ]
     if general:
         body += ["## Problems with the data set as a whole", problem_list(general)]
+    y = site.latest_year
+    qrows = []
+    for (code, year), q in sorted(site.quality.items()):
+        if year != y or is_missing(q.get("share_unknown")) or not spec.ORG_CODE_RE.match(code):
+            continue
+        qrows.append([(f'<a href="{rel(url, f"organisations/{code}/{year}/")}">{site.org_name(code)}</a>',
+                       esc(str(site.orgs.get(code, {}).get("org_name", code)).lower())),
+                      (f"{float(q['share_unknown']):.1f}%", sort_key(q["share_unknown"])),
+                      (f"{float(q['completeness']):.0f}%" if not is_missing(q.get("completeness")) else "–",
+                       sort_key(q.get("completeness"))),
+                      (f"{float(q['cells_filled']):.0f}%" if not is_missing(q.get("cells_filled")) else "–",
+                       sort_key(q.get("cells_filled")))])
+    qrows.sort(key=lambda r: -float(r[1][1] or 0))
+    if qrows:
+        body += [f"## Recording of ethnicity and completeness, {y}",
+                 p("Every figure compares BME and White staff, so staff whose ethnicity is not recorded make the "
+                   "figures less certain. Files: the share of the files required that year that the return holds. "
+                   "Counts filled: the share of count cells holding a number (not empty and not suppressed)."),
+                 table(f"Returns for {y}: staff of unknown ethnicity and completeness (highest unknown share first)",
+                       ["Return", "Staff of unknown ethnicity", "Files", "Counts filled"], qrows, sortable=True,
+                       numeric={1, 2, 3})]
     body += ["## Warnings",
              table("Every warning", ["Return", "File and line", "Field", "What was found"], wrows, sortable=True)
              if wrows else p("No warnings."),
