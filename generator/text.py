@@ -323,6 +323,15 @@ def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
     v = float(value)
     fl = flags_of(row.get("flags"))
     cls, words = judgement(indicator, measure, value, row.get("flags"), row.get("ci_lower"), row.get("ci_upper"))
+    if kind == "likelihood" and v == 0:
+        core = {2: f"In {year}, no White shortlisted applicant at {who} was appointed, while some BME applicants were",
+                3: f"In {year}, no BME staff at {who} entered the formal disciplinary process, while some White "
+                   f"staff did",
+                4: f"In {year}, no White staff at {who} accessed non-mandatory training or CPD, while some BME "
+                   f"staff did"}[indicator]
+        small = " It rests on small numbers, so read it with care." if "small_numbers" in fl else ""
+        return (f"{core}. The relative likelihood is 0; {words}. It has no interval, because one of its counts "
+                f"is 0.{small}")
     if kind == "likelihood":
         if indicator == 2:
             core = (f"In {year}, White shortlisted applicants at {who} were {v:.2f} times as likely to be "

@@ -312,3 +312,30 @@ def test_organisations_index_is_complete_without_javascript(written):
         assert f'href="{code}/"' in html
     assert '<div class="wres-filter" hidden>' in html  # the box appears only when the script can make it work
     assert 'id="wres-orgs"' in html and "wres-sortable" in html
+
+
+@pytest.mark.parametrize("indicator,measure,row,expected", [
+    (2, "relative_likelihood", {"year": 2024, "value": 1.5, "status": "ok", "flags": "adverse_to_bme;significant",
+                                "ci_lower": 1.2, "ci_upper": 1.9}, ["1.50 times as likely", "adverse to BME staff",
+                                                                     "statistically significant"]),
+    (3, "relative_likelihood_2yr", {"year": 2024, "value": 1.1, "status": "ok", "flags": "within_range",
+                                    "ci_lower": 0.9, "ci_upper": 1.3}, ["within the non-adverse range", "could be chance"]),
+    (3, "relative_likelihood", {"year": 2024, "value": 0.0, "status": "ok", "flags": "adverse_to_white"},
+     ["no BME staff", "relative likelihood is 0", "no interval"]),
+    (4, "relative_likelihood", {"year": 2024, "value": None, "status": "not_calculable",
+                                "reason": "no BME staff accessed training"}, ["could not be calculated",
+                                                                              "no BME staff accessed training"]),
+    (7, "gap_pp", {"year": 2024, "value": -8.0, "status": "ok", "flags": "significant", "ci_lower": -11,
+                   "ci_upper": -5}, ["8.0 percentage points fewer BME staff", "BME staff fare worse"]),
+    (6, "gap_pp", {"year": 2024, "value": 2.0, "status": "ok", "flags": "", "ci_lower": -1, "ci_upper": 5},
+     ["could be chance"]),
+    (9, "gap_pp_all", {"year": 2024, "value": -5.0, "status": "ok", "flags": ""}, ["less diverse than the staff"]),
+    (1, "senior_gap_pp", {"year": 2024, "value": 7.5, "status": "ok", "flags": ""}, ["7.5 percentage points lower",
+                                                                                    "under-represented"]),
+    (5, "gap_pp", {"year": 2020, "value": None, "status": "not_collected", "reason": "not collected in 2020"},
+     ["was not collected"]),
+])
+def test_plain_english_sentences(indicator, measure, row, expected):
+    said = text.sentence(indicator, measure, row, "Trust X")
+    for words in expected:
+        assert words in said, said
