@@ -40,7 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import files
-from .text import attr, esc, fmt_interval, fmt_value, is_missing
+from .text import attr, esc, fmt_interval, fmt_value, is_missing, raw_block
 
 #: Okabe-Ito palette: distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -305,7 +305,7 @@ def write_chart(chart: Chart, page_dir: Path) -> str:
     fig_id = f"fig-{chart.id}"
     body = (f'<div class="wres-chart" id="{fig_id}-plot" data-spec="charts/{attr(chart.id)}.vl.json"></div>'
             if has_data else '<p class="wres-nochart">No figures to draw.</p>')
-    return (
+    return raw_block(
         f'<figure class="wres-figure" id="{fig_id}" data-search-exclude>'
         f'<figcaption><strong>{esc(chart.title)}</strong><br>{summary}</figcaption>'
         f"{body}"

@@ -6,6 +6,10 @@ means re-doing only these three things:
 * `on_config`: read `release.json` (written by build.py at the docs root) into
   `config.extra.release`, which the theme override shows in every footer and,
   for demonstration data, as a banner on every page;
+* `on_page_markdown` / `on_post_page`: lift blocks of finished HTML marked
+  by `text.raw_block` out of the Markdown before Python-Markdown scans them,
+  and put them back into the rendered page (a speed-up only: without this
+  hook the blocks are parsed as raw HTML and the page comes out the same);
 * `on_post_page`: set `lang="en-GB"` (Material only knows "en"), and fill the
   Content-Security-Policy placeholder of `overrides/main.html` with the
   sha256 hash of every inline script on the page, so scripts need no
@@ -51,6 +55,30 @@ def on_files(files, config, **kwargs):  # noqa: ANN001, ANN003
     return files
 
 
+_RAW = re.compile(r"<!--wres:raw-->(.*?)<!--/wres:raw-->", re.S)
+_RAW_SLOT = re.compile(r"<!--wres-slot-(\d+)-->")
+_SEARCH_ATTR = re.compile(r'\sdata-search-exclude(?:="[^"]*")?')
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):  # noqa: ANN001, ANN003
+    blocks: list[str] = []
+
+    def lift(m: re.Match) -> str:
+        blocks.append(_SEARCH_ATTR.sub("", m.group(1)))
+        return f"<!--wres-slot-{len(blocks) - 1}-->"
+
+    markdown = _RAW.sub(lift, markdown)
+    page.meta["_wres_blocks"] = blocks
+    return markdown
+
+
+def _restore(output: str, page) -> str:  # noqa: ANN001
+    blocks = page.meta.get("_wres_blocks") if page is not None else None
+    if not blocks:
+        return output
+    return _RAW_SLOT.sub(lambda m: blocks[int(m.group(1))], output)
+
+
 def csp_for(html: str) -> str:
     hashes = []
     for m in _INLINE_SCRIPT.finditer(html):
@@ -68,6 +96,7 @@ def csp_for(html: str) -> str:
 
 
 def on_post_page(output, page, config, **kwargs):  # noqa: ANN001, ANN003
+    output = _restore(output, page)
     output = output.replace('<html lang="en"', '<html lang="en-GB"', 1)
     if CSP_PLACEHOLDER in output:
         output = output.replace(CSP_PLACEHOLDER, csp_for(output), 1)

@@ -28,7 +28,7 @@ from .charts import Chart, write_chart, write_vega_bundle
 from .text import (
     CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, MEASURE_LABELS, SHORT_TITLES, TREND_LABELS, WHAT,
     attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link, measure_kind, ordinal,
-    org_type_label, plural, rel, sentence, sort_key,
+    org_type_label, plural, raw_block, rel, sentence, sort_key,
 )
 
 ENGLAND = ("england", "ENG")
@@ -307,7 +307,7 @@ def table(caption: str, head: list[str], rows: list[list[str]], *, sortable: boo
                 out.append(f"<td{ds}{num}>{cell}</td>")
         out.append("</tr>")
     out.append("</tbody></table></div>")
-    return "".join(out)
+    return raw_block("".join(out))
 
 
 def _strip(html: str) -> str:

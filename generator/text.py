@@ -30,6 +30,21 @@ _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~^=:&\"'$%@")
 _MD_TABLE = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL}
 
 
+RAW_OPEN, RAW_CLOSE = "<!--wres:raw-->", "<!--/wres:raw-->"
+
+
+def raw_block(html_text: str) -> str:
+    """Mark a finished block of HTML (a table, a figure) that Markdown need not parse.
+
+    The MkDocs hook lifts such blocks out before Markdown runs and puts them
+    back into the finished page, which makes a national build several times
+    faster (Python-Markdown's HTML scanning was most of the MkDocs time).
+    Without the hook (another builder) the markers are plain HTML comments
+    and the block is parsed as ordinary raw HTML: the page is the same.
+    """
+    return f"{RAW_OPEN}{html_text}{RAW_CLOSE}"
+
+
 def esc(value: object) -> str:
     """Any data value as inert text, safe in HTML, in Markdown and in attributes."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
