@@ -44,10 +44,15 @@ class BuildSummary:
     pages_unchanged: int = 0
     html_pages: int = 0
     cache_hit: bool = False
+    #: Nothing changed since the last build into the same folder: nothing was written.
+    up_to_date: bool = False
     changed_figures: int = 0
     phases: dict[str, float] = field(default_factory=dict)
 
     def render(self) -> str:
+        if self.up_to_date:
+            return (f"Nothing changed since the last build: {self.out_dir}/ is up to date "
+                    f"({self.returns_published} returns, {self.html_pages} pages).")
         lines = [
             f"Published {self.returns_published} returns "
             f"({self.returns_with_warnings} with warnings) to {self.out_dir}/ "
@@ -131,6 +136,15 @@ def run_build(
     _count(summary, dataset)
 
     docs_dir = work / "docs"
+    key = _site_key(data_dir, settings, config, previous) if use_cache else ""
+    if key and summary.cache_hit and _site_is_current(work, out_dir, key):
+        # Same data, code, settings, pages and theme: the site in out_dir is already what
+        # this build would produce, byte for byte, so nothing is written at all.
+        summary.up_to_date = True
+        summary.pages_unchanged = sum(1 for p in docs_dir.rglob("*") if p.is_file())
+        summary.html_pages = sum(1 for _ in out_dir.rglob("*.html"))
+        return summary
+
     with _phase(summary, "write pages and downloads", progress):
         written = _write_docs(dataset, results, docs_dir, config, settings, release, previous_frame, summary)
     summary.pages_written, summary.pages_unchanged = written
@@ -141,7 +155,42 @@ def run_build(
     summary.html_pages = sum(1 for _ in staging_site.rglob("*.html"))
 
     _swap_in(staging_site, out_dir, work)
+    if key:
+        _record_site(work, out_dir, key)
     return summary
+
+
+def _site_key(data_dir: Path, settings: Settings, config: Path, previous: Path | None) -> str:
+    """A hash of everything the published site depends on."""
+    import hashlib
+    from importlib.metadata import version
+
+    h = hashlib.sha256(cache.cache_key(data_dir, settings).encode())
+    h.update(config.read_bytes())
+    source = config.parent / "site_src"
+    if source.is_dir():
+        cache._digest_tree(h, source)
+    if previous:
+        h.update(b"\x01previous" + Path(previous).read_bytes())
+    h.update(f"mkdocs {version('mkdocs')} material {version('mkdocs-material')}".encode())
+    return h.hexdigest()
+
+
+def _manifest(out_dir: Path) -> dict[str, int]:
+    return {p.relative_to(out_dir).as_posix(): p.stat().st_size for p in sorted(out_dir.rglob("*")) if p.is_file()}
+
+
+def _record_site(work: Path, out_dir: Path, key: str) -> None:
+    (work / "site.json").write_text(json.dumps({"key": key, "files": _manifest(out_dir)}), encoding="utf-8")
+
+
+def _site_is_current(work: Path, out_dir: Path, key: str) -> bool:
+    """The last build here had the same key, and its site is still there as it left it."""
+    try:
+        recorded = json.loads((work / "site.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return recorded.get("key") == key and out_dir.is_dir() and recorded.get("files") == _manifest(out_dir)
 
 
 def _count(summary: BuildSummary, dataset) -> None:  # noqa: ANN001

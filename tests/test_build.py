@@ -77,8 +77,18 @@ def test_unchanged_rebuild_comes_from_cache_and_rewrites_nothing(tmp_path, data_
     second = run_build(data_copy, out, progress=False)
     assert not first.cache_hit
     assert second.cache_hit
+    assert second.up_to_date
     assert second.pages_written == 0
     assert second.pages_unchanged == first.pages_written + first.pages_unchanged
+    before = _tree_digest(out)
+
+    # A site damaged since (a page deleted) is not "up to date": it is rebuilt whole,
+    # from the cached figures, and no generated page needs rewriting.
+    (out / "methodology" / "index.html").unlink()
+    third = run_build(data_copy, out, progress=False)
+    assert third.cache_hit and not third.up_to_date
+    assert third.pages_written == 0
+    assert _tree_digest(out) == before
 
 
 def test_broken_return_is_left_out_and_listed_others_published(tmp_path, data_copy):
