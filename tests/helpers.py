@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from generator import spec
+from generator.cells import field_names
 
 #: (org_code, org_name, org_type, region_code, system_code, system_name)
 ORGS = (
@@ -28,18 +29,9 @@ ORGS = (
 )
 ORG_CODES = tuple(o[0] for o in ORGS)
 
-REGISTER_HEADER = ["org_code", "org_name", "org_type", "region_code", "system_code", "system_name",
-                   "successor_code", "closed_year", "website"]
-HEADERS = {
-    "returns": ["org_code", "submitted_on", "report_url", "action_plan_url"],
-    "workforce": ["org_code", "staff_group", "band", "ethnicity", "headcount"],
-    "recruitment": ["org_code", "ethnicity", "shortlisted", "appointed"],
-    "disciplinary": ["org_code", "ethnicity", "entered_formal_process"],
-    "training": ["org_code", "ethnicity", "accessed_training"],
-    "staff_survey": ["org_code", "indicator", "ethnicity", "percent", "respondents"],
-    "board": ["org_code", "ethnicity", "members", "voting_members", "executive_members"],
-    "pay": ["org_code", "ethnicity", "headcount", "mean_hourly_pay", "median_hourly_pay"],
-}
+# Headers come from the schemas, the single source of truth of the format.
+REGISTER_HEADER = list(field_names("organisations"))
+HEADERS = {resource: list(field_names(resource)) for resource in spec.YEAR_RESOURCES}
 _ETH_HEAD = {"white": 30, "bme": 12, "unknown": 2}
 
 

@@ -14,17 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from generator import spec
+from generator.cells import field_names
 from generator.dataset import Dataset
 from generator.settings import Settings
 
-RESOURCE_COLUMNS = {
-    "workforce": ["org_code", "staff_group", "band", "ethnicity", "headcount"],
-    "recruitment": ["org_code", "ethnicity", "shortlisted", "appointed"],
-    "disciplinary": ["org_code", "ethnicity", "entered_formal_process"],
-    "training": ["org_code", "ethnicity", "accessed_training"],
-    "staff_survey": ["org_code", "indicator", "ethnicity", "percent", "respondents"],
-    "board": ["org_code", "ethnicity", "members", "voting_members", "executive_members"],
-}
+# Columns come from the schemas, the single source of truth of the format.
+RESOURCE_COLUMNS = {r: list(field_names(r)) for r in spec.YEAR_RESOURCES if r not in ("returns", "pay")}
 
 
 def org(code: str, org_type: str = "acute", region: str = "Y56", system: str | None = "QXA",
