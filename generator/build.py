@@ -169,7 +169,7 @@ def _site_key(data_dir: Path, settings: Settings, config: Path, previous: Path |
     h.update(config.read_bytes())
     source = config.parent / "site_src"
     if source.is_dir():
-        cache._digest_tree(h, source)
+        cache.digest_tree(h, source)
     if previous:
         h.update(b"\x01previous" + Path(previous).read_bytes())
     h.update(f"mkdocs {version('mkdocs')} material {version('mkdocs-material')}".encode())

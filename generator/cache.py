@@ -18,7 +18,7 @@ from .settings import Settings
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def _digest_tree(h: "hashlib._Hash", root: Path, pattern: str = "*") -> None:
+def digest_tree(h: "hashlib._Hash", root: Path, pattern: str = "*") -> None:
     for path in sorted(p for p in Path(root).rglob(pattern) if p.is_file()):
         rel = path.relative_to(root).as_posix()
         if "__pycache__" in rel:
@@ -33,15 +33,15 @@ def code_hash() -> str:
     from . import spec
 
     h = hashlib.sha256()
-    _digest_tree(h, _PACKAGE, "*.py")
+    digest_tree(h, _PACKAGE, "*.py")
     h.update(b"\x01schemas")
-    _digest_tree(h, spec.SCHEMA_DIR, "*.json")
+    digest_tree(h, spec.SCHEMA_DIR, "*.json")
     return h.hexdigest()
 
 
 def cache_key(data_dir: Path, settings: Settings) -> str:
     h = hashlib.sha256()
-    _digest_tree(h, Path(data_dir))
+    digest_tree(h, Path(data_dir))
     h.update(b"\x01code" + code_hash().encode())
     h.update(repr(settings).encode())
     return h.hexdigest()

@@ -187,14 +187,20 @@ def _trend_template(measure_kind: str, y_title: str, n_series: int, better: str,
     points = alt.Chart(data).mark_point(filled=True, size=70, opacity=1).encode(
         x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
     layers = _reference_layers(alt, measure_kind, "y") + ([interval] if has_ci else []) + [line, points]
-    props = {"width": "container", "height": 240}
+    return _finish(alt, layers, 240, better, legend=True).to_dict(validate=False)
+
+
+def _finish(alt, layers: list, height: int, better: str, legend: bool):  # noqa: ANN001, ANN202
+    """Layer a chart and give it the site's common look: one place for every chart's configuration."""
+    props = {"width": "container", "height": height}
     if BETTER.get(better):
         props["title"] = _title(alt, better)
     chart = alt.layer(*layers).properties(**props).configure(aria=False) \
         .configure_mark(aria=False) \
-        .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
-        .configure_legend(labelFontSize=12).configure_view(stroke=None)
-    return chart.to_dict(validate=False)
+        .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333")
+    if legend:
+        chart = chart.configure_legend(labelFontSize=12)
+    return chart.configure_view(stroke=None)
 
 
 @lru_cache(maxsize=None)
@@ -213,13 +219,7 @@ def _dots_template(measure_kind: str, x_title: str, many: bool, better: str, lab
     points = alt.Chart(data).mark_point(filled=True, size=30 if many else 60, color=PALETTE[0], opacity=1).encode(
         y=y, x=x, tooltip=tooltip)
     layers = _reference_layers(alt, measure_kind, "x") + ([interval] if has_ci else []) + [points]
-    props = {"width": "container", "height": 300}
-    if BETTER.get(better):
-        props["title"] = _title(alt, better)
-    chart = alt.layer(*layers).properties(**props).configure(aria=False) \
-        .configure_mark(aria=False) \
-        .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333") \
-        .configure_view(stroke=None)
+    chart = _finish(alt, layers, 300, better, legend=False)
     return chart.to_dict(validate=False)
 
 
