@@ -136,22 +136,24 @@ def run_build(
     _count(summary, dataset)
 
     docs_dir = work / "docs"
+    static_dir = work / "static"
     key = _site_key(data_dir, settings, config, previous) if use_cache else ""
     if key and summary.cache_hit and _site_is_current(work, out_dir, key):
         # Same data, code, settings, pages and theme: the site in out_dir is already what
         # this build would produce, byte for byte, so nothing is written at all.
         summary.up_to_date = True
-        summary.pages_unchanged = sum(1 for p in docs_dir.rglob("*") if p.is_file())
+        summary.pages_unchanged = sum(1 for d in (docs_dir, static_dir) for p in d.rglob("*") if p.is_file())
         summary.html_pages = sum(1 for _ in out_dir.rglob("*.html"))
         return summary
 
     with _phase(summary, "write pages and downloads", progress):
-        written = _write_docs(dataset, results, docs_dir, config, settings, release, previous_frame, summary)
+        written = _write_docs(dataset, results, docs_dir, config, settings, release, previous_frame, summary,
+                              static_dir=static_dir)
     summary.pages_written, summary.pages_unchanged = written
 
     staging_site = work / "site"
     with _phase(summary, "mkdocs build", progress):
-        _mkdocs_build(config, docs_dir, staging_site)
+        _mkdocs_build(config, docs_dir, staging_site, static_dir=static_dir)
     summary.html_pages = sum(1 for _ in staging_site.rglob("*.html"))
 
     _swap_in(staging_site, out_dir, work)
@@ -213,7 +215,8 @@ def _read_previous(path: Path) -> pd.DataFrame:
 
 
 def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settings, release,  # noqa: ANN001
-                previous_frame: pd.DataFrame | None, summary: BuildSummary) -> tuple[int, int]:
+                previous_frame: pd.DataFrame | None, summary: BuildSummary,
+                static_dir: Path | None = None) -> tuple[int, int]:
     """Write every page and download into a docs folder kept between builds.
 
     Files are written only when their bytes change, and files no longer
@@ -221,17 +224,20 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
     a changed return touches only the pages that show it. The downloads (CSV,
     workbook, API, badges) need nothing from the pages, so they are written in
     a second process while this one writes the pages: the machines have two cores.
+    With `static_dir`, generated files that are not pages go there (see
+    `files.Tracker`): MkDocs renders the pages and the build links the rest in.
     """
     from . import downloads, pages
     from .files import Tracker
 
-    tracker = Tracker(docs_dir)
+    tracker = Tracker(docs_dir, static_dir)
     source = config.parent / "site_src" / "docs"
     if source.is_dir():
         for path in sorted(source.rglob("*")):
             if path.is_file():
-                tracker.write_bytes(path.relative_to(source).as_posix(), path.read_bytes())
-    tracker.write_text("release.json", json.dumps(release.to_dict(), sort_keys=True, indent=1) + "\n")
+                tracker.write_bytes(path.relative_to(source).as_posix(), path.read_bytes(), to_docs=True)
+    tracker.write_text("release.json", json.dumps(release.to_dict(), sort_keys=True, indent=1) + "\n",
+                       to_docs=True)
     changed = downloads.changes_since(results, previous_frame)
     summary.changed_figures = int(len(changed))
     # What the pages need of the downloads, before the downloads exist.
@@ -242,7 +248,8 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
 
     # spawn, not fork: the parent may hold threads (vl-convert's runtime) that fork would copy mid-state.
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        job = pool.submit(_downloads_job, dataset, results, docs_dir, settings, release, previous_frame, changed)
+        job = pool.submit(_downloads_job, dataset, results, docs_dir, settings, release, previous_frame, changed,
+                          static_dir)
         with tracker.active():
             pages.write_pages(dataset, results, docs_dir, settings, release, pending)
         seen, written, unchanged = job.result()
@@ -251,24 +258,34 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
 
 
 def _downloads_job(dataset, results, docs_dir: Path, settings: Settings, release,  # noqa: ANN001
-                   previous_frame: pd.DataFrame | None, changed: pd.DataFrame) -> tuple[set[Path], int, int]:
+                   previous_frame: pd.DataFrame | None, changed: pd.DataFrame,
+                   static_dir: Path | None = None) -> tuple[set[Path], int, int]:
     """Write the downloads in a child process; report what was written for the parent's tracker."""
     from . import downloads
     from .files import Tracker
 
-    tracker = Tracker(docs_dir)
+    tracker = Tracker(docs_dir, static_dir)
     with tracker.active():
         downloads.write_downloads(dataset, results, docs_dir, settings, release, previous=previous_frame,
                                   changed=changed)
     return tracker.seen, tracker.written, tracker.unchanged
 
 
-def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path) -> None:
-    """Run MkDocs in its own process: its memory is freed when it ends, and moving
-    to another builder that reads the same mkdocs.yml means changing this call only."""
+def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path | None = None) -> None:
+    """Run MkDocs in its own process, then link the static files into its site.
+
+    Its own process: its memory is freed when it ends, and moving to another
+    builder that reads the same mkdocs.yml means changing this call only.
+    MkDocs is told where the static files are (WRES_STATIC_DIR) only so that
+    links to them from Markdown count as found; it neither reads nor copies them.
+    """
     if site_dir.exists():
         shutil.rmtree(site_dir)
     env = dict(os.environ, WRES_DOCS_DIR=str(docs_dir.resolve()), PYTHONHASHSEED="0")
+    if static_dir is not None and static_dir.is_dir():
+        env["WRES_STATIC_DIR"] = str(static_dir.resolve())
+    else:
+        env.pop("WRES_STATIC_DIR", None)
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config.resolve()),
          "--site-dir", str(site_dir.resolve())],
@@ -277,7 +294,37 @@ def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path) -> None:
     if proc.returncode != 0:
         raise BuildError("MkDocs could not build the site; the previous site is untouched.\n"
                          + (proc.stderr or proc.stdout)[-4000:])
+    if static_dir is not None and static_dir.is_dir():
+        link_tree(static_dir, site_dir)
     _normalise_site(site_dir)
+
+
+def link_tree(source: Path, target: Path) -> int:
+    """Hard-link every file under source to the same place under target; return how many.
+
+    Linking costs a directory entry, not a copy of 70 MB. It is safe because
+    the build never changes a file in place (files.write_bytes replaces it),
+    so the published site never sees a later build's bytes. Where links are
+    impossible (another file system) the file is copied. A file MkDocs has
+    already written at the same place is a clash between a page and a
+    download, and stops the build rather than silently replacing either.
+    """
+    count = 0
+    source = Path(source)
+    for folder, _dirs, names in os.walk(source):
+        relative = os.path.relpath(folder, source)
+        out = Path(target) / relative if relative != "." else Path(target)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            src, dst = os.path.join(folder, name), out / name
+            if dst.exists():
+                raise BuildError(f"{dst.relative_to(target)} is both a page MkDocs wrote and a generated file")
+            try:
+                os.link(src, dst)
+            except OSError:
+                shutil.copyfile(src, dst)
+            count += 1
+    return count
 
 
 def _normalise_site(site_dir: Path) -> None:

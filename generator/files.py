@@ -62,22 +62,43 @@ def write_text(path: Path, text: str) -> bool:
     return write_bytes(path, text.encode("utf-8"))
 
 
-class Tracker:
-    """Remembers what one build wrote into a folder kept between builds."""
+#: What MkDocs renders: every other file the build writes is published as it is.
+PAGE_SUFFIXES = frozenset({".md"})
 
-    def __init__(self, root: Path) -> None:
+
+class Tracker:
+    """Remembers what one build wrote into a folder kept between builds.
+
+    With a `static_root`, every generated file that is not a page (charts,
+    downloads, the API, badges: thousands of files) is written there instead
+    of under `root`, at the same relative path. MkDocs then never reads or
+    copies them; the build links them into the finished site. Files written
+    with `to_docs=True` (the hand-written sources, release.json) stay in `root`.
+    """
+
+    def __init__(self, root: Path, static_root: Path | None = None) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.root_resolved = self.root.resolve()
+        self.static_resolved: Path | None = None
+        if static_root is not None:
+            Path(static_root).mkdir(parents=True, exist_ok=True)
+            self.static_resolved = Path(static_root).resolve()
         self.started = time.time() - 1.0
         self.seen: set[Path] = set()
         self.written = 0
         self.unchanged = 0
+        self._to_docs = False
 
     def check(self, path: Path) -> Path:
+        """The path to write: inside root (or routed to the static root), never outside."""
         resolved = Path(path).resolve()
+        if self.static_resolved is not None and self.static_resolved in resolved.parents:
+            return resolved
         if self.root_resolved not in resolved.parents:
             raise UnsafePath(f"refusing to write {path}: it is outside {self.root}")
+        if self.static_resolved is not None and not self._to_docs and resolved.suffix not in PAGE_SUFFIXES:
+            return self.static_resolved / resolved.relative_to(self.root_resolved)
         return resolved
 
     def record(self, path: Path, changed: bool) -> None:
@@ -95,12 +116,17 @@ class Tracker:
         self.written += written
         self.unchanged += unchanged
 
-    def write_text(self, relative: str, text: str) -> bool:
-        return self.write_bytes(relative, text.encode("utf-8"))
+    def write_text(self, relative: str, text: str, *, to_docs: bool = False) -> bool:
+        return self.write_bytes(relative, text.encode("utf-8"), to_docs=to_docs)
 
-    def write_bytes(self, relative: str, data: bytes) -> bool:
-        with self.active():
-            return write_bytes(safe_join(self.root, relative), data)
+    def write_bytes(self, relative: str, data: bytes, *, to_docs: bool = False) -> bool:
+        """Write a file at `relative`; `to_docs` keeps a non-page file in root for MkDocs to see."""
+        self._to_docs = to_docs
+        try:
+            with self.active():
+                return write_bytes(safe_join(self.root, relative), data)
+        finally:
+            self._to_docs = False
 
     @contextmanager
     def active(self) -> Iterator["Tracker"]:
@@ -116,12 +142,14 @@ class Tracker:
         A file written directly (not through this module) during the build is
         newer than the tracker and is kept and counted as written.
         """
-        for path in sorted(self.root_resolved.rglob("*"), reverse=True):
-            if path.is_file() and path not in self.seen:
-                if path.stat().st_mtime >= self.started:
-                    self.written += 1
-                else:
-                    path.unlink()
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+        roots = [self.root_resolved] + ([self.static_resolved] if self.static_resolved else [])
+        for root in roots:
+            for path in sorted(root.rglob("*"), reverse=True):
+                if path.is_file() and path not in self.seen:
+                    if path.stat().st_mtime >= self.started:
+                        self.written += 1
+                    else:
+                        path.unlink()
+                elif path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
         return self.written, self.unchanged

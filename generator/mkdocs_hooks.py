@@ -3,6 +3,9 @@
 Kept small and free of page logic so that moving to another builder (Zensical)
 means re-doing only these three things:
 
+* `on_files`: register the generated files that `wres build` links into the
+  site itself (WRES_STATIC_DIR), so links to them validate without MkDocs
+  copying thousands of files;
 * `on_config`: read `release.json` (written by build.py at the docs root) into
   `config.extra.release`, which the theme override shows in every footer and,
   for demonstration data, as a banner on every page;
@@ -21,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -52,7 +56,35 @@ def on_files(files, config, **kwargs):  # noqa: ANN001, ANN003
     f = files.get_file_from_path("release.json")
     if f is not None:
         files.remove(f)
+    static = os.environ.get("WRES_STATIC_DIR")
+    if static and os.path.isdir(static):
+        _register_static(files, config, static)
     return files
+
+
+def _register_static(files, config, static: str) -> None:  # noqa: ANN001
+    """Make MkDocs aware of the generated non-page files without copying them.
+
+    `wres build` writes charts, downloads, the API and badges (thousands of
+    files) outside docs_dir and links them into the finished site itself.
+    Registered here, Markdown links to them resolve and validate as usual;
+    their copy step is a no-op.
+    """
+    from mkdocs.structure.files import File
+
+    class _LinkedByBuild(File):
+        def copy_file(self, dirty: bool = False) -> None:
+            return None
+
+    use_directory_urls = config["use_directory_urls"]
+    site_dir = config["site_dir"]
+    for folder, dirs, names in os.walk(static):
+        dirs.sort()
+        relative = os.path.relpath(folder, static)
+        for name in sorted(names):
+            path = name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
+            if files.get_file_from_path(path) is None:
+                files.append(_LinkedByBuild(path, static, site_dir, use_directory_urls))
 
 
 _RAW = re.compile(r"<!--wres:raw-->(.*?)<!--/wres:raw-->", re.S)

@@ -46,3 +46,41 @@ def test_tracker_refuses_writes_outside_its_root(tmp_path):
         with pytest.raises(UnsafePath):
             write_text(root / ".." / "outside.md", "x")
     assert not (tmp_path / "outside.md").exists()
+
+
+def test_tracker_routes_generated_non_pages_to_the_static_root(tmp_path):
+    """Pages stay for MkDocs; charts and downloads go where MkDocs never copies them."""
+    import os
+
+    docs, static = tmp_path / "docs", tmp_path / "static"
+    t1 = Tracker(docs, static)
+    with t1.active():
+        write_text(docs / "organisations" / "XT01" / "index.md", "# XT01")
+        write_text(docs / "organisations" / "XT01" / "charts" / "trend-1.vl.json", "{}")
+        write_text(docs / "downloads" / "indicators.csv", "code\n")
+    t1.write_text("release.json", "{}", to_docs=True)
+    t1.write_text("old.csv", "stale")
+    assert t1.finish() == (5, 0)
+    assert (docs / "organisations" / "XT01" / "index.md").read_text() == "# XT01"
+    assert (docs / "release.json").is_file()
+    assert (static / "organisations" / "XT01" / "charts" / "trend-1.vl.json").read_text() == "{}"
+    assert (static / "downloads" / "indicators.csv").read_text() == "code\n"
+    assert not (docs / "downloads").exists() and not (docs / "old.csv").exists()
+
+    for p in list(docs.rglob("*")) + list(static.rglob("*")):
+        if p.is_file():
+            os.utime(p, (1_000_000, 1_000_000))
+    t2 = Tracker(docs, static)
+    with t2.active():
+        write_text(docs / "downloads" / "indicators.csv", "code\n")  # unchanged
+    assert t2.finish() == (0, 1)
+    assert (static / "downloads" / "indicators.csv").stat().st_mtime == 1_000_000
+    assert not (static / "old.csv").exists()
+    assert not (static / "organisations").exists() and not (docs / "organisations").exists()
+
+
+def test_tracker_with_static_root_still_refuses_writes_outside(tmp_path):
+    docs, static = tmp_path / "docs", tmp_path / "static"
+    t = Tracker(docs, static)
+    with t.active(), pytest.raises(UnsafePath):
+        write_text(tmp_path / "elsewhere.csv", "x")
