@@ -105,8 +105,6 @@ def run_build(
     progress: bool = True,
 ) -> BuildSummary:
     """Build the whole site from `data_dir` into `out_dir`, atomically."""
-    from .validate import DataFolderError
-
     config = Path(config) if config else default_config()
     if not config.is_file():
         raise BuildError(f"no MkDocs configuration at {config}")
@@ -122,10 +120,29 @@ def run_build(
 
     previous_frame = _read_previous(previous) if previous else None
 
+    data_key = cache.cache_key(data_dir, settings) if use_cache and data_dir.is_dir() else None
+    entry = cache.entry_path(work / "cache", data_key) if data_key else None
+    # When the figures must be computed, start the downloads' process now: it imports
+    # pandas and the writers while this one validates, instead of after.
+    helper = None if entry is not None and entry.is_file() else _Helper()
+    try:
+        return _build(data_dir, out_dir, work, config, settings, summary, use_cache, previous,
+                      previous_frame, data_key, entry, helper, progress)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _build(data_dir: Path, out_dir: Path, work: Path, config: Path, settings: Settings, summary: BuildSummary,
+           use_cache: bool, previous: Path | None, previous_frame: pd.DataFrame | None, data_key: str | None,
+           entry: Path | None, helper: "_Helper | None", progress: bool) -> BuildSummary:
+    """validate and compute, write pages and downloads, run MkDocs, swap the site in: the pipeline."""
+    from .validate import DataFolderError
+
     with _phase(summary, "validate and compute", progress):
         try:
             dataset, results, summary.cache_hit = cache.validated_and_computed(
-                data_dir, settings, work / "cache", use_cache=use_cache
+                data_dir, settings, work / "cache", use_cache=use_cache, key=data_key
             )
         except DataFolderError as exc:
             raise BuildError(str(exc)) from exc
@@ -137,7 +154,7 @@ def run_build(
 
     docs_dir = work / "docs"
     static_dir = work / "static"
-    key = _site_key(data_dir, settings, config, previous) if use_cache else ""
+    key = _site_key(data_key, settings, config, previous) if data_key else ""
     if key and summary.cache_hit and _site_is_current(work, out_dir, key):
         # Same data, code, settings, pages and theme: the site in out_dir is already what
         # this build would produce, byte for byte, so nothing is written at all.
@@ -147,8 +164,9 @@ def run_build(
         return summary
 
     with _phase(summary, "write pages and downloads", progress):
+        cached = entry if entry is not None and entry.is_file() else None
         written = _write_docs(dataset, results, docs_dir, config, settings, release, previous_frame, summary,
-                              static_dir=static_dir)
+                              static_dir=static_dir, helper=helper, entry=cached)
     summary.pages_written, summary.pages_unchanged = written
 
     staging_site = work / "site"
@@ -162,12 +180,12 @@ def run_build(
     return summary
 
 
-def _site_key(data_dir: Path, settings: Settings, config: Path, previous: Path | None) -> str:
-    """A hash of everything the published site depends on."""
+def _site_key(data_key: str, settings: Settings, config: Path, previous: Path | None) -> str:
+    """A hash of everything the published site depends on (`data_key`: cache.cache_key of the data)."""
     import hashlib
     from importlib.metadata import version
 
-    h = hashlib.sha256(cache.cache_key(data_dir, settings).encode())
+    h = hashlib.sha256(data_key.encode())
     h.update(config.read_bytes())
     source = config.parent / "site_src"
     if source.is_dir():
@@ -216,7 +234,8 @@ def _read_previous(path: Path) -> pd.DataFrame:
 
 def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settings, release,  # noqa: ANN001
                 previous_frame: pd.DataFrame | None, summary: BuildSummary,
-                static_dir: Path | None = None) -> tuple[int, int]:
+                static_dir: Path | None = None, helper: "_Helper | None" = None,
+                entry: Path | None = None) -> tuple[int, int]:
     """Write every page and download into a docs folder kept between builds.
 
     Files are written only when their bytes change, and files no longer
@@ -243,26 +262,57 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
     # What the pages need of the downloads, before the downloads exist.
     pending = downloads.Downloads(files=[], changes=changed, has_previous=previous_frame is not None)
 
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # spawn, not fork: the parent may hold threads (vl-convert's runtime) that fork would copy mid-state.
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        job = pool.submit(_downloads_job, dataset, results, docs_dir, settings, release, previous_frame, changed,
-                          static_dir)
+    own_helper = helper is None
+    helper = helper or _Helper()
+    try:
+        # The child reads the figures from the cache entry when there is one: cheaper than
+        # pickling them through a pipe.
+        data = entry if entry is not None else (dataset, results)
+        job = helper.pool.submit(_downloads_job, data, docs_dir, settings, release, previous_frame, changed,
+                                 static_dir)
         with tracker.active():
             pages.write_pages(dataset, results, docs_dir, settings, release, pending)
         seen, written, unchanged = job.result()
+    finally:
+        if own_helper:
+            helper.close()
     tracker.merge(seen, written, unchanged)
     return tracker.finish()
 
 
-def _downloads_job(dataset, results, docs_dir: Path, settings: Settings, release,  # noqa: ANN001
+class _Helper:
+    """One spawned process for the downloads, started early so its imports overlap validation.
+
+    spawn, not fork: the parent may hold threads (vl-convert's runtime) that fork would copy mid-state.
+    """
+
+    def __init__(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self.pool.submit(_warm_up)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _warm_up() -> None:
+    """Import what the downloads need, in the helper process, while the parent validates."""
+    from . import downloads  # noqa: F401
+
+
+def _downloads_job(data, docs_dir: Path, settings: Settings, release,  # noqa: ANN001
                    previous_frame: pd.DataFrame | None, changed: pd.DataFrame,
                    static_dir: Path | None = None) -> tuple[set[Path], int, int]:
-    """Write the downloads in a child process; report what was written for the parent's tracker."""
+    """Write the downloads in a child process; report what was written for the parent's tracker.
+
+    `data` is (dataset, results), or the path of the cache entry that holds them.
+    """
     from . import downloads
     from .files import Tracker
+
+    dataset, results = cache.load_entry(data) if isinstance(data, Path) else data
 
     tracker = Tracker(docs_dir, static_dir)
     with tracker.active():

@@ -47,17 +47,29 @@ def cache_key(data_dir: Path, settings: Settings) -> str:
     return h.hexdigest()
 
 
-def validated_and_computed(data_dir: Path, settings: Settings, cache_dir: Path, use_cache: bool = True):
-    """(dataset, results, cache_hit) for a data folder."""
+def entry_path(cache_dir: Path, key: str) -> Path:
+    """Where the validated and computed result for `key` is kept."""
+    return Path(cache_dir) / f"{key}.pickle"
+
+
+def load_entry(path: Path):
+    """(dataset, results) from a cache entry; another process of the same build reads it too."""
+    with Path(path).open("rb") as f:
+        return pickle.load(f)
+
+
+def validated_and_computed(data_dir: Path, settings: Settings, cache_dir: Path, use_cache: bool = True,
+                           key: str | None = None):
+    """(dataset, results, cache_hit) for a data folder; `key` if the caller has already computed it."""
     from .indicators import compute
     from .validate import validate_path
 
-    key = cache_key(data_dir, settings) if use_cache else ""
-    path = Path(cache_dir) / f"{key}.pickle"
+    if use_cache and key is None:
+        key = cache_key(data_dir, settings)
+    path = entry_path(cache_dir, key or "")
     if use_cache and path.is_file():
         try:
-            with path.open("rb") as f:
-                dataset, results = pickle.load(f)
+            dataset, results = load_entry(path)
             return dataset, results, True
         except Exception:  # a damaged cache entry is simply recomputed
             path.unlink(missing_ok=True)
