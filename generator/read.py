@@ -32,7 +32,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from .problems import Problem, error, warning
 
@@ -147,6 +147,18 @@ def _is_blank(cells: Sequence[str]) -> bool:
     return all(not c.strip() for c in cells)
 
 
+#: A character `str.strip` would remove from a cell, other than a line end (re's \s is str.isspace).
+_EDGE_SPACE = re.compile(r"[^\S\r\n]")
+
+
+def _numbered(reader) -> Iterator[tuple[int, list[str]]]:  # noqa: ANN001
+    """(line where the record starts, its cells): a quoted cell may span several lines."""
+    prev_end = 0
+    for cells in reader:
+        yield prev_end + 1, cells
+        prev_end = reader.line_num
+
+
 def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | None = None,
                max_bytes: int = MAX_BYTES) -> RawTable:
     """Read `path` (shown to people as `file`) whose columns should be `expected`.
@@ -184,24 +196,28 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     raw_header: list[str] = []
-    prev_end = 0
+    # Without a quote mark no cell can hold a line break or stray edge space hidden in quotes.
+    quoted = '"' in text
+    strip = quoted or _EDGE_SPACE.search(text) is not None
+    rows_append, lines_append = table.rows.append, table.lines.append
     old_limit = csv.field_size_limit(MAX_CELL)
     try:
-        for cells in reader:
-            start, prev_end = prev_end + 1, reader.line_num
-            if _is_blank(cells):
+        for start, cells in (_numbered(reader) if quoted else enumerate(list(reader), start=1)):
+            # Blank (or only commas): the usual case, a first cell with text, is decided at once.
+            if not (cells and cells[0] and not cells[0].isspace()) and _is_blank(cells):
                 continue
             if header is None:
                 raw_header = cells
                 header = [normalise_label(c) for c in cells]
                 table.header_line = start
                 continue
-            cells = [c.strip() for c in cells]
+            if strip:
+                cells = [c.strip() for c in cells]
             if len(cells) != len(header):
                 table.ragged[start] = len(cells)
                 cells = (cells + [""] * len(header))[:len(header)]
-            table.rows.append(cells)
-            table.lines.append(start)
+            rows_append(cells)
+            lines_append(start)
     except csv.Error as exc:
         line = reader.line_num or 1
         table.problems.append(error(

@@ -64,9 +64,14 @@ class FileResult:
 
 
 def org_keys(codes: pd.Series) -> pd.Series:
-    """The return a row belongs to: its org_code, upper-cased when that makes it an ODS code."""
-    upper = codes.str.upper()
-    return upper.where(upper.str.fullmatch(spec.ORG_CODE_RE.pattern.strip("^$")), codes)
+    """The return a row belongs to: its org_code, upper-cased when that makes it an ODS code.
+
+    Worked out once per distinct code (a file has thousands of rows per organisation).
+    """
+    d = cells.distinct(codes, ())
+    upper = d.values.str.upper()
+    keys = upper.where(upper.str.fullmatch(spec.ORG_CODE_RE.pattern.strip("^$")), d.values)
+    return pd.Series(keys.array.take(d.codes), index=codes.index)
 
 
 def _empty_typed(resource: str) -> pd.DataFrame:
@@ -133,24 +138,25 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
             row=line, org_code=org.iloc[i] or None, year=year))
 
     rules = {r.name: r for r in cells.rules(resource)}
+    columns = cells.distinct_columns(frame, resource)
     # Cells are still checked when the only whole-file problems are rows without org_code or
     # missing optional columns (read as empty): the other returns' problems are not hidden.
     if all(p.code == "no-org-code" or (p.code == "missing-column" and not rules[p.field].required)
            for p in result.blockers):
         seen_missing_org = set(no_org.tolist())
-        for e in cells.frictionless_check(frame, cells.candidate_rows(frame, resource), resource):
+        for e in cells.frictionless_check(frame, cells.candidate_rows(frame, resource, columns), resource):
             if e.field == "org_code" and e.position in seen_missing_org:
                 continue
             result.problems.append(error(
                 f"schema-{e.kind}", file, cells.message(rules[e.field], e.cell),
                 row=int(lines[e.position]), field=e.field, org_code=org.iloc[e.position] or None, year=year))
-    typed = cells.typed(frame, resource)
+    typed = cells.typed(frame, resource, columns)
     # A value Frictionless accepted but pandas cannot hold (rare forms such as '1e400'): say so.
     flagged = {(p.row, p.field) for p in result.problems}
     for rule in cells.rules(resource):
         if rule.type not in ("integer", "number"):
             continue
-        lost = typed[rule.name].isna().to_numpy() & ~frame[rule.name].isin(cells.missing_values(resource)).to_numpy()
+        lost = typed[rule.name].isna().to_numpy() & ~columns[rule.name].spread(columns[rule.name].missing)
         for i in np.flatnonzero(lost):
             if (int(lines[i]), rule.name) not in flagged:
                 result.problems.append(error(
@@ -160,7 +166,7 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
     typed["_org"] = org.to_numpy()
     typed = typed[frame["org_code"].to_numpy() != ""]
     result.typed = typed
-    result.orgs = set(typed["_org"])
+    result.orgs = set(typed["_org"].unique())
     if raw.readable:
         result.problems.extend(checks.check_duplicate_keys(typed, spec.KEYS[resource], file, year))
     return result
@@ -479,19 +485,22 @@ def _assemble(root: Path, register: pd.DataFrame, collections: pd.DataFrame, yea
             if year in unlisted:
                 errors[o] += 1
         ret = yr.files.get("returns")
-        meta = ret.typed.drop_duplicates("_org").set_index("_org") if ret is not None and len(ret.typed) else None
+        meta_cols = ["submitted_on", "report_url", "action_plan_url"]
+        # Each return's own returns.csv row (its first), looked up in a dict: a year has ~250 returns.
+        meta: dict[str, tuple] = {}
+        if ret is not None and len(ret.typed):
+            first = ret.typed.drop_duplicates("_org")
+            meta = dict(zip(first["_org"], zip(*(first[c] for c in meta_cols))))
         published[year] = set()
         for o in sorted(everyone):
             status = "left_out" if errors[o] else ("published_with_warnings" if warns[o] else "published")
             if status != "left_out":
                 published[year].add(o)
-            m = meta.loc[o] if meta is not None and o in meta.index else None
+            m = meta.get(o, (pd.NA, pd.NA, pd.NA))
             rows.append({
                 "org_code": o, "year": year, "status": status, "errors": errors[o], "warnings": warns[o],
                 "files": ";".join(r for r, f in yr.files.items() if o in f.orgs),
-                "submitted_on": m["submitted_on"] if m is not None else pd.NA,
-                "report_url": m["report_url"] if m is not None else pd.NA,
-                "action_plan_url": m["action_plan_url"] if m is not None else pd.NA,
+                **dict(zip(meta_cols, m)),
             })
 
     tables = {r: _stack(r, year_results, published) for r in spec.YEAR_RESOURCES}
@@ -544,7 +553,8 @@ def _stack(resource: str, year_results: dict[int, YearResult], published: dict[i
             out[rule.name] = out[rule.name].astype("int64")
         elif rule.type == "integer":
             out[rule.name] = out[rule.name].astype("Int64")
-        elif rule.type not in ("number",):
+        elif rule.type not in ("number",) and out[rule.name].dtype != "str":
+            # (cells.typed already gives text columns this dtype; only an odd concatenation needs it)
             out[rule.name] = out[rule.name].astype("str").where(out[rule.name].notna(), pd.NA) \
                 if len(out) else out[rule.name].astype("str")
     return out
