@@ -30,11 +30,12 @@ the spec.
 
 from __future__ import annotations
 
-import copy
 import csv
+import hashlib
 import io
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -73,36 +74,127 @@ class Chart:
     better: str = ""          # key of BETTER
     label_title: str = "Organisation"   # dots: what a row is
 
-    def spec(self) -> dict:
-        has_ci = any(not is_missing(r.get("lower")) and not is_missing(r.get("upper")) for r in self.rows)
+    def data(self) -> list[dict]:
+        """The rows as the spec carries them (dots without a figure are left out: there is nothing to draw)."""
         if self.kind == "trend":
-            base = _trend_template(self.measure_kind, self.y_title, len(self.series), self.better, has_ci)
-            data = [
+            return [
                 {"year": int(r["year"]), "series": r["series"], "value": _num(r.get("value")),
                  "lower": _num(r.get("lower")), "upper": _num(r.get("upper")),
                  "shown": fmt_value(r.get("value"), self.measure_kind)}
                 for r in self.rows
             ]
-            fill = {"__TITLE__": self.title}
+        return [
+            {"label": r["label"], "value": _num(r.get("value")), "lower": _num(r.get("lower")),
+             "upper": _num(r.get("upper")), "shown": fmt_value(r.get("value"), self.measure_kind),
+             "group": r.get("group", "")}
+            for r in self.rows if not is_missing(r.get("value"))
+        ]
+
+    def spec_json(self, data: list[dict] | None = None) -> str:
+        """The Vega-Lite spec as compact JSON: the variant's serialised template with this chart's values in.
+
+        Equal, byte for byte, to dumping the filled-in template: every placeholder is a whole JSON string and
+        each is replaced by the JSON of its value in one pass, so nothing from the data is read as a
+        placeholder.
+        """
+        data = self.data() if data is None else data
+        has_ci = any(not is_missing(r.get("lower")) and not is_missing(r.get("upper")) for r in self.rows)
+        if self.kind == "trend":
+            template = _template_json("trend", (self.measure_kind, self.y_title, len(self.series), self.better,
+                                                 has_ci))
+        else:
+            template = _template_json("dots", (self.measure_kind, self.y_title, len(self.rows) > 40, self.better,
+                                                self.label_title, has_ci))
+        lo, hi = _domain([r["value"] for r in data], self.measure_kind)
+        fill = {"__TITLE__": self.title, "__LO__": lo, "__HI__": hi, "__DATA__": data, "__DESCRIPTION__": self.title,
+                "__HEIGHT__": max(120, min(3000, (6 if len(data) > 40 else 22) * len(data)))}
+        if self.kind == "trend":
             for i, name in enumerate(self.series):
                 fill[f"__S{i}__"] = name
-        else:
-            base = _dots_template(self.measure_kind, self.y_title, len(self.rows) > 40, self.better,
-                                  self.label_title, has_ci)
-            data = [
-                {"label": r["label"], "value": _num(r.get("value")), "lower": _num(r.get("lower")),
-                 "upper": _num(r.get("upper")), "shown": fmt_value(r.get("value"), self.measure_kind),
-                 "group": r.get("group", "")}
-                for r in self.rows if not is_missing(r.get("value"))
-            ]
-            fill = {"__TITLE__": self.title}
-        fill["__LO__"], fill["__HI__"] = _domain([r["value"] for r in data], self.measure_kind)
-        spec = _fill(base, fill)
-        if self.kind == "dots":
-            spec["height"] = max(120, min(3000, (6 if len(data) > 40 else 22) * len(data)))
-        spec["datasets"] = dict(spec.get("datasets") or {}, data=data)
-        spec["description"] = self.title
-        return spec
+        values = {f'"{k}"': _dumps(v) for k, v in fill.items()}
+        return _PLACEHOLDER.sub(lambda m: values.get(m.group(0), m.group(0)), template)
+
+    def spec(self) -> dict:
+        return json.loads(self.spec_json())
+
+
+#: A placeholder as it appears in a serialised template: a whole JSON string such as "__LO__" or "__S0__".
+_PLACEHOLDER = re.compile(r'"__[A-Z0-9]+__"')
+
+
+def _dumps(value: object) -> str:
+    """Compact JSON, as every spec file is written (no NaN: a missing figure is null)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+@lru_cache(maxsize=None)
+def _template_json(kind: str, key: tuple) -> str:
+    """A variant's template with placeholders for everything that differs per chart, serialised once.
+
+    Key order is that of the spec written before templates were serialised: Altair's keys, then `datasets`
+    (Altair's own datasets plus `data`), then `description`. Building the templates with Altair (and
+    importing it) took about a second of every build, so they are also kept on disk (see `_TemplateStore`).
+    """
+    name = json.dumps([kind, *key])
+    text = _STORE.get(name)
+    if text is None:
+        spec = dict(_trend_template(*key) if kind == "trend" else _dots_template(*key))
+        if kind == "dots":
+            spec["height"] = "__HEIGHT__"
+        spec["datasets"] = dict(spec.get("datasets") or {}, data="__DATA__")
+        spec["description"] = "__DESCRIPTION__"
+        text = _dumps(spec)
+        _STORE.put(name, text)
+    return text
+
+
+class _TemplateStore:
+    """Serialised templates cached on disk, like the vega bundle (`WRES_CACHE_DIR`, else ~/.cache/open-wres).
+
+    The file's name carries a hash of this module's source and the Altair version, the only inputs a template
+    has, so a changed builder or a new Altair never reads an old template. A missing or unreadable file just
+    means the templates are built again; the file is replaced atomically, so a concurrent build never reads
+    half of one.
+    """
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.templates: dict[str, str] | None = None
+
+    def _load(self) -> dict[str, str]:
+        if self.templates is None:
+            from importlib.metadata import PackageNotFoundError, version
+
+            try:
+                altair_version = version("altair")
+            except PackageNotFoundError:
+                altair_version = "unknown"
+            digest = hashlib.sha256(Path(__file__).read_bytes() + altair_version.encode()).hexdigest()[:16]
+            cache_dir = Path(os.environ.get("WRES_CACHE_DIR") or Path.home() / ".cache" / "open-wres")
+            self.path = cache_dir / f"chart-templates-{digest}.json"
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                self.templates = {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self.templates = {}
+        return self.templates
+
+    def get(self, name: str) -> str | None:
+        return self._load().get(name)
+
+    def put(self, name: str, text: str) -> None:
+        templates = self._load()
+        templates[name] = text
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(templates, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
+_STORE = _TemplateStore()
 
 
 def _domain(values: list, measure_kind: str) -> tuple[float, float]:
@@ -128,16 +220,6 @@ def _num(value: object) -> float | None:
     if is_missing(value):
         return None
     return round(float(value), 4)
-
-
-def _fill(obj, mapping: dict):  # noqa: ANN001
-    if isinstance(obj, dict):
-        return {k: _fill(v, mapping) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_fill(v, mapping) for v in obj]
-    if isinstance(obj, str) and obj in mapping:
-        return mapping[obj]
-    return obj
 
 
 def _reference_layers(alt, measure_kind: str, axis: str):  # noqa: ANN001
@@ -291,13 +373,13 @@ def write_chart(chart: Chart, page_dir: Path) -> str:
     """Write the chart's spec and CSV under page_dir/charts/ and return the figure HTML."""
     if not chart.id.replace("-", "").replace("_", "").isalnum():
         raise ValueError(f"unsafe chart id {chart.id!r}")
-    spec = chart.spec()
     charts_dir = Path(page_dir) / "charts"
-    files.write_text(charts_dir / f"{chart.id}.vl.json",
-                     json.dumps(spec, separators=(",", ":"), ensure_ascii=False, allow_nan=False))
+    data = chart.data()
+    files.write_text(charts_dir / f"{chart.id}.vl.json", chart.spec_json(data))
     files.write_text(charts_dir / f"{chart.id}.csv", _csv(chart))
     has_data = any(not is_missing(r.get("value")) for r in chart.rows)
-    lo, hi = _domain([v for v in (_num(r.get("value")) for r in chart.rows) if v is not None], chart.measure_kind)
+    # The spec's value axis: its data hold every figure of the rows, rounded as in the spec.
+    lo, hi = _domain([r["value"] for r in data], chart.measure_kind)
     clipped = any((not is_missing(r.get("lower")) and float(r["lower"]) < lo)
                   or (not is_missing(r.get("upper")) and float(r["upper"]) > hi) for r in chart.rows)
     summary = chart.summary + (" Intervals reaching beyond the chart are cut at its edge; the data table gives them "

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import files, spec
@@ -83,10 +85,12 @@ class Site:
     problems_by_return: dict = field(default_factory=dict)
     goals: dict = field(default_factory=dict)       # (level, code) -> list of rows
     quality: dict = field(default_factory=dict)     # (code, year) -> row
-    tables: dict = field(default_factory=dict)      # resource -> {(code, year): frame}
+    tables: dict = field(default_factory=dict)      # resource -> {(code, year): [row dicts]}
+    workforce: dict = field(default_factory=dict)   # (code, year) -> {(group, band, ethnicity): headcount cell}
     systems: dict = field(default_factory=dict)     # system code -> (name, region code, [org codes])
     bands: object = None                            # _Bands: indicator 1 by staff group and band
     written: list = field(default_factory=list)
+    england_cells: dict = field(default_factory=dict)   # (year, indicator) -> England's compact figure cell
 
     # -- figures
     def row(self, level: str, code: str, year: int, indicator: int, measure: str, breakdown: str = "all",
@@ -121,8 +125,31 @@ class Site:
         return files.safe_join(self.docs_dir, url.strip("/")) if url.strip("/") else self.docs_dir.resolve()
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return frame.to_dict("records") if frame is not None and len(frame) else []
+def _column_lists(frame: pd.DataFrame) -> list[list]:
+    """Each column as a list of plain Python values, exactly as `DataFrame.to_dict("records")` gives them.
+
+    `to_dict` boxes every cell one at a time (most of the page-writing time at national scale); converting a
+    whole column with `tolist` is one call. Missing values of nullable columns (Int64, boolean) become None and
+    numpy scalars in object columns become Python scalars, as `to_dict` makes them.
+    """
+    out = []
+    for name in frame.columns:
+        column = frame[name]
+        values = column.tolist()
+        if column.dtype == object:
+            values = [v.item() if isinstance(v, np.generic) else (None if v is pd.NA else v) for v in values]
+        elif getattr(column.dtype, "na_value", None) is pd.NA and column.hasnans:
+            values = [None if v is pd.NA else v for v in values]
+        out.append(values)
+    return out
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict]:
+    """The rows of a frame as dicts (the same values as `to_dict("records")`, built column-wise)."""
+    if frame is None or not len(frame):
+        return []
+    names = list(frame.columns)
+    return [dict(zip(names, row)) for row in zip(*_column_lists(frame))]
 
 
 def _index_figures(frame: pd.DataFrame) -> dict:
@@ -130,27 +157,35 @@ def _index_figures(frame: pd.DataFrame) -> dict:
     if frame is None or not len(frame):
         return out
     keep = frame[frame["breakdown"].isin(["all", "senior"])] if "breakdown" in frame else frame
-    cols = [c for c in keep.columns]
-    for rec in keep.itertuples(index=False, name=None):
-        r = dict(zip(cols, rec))
+    for r in _records(keep):
         key = (r["level"], str(r["code"]))
         out.setdefault(key, {})[(int(r["year"]), int(r["indicator"]), r["measure"], r["breakdown"])] = r
     return out
 
 
+#: What a band table reads of a figure (the rest of the 18 columns would only cost time to convert).
+BAND_COLUMNS = ("level", "code", "year", "breakdown", "measure", "value", "ci_lower", "ci_upper", "status", "flags",
+                "reason")
+
+
 class _Bands:
     """Indicator 1 by staff group and band, looked up lazily per (level, code, year): only pages that show a
-    band table pay for turning rows into dicts."""
+    band table pay for turning rows into dicts. The columns are converted to lists once, so a look-up only
+    zips the rows it needs; each answer is kept, because an organisation page asks twice."""
 
     def __init__(self, frame: pd.DataFrame | None) -> None:
-        self.frame = None
+        self.names: list[str] = []
+        self.columns: list[list] = []
         self.index: dict = {}
+        self.cache: dict = {}
         if frame is None or not len(frame):
             return
         keep = frame[(frame["indicator"] == 1)
                      & frame["measure"].isin(["share_bme", "share_white", "share_unknown", "headcount"])
                      & frame["breakdown"].str.contains("/", regex=False)].reset_index(drop=True)
-        self.frame = keep
+        keep = keep[[c for c in BAND_COLUMNS if c in keep.columns]]
+        self.names = list(keep.columns)
+        self.columns = _column_lists(keep)
         self.index = {(str(k[0]), str(k[1]), int(k[2])): v
                       for k, v in keep.groupby(["level", "code", "year"], sort=False).indices.items()}
 
@@ -158,11 +193,17 @@ class _Bands:
         return any(k[0] == level and k[1] == code for k in self.index) if self.index else False
 
     def get(self, level: str, code: str, year: int) -> dict:
-        pos = self.index.get((level, str(code), int(year)))
-        if pos is None:
-            return {}
-        recs = self.frame.iloc[pos].to_dict("records")
-        return {(r["breakdown"], r["measure"]): r for r in recs}
+        key = (level, str(code), int(year))
+        if key in self.cache:
+            return self.cache[key]
+        pos = self.index.get(key)
+        found: dict = {}
+        if pos is not None:
+            for i in pos.tolist():
+                r = {name: values[i] for name, values in zip(self.names, self.columns)}
+                found[(r["breakdown"], r["measure"])] = r
+        self.cache[key] = found
+        return found
 
 
 def _index_bands(frame: pd.DataFrame) -> "_Bands":
@@ -203,6 +244,25 @@ def _withheld(table: pd.DataFrame, resource: str, threshold: int) -> pd.DataFram
     return withhold_small_counts(table, counts, group, threshold)
 
 
+def _index_workforce(table: pd.DataFrame) -> dict:
+    """Every workforce headcount cell as the return page shows it, by return and (group, band, ethnicity).
+
+    The workforce table is by far the largest (a row per band and ethnicity of every return), and its page
+    table needs only the cell text, so the cells are worked out column-wise instead of as a dict per row.
+    """
+    names = list(table.columns)
+    columns = dict(zip(names, _column_lists(table)))
+    n = len(table)
+    withheld = columns.get("headcount_withheld", [None] * n)
+    suppressed = columns.get("headcount_suppressed", [None] * n)
+    out: dict = {}
+    for code, year, group, band, ethnicity, count, w, sup in zip(
+            columns["org_code"], columns["year"], columns["staff_group"], columns["band"], columns["ethnicity"],
+            columns["headcount"], withheld, suppressed):
+        out.setdefault((str(code), int(year)), {})[(group, band, ethnicity)] = _count_text(count, w, sup)
+    return out
+
+
 def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -> Site:  # noqa: ANN001
     site = Site(dataset, results, settings, release, downloads, Path(docs_dir))
     site.years = list(dataset.years)
@@ -239,8 +299,11 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
         t = dataset.tables.get(resource)
         if t is not None and len(t):
             t = _withheld(t, resource, int(getattr(settings, "withhold_below", 0) or 0))
+            if resource == "workforce":
+                site.workforce = _index_workforce(t)
+                continue
             grouped: dict = {}
-            for rec in t.to_dict("records"):
+            for rec in _records(t):
                 grouped.setdefault((str(rec["org_code"]), int(rec["year"])), []).append(rec)
             site.tables[resource] = grouped
     for code, org in site.orgs.items():
@@ -285,35 +348,36 @@ def table(caption: str, head: list[str], rows: list[list[str]], *, sortable: boo
     """
     cls = "wres-table wres-sortable" if sortable else "wres-table"
     tid = f' id="{attr(table_id)}"' if table_id else ""
+    width = max([len(head)] + [len(row) for row in rows])
+    num = [' class="num"' if i in numeric else "" for i in range(width)]
     # Tables stay out of the search index (data-search-exclude): pages are found by their names and words.
     out = [f'<div class="wres-scroll" tabindex="0" role="region" aria-label="{attr(_strip(caption))}" '
            f'data-search-exclude>'
            f'<table class="{cls}"{tid}><caption>{caption}</caption><thead><tr>']
-    for i, h in enumerate(head):
-        num = ' class="num"' if i in numeric else ""
-        out.append(f'<th scope="col"{num}>{h}</th>')
+    out += [f'<th scope="col"{num[i]}>{h}</th>' for i, h in enumerate(head)]
     out.append("</tr></thead><tbody>")
     for row in rows:
         out.append("<tr>")
         for i, cell in enumerate(row):
-            key = None
-            if isinstance(cell, tuple):
+            ds = ""
+            if type(cell) is tuple:
                 cell, key = cell
-            ds = f' data-sort="{attr(key)}"' if key is not None else ""
-            num = ' class="num"' if i in numeric else ""
+                if key is not None:
+                    ds = f' data-sort="{attr(key)}"'
             if i == 0 and row_header:
                 out.append(f'<th scope="row"{ds}>{cell}</th>')
             else:
-                out.append(f"<td{ds}{num}>{cell}</td>")
+                out.append(f"<td{ds}{num[i]}>{cell}</td>")
         out.append("</tr>")
     out.append("</tbody></table></div>")
     return raw_block("".join(out))
 
 
-def _strip(html: str) -> str:
-    import re
+_TAGS = re.compile(r"<[^>]+>")
 
-    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+def _strip(html: str) -> str:
+    return " ".join(_TAGS.sub("", html).split())
 
 
 def judge(indicator: int, measure: str, r: dict | None) -> tuple[str, str]:
@@ -409,10 +473,18 @@ def headline_table(site: Site, level: str, code: str, year: int, caption: str, p
         cells = [f'<a href="{rel(page_url, f"indicators/{n}/")}">{n}. {SHORT_TITLES[n]}</a>',
                  figure_cell(n, measure, r)[0], class_tag(cls) or "–", change_cell(n, measure, r)]
         if compare_england and (level, code) != ENGLAND:
-            em, er = site.headline(*ENGLAND, year, n)
-            cells.append(figure_cell(n, em, er, with_interval=False)[0])
+            cells.append(_england_cell(site, year, n))
         rows.append(cells)
     return table(caption, head, rows)
+
+
+def _england_cell(site: Site, year: int, n: int) -> str:
+    """England's figure for the comparison column, worked out once per year and indicator (every page has it)."""
+    key = (year, n)
+    if key not in site.england_cells:
+        em, er = site.headline(*ENGLAND, year, n)
+        site.england_cells[key] = figure_cell(n, em, er, with_interval=False)[0]
+    return site.england_cells[key]
 
 
 def sentences(site: Site, level: str, code: str, year: int, who: str, lineage: bool = False) -> str:
@@ -1045,29 +1117,32 @@ def returns_section(site: Site, code: str, years: list[int], url: str) -> str:
 # ---------------------------------------------------------------- returns
 
 def _count_cell(rec: dict, col: str) -> str:
-    if rec.get(f"{col}_withheld") is True:
+    return _count_text(rec.get(col), rec.get(f"{col}_withheld"), rec.get(f"{col}_suppressed"))
+
+
+def _count_text(count: object, withheld: object, suppressed: object) -> str:
+    """A submitted count as the return page shows it: withheld here (w), suppressed by the publisher (*), or
+    the number."""
+    if withheld is True:
         return '<abbr title="withheld: a small number, or one that would reveal a small number">w</abbr>'
-    if rec.get(f"{col}_suppressed") is True:
+    if suppressed is True:
         return '<abbr title="suppressed by the publisher">*</abbr>'
-    return fmt_int(rec.get(col))
+    return fmt_int(count)
 
 
 def return_tables(site: Site, code: str, year: int) -> list[str]:
     out = []
     name = site.org_name(code)
-    wf = site.tables.get("workforce", {}).get((code, year))
-    if wf:
-        cells = {(r["staff_group"], r["band"], r["ethnicity"]): r for r in wf}
+    cells = site.workforce.get((code, year))
+    if cells:
         rows = []
         for group in spec.STAFF_GROUPS:
             for band in spec.BANDS_BY_GROUP[group]:
-                if not any((group, band, e) in cells for e in spec.ETHNICITIES):
+                found = [cells.get((group, band, e)) for e in spec.ETHNICITIES]
+                if all(c is None for c in found):
                     continue
-                row = [f"{STAFF_GROUP_LABELS[group]}, {band_label(band)}"]
-                for e in spec.ETHNICITIES:
-                    r = cells.get((group, band, e))
-                    row.append("–" if r is None else _count_cell(r, "headcount"))
-                rows.append(row)
+                rows.append([f"{STAFF_GROUP_LABELS[group]}, {band_label(band)}"]
+                            + ["–" if c is None else c for c in found])
         out.append("### Workforce")
         out.append(table(f"{name}, {year}: headcount by staff group, band and ethnicity",
                          ["Staff group and band", "White", "BME", "Unknown"], rows, numeric={1, 2, 3}))

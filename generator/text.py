@@ -19,6 +19,7 @@ import html
 import math
 import posixpath
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from . import spec
@@ -47,6 +48,8 @@ def raw_block(html_text: str) -> str:
 
 def esc(value: object) -> str:
     """Any data value as inert text, safe in HTML, in Markdown and in attributes."""
+    if type(value) is str:  # the common case: names and codes, escaped once each (pages repeat them)
+        return _esc_text(value)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     try:
@@ -56,11 +59,19 @@ def esc(value: object) -> str:
             return ""
     except (TypeError, ValueError):
         pass
-    text = str(value)
+    return _esc_text(str(value))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NEWLINES = re.compile(r"\s*[\r\n]+\s*")
+
+
+@lru_cache(maxsize=65536)
+def _esc_text(text: str) -> str:
     # Control characters (other than tab/newline) have no business on a page.
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    text = _CONTROL.sub("", text)
     # Newlines would let a value start a Markdown block: keep values on one line.
-    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    text = _NEWLINES.sub(" ", text)
     return text.translate(_MD_TABLE)
 
 
@@ -103,15 +114,27 @@ def link(url: object, label: str, *, external: bool = True) -> str:
     return f'<a href="{attr(ok)}"{rel}>{label}</a>'
 
 
+@lru_cache(maxsize=65536)
 def rel(from_url: str, to_url: str) -> str:
     """Relative href from one directory-URL page ("organisations/ABC/") to a site path.
 
     `to_url` is relative to the site root: "organisations/", "downloads/indicators.csv", "".
+    Our addresses are plain folder names, so this is "../" for each folder of the page below the part both
+    share, then the rest of the target (what `posixpath.relpath` gives, without its normalising work, which
+    showed in profiles: a national site asks for some 30,000 links). Anything unusual goes to `relpath`.
     """
     base = from_url.strip("/")
     target = to_url.lstrip("/")
     trailing = target.endswith("/") or target == ""
-    out = posixpath.relpath("/" + target, "/" + base if base else "/")
+    here = base.split("/") if base else []
+    there = target.rstrip("/").split("/") if target.rstrip("/") else []
+    if any(part in ("", ".", "..") for part in here + there):
+        out = posixpath.relpath("/" + target, "/" + base if base else "/")
+    else:
+        common = 0
+        while common < min(len(here), len(there)) and here[common] == there[common]:
+            common += 1
+        out = "/".join([".."] * (len(here) - common) + there[common:]) or "."
     if out == ".":
         out = "./"
     elif trailing and not out.endswith("/"):
@@ -138,6 +161,8 @@ def is_missing(value: object) -> bool:
 
 
 def fmt_int(value: object) -> str:
+    if type(value) is int:
+        return f"{value:,}"
     if is_missing(value):
         return "–"
     return f"{int(value):,}"
