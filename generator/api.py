@@ -12,6 +12,7 @@ data gives the same bytes. Both documents have a JSON Schema beside them.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import spec
+from .cellformat import objects
 from .dataset import Dataset
 from .files import safe_join, write_text
 from .release import Release
@@ -182,24 +184,95 @@ def organisation_document(entry: dict, code: str, returns: list[dict], figures: 
 FIGURE_KEYS = ("year", "indicator", "measure", "breakdown", "value", "status")
 
 
-def _by_code(df: pd.DataFrame | None, level_col: str = "level", keep: tuple[str, ...] | None = None
-             ) -> dict[str, list[dict]]:
-    """Organisation-level rows grouped by code, without the level and code columns, in table order.
+def _json_value(value: Any) -> str:
+    """One plain value as dumps writes it inside a document."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, default=_jsonable)
+
+
+def _float_texts(values: np.ndarray) -> list[str]:
+    """Floats as dumps writes them (float.__repr__; NaN is missing and never written), in one C-level map."""
+    if np.isinf(values).any():
+        raise ValueError("Out of range float values are not JSON compliant")  # as dumps(allow_nan=False)
+    return list(map(float.__repr__, values.tolist()))
+
+
+def _json_fragments(s: pd.Series, key: str, keep_null: bool) -> np.ndarray:
+    """Per row, `"key":value,` as dumps writes it inside an object ("" for a null left out).
+
+    Each distinct value is encoded once. Floats are told apart by their bits, so
+    0.0 and -0.0 (one value to factorize) stay "0.0" and "-0.0"; object columns
+    other than text, where 1, 1.0 and True are equal but written differently, go value by value.
+    """
+    name = _json_value(key) + ":"
+    missing = s.isna().to_numpy()
+    if pd.api.types.is_float_dtype(s.dtype):
+        bits = s.to_numpy(dtype=float, na_value=np.nan).view(np.int64)
+        codes, uniques = pd.factorize(bits)
+        distinct = uniques.view(np.float64)
+        texts = _float_texts(np.where(np.isnan(distinct), 0.0, distinct))   # NaN rows are missing
+    else:
+        if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
+            codes, values = np.arange(len(s)), s
+        else:
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            values = pd.Series(uniques, dtype=s.dtype)
+        texts = [_json_value(v) for v in _plain_column(values)]
+    null = name + "null," if keep_null else ""
+    fragments = np.append(name + objects(texts) + ",", null)   # the last one: missing
+    return fragments[np.where(missing, len(fragments) - 1, codes)]
+
+
+#: Ends a row object while it is built; JSON text never holds a raw control character (dumps escapes them).
+_ROW_END = "\x01"
+
+
+def _json_by_code(df: pd.DataFrame | None, level_col: str = "level", keep: tuple[str, ...] | None = None
+                  ) -> dict[str, str]:
+    """Organisation-level rows as a JSON array per code, without the level and code columns, in table order.
 
     With `keep`, a null value is left out of a row unless its key is in `keep`.
+    The text is what dumps writes for the list of row objects (sorted keys,
+    compact), built a column at a time instead of a dict per row: every
+    `"key":value,` ends in a comma, each row in _ROW_END, and one replace per
+    code turns ",<end>" into "}," (and an empty "{<end>" into "{},").
     """
     if df is None or df.empty or "code" not in df.columns:
         return {}
     if level_col in df.columns:
         df = df[df[level_col] == "organisation"]
+    if df.empty:
+        return {}
+    codes = df["code"].astype(str).to_numpy(dtype=object)
+    order = np.argsort(codes, kind="stable")   # each code's rows together, in table order
     body = df.drop(columns=[c for c in (level_col, "code") if c in df.columns])
-    out: dict[str, list[dict]] = {}
-    rows = records(body)
-    if keep is not None:
-        rows = [{k: v for k, v in r.items() if v is not None or k in keep} for r in rows]
-    for code, row in zip(df["code"].astype(str).tolist(), rows):
-        out.setdefault(code, []).append(row)
+    names = sorted(body.columns)
+    pieces = np.empty((len(df), len(names) + 2), dtype=object)
+    pieces[:, 0] = "{"
+    pieces[:, -1] = _ROW_END
+    for j, c in enumerate(names):
+        pieces[:, j + 1] = _json_fragments(body[c], c, keep is None or c in keep)[order]
+    codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    out = {}
+    for lo, hi in zip(starts.tolist(), np.r_[starts[1:], len(codes)].tolist()):
+        rows = "".join(pieces[lo:hi].ravel().tolist())
+        rows = rows.replace("," + _ROW_END, "},").replace("{" + _ROW_END, "{},")
+        out[codes[lo]] = "[" + rows[:-1] + "]"
     return out
+
+
+def _organisation_text(entry: dict, code: str, returns: list[dict], figures: str, goals: str,
+                       release: Release, site_url: str) -> str:
+    """dumps(organisation_document(...)) with the figures and goals given as JSON text already.
+
+    With sorted keys the document always opens with api_version, figures and
+    goals (every other key sorts after "goals"), so the text is spliced in there.
+    """
+    text = dumps(organisation_document(entry, code, returns, [], [], release, site_url))
+    head = f'{{"api_version":{API_VERSION},"figures":[],"goals":[],'
+    if not text.startswith(head):  # pragma: no cover - a new key sorting before "goals" would need this changed
+        raise RuntimeError("organisation documents must open with api_version, figures and goals")
+    return f'{{"api_version":{API_VERSION},"figures":{figures},"goals":{goals},' + text[len(head):]
 
 
 def write_api(dataset: Dataset, figures: pd.DataFrame, goals: pd.DataFrame | None, docs_dir: Path,
@@ -223,15 +296,14 @@ def write_api(dataset: Dataset, figures: pd.DataFrame, goals: pd.DataFrame | Non
     write_text(safe_join(docs_dir, API, REGISTER_FILE), text)
     files.total_bytes += len(text.encode())
 
-    by_code = _by_code(figures, keep=FIGURE_KEYS)
-    goals_by_code = _by_code(goals)
+    by_code = _json_by_code(figures, keep=FIGURE_KEYS)
+    goals_by_code = _json_by_code(goals)
     for row in records(dataset.register.sort_values("org_code", kind="stable")):
         code = safe_code(row["org_code"])
         if code is None:
             continue
-        doc = organisation_document(_entry(row), code, [dict(r) for r in returns.get(code, [])],
-                                    by_code.get(code, []), goals_by_code.get(code, []), release, site_url)
-        text = dumps(doc)
+        text = _organisation_text(_entry(row), code, [dict(r) for r in returns.get(code, [])],
+                                  by_code.get(code, "[]"), goals_by_code.get(code, "[]"), release, site_url)
         relative = f"{API}/organisations/{code}.json"
         write_text(safe_join(docs_dir, API, "organisations", f"{code}.json"), text)
         files.organisation_paths[code] = relative

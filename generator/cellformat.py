@@ -11,6 +11,8 @@ return) is read as a formula by Excel, LibreOffice and Google Sheets.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -38,21 +40,64 @@ def format_number(x: object) -> str:
 
 
 def format_numbers(values: "np.ndarray") -> list[str]:
-    """`format_number` over a float array (NaN -> ""), as one loop: the hot path of the downloads."""
-    out = []
-    append = out.append
-    spec = f".{DECIMALS}f"
-    for x in values.tolist():
-        if x != x:
-            append("")
-        elif x in (float("inf"), float("-inf")):
-            append("inf" if x > 0 else "-inf")
-        else:
-            t = format(x, spec).rstrip("0").rstrip(".")
-            append("0" if t in ("-0", "") else t)
+    """`format_number` over a float array (NaN -> ""): the hot path of the downloads.
+
+    One C-level map formats and one comprehension trims; only NaN and the
+    values that can print as "-0" (between -1e-9 and 0) are looked at again.
+    """
+    values = np.asarray(values, dtype=float)
+    out = [t.rstrip("0").rstrip(".") for t in map(f"{{:.{DECIMALS}f}}".format, values.tolist())]
+    with np.errstate(invalid="ignore"):
+        again = np.isnan(values) | ((values > -1e-9) & (values <= 0))
+    for i in np.flatnonzero(again).tolist():
+        out[i] = "" if out[i] == "nan" else ("0" if out[i] in ("-0", "") else out[i])
     return out
 
 
 def safe_text(text: str) -> str:
     """Text a spreadsheet shows as text: a leading ' before anything formula-like."""
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A column of published text as its distinct texts and, per row, which one it holds.
+
+    The national tables have millions of cells but few distinct values per
+    column, so every writer (CSV, workbook, JSON) turns each distinct text into
+    its output once and then picks per row with one numpy index: no Python
+    call per cell. Two entries of `texts` may be equal; that only costs a repeat.
+    """
+
+    codes: np.ndarray   # intp, one per row: an index into texts
+    texts: np.ndarray   # object array of str
+
+    @classmethod
+    def of(cls, values: "pd.Series | np.ndarray | list[str]") -> "Coded":
+        """Code a column of str (no missing values: an empty cell is "")."""
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        return cls(codes.astype(np.intp, copy=False), np.asarray(uniques, dtype=object))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def values(self) -> np.ndarray:
+        """The column itself, as an object array of str."""
+        return self.texts[self.codes]
+
+    def map(self, fn: Callable[[str], str]) -> np.ndarray:
+        """fn of every row's text, calling fn once per distinct text (object array)."""
+        return objects([fn(t) for t in self.texts.tolist()])[self.codes]
+
+    def replace(self, where: np.ndarray, text: str) -> "Coded":
+        """The column with `text` in the rows where `where` is true."""
+        codes = self.codes.copy()
+        codes[where] = len(self.texts)
+        return Coded(codes, np.append(self.texts, objects([text])))
+
+
+def objects(items: list) -> np.ndarray:
+    """A 1-d object array of items (np.array would make a 2-d array of a list of tuples)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out

@@ -17,6 +17,7 @@ the tests do, on the sample.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import api, badges, changes, spec, workbook
-from .cellformat import format_numbers, safe_text
+from .cellformat import Coded, format_numbers, objects, safe_text
 from .dataset import Dataset
 from .files import safe_join, write_bytes, write_text
 from .release import Release
@@ -247,11 +248,10 @@ def indicators_schema(df: pd.DataFrame) -> dict:
 # --------------------------------------------------------------------------- tables as text
 
 
-def _text_column(s: pd.Series, ftype: str) -> pd.Series:
-    """One column as the text written to CSV: "" for missing, spreadsheet-safe text.
+def _text_values(s: pd.Series, ftype: str) -> list[str]:
+    """Values as the text written to CSV: "" for missing, spreadsheet-safe text.
 
-    Plain loops over Python values: at national size these columns hold
-    millions of cells, and Series.map with a Python function is several times slower.
+    Called on each column's distinct values only (see `_coded_column`), so plain Python is fine here.
     """
     missing = s.isna().to_numpy()
     if ftype == "integer":
@@ -268,8 +268,50 @@ def _text_column(s: pd.Series, ftype: str) -> pd.Series:
                   for v, m in zip(s.tolist(), missing)]
         if ftype == "string":
             values = [safe_text(v) for v in values]
-    out = pd.Series(values, index=s.index, dtype=object)
-    return out.where(~missing, "") if missing.any() else out
+    return ["" if m else v for v, m in zip(values, missing)]
+
+
+def _coded_column(s: pd.Series, ftype: str) -> Coded:
+    """One column as the text written to CSV, formatted once per distinct value.
+
+    Every step of `_text_values` works value by value, so equal values give equal
+    text. Two exceptions go value by value instead (they are small): object
+    columns, which may hold lists (unhashable) or 1 beside True (equal, written
+    differently), and floats written as text, where 0.0 and -0.0 are one value
+    to factorize but not to str (as numbers both are written "0").
+    """
+    as_text = pd.api.types.is_float_dtype(s.dtype) and ftype not in ("number", "integer")
+    if s.dtype == object or as_text:
+        return Coded.of(_text_values(s, ftype))
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    texts = _text_values(pd.Series(uniques, dtype=s.dtype), ftype) + [""]   # the last one: missing
+    return Coded(np.where(codes < 0, len(texts) - 1, codes).astype(np.intp), objects(texts))
+
+
+def coded_text(df: pd.DataFrame, schema: dict, withheld: dict[str, pd.Series] | None = None) -> dict[str, Coded]:
+    """The table as the strings published, by column in schema order (see `as_text`)."""
+    out: dict[str, Coded] = {}
+    for f in schema["fields"]:
+        name = f["name"]
+        if name not in df.columns:
+            out[name] = Coded(np.zeros(len(df), dtype=np.intp), objects([""]))
+            continue
+        col = _coded_column(df[name], f.get("type", "string"))
+        star = np.zeros(len(df), dtype=bool)
+        if f"{name}_suppressed" in df.columns:
+            star |= df[f"{name}_suppressed"].fillna(False).astype(bool).to_numpy()
+        if withheld and name in withheld:
+            star |= withheld[name].to_numpy(dtype=bool)  # same index as df
+        if star.any():
+            col = col.replace(star, spec.SUPPRESSED)
+        out[name] = col
+    return out
+
+
+def _frame(columns: dict[str, Coded]) -> pd.DataFrame:
+    n = len(next(iter(columns.values()))) if columns else 0
+    return pd.DataFrame({name: pd.Series(c.values(), dtype=object) for name, c in columns.items()},
+                        index=pd.RangeIndex(n))
 
 
 def as_text(df: pd.DataFrame, schema: dict, withheld: dict[str, pd.Series] | None = None) -> pd.DataFrame:
@@ -279,22 +321,21 @@ def as_text(df: pd.DataFrame, schema: dict, withheld: dict[str, pd.Series] | Non
     by us are written back as `*`; missing values as empty cells; text that a
     spreadsheet would run is neutralised.
     """
-    out: dict[str, pd.Series] = {}
-    for f in schema["fields"]:
-        name = f["name"]
-        if name not in df.columns:
-            out[name] = pd.Series([""] * len(df), index=df.index, dtype=object)
-            continue
-        col = _text_column(df[name], f.get("type", "string"))
-        star = pd.Series(False, index=df.index)
-        if f"{name}_suppressed" in df.columns:
-            star |= df[f"{name}_suppressed"].fillna(False).astype(bool)
-        if withheld and name in withheld:
-            star |= withheld[name]
-        if star.any():
-            col = col.where(~star, spec.SUPPRESSED)
-        out[name] = col
-    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+    return _frame(coded_text(df, schema, withheld))
+
+
+def _typed_column(col: Coded, ftype: str) -> pd.Series:
+    """One published column read back with its schema type, parsing each distinct text once."""
+    texts = pd.Series(col.texts, dtype=object)
+    if ftype == "integer":
+        back = pd.to_numeric(texts.where(texts != spec.SUPPRESSED, ""), errors="coerce").astype("Int64")
+    elif ftype == "number":
+        back = pd.to_numeric(texts, errors="coerce").astype(float)
+    elif ftype == "boolean":
+        back = texts.map({"true": True, "false": False}).astype("boolean")
+    else:
+        back = texts.where(texts != "", None)
+    return back.take(col.codes).reset_index(drop=True)
 
 
 def typed(table: "Table") -> pd.DataFrame:
@@ -302,30 +343,46 @@ def typed(table: "Table") -> pd.DataFrame:
 
     The API is built from this, so its numbers are exactly those in the CSV.
     """
-    out = {}
-    for f in table.schema["fields"]:
-        col = table.text[f["name"]]
-        ftype = f.get("type", "string")
-        if ftype == "integer":
-            out[f["name"]] = pd.to_numeric(col.where(col != spec.SUPPRESSED, ""), errors="coerce").astype("Int64")
-        elif ftype == "number":
-            out[f["name"]] = pd.to_numeric(col, errors="coerce").astype(float)
-        elif ftype == "boolean":
-            out[f["name"]] = col.map({"true": True, "false": False}).astype("boolean")
-        else:
-            out[f["name"]] = col.where(col != "", None)
-    return pd.DataFrame(out, index=table.text.index)
+    return pd.DataFrame({f["name"]: _typed_column(table.columns[f["name"]], f.get("type", "string"))
+                         for f in table.schema["fields"]}, index=pd.RangeIndex(table.rows))
 
 
-def csv_bytes(text: pd.DataFrame) -> bytes:
+def _csv_field(text: str) -> str:
+    """One CSV field as csv.QUOTE_MINIMAL writes it: quoted when it holds , " CR or LF."""
+    if "," in text or '"' in text or "\r" in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_bytes(text: "pd.DataFrame | dict[str, Coded]", chunk: int = 50_000) -> bytes:
     """CSV with a header, CRLF line ends (RFC 4180), quoting only where needed: stable bytes.
 
     CRLF rather than LF because Python quotes a cell holding a line break only when the
     break is part of the line terminator: with LF alone, a stray CR in a cell would split a row.
+    The bytes are those of pandas' `to_csv` (the csv module, QUOTE_MINIMAL), built a
+    column at a time: each distinct text is quoted once, and the rows are one join.
     """
-    buf = io.StringIO()
-    text.to_csv(buf, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    return buf.getvalue().encode("utf-8")
+    if isinstance(text, pd.DataFrame):
+        if len(text.columns) < 2:  # the csv module writes a lone empty field as "": let it
+            buf = io.StringIO()
+            text.to_csv(buf, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+            return buf.getvalue().encode("utf-8")
+        text = {str(c): Coded.of([str(v) for v in text[c].tolist()]) for c in text.columns}
+    if len(text) < 2:
+        return csv_bytes(_frame(text))
+    names = list(text)
+    fields = [c.map(_csv_field) for c in text.values()]
+    out = [(",".join(_csv_field(n) for n in names) + "\r\n").encode("utf-8")]
+    n = len(fields[0])
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        pieces = np.empty((hi - lo, 2 * len(fields)), dtype=object)
+        pieces[:, 1::2] = ","
+        pieces[:, -1] = "\r\n"
+        for j, f in enumerate(fields):
+            pieces[:, 2 * j] = f[lo:hi]
+        out.append("".join(pieces.ravel().tolist()).encode("utf-8"))
+    return b"".join(out)
 
 
 # --------------------------------------------------------------------------- the published tables
@@ -378,12 +435,21 @@ def _input_table(dataset: Dataset, resource: str) -> pd.DataFrame:
 
 @dataclass
 class Table:
-    """One table ready to publish: its name, schema and text."""
+    """One table ready to publish: its name, schema and text (by column, in schema order)."""
 
     name: str
     title: str
     schema: dict
-    text: pd.DataFrame
+    columns: dict[str, Coded]
+
+    @property
+    def rows(self) -> int:
+        return len(next(iter(self.columns.values()))) if self.columns else 0
+
+    @functools.cached_property
+    def text(self) -> pd.DataFrame:
+        """Every cell as its str, as written to the CSV."""
+        return _frame(self.columns)
 
     @property
     def csv_name(self) -> str:
@@ -401,15 +467,15 @@ def published_tables(dataset: Dataset, results: "Results", settings: Settings) -
         df = _input_table(dataset, resource)
         schema = download_schema(resource)
         withheld = _withhold(df, resource, settings.withhold_below) if resource in spec.YEAR_RESOURCES else {}
-        tables.append(Table(resource, RESOURCE_TITLES[resource], schema, as_text(df, schema, withheld)))
+        tables.append(Table(resource, RESOURCE_TITLES[resource], schema, coded_text(df, schema, withheld)))
     ind = results.indicators
     ind_schema = indicators_schema(ind)
-    tables.append(Table("indicators", RESOURCE_TITLES["indicators"], ind_schema, as_text(ind, ind_schema)))
+    tables.append(Table("indicators", RESOURCE_TITLES["indicators"], ind_schema, coded_text(ind, ind_schema)))
     for name, key in (("goals", ("year", "level", "code", "group", "target_year")), ("quality", ("org_code", "year"))):
         df = getattr(results, name, None)
         if isinstance(df, pd.DataFrame) and len(df.columns):
             schema = computed_schema(df, key=key, table=name)
-            tables.append(Table(name, RESOURCE_TITLES[name], schema, as_text(df, schema)))
+            tables.append(Table(name, RESOURCE_TITLES[name], schema, coded_text(df, schema)))
     return tables
 
 
@@ -441,7 +507,7 @@ def workbook_bytes(tables: list[Table], release: Release) -> bytes:
     sheets = workbook.split_sheets("about", about, ()) + workbook.split_sheets("columns", columns, ())
     for t in tables:
         numeric = [f["name"] for f in t.schema["fields"] if f.get("type") in ("integer", "number")]
-        sheets += workbook.split_sheets(t.name, t.text, numeric)
+        sheets += workbook.split_sheets(t.name, t.columns, numeric)
     return workbook.xlsx_bytes(sheets, title="Open WRES downloads", author=CITATION_AUTHOR, comments=release.label)
 
 
@@ -563,8 +629,8 @@ def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settin
         schema_rel = f"{DOWNLOADS}/{t.schema_name}"
         files[t.schema_name] = _record(docs_dir, schema_rel, json_text(t.schema).encode(),
                                        f"Table Schema of {t.csv_name}", None, None, "json")
-        files[t.csv_name] = _record(docs_dir, f"{DOWNLOADS}/{t.csv_name}", csv_bytes(t.text), t.title,
-                                    len(t.text), schema_rel, "csv")
+        files[t.csv_name] = _record(docs_dir, f"{DOWNLOADS}/{t.csv_name}", csv_bytes(t.columns), t.title,
+                                    t.rows, schema_rel, "csv")
     files[WORKBOOK] = _record(docs_dir, f"{DOWNLOADS}/{WORKBOOK}", workbook_bytes(tables, release),
                               "Every table in one Excel workbook, with a sheet that explains the columns",
                               None, None, "xlsx")
