@@ -321,16 +321,26 @@ def aggregate(base: pd.DataFrame, members: pd.DataFrame, keys: list[str], cols: 
     them all), `_n` members, `_used` members summed, `_sup` (a left-out member
     had a `*` among these counts).
     """
+    from .trends import combined_codes
+
+    # The units and the breakdowns are numbered on the small frames, before the merge multiplies
+    # the rows: the groups are then found by integer codes, never by hashing text per merged row.
+    by = ["year", "level", "code", *keys]
+    members = members.assign(_unit=combined_codes([members[c] for c in ("year", "level", "code")]))
+    base = base.assign(_key=combined_codes([base[k] for k in keys]) if keys else 0)
     m = members.merge(base, on=["year", "org_code"], how="inner")
+    group = combined_codes([m["_unit"], m["_key"]])  # numbered in order of first appearance
     complete = m[cols].notna().all(axis=1).to_numpy()
     sup = m[[f"sup_{c}" for c in cols]].any(axis=1).to_numpy()
-    work = m[["year", "level", "code", *keys]].copy()
+    work = pd.DataFrame(index=m.index)
     for c in cols:
         work[c] = np.where(complete, m[c].to_numpy(dtype="float64"), 0.0)
     work["_n"] = 1
     work["_used"] = complete.astype(int)
     work["_sup"] = (~complete & sup).astype(int)
-    g = work.groupby(["year", "level", "code", *keys], sort=False).sum().reset_index()
+    sums = work.groupby(group, sort=True).sum().reset_index(drop=True)
+    first = np.unique(group, return_index=True)[1]
+    g = pd.concat([m[by].iloc[first].reset_index(drop=True), sums], axis=1)
     none = g["_used"].to_numpy() == 0
     for c in cols:
         g[c] = np.where(none, np.nan, g[c].to_numpy())

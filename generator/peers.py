@@ -27,19 +27,23 @@ import pandas as pd
 def add_peer_ranks(rows: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     """Add peer_rank, peer_count, peer_percentile (nullable) to an indicators frame."""
     from .indicators import HEADLINE
-    from .trends import directions
+    from .trends import combined_codes, directions
 
     out = rows.copy()
-    out["peer_rank"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    out["peer_count"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["peer_rank"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    out["peer_count"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     out["peer_percentile"] = np.nan
     if len(out) == 0:
         return out
-    headline = pd.DataFrame([(i, m, b) for i, pairs in HEADLINE.items() for m, b in pairs],
-                            columns=["indicator", "measure", "breakdown"]).assign(_h=True)
-    h = out[["indicator", "measure", "breakdown"]].merge(headline, how="left", on=["indicator", "measure", "breakdown"])
-    sel = ((out["level"].to_numpy() == "organisation") & (out["status"].to_numpy() == "ok")
-           & h["_h"].fillna(False).to_numpy(dtype=bool))
+    headline = {(i, m, b) for i, pairs in HEADLINE.items() for m, b in pairs}
+    sel = (out["level"].to_numpy() == "organisation") & (out["status"].to_numpy() == "ok")
+    # Headline or not is decided once per distinct (indicator, measure, breakdown), not per row.
+    cand = out[["indicator", "measure", "breakdown"]][sel]
+    combo = combined_codes([cand["indicator"], cand["measure"], cand["breakdown"]])
+    firsts = cand.iloc[np.unique(combo, return_index=True)[1]]
+    is_headline = np.array([(i, m, b) in headline for i, m, b in
+                            zip(firsts["indicator"], firsts["measure"], firsts["breakdown"])], dtype=bool)
+    sel[sel] = is_headline[combo]
     if not sel.any():
         return out
     sub = out[sel]
