@@ -3,9 +3,10 @@
 Why not xlsxwriter: it writes about 100k cells a second here, and the
 national indicators table alone has millions of cells, so the workbook took
 longer than the rest of the build. A sheet of an .xlsx is one XML file; we
-build each sheet's XML a column at a time with vectorised pandas string
-operations and zip it with fixed timestamps and a fixed creation date, so the
-same tables give the same bytes.
+build each sheet's XML a column at a time: each distinct text of a column
+becomes XML once (cellformat.Coded), and the rows are gathered from those with
+numpy and joined in chunks. It is zipped with fixed timestamps and a fixed
+creation date, so the same tables give the same bytes.
 
 What it writes is deliberately inert: every text cell is an inline string
 with the quote-prefix style (a spreadsheet keeps it as text even when the
@@ -119,6 +120,7 @@ class _Column:
     head: np.ndarray     # per distinct text: '<c r="B' (or "" when the cell is empty)
     tail: np.ndarray     # per distinct text: the rest of the cell after its row number
     filled: np.ndarray   # per distinct text: whether a cell is written at all
+    always: bool         # whether every row's cell is written (then nothing need be picked per row)
     codes: np.ndarray    # per row: which distinct text
 
     @classmethod
@@ -126,7 +128,7 @@ class _Column:
         tail = _tails(coded.texts, numeric)
         filled = tail != ""
         head = np.where(filled, f'<c r="{letter}', "").astype(object)
-        return cls(head, tail, filled, coded.codes)
+        return cls(head, tail, filled, bool(len(filled)) and bool(filled.all()), coded.codes)
 
 
 def _rows_xml(columns: list[_Column], lo: int, hi: int, first_row: int) -> str:
@@ -143,8 +145,12 @@ def _rows_xml(columns: list[_Column], lo: int, hi: int, first_row: int) -> str:
     pieces[:, -1] = "</row>"
     for j, col in enumerate(columns):
         codes = col.codes[lo:hi]
-        pieces[:, 3 + 3 * j] = col.head[codes]
-        pieces[:, 4 + 3 * j] = np.where(col.filled[codes], rownums, "")
+        if col.always:
+            pieces[:, 3 + 3 * j] = col.head[0]
+            pieces[:, 4 + 3 * j] = rownums
+        else:
+            pieces[:, 3 + 3 * j] = col.head[codes]
+            pieces[:, 4 + 3 * j] = np.where(col.filled[codes], rownums, "")
         pieces[:, 5 + 3 * j] = col.tail[codes]
     return "".join(pieces.ravel().tolist())
 
