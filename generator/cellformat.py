@@ -76,6 +76,8 @@ class Coded:
     def of(cls, values: "pd.Series | np.ndarray | list[str]") -> "Coded":
         """Code a column of str (no missing values: an empty cell is "")."""
         codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        if (codes < 0).any():
+            raise ValueError('a coded column holds text only: an empty cell is ""')
         return cls(codes.astype(np.intp, copy=False), np.asarray(uniques, dtype=object))
 
     def __len__(self) -> int:

@@ -280,8 +280,8 @@ def _coded_column(s: pd.Series, ftype: str) -> Coded:
     differently), and floats written as text, where 0.0 and -0.0 are one value
     to factorize but not to str (as numbers both are written "0").
     """
-    as_text = pd.api.types.is_float_dtype(s.dtype) and ftype not in ("number", "integer")
-    if s.dtype == object or as_text:
+    floats_as_text = pd.api.types.is_float_dtype(s.dtype) and ftype not in ("number", "integer")
+    if s.dtype == object or floats_as_text:
         return Coded.of(_text_values(s, ftype))
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     texts = _text_values(pd.Series(uniques, dtype=s.dtype), ftype) + [""]   # the last one: missing
@@ -363,11 +363,14 @@ def csv_bytes(text: "pd.DataFrame | dict[str, Coded]", chunk: int = 50_000) -> b
     column at a time: each distinct text is quoted once, and the rows are one join.
     """
     if isinstance(text, pd.DataFrame):
-        if len(text.columns) < 2:  # the csv module writes a lone empty field as "": let it
+        # Anything but two or more columns of str (a lone empty field is written "", missing
+        # values and numbers have pandas' own rules) is left to pandas.
+        if len(text.columns) < 2 or any(pd.api.types.infer_dtype(text[c], skipna=False) != "string"
+                                        or text[c].isna().any() for c in text.columns):
             buf = io.StringIO()
             text.to_csv(buf, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
             return buf.getvalue().encode("utf-8")
-        text = {str(c): Coded.of([str(v) for v in text[c].tolist()]) for c in text.columns}
+        text = {str(c): Coded.of(text[c].tolist()) for c in text.columns}
     if len(text) < 2:
         return csv_bytes(_frame(text))
     names = list(text)
