@@ -12,7 +12,6 @@ data gives the same bytes. Both documents have a JSON Schema beside them.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

@@ -318,6 +318,20 @@ def test_every_formula_trigger_is_neutralised_in_text_but_numbers_stay_numbers()
     assert all(r[0].data_type == "s" and r[1].data_type == "n" and r[1].value == -1.5 for r in cells)
 
 
+@hyp_settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=6), st.text(max_size=6)), max_size=8))
+def test_the_csv_writer_writes_the_bytes_pandas_would(rows):
+    import csv
+    import io
+
+    from generator.downloads import csv_bytes
+
+    text = pd.DataFrame(rows, columns=["a", 'b,"c'], dtype=object)
+    buf = io.StringIO()
+    text.to_csv(buf, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    assert csv_bytes(text) == buf.getvalue().encode("utf-8")
+
+
 @hyp_settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=30))
 def test_fast_number_formatting_matches_the_reference_and_never_uses_exponents(values):
