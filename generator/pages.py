@@ -2,11 +2,14 @@
 
 `write_pages(dataset, results, docs_dir, settings, release, downloads)` writes
 every page (and its charts) into the staging docs folder and returns the
-paths written. Pages are Markdown headings around HTML blocks: tables need
-captions and `scope`, which Markdown tables cannot give, and writing the HTML
-ourselves means every value from the data passes through `text.esc` or
-`text.link` (see text.py) and nothing else. Links are relative, computed from
-the page's own address, so the site works under any base path.
+paths written. Pages are Markdown headings (and one introductory paragraph)
+around finished HTML (`compose`): tables need captions and `scope`, which
+Markdown tables cannot give, and writing the HTML ourselves means every value
+from the data passes through `text.esc` or `text.link` (see text.py) and
+nothing else. The HTML between two headings is one raw block, which the MkDocs
+hook keeps away from Python-Markdown, so Markdown parses little more than the
+headings. Links are relative, computed from the page's own address as the
+final directory URL, so the site works under any base path.
 
 Codes from the data become folder names only after `spec.ORG_CODE_RE` accepts
 them, and every path is checked to stay inside the docs folder
@@ -28,9 +31,9 @@ import pandas as pd
 from . import files, spec
 from .charts import Chart, write_chart, write_vega_bundle
 from .text import (
-    CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, MEASURE_LABELS, SHORT_TITLES, TREND_LABELS, WHAT,
-    attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link, measure_kind, ordinal,
-    org_type_label, plural, raw_block, rel, sentence, sort_key,
+    CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, MEASURE_LABELS, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
+    WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link, md_inline,
+    measure_kind, ordinal, org_type_label, plural, raw_block, rel, sentence, sort_key,
 )
 
 ENGLAND = ("england", "ENG")
@@ -317,7 +320,7 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
 
 # ---------------------------------------------------------------- page pieces
 
-def front_matter(title: str, *, description: str = "", search_exclude: bool = False, hide: tuple = ()) -> str:
+def front_matter(title: str, *, description: str = "", search_exclude: bool = False, hide: tuple = ()) -> "Markdown":
     """YAML front matter. `title` must already be escaped (it is printed raw by the theme)."""
     lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
     if description:
@@ -328,7 +331,57 @@ def front_matter(title: str, *, description: str = "", search_exclude: bool = Fa
         lines.append("hide:")
         lines += [f"  - {h}" for h in hide]
     lines.append("---")
-    return "\n".join(lines) + "\n\n"
+    return Markdown("\n".join(lines) + "\n\n")
+
+
+class Markdown(str):
+    """A block of a page left to Python-Markdown; every other block is finished HTML (see `compose`)."""
+
+
+def heading(level: int, text: str) -> Markdown:
+    """A Markdown heading: headings stay Markdown because they make the table of contents, the heading ids
+    and the search index's sections. `text` is safe HTML (our words, or `esc` of data)."""
+    return Markdown(f"{'#' * level} {text}")
+
+
+def intro(html: str, cls: str = "") -> Markdown:
+    """A page's introductory paragraph, left to Markdown so that search finds the page by it.
+
+    MkDocs's search index is built from what Python-Markdown renders, before the hook puts the raw blocks
+    back, so a page is found by its title, its headings and this paragraph (naming the organisation, system
+    or region and its code). `html` is one line of safe inline HTML (our words, `esc` of data, `link`);
+    `cls` becomes the paragraph's class through attr_list, giving the same `<p class="...">` as `p`.
+    """
+    if "\n" in html:
+        raise ValueError("an introduction is one line")
+    return Markdown(md_inline(html) + (f"\n{{: .{cls} }}" if cls else ""))
+
+
+def compose(blocks: list[str]) -> str:
+    """A page's Markdown from its blocks: Markdown blocks as they are, and each run of HTML blocks between
+    them as one raw block (`text.raw_block`).
+
+    The MkDocs hook lifts raw blocks out before Python-Markdown runs and puts them back into the rendered
+    page, so Markdown parses only the front matter, the headings and the introduction: the prose, notes,
+    lists, tables and figures are already finished HTML, with links written as the final relative directory
+    URLs (Markdown's .md link rewriting never sees them). Raw blocks inside a run are merged into it (the
+    markers cannot nest).
+    """
+    out: list[str] = []
+    run: list[str] = []
+    for block in blocks:
+        if not block:
+            continue
+        if isinstance(block, Markdown):
+            if run:
+                out.append(raw_block("\n".join(run)))
+                run = []
+            out.append(block.rstrip("\n"))
+        else:
+            run.append(block.replace(RAW_OPEN, "").replace(RAW_CLOSE, ""))
+    if run:
+        out.append(raw_block("\n".join(run)))
+    return "\n\n".join(out) + "\n"
 
 
 def p(html: str, cls: str = "") -> str:
@@ -654,8 +707,8 @@ def england_page(site: Site) -> None:
     n_left = sum(1 for (c, yr), r in site.returns.items() if yr == y and r.get("status") == "left_out")
     body = [front_matter("England", description="Workforce Race Equality Standard figures for NHS England, "
                          "every region, system and organisation."),
-            "# Workforce Race Equality Standard: England",
-            p("The Workforce Race Equality Standard (WRES) asks every NHS organisation to publish nine figures "
+            heading(1, "Workforce Race Equality Standard: England"),
+            intro("The Workforce Race Equality Standard (WRES) asks every NHS organisation to publish nine figures "
               "each year comparing the experience of White and black and minority ethnic (BME) staff: who gets "
               "senior jobs, who is appointed after shortlisting, who enters disciplinary processes, who gets "
               "training, what staff say in the staff survey, and who sits on boards. This site publishes every "
@@ -666,26 +719,26 @@ def england_page(site: Site) -> None:
               + f'. Look up <a href="{rel(url, "organisations/")}">any organisation</a>, '
                 f'<a href="{rel(url, "regions/")}">region</a> or <a href="{rel(url, "systems/")}">system</a>, '
                 f'or <a href="{rel(url, "downloads/")}">download every figure</a>.'),
-            f"## Headline figures, {y}",
+            heading(2, f"Headline figures, {y}"),
             p("Each figure compares BME and White staff. For relative likelihoods, 1.00 means equal treatment and "
               "0.80 to 1.25 counts as no adverse difference; for gaps, 0 means no difference. The change column "
               "says whether the figure moved towards fairness since the year before, and whether that change is "
               "larger than chance alone would explain."),
             headline_table(site, *ENGLAND, y, f"England, {y}: the nine WRES indicators", url),
             sentences(site, *ENGLAND, y, "NHS organisations in England"),
-            "## Representation, every year",
+            heading(2, "Representation, every year"),
             p("The 2018 NHS England board paper set the aim that BME representation at senior levels matches the "
               "whole workforce by 2028. The gap below is that difference in percentage points: 0 is parity."),
             representation_table(site, *ENGLAND, "BME representation in England: the whole workforce and bands 8a to "
                                  "VSM, by year"),
-            "## Trends",
+            heading(2, "Trends"),
             group_charts(site, *ENGLAND, "England", url, who="NHS organisations in England"),
-            "## Regions side by side",
+            heading(2, "Regions side by side"),
             regions_table(site, url, y),
             regions_charts(site, url, y),
             provenance(site, url),
             ]
-    site.write("index.md", "\n\n".join(body) + "\n")
+    site.write("index.md", compose(body))
 
 
 def regions_table(site: Site, page_url: str, year: int) -> str:
@@ -768,29 +821,29 @@ def member_table(site: Site, members: list[str], page_url: str, year: int, capti
     return COMPACT_KEY + table(caption, head, rows, sortable=True, table_id=table_id, numeric=set(range(3, 12)))
 
 
-def group_page(site: Site, level: str, code: str, name: str, url: str, members: list[str], intro: str,
-               extra: str = "") -> None:
+def group_page(site: Site, level: str, code: str, name: str, url: str, members: list[str], intro_html: str,
+               extra: tuple[str, ...] = ()) -> None:
     y = site.latest_year
     ename = esc(name)
     body = [front_matter(ename, description=f"Workforce Race Equality Standard figures for {ename}.",
                          hide=("navigation", "toc")),
-            f"# {ename}",
-            p(intro),
-            f"## Headline figures, {y}",
+            heading(1, ename),
+            intro(intro_html),
+            heading(2, f"Headline figures, {y}"),
             headline_table(site, level, code, y, f"{ename}, {y}: the nine WRES indicators, with England for comparison",
                            url),
             sentences(site, level, code, y, f"NHS organisations in {ename}"),
-            "## Representation, every year",
+            heading(2, "Representation, every year"),
             representation_table(site, level, code, f"BME representation in {ename}, by year"),
-            extra,
-            "## Organisations",
+            *extra,
+            heading(2, "Organisations"),
             p("Latest published figure of each organisation; select a column heading to sort. Each organisation's "
               "page gives intervals, trends and its own return."),
             member_table(site, members, url, y, f"Organisations in {ename}: latest figures"),
-            "## Trends",
+            heading(2, "Trends"),
             group_charts(site, level, code, ename, url, who=f"NHS organisations in {ename}"),
             provenance(site, url)]
-    site.write(url.strip("/") + ".md", "\n\n".join(b for b in body if b) + "\n")
+    site.write(url.strip("/") + ".md", compose(body))
 
 
 def region_pages(site: Site) -> None:
@@ -804,9 +857,9 @@ def region_pages(site: Site) -> None:
         systems = sorted((s for s, (sn, sr, _) in site.systems.items() if str(sr) == rcode),
                          key=lambda s: str(site.systems[s][0] or s))
         url = f"regions/{slug}/"
-        sys_html = ""
+        sys_html: tuple[str, ...] = ()
         if systems:
-            sys_html = ("## Integrated care systems\n\n" + '<ul class="wres-columns">' + "".join(
+            sys_html = (heading(2, "Integrated care systems"), '<ul class="wres-columns">' + "".join(
                 f'<li><a href="{rel(url, f"systems/{s}/")}">{esc(site.systems[s][0] or s)}</a></li>' for s in systems)
                 + "</ul>")
         group_page(site, "region", rcode, name, url, members,
@@ -819,14 +872,14 @@ def region_pages(site: Site) -> None:
                            (fmt_int(len(members)), str(len(members))), (fmt_int(len(systems)), str(len(systems))),
                            figure_cell(1, m, r, False)])
     body = [front_matter("Regions", description="The seven NHS England regions."),
-            "# Regions",
-            p("NHS England has seven regions. Each region's page shows its figures, its organisations and its "
+            heading(1, "Regions"),
+            intro("NHS England has seven regions. Each region's page shows its figures, its organisations and its "
               "integrated care systems."),
             table(f"NHS England regions, {y}", ["Region", "Organisations", "Systems",
                                                  "Senior representation gap (pp)"], index_rows, sortable=True,
                   numeric={1, 2, 3}),
             provenance(site, "regions/")]
-    site.write("regions/index.md", "\n\n".join(body) + "\n")
+    site.write("regions/index.md", compose(body))
 
 
 def system_pages(site: Site) -> None:
@@ -847,14 +900,14 @@ def system_pages(site: Site) -> None:
                      esc(scode), (esc(rname), rname), (fmt_int(len(members)), str(len(members))),
                      figure_cell(1, m, r, False)])
     body = [front_matter("Integrated care systems", description="Every integrated care system."),
-            "# Integrated care systems",
-            p("Integrated care systems bring together the NHS organisations of an area. Each system's page shows "
+            heading(1, "Integrated care systems"),
+            intro("Integrated care systems bring together the NHS organisations of an area. Each system's page shows "
               "its figures and its organisations."),
             table(f"Integrated care systems, {y}", ["System", "Code", "Region", "Organisations",
                                                      "Senior representation gap (pp)"], rows, sortable=True,
                   numeric={3, 4}) if rows else p("The register names no systems."),
             provenance(site, "systems/")]
-    site.write("systems/index.md", "\n\n".join(body) + "\n")
+    site.write("systems/index.md", compose(body))
 
 
 # ---------------------------------------------------------------- organisations
@@ -890,8 +943,8 @@ def organisations_index(site: Site) -> None:
     n = len(rows)
     body = [front_matter("Organisations", description="Every NHS organisation with a WRES return.",
                          hide=("navigation", "toc")),
-            "# Organisations",
-            p(f"Every organisation in the register ({plural(n, 'organisation')}). Type in the box to filter the table, "
+            heading(1, "Organisations"),
+            intro(f"Every organisation in the register ({plural(n, 'organisation')}). Type in the box to filter the table, "
               "or select a column heading to sort it. Each organisation's page has its figures, trends and returns."),
             '<div class="wres-filter" hidden><label for="wres-org-filter">Filter organisations by name, code, type, '
             'region or system</label><input type="search" id="wres-org-filter" data-filter-table="wres-orgs" '
@@ -900,7 +953,7 @@ def organisations_index(site: Site) -> None:
                                                      "Latest published return", "Status"], rows, sortable=True,
                   table_id="wres-orgs", numeric={5}),
             provenance(site, url)]
-    site.write("organisations/index.md", "\n\n".join(body) + "\n")
+    site.write("organisations/index.md", compose(body))
 
 
 def _change_section(site: Site, code: str) -> str:
@@ -935,8 +988,8 @@ def organisation_page(site: Site, code: str) -> None:
         facts.append(web)
     lineage = code in site.lineage
     body = [front_matter(name, description=f"WRES figures, trends and returns of {name}.", hide=("navigation",)),
-            f"# {name}",
-            p(" · ".join(facts), "wres-facts")]
+            heading(1, name),
+            intro(" · ".join(facts), "wres-facts")]
     succ = org.get("successor_code")
     if not is_missing(succ):
         s = str(succ)
@@ -952,36 +1005,36 @@ def organisation_page(site: Site, code: str) -> None:
                           if pc in site.orgs else esc(pc) for pc in preds)
         body.append(note(f"This organisation took over {names}. Its trend charts fold in their figures for the years "
                          f"before the merger, so the series continues.", "info", "Merger"))
-    body.append(_change_section(site, code))
+    body.append(Markdown(_change_section(site, code)))
     if latest is None:
         body.append(p("There is no published return for this organisation yet."))
     else:
-        body += [f"## What the figures say, {latest}",
+        body += [heading(2, f"What the figures say, {latest}"),
                  p(f'Figures from the <a href="{latest}/">{latest} return</a> (the counts as submitted are on '
                    f"that page). Each compares BME and White staff; "
                    f'<a href="{rel(url, "methodology/")}">methodology</a> explains how each is computed.'),
                  sentences(site, "organisation", code, latest, name),
-                 f"## Latest figures, {latest}",
+                 heading(2, f"Latest figures, {latest}"),
                  headline_table(site, "organisation", code, latest,
                                 f"{name}, {latest}: the nine WRES indicators, with England for comparison", url),
                  f'<details class="wres-data"><summary>Representation by pay band, {latest}</summary>'
                  + band_table(site, "organisation", code, latest,
                               f"{name}, {latest}: staff by ethnicity in each staff group and band")
                  + "</details>" if site.bands and site.bands.get("organisation", code, latest) else "",
-                 "## Trends",
+                 heading(2, "Trends"),
                  p("Each chart shows this organisation's figure every year with its 95% interval, and England's "
                    "for comparison." + (" Years before the merger include the organisations it took over."
                                          if lineage else "")),
                  group_charts(site, "organisation", code, name, url, lineage=lineage),
-                 "## Among its peers",
+                 heading(2, "Among its peers"),
                  peers_section(site, code, latest, url),
-                 "## Leadership goal",
+                 heading(2, "Leadership goal"),
                  goals_section(site, code, latest)]
-    body += ["## Reports and action plans", reports_section(site, code, years),
-             "## Returns and data quality", returns_section(site, code, years, url),
+    body += [heading(2, "Reports and action plans"), reports_section(site, code, years),
+             heading(2, "Returns and data quality"), returns_section(site, code, years, url),
              provenance(site, url, f' This organisation\'s register entry and all its figures as JSON: '
                                    f'<a href="{rel(url, f"api/organisations/{code}.json")}">{esc(code)}.json</a>.')]
-    site.write(f"organisations/{code}/index.md", "\n\n".join(b for b in body if b) + "\n")
+    site.write(f"organisations/{code}/index.md", compose(body))
 
 
 def peers_section(site: Site, code: str, year: int, url: str) -> str:
@@ -1143,7 +1196,7 @@ def return_tables(site: Site, code: str, year: int) -> list[str]:
                     continue
                 rows.append([f"{STAFF_GROUP_LABELS[group]}, {band_label(band)}"]
                             + ["–" if c is None else c for c in found])
-        out.append("### Workforce")
+        out.append(heading(3, "Workforce"))
         out.append(table(f"{name}, {year}: headcount by staff group, band and ethnicity",
                          ["Staff group and band", "White", "BME", "Unknown"], rows, numeric={1, 2, 3}))
     order = {e: i for i, e in enumerate(spec.ETHNICITIES)}
@@ -1161,7 +1214,7 @@ def return_tables(site: Site, code: str, year: int) -> list[str]:
         for r in sorted(t, key=lambda r: order.get(str(r["ethnicity"]), 9)):
             rows.append([ETHNICITY_LABELS.get(str(r["ethnicity"]), esc(r["ethnicity"]))]
                         + [_count_cell(r, c) for c in cols])
-        out.append(f"### {RESOURCE_LABELS[resource].split(' (')[0]}")
+        out.append(heading(3, RESOURCE_LABELS[resource].split(" (")[0]))
         out.append(table(f"{name}, {year}: {RESOURCE_LABELS[resource].lower()}", ["Ethnicity", *labels], rows,
                          numeric=set(range(1, len(cols) + 1))))
     ss = site.tables.get("staff_survey", {}).get((code, year))
@@ -1173,7 +1226,7 @@ def return_tables(site: Site, code: str, year: int) -> list[str]:
             rows.append([f"{n}. {SHORT_TITLES.get(n, '')}, {ETHNICITY_LABELS.get(str(r['ethnicity']), '')}",
                          "–" if is_missing(pct) else f"{float(pct):.1f}%",
                          _count_cell(r, "respondents") if "respondents" in r else "–"])
-        out.append("### Staff survey")
+        out.append(heading(3, "Staff survey"))
         out.append(table(f"{name}, {year}: staff survey answers by ethnicity", ["Question and group",
                                                                                "Per cent", "Respondents"], rows,
                          numeric={1, 2}))
@@ -1186,7 +1239,7 @@ def return_tables(site: Site, code: str, year: int) -> list[str]:
                          _count_cell(r, "headcount"),
                          "–" if is_missing(mean) else f"£{float(mean):.2f}",
                          "–" if is_missing(med) else f"£{float(med):.2f}"])
-        out.append("### Pay")
+        out.append(heading(3, "Pay"))
         out.append(table(f"{name}, {year}: hourly pay by ethnicity", ["Ethnicity", "Headcount", "Mean hourly pay",
                                                                      "Median hourly pay"], rows, numeric={1, 2, 3}))
     return out
@@ -1213,7 +1266,7 @@ def return_page(site: Site, code: str, year: int) -> None:
     probs = site.problems_by_return.get((code, year), [])
     body = [front_matter(f"{name}: WRES return {year}", search_exclude=True, hide=("navigation",),
                          description=f"The {year} WRES return of {name}."),
-            f"# {name}: WRES return {year}",
+            heading(1, f"{name}: WRES return {year}"),
             p((f'<a href="{rel(url, f"organisations/{code}/")}">All figures and trends for {name}</a> · '
                if org else "") +
               f"ODS code {esc(code)} · collection year {year} (workforce on 31 March {year})", "wres-facts")]
@@ -1222,17 +1275,17 @@ def return_page(site: Site, code: str, year: int) -> None:
         body += [note(f"This return was <strong>left out</strong> of the published figures because validation found "
                       f"{plural(len(errors), 'error')}. Every other return is still published. The organisation can "
                       "correct its files and check them with <code>wres validate</code>.", "warning", "Left out"),
-                 "## What validation found", problem_list(probs) or p("No details were recorded.")]
+                 heading(2, "What validation found"), problem_list(probs) or p("No details were recorded.")]
     else:
         warn = [x for x in probs if not x.is_error]
         body.append(p("This return passed validation and is published."
                       + (f" Validation raised {plural(len(warn), 'warning')}: plausibility checks that do not stop "
                          "publication but are worth a second look." if warn else " No warnings were raised.")))
         if warn:
-            body += ["## What validation found", problem_list(probs)]
-        body += [f"## Figures from this return",
+            body += [heading(2, "What validation found"), problem_list(probs)]
+        body += [heading(2, "Figures from this return"),
                  headline_table(site, "organisation", code, year, f"{name}, {year}: the nine WRES indicators", url),
-                 "## What was submitted",
+                 heading(2, "What was submitted"),
                  p("The counts below are exactly as submitted. A dash means the cell was empty (not available); "
                    "<abbr title=\"suppressed by the publisher\">*</abbr> means the organisation suppressed a small "
                    "number." + (f" Counts below {site.settings.withhold_below}, and counts that would reveal them, "
@@ -1244,11 +1297,11 @@ def return_page(site: Site, code: str, year: int) -> None:
     docs = []
     docs.append(rep if rep.startswith("<a") else "no published report link")
     docs.append(plan if plan.startswith("<a") else "no published action plan link")
-    body.append("## Published documents")
+    body.append(heading(2, "Published documents"))
     body.append(p("Linked in the return: " + "; ".join(docs) + "."))
-    body += ["## Link to this return", share_section(site, code, year, url)]
+    body += [heading(2, "Link to this return"), share_section(site, code, year, url)]
     body.append(provenance(site, url))
-    site.write(f"organisations/{code}/{year}/index.md", "\n\n".join(b for b in body if b) + "\n")
+    site.write(f"organisations/{code}/{year}/index.md", compose(body))
 
 
 def share_section(site: Site, code: str, year: int, url: str) -> str:
@@ -1282,13 +1335,13 @@ def indicator_pages(site: Site) -> None:
                            WHAT[n][0].upper() + WHAT[n][1:] + ".", figure_cell(n, em, er)[0]])
         indicator_page(site, n, url)
     body = [front_matter("Indicators", description="The nine WRES indicators."),
-            "# The nine indicators",
-            p("Each indicator compares BME and White staff on one part of working life. Each page defines the "
+            heading(1, "The nine indicators"),
+            intro("Each indicator compares BME and White staff on one part of working life. Each page defines the "
               "indicator, shows every organisation's latest figure with its interval, and ranks them in a table."),
             table(f"The nine WRES indicators: England, {y}", ["Indicator", "The headline figure is",
                                                                f"England, {y}"], index_rows),
             provenance(site, "indicators/")]
-    site.write("indicators/index.md", "\n\n".join(body) + "\n")
+    site.write("indicators/index.md", compose(body))
 
 
 def _latest_org_rows(site: Site, n: int) -> list[tuple[str, int, str, dict | None]]:
@@ -1356,26 +1409,26 @@ def indicator_page(site: Site, n: int, url: str) -> None:
                                                             pdir)
     body = [front_matter(f"{n}. {spec.INDICATOR_TITLES[n]}", description=f"WRES indicator {n}: "
                          f"{spec.INDICATOR_TITLES[n]}.", hide=("toc",)),
-            f"# Indicator {n}: {spec.INDICATOR_TITLES[n]}",
-            p(f"<strong>What it measures.</strong> The headline figure is {WHAT[n]}.", "lead"),
+            heading(1, f"Indicator {n}: {spec.INDICATOR_TITLES[n]}"),
+            intro(f"<strong>What it measures.</strong> The headline figure is {WHAT[n]}.", "lead"),
             p(f"<strong>What good looks like.</strong> {GOOD[n]}."),
             p(f"<strong>England, {y}:</strong> {sentence(n, em, er, 'NHS organisations in England') if er else 'no figure.'}"),
             p(f'The <a href="{rel(url, "methodology/")}#indicator-{n}">methodology</a> gives the formula, the interval '
               f"and the choices the project made."),
-            "## Every organisation",
+            heading(2, "Every organisation"),
             dot_html,
             table(f"Indicator {n}: every organisation's latest figure", ["Organisation", "Type", "Region", "Year",
                                                                         "Figure (95% interval)", "Class", "Trend"],
                   rows, sortable=True, numeric={3, 4}),
-            "## England, every year",
+            heading(2, "England, every year"),
             trend]
     if n == 1:
-        body += [f"## Representation by pay band, England, {y}",
+        body += [heading(2, f"Representation by pay band, England, {y}"),
                  p("The share of staff in each staff group and pay band who are BME, White, or of unknown "
                    "ethnicity." + _senior_words(site, y)),
                  band_table(site, *ENGLAND, y, f"England, {y}: staff by ethnicity in each staff group and band")]
     body.append(provenance(site, url))
-    site.write(f"indicators/{n}.md", "\n\n".join(b for b in body if b) + "\n")
+    site.write(f"indicators/{n}.md", compose(body))
 
 
 # ---------------------------------------------------------------- data quality
@@ -1407,18 +1460,18 @@ def data_quality_page(site: Site) -> None:
                       esc(x.field or ""), esc(x.message)])
     body = [front_matter("Data quality", description="What validation found: every return left out and why, "
                          "and every warning.", hide=("toc",)),
-            "# Data quality",
-            p(f"Every return is checked against the open WRES returns format before anything is computed. A return "
+            heading(1, "Data quality"),
+            intro(f"Every return is checked against the open WRES returns format before anything is computed. A return "
               f"with an error is left out (and only that return); warnings flag figures worth a second look but do "
               f"not stop publication. This release: {plural(n_pub, 'return')} published, "
               f"{plural(len(left), 'return')} left out, {plural(len(warnings), 'warning')}."),
-            "## Returns left out",
+            heading(2, "Returns left out"),
             table("Returns left out of the published figures, and why", ["Return", "Code", "Year", "Errors",
                                                                          "First error"], rows, sortable=True,
                   numeric={2, 3}) if rows else p("No return was left out."),
             ]
     if general:
-        body += ["## Problems with the data set as a whole", problem_list(general)]
+        body += [heading(2, "Problems with the data set as a whole"), problem_list(general)]
     y = site.latest_year
     qrows = []
     for (code, year), q in sorted(site.quality.items()):
@@ -1433,20 +1486,20 @@ def data_quality_page(site: Site) -> None:
                        sort_key(q.get("cells_filled")))])
     qrows.sort(key=lambda r: -float(r[1][1] or 0))
     if qrows:
-        body += [f"## Recording of ethnicity and completeness, {y}",
+        body += [heading(2, f"Recording of ethnicity and completeness, {y}"),
                  p("Every figure compares BME and White staff, so staff whose ethnicity is not recorded make the "
                    "figures less certain. Files: the share of the files required that year that the return holds. "
                    "Counts filled: the share of count cells holding a number (not empty and not suppressed)."),
                  table(f"Returns for {y}: staff of unknown ethnicity and completeness (highest unknown share first)",
                        ["Return", "Staff of unknown ethnicity", "Files", "Counts filled"], qrows, sortable=True,
                        numeric={1, 2, 3})]
-    body += ["## Warnings",
+    body += [heading(2, "Warnings"),
              table("Every warning", ["Return", "File and line", "Field", "What was found"], wrows, sortable=True)
              if wrows else p("No warnings."),
              p(f"Organisations can check their files before sending them with <code>wres validate</code>; "
                f'the <a href="{rel(url, "methodology/")}">methodology</a> lists the checks.'),
              provenance(site, url)]
-    site.write("data-quality.md", "\n\n".join(body) + "\n")
+    site.write("data-quality.md", compose(body))
 
 
 # ---------------------------------------------------------------- entry point

@@ -35,7 +35,7 @@ RAW_OPEN, RAW_CLOSE = "<!--wres:raw-->", "<!--/wres:raw-->"
 
 
 def raw_block(html_text: str) -> str:
-    """Mark a finished block of HTML (a table, a figure) that Markdown need not parse.
+    """Mark a finished block of HTML (prose, notes, tables, figures) that Markdown need not parse.
 
     The MkDocs hook lifts such blocks out before Markdown runs and puts them
     back into the finished page, which makes a national build several times
@@ -112,6 +112,22 @@ def link(url: object, label: str, *, external: bool = True) -> str:
     # Escape the URL fully (also Markdown specials do not matter inside an attribute,
     # but & and quotes do).
     return f'<a href="{attr(ok)}"{rel}>{label}</a>'
+
+
+_ATTRIBUTE_VALUE = re.compile(r'="([^"]*)"')
+_MD_INLINE = {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]()!"}
+
+
+def md_inline(html_text: str) -> str:
+    """Safe inline HTML made safe to hand to Markdown too (a page's introduction is Markdown).
+
+    Text from the data is `esc`-ed already; what remains is an http(s) URL from the data inside an href.
+    Python-Markdown's link, image and escape patterns run before it sets inline HTML aside, so an address
+    such as ``https://x.org/[a](javascript:alert(1))`` would become a live link. Inside attribute values
+    those characters become numeric character references: browsers decode them, so the link is the same,
+    and Markdown finds no syntax.
+    """
+    return _ATTRIBUTE_VALUE.sub(lambda m: '="' + m.group(1).translate(_MD_INLINE) + '"', html_text)
 
 
 @lru_cache(maxsize=65536)

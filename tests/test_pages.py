@@ -95,6 +95,28 @@ def test_pages_convert_and_headings_are_in_order(written):
             assert b <= a + 1, f"{path}: heading h{a} followed by h{b}"
 
 
+def test_markdown_holds_only_headings_and_the_introduction(written):
+    """Everything else is finished HTML in raw blocks (one per section, never nested), which the MkDocs hook
+    keeps away from Python-Markdown."""
+    _, docs, paths = written
+    for path in paths:
+        if path.suffix != ".md":
+            continue
+        body = _front_matter(path.read_text(encoding="utf-8"))[1]
+        blocks = re.findall(r"<!--wres:raw-->(.*?)<!--/wres:raw-->", body, re.S)
+        assert blocks, path
+        assert not any("<!--wres:raw-->" in b for b in blocks), path  # markers never nest
+        rest = re.sub(r"<!--wres:raw-->.*?<!--/wres:raw-->", "", body, flags=re.S)
+        assert "wres:raw" not in rest, path
+        lines = [line for line in rest.splitlines() if line.strip()]
+        prose = [line for line in lines if not line.startswith("#") and not line.startswith("{: .")]
+        assert len(prose) <= 1, (path, prose)  # at most the one introductory paragraph
+    md = (docs / "organisations/XAA01/index.md").read_text(encoding="utf-8")
+    assert "\nODS code <strong>XAA01</strong>" in md and "\n{: .wres-facts }\n" in md  # found by search
+    html = _html(md)
+    assert '<p class="wres-facts">ODS code <strong>XAA01</strong>' in html
+
+
 def test_tables_have_captions_and_scoped_headers(written):
     _, docs, _ = written
     for path in sorted(docs.rglob("*.md")):
@@ -191,6 +213,8 @@ def _hostile(dataset):  # noqa: ANN001, ANN202
     register.loc[first, "org_name"] = HOSTILE_NAME
     register.loc[first, "system_name"] = HOSTILE_NAME
     register.loc[first, "website"] = "javascript:alert(1)"
+    # an http(s) address is linked, so it must stay inert wherever the page is Markdown (the introduction)
+    register.loc[register["org_code"] == "XAB02", "website"] = f"https://example.org/{MD_LINK}![i](javascript:x)"
     returns = dataset.returns.copy()
     for col in ("report_url", "action_plan_url"):
         returns[col] = returns[col].astype(object)
@@ -288,6 +312,11 @@ def test_hostile_data_stays_inert_through_the_theme(small, tmp_path):
         assert "<script>alert" not in html and "alert(1)</script>" not in html, path
     index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
     assert "<script>alert" not in index
+    # the http(s) website in the (Markdown) introduction is still exactly its address, and the only link made
+    page = (site / "organisations" / "XAB02" / "index.html").read_text(encoding="utf-8")
+    live = _Live()
+    live.feed(page)
+    assert ("href", f"https://example.org/{MD_LINK}![i](javascript:x)") in live.attrs
 
 
 def test_withheld_counts_are_not_shown_when_withholding_is_set(small, tmp_path):
