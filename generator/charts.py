@@ -122,9 +122,13 @@ class Chart:
 _PLACEHOLDER = re.compile(r'"__[A-Z0-9]+__"')
 
 
+#: What json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False) builds on every call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def _dumps(value: object) -> str:
     """Compact JSON, as every spec file is written (no NaN: a missing figure is null)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 @lru_cache(maxsize=None)

@@ -253,16 +253,15 @@ def _index_workforce(table: pd.DataFrame) -> dict:
     The workforce table is by far the largest (a row per band and ethnicity of every return), and its page
     table needs only the cell text, so the cells are worked out column-wise instead of as a dict per row.
     """
-    names = list(table.columns)
-    columns = dict(zip(names, _column_lists(table)))
+    columns = dict(zip(table.columns, _column_lists(table)))
     n = len(table)
-    withheld = columns.get("headcount_withheld", [None] * n)
-    suppressed = columns.get("headcount_suppressed", [None] * n)
+    cells = [WITHHELD if w is True else (SUPPRESSED if s is True else fmt_int(c))
+             for c, w, s in zip(columns["headcount"], columns.get("headcount_withheld", [None] * n),
+                                columns.get("headcount_suppressed", [None] * n))]
+    keys = zip(columns["staff_group"], columns["band"], columns["ethnicity"])
     out: dict = {}
-    for code, year, group, band, ethnicity, count, w, sup in zip(
-            columns["org_code"], columns["year"], columns["staff_group"], columns["band"], columns["ethnicity"],
-            columns["headcount"], withheld, suppressed):
-        out.setdefault((str(code), int(year)), {})[(group, band, ethnicity)] = _count_text(count, w, sup)
+    for code, year, key, cell in zip(columns["org_code"], columns["year"], keys, cells):
+        out.setdefault((str(code), int(year)), {})[key] = cell
     return out
 
 
@@ -1173,13 +1172,17 @@ def _count_cell(rec: dict, col: str) -> str:
     return _count_text(rec.get(col), rec.get(f"{col}_withheld"), rec.get(f"{col}_suppressed"))
 
 
+WITHHELD = '<abbr title="withheld: a small number, or one that would reveal a small number">w</abbr>'
+SUPPRESSED = '<abbr title="suppressed by the publisher">*</abbr>'
+
+
 def _count_text(count: object, withheld: object, suppressed: object) -> str:
     """A submitted count as the return page shows it: withheld here (w), suppressed by the publisher (*), or
     the number."""
     if withheld is True:
-        return '<abbr title="withheld: a small number, or one that would reveal a small number">w</abbr>'
+        return WITHHELD
     if suppressed is True:
-        return '<abbr title="suppressed by the publisher">*</abbr>'
+        return SUPPRESSED
     return fmt_int(count)
 
 
