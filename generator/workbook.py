@@ -38,8 +38,8 @@ MAX_ROWS = 1_048_575
 MAX_CELL_TEXT = 32_767
 #: Rows of XML built at a time (bounded memory at national-x5 size).
 CHUNK = 50_000
-#: zlib level of every part: 1 is the fastest (see xlsx_bytes).
-COMPRESS_LEVEL = 1
+#: zlib level of every part (see xlsx_bytes): levels 1 and 2 run equally fast here, 2 is ~8% smaller.
+COMPRESS_LEVEL = 2
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -267,8 +267,8 @@ def split_sheets(name: str, text: "pd.DataFrame | Mapping[str, Coded]", numeric:
 def xlsx_bytes(sheets: list[tuple[Sheet, int, int]], title: str, author: str, comments: str) -> bytes:
     """The workbook as bytes: the same sheets give the same bytes.
 
-    Compression level 1: several times faster than zlib's default at national
-    size, for a file about a third larger; the XML inside is the same.
+    Compression level 2: about three times faster than zlib's default (6) at
+    national size, for a file about a sixth larger; the XML inside is the same.
     """
     names = [s.name for s, _, _ in sheets]
     if len(set(names)) != len(names) or any(len(n) > 31 or re.search(r"[\[\]:*?/\\]", n) for n in names):
