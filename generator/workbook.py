@@ -278,9 +278,12 @@ def xlsx_bytes(sheets: list[tuple[Sheet, int, int]], title: str, author: str, co
         def entry(name: str) -> zipfile.ZipInfo:
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
-            # A ZipInfo of our own does not take the archive's compresslevel (Python 3.11/3.12):
-            # set it here, or zlib's default (6) applies.
-            info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]
+            # A ZipInfo of our own does not take the archive's compresslevel: set it here, or
+            # zlib's default (6) applies. Python 3.13 names the attribute compress_level.
+            if hasattr(info, "compress_level"):
+                info.compress_level = COMPRESS_LEVEL
+            else:
+                info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]
             info.external_attr = 0o600 << 16
             return info
 
