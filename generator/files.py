@@ -32,27 +32,57 @@ def safe_join(root: Path, *parts: str) -> Path:
     return target
 
 
-def _same(path: Path, data: bytes) -> bool:
+def _existing(path: Path, data: bytes) -> bool | None:
+    """True if path holds exactly data, False if it holds something else, None if absent."""
     try:
         if path.stat().st_size != len(data):
             return False
+    except OSError:
+        return None
+    try:
         return path.read_bytes() == data
     except OSError:
         return False
 
 
+def _replace(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+#: Folders known to exist, so that writing thousands of files does not ask for each one.
+_MADE: set[Path] = set()
+
+
 def write_bytes(path: Path, data: bytes) -> bool:
-    """Write data to path unless it already holds exactly that. True when written."""
+    """Write data to path unless it already holds exactly that. True when written.
+
+    A file that exists is replaced, never changed in place: the build hard-links
+    generated files into the published site, which must keep the old bytes until
+    the new site is swapped in. A new file is written directly.
+    """
     path = Path(path)
     tracker = _ACTIVE.get()
     if tracker is not None:
         path = tracker.check(path)
-    changed = not _same(path, data)
-    if changed:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+    existing = _existing(path, data)
+    changed = existing is not True
+    if existing is None:
+        folder = path.parent
+        if folder not in _MADE:
+            folder.mkdir(parents=True, exist_ok=True)
+            _MADE.add(folder)
+        try:
+            with open(path, "xb") as f:
+                f.write(data)
+        except FileNotFoundError:  # the folder went away since it was made: make it again
+            folder.mkdir(parents=True, exist_ok=True)
+            _replace(path, data)
+        except FileExistsError:  # it appeared since we looked: replace it
+            _replace(path, data)
+    elif existing is False:
+        _replace(path, data)
     if tracker is not None:
         tracker.record(path, changed)
     return changed
@@ -79,6 +109,7 @@ class Tracker:
     def __init__(self, root: Path, static_root: Path | None = None) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        _MADE.clear()  # folders may have been removed since another build in this process
         self.root_resolved = self.root.resolve()
         self.static_resolved: Path | None = None
         if static_root is not None:

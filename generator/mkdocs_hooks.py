@@ -97,7 +97,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):  # noqa: ANN001, 
 
     def lift(m: re.Match) -> str:
         blocks.append(_SEARCH_ATTR.sub("", m.group(1)))
-        return f"<!--wres-slot-{len(blocks) - 1}-->"
+        # On lines of its own: a block of HTML, never part of a paragraph or of the block before.
+        return f"\n\n<!--wres-slot-{len(blocks) - 1}-->\n\n"
 
     markdown = _RAW.sub(lift, markdown)
     page.meta["_wres_blocks"] = blocks
