@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -321,32 +322,155 @@ def _downloads_job(data, docs_dir: Path, settings: Settings, release,  # noqa: A
     return tracker.seen, tracker.written, tracker.unchanged
 
 
-def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path | None = None) -> None:
-    """Run MkDocs in its own process, then link the static files into its site.
+def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path | None = None,
+                  shards: int | None = None) -> None:
+    """Run MkDocs in child processes, merge their sites, then link the static files in.
 
-    Its own process: its memory is freed when it ends, and moving to another
-    builder that reads the same mkdocs.yml means changing this call only.
-    MkDocs is told where the static files are (WRES_STATIC_DIR) only so that
-    links to them from Markdown count as found; it neither reads nor copies them.
+    Child processes: their memory is freed when they end, and moving to another
+    builder that reads the same mkdocs.yml means changing this function only.
+    With several cores, `shards` processes each render every section page and
+    a share of the organisation and return pages (see mkdocs_hooks._keep_shard),
+    at the same time; the merged site is the same, byte for byte, whatever the
+    number of processes. MkDocs is told where the static files are
+    (WRES_STATIC_DIR) only so that links to them from Markdown count as found;
+    it neither reads nor copies them.
     """
     if site_dir.exists():
         shutil.rmtree(site_dir)
     env = dict(os.environ, WRES_DOCS_DIR=str(docs_dir.resolve()), PYTHONHASHSEED="0")
+    env.pop("WRES_SHARD", None)
     if static_dir is not None and static_dir.is_dir():
         env["WRES_STATIC_DIR"] = str(static_dir.resolve())
     else:
         env.pop("WRES_STATIC_DIR", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config.resolve()),
-         "--site-dir", str(site_dir.resolve())],
-        cwd=config.resolve().parent, env=env, capture_output=True, text=True,
-    )
-    if proc.returncode != 0:
-        raise BuildError("MkDocs could not build the site; the previous site is untouched.\n"
-                         + (proc.stderr or proc.stdout)[-4000:])
+    n = shards if shards is not None else shard_count(docs_dir)
+    targets = [site_dir] if n == 1 else [site_dir.with_name(f"{site_dir.name}-shard-{k}") for k in range(n)]
+    procs = []
+    for k, target in enumerate(targets):
+        if target.exists():
+            shutil.rmtree(target)
+        shard_env = dict(env, WRES_SHARD=f"{k}/{n}") if n > 1 else env
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config.resolve()),
+             "--site-dir", str(target.resolve())],
+            cwd=config.resolve().parent, env=shard_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        ))
+    failures = []
+    for proc in procs:
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            failures.append((err or out)[-4000:])
+    if failures:
+        for target in targets[1:] if n > 1 else []:
+            shutil.rmtree(target, ignore_errors=True)
+        raise BuildError("MkDocs could not build the site; the previous site is untouched.\n" + failures[0])
+    if n > 1:
+        merge_shards(targets, site_dir)
     if static_dir is not None and static_dir.is_dir():
         link_tree(static_dir, site_dir)
+    _canonical_search_index(site_dir)
+    _canonical_sitemap(site_dir)
     _normalise_site(site_dir)
+
+
+#: Below this many organisation and return pages, a second MkDocs process costs more than it saves.
+SHARD_MIN_PAGES = 200
+
+
+def shard_count(docs_dir: Path) -> int:
+    """How many MkDocs processes: one per core (at most four), if there are enough pages to share."""
+    from .mkdocs_hooks import SHARDED
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores < 2:
+        return 1
+    root = Path(docs_dir)
+    pages = sum(1 for p in root.glob("organisations/*/**/index.md")
+                if SHARDED.match(p.relative_to(root).as_posix()))
+    return min(cores, 4) if pages >= SHARD_MIN_PAGES else 1
+
+
+#: Files every shard writes for the whole site, merged rather than compared.
+_MERGED = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
+
+
+def merge_shards(shards: list[Path], site_dir: Path) -> None:
+    """Fold the sites of shards 1..n into shard 0's and move it to site_dir.
+
+    A file that more than one shard wrote (section pages, theme assets, 404)
+    must be the same in each: if not, the shards disagree and the build stops
+    rather than publish one of them. The search indexes are joined.
+    """
+    base = shards[0]
+    index_path = base / "search" / "search_index.json"
+    index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.is_file() else None
+    seen = {d["location"] for d in index["docs"]} if index else set()
+    for shard in shards[1:]:
+        for folder, _dirs, names in os.walk(shard):
+            for name in names:
+                src = Path(folder) / name
+                rel = src.relative_to(shard).as_posix()
+                dst = base / rel
+                if rel in _MERGED:
+                    continue
+                if dst.exists():
+                    if dst.read_bytes() != src.read_bytes():
+                        raise BuildError(f"MkDocs processes disagree about {rel}; the previous site is untouched")
+                    continue
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+        other = shard / "search" / "search_index.json"
+        if index is not None and other.is_file():
+            for doc in json.loads(other.read_text(encoding="utf-8"))["docs"]:
+                if doc["location"] not in seen:
+                    seen.add(doc["location"])
+                    index["docs"].append(doc)
+    if index is not None:
+        index_path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+    _canonical_sitemap(base, shards[1:])
+    for shard in shards[1:]:
+        shutil.rmtree(shard)
+    os.replace(base, site_dir)
+
+
+_SITEMAP_URL = re.compile(r"\s*<url>.*?</url>", re.S)
+_SITEMAP_LOC = re.compile(r"<loc>(.*?)</loc>", re.S)
+
+
+def _canonical_sitemap(site_dir: Path, others: tuple[Path, ...] | list[Path] = ()) -> None:
+    """sitemap.xml with the entries of site_dir's and others' sitemaps, once each, ordered by address."""
+    path = site_dir / "sitemap.xml"
+    if not path.is_file() or "</urlset>" not in (text := path.read_text(encoding="utf-8")):
+        return
+    entries: dict[str, str] = {}
+    for source in [path] + [Path(o) / "sitemap.xml" for o in others]:
+        if source.is_file():
+            for block in _SITEMAP_URL.findall(source.read_text(encoding="utf-8")):
+                loc = _SITEMAP_LOC.search(block)
+                entries.setdefault(loc.group(1) if loc else block, block)
+    if not entries:
+        return
+    first = _SITEMAP_URL.search(text)
+    head = text[:first.start()] if first else text[:text.rindex("</urlset>")]
+    tail = text[text.rindex("</urlset>"):]
+    last_end = max((m.end() for m in _SITEMAP_URL.finditer(text)), default=None)
+    if last_end is not None:
+        tail = text[last_end:]
+    path.write_text(head + "".join(entries[k] for k in sorted(entries)) + tail, encoding="utf-8")
+
+
+def _canonical_search_index(site_dir: Path) -> None:
+    """Order the search index by page address, sections after their page as MkDocs wrote them.
+
+    One MkDocs process writes pages in its own order, several in theirs; this
+    order is the same however many processes built the site.
+    """
+    path = site_dir / "search" / "search_index.json"
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    index["docs"].sort(key=lambda d: d["location"].split("#", 1)[0])
+    path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
 
 
 def link_tree(source: Path, target: Path) -> int:

@@ -5,7 +5,9 @@ means re-doing only these three things:
 
 * `on_files`: register the generated files that `wres build` links into the
   site itself (WRES_STATIC_DIR), so links to them validate without MkDocs
-  copying thousands of files;
+  copying thousands of files; and, when `wres build` renders the site in
+  several processes (WRES_SHARD), keep this process's share of the
+  organisation and return pages;
 * `on_config`: read `release.json` (written by build.py at the docs root) into
   `config.extra.release`, which the theme override shows in every footer and,
   for demonstration data, as a banner on every page;
@@ -59,7 +61,30 @@ def on_files(files, config, **kwargs):  # noqa: ANN001, ANN003
     static = os.environ.get("WRES_STATIC_DIR")
     if static and os.path.isdir(static):
         _register_static(files, config, static)
+    shard = os.environ.get("WRES_SHARD")
+    if shard:
+        _keep_shard(files, shard)
     return files
+
+
+#: Pages that no nav entry and no Markdown link points at: any one MkDocs process may render them.
+SHARDED = re.compile(r"organisations/[^/]+/(?:index\.md|[^/]+/index\.md)$")
+
+
+def _keep_shard(files, shard: str) -> None:  # noqa: ANN001
+    """Keep every k-th organisation and return page of n ("k/n"); drop the others.
+
+    `wres build` runs n MkDocs processes, one per core, each rendering every
+    section page and a share of the organisation and return pages, and merges
+    their sites (build.merge_shards). Those pages are reached only by finished
+    HTML links and search, never by nav or Markdown links, so dropping them
+    here changes nothing on the pages that remain.
+    """
+    k, n = (int(x) for x in shard.split("/"))
+    pages = sorted(f.src_uri for f in files if f.is_documentation_page() and SHARDED.match(f.src_uri))
+    for i, uri in enumerate(pages):
+        if i % n != k:
+            files.remove(files.get_file_from_path(uri))
 
 
 def _register_static(files, config, static: str) -> None:  # noqa: ANN001

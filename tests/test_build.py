@@ -71,6 +71,38 @@ def test_two_builds_are_byte_identical(built, tmp_path, data_copy):
     assert differing == []
 
 
+def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path):
+    """Organisation and return pages shared between MkDocs processes: the merged site is
+    byte for byte the one a single process builds, search index and sitemap included."""
+    import json
+
+    from generator.build import _mkdocs_build, default_config
+
+    out, _ = built
+    work = out.parent / f".{out.name}.wres"
+    digests = {}
+    for n in (1, 2, 3):
+        site = tmp_path / f"site-{n}"
+        _mkdocs_build(default_config(), work / "docs", site, static_dir=work / "static", shards=n)
+        digests[n] = _tree_digest(site)
+    assert digests[1] == digests[2] == digests[3]
+    assert digests[1] == _tree_digest(out)
+    index = json.loads((tmp_path / "site-1" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    organisations = {d["location"] for d in index["docs"] if d["location"].startswith("organisations/X")}
+    assert len(organisations) > 20  # every organisation page is in the one merged index
+
+
+def test_shards_that_disagree_stop_the_build(tmp_path):
+    from generator.build import merge_shards
+
+    shards = [tmp_path / "a", tmp_path / "b"]
+    for shard, text in zip(shards, ("<p>one</p>", "<p>two</p>")):
+        (shard / "about").mkdir(parents=True)
+        (shard / "about" / "index.html").write_text(text)
+    with pytest.raises(BuildError, match="disagree about about/index.html"):
+        merge_shards(shards, tmp_path / "site")
+
+
 def test_unchanged_rebuild_comes_from_cache_and_rewrites_nothing(tmp_path, data_copy):
     out = tmp_path / "site"
     first = run_build(data_copy, out, progress=False)
