@@ -115,6 +115,8 @@ class Tracker:
         if static_root is not None:
             Path(static_root).mkdir(parents=True, exist_ok=True)
             self.static_resolved = Path(static_root).resolve()
+        self._root_prefix = str(self.root_resolved) + os.sep
+        self._static_prefix = str(self.static_resolved) + os.sep if self.static_resolved is not None else ""
         self.started = time.time() - 1.0
         self.seen: set[Path] = set()
         self.written = 0
@@ -122,15 +124,22 @@ class Tracker:
         self._to_docs = False
 
     def check(self, path: Path) -> Path:
-        """The path to write: inside root (or routed to the static root), never outside."""
-        resolved = Path(path).resolve()
-        if self.static_resolved is not None and self.static_resolved in resolved.parents:
-            return resolved
-        if self.root_resolved not in resolved.parents:
+        """The path to write: inside root (or routed to the static root), never outside.
+
+        Paths arrive already resolved by `safe_join`, so a lexical check (abspath
+        removes any `..`) settles most of them without asking the file system
+        about every folder on the way; anything else is resolved in full.
+        """
+        text = os.path.abspath(path)
+        if not text.startswith(self._root_prefix) and not (self._static_prefix and text.startswith(self._static_prefix)):
+            text = str(Path(path).resolve())
+        if self._static_prefix and text.startswith(self._static_prefix):
+            return Path(text)
+        if not text.startswith(self._root_prefix):
             raise UnsafePath(f"refusing to write {path}: it is outside {self.root}")
-        if self.static_resolved is not None and not self._to_docs and resolved.suffix not in PAGE_SUFFIXES:
-            return self.static_resolved / resolved.relative_to(self.root_resolved)
-        return resolved
+        if self.static_resolved is not None and not self._to_docs and os.path.splitext(text)[1] not in PAGE_SUFFIXES:
+            return Path(self._static_prefix + text[len(self._root_prefix):])
+        return Path(text)
 
     def record(self, path: Path, changed: bool) -> None:
         if path not in self.seen:

@@ -84,3 +84,17 @@ def test_tracker_with_static_root_still_refuses_writes_outside(tmp_path):
     t = Tracker(docs, static)
     with t.active(), pytest.raises(UnsafePath):
         write_text(tmp_path / "elsewhere.csv", "x")
+
+
+def test_tracker_accepts_a_root_reached_through_a_symlink(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    t = Tracker(tmp_path / "link" / "docs", tmp_path / "link" / "static")
+    with t.active():
+        write_text(tmp_path / "link" / "docs" / "a.md", "a")
+        write_text(tmp_path / "link" / "docs" / "b.csv", "b")
+        with pytest.raises(UnsafePath):
+            write_text(tmp_path / "link" / "docs" / ".." / ".." / "c.md", "c")
+    assert (real / "docs" / "a.md").read_text() == "a"
+    assert (real / "static" / "b.csv").read_text() == "b"
