@@ -402,10 +402,6 @@ def write_chart(chart: Chart, page_dir: Path) -> str:
     )
 
 
-def _plain_text(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 # ---------------------------------------------------------------- the browser library
 
 def vega_bundle() -> str:

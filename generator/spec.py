@@ -199,9 +199,5 @@ def required_resources(collected: tuple[int, ...]) -> tuple[str, ...]:
     )
 
 
-def region_slug(region_code: str) -> str:
-    return REGIONS[region_code][1]
-
-
 def region_name(region_code: str) -> str:
     return REGIONS[region_code][0]
