@@ -49,6 +49,8 @@ class BuildSummary:
     up_to_date: bool = False
     changed_figures: int = 0
     phases: dict[str, float] = field(default_factory=dict)
+    #: What MkDocs warned about (a broken link in a hand-written page, say), once each.
+    mkdocs_warnings: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         if self.up_to_date:
@@ -71,6 +73,11 @@ class BuildSummary:
                      f"Validation and figures {'from cache' if self.cache_hit else 'computed'}.")
         if self.changed_figures:
             lines.append(f"{self.changed_figures} figures changed since the previous release (see /changes/).")
+        if self.mkdocs_warnings:
+            lines.append(f"MkDocs warned {len(self.mkdocs_warnings)} times (the site was still built):")
+            lines += [f"  - {w}" for w in self.mkdocs_warnings[:20]]
+            if len(self.mkdocs_warnings) > 20:
+                lines.append(f"  - and {len(self.mkdocs_warnings) - 20} more")
         lines.append("Time: " + ", ".join(f"{name} {secs:.1f} s" for name, secs in self.phases.items())
                      + f"; total {sum(self.phases.values()):.1f} s.")
         return "\n".join(lines)
@@ -172,7 +179,7 @@ def _build(data_dir: Path, out_dir: Path, work: Path, config: Path, settings: Se
 
     staging_site = work / "site"
     with _phase(summary, "mkdocs build", progress):
-        _mkdocs_build(config, docs_dir, staging_site, static_dir=static_dir)
+        summary.mkdocs_warnings = _mkdocs_build(config, docs_dir, staging_site, static_dir=static_dir)
     summary.html_pages = sum(1 for _ in staging_site.rglob("*.html"))
 
     _swap_in(staging_site, out_dir, work)
@@ -323,7 +330,7 @@ def _downloads_job(data, docs_dir: Path, settings: Settings, release,  # noqa: A
 
 
 def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path | None = None,
-                  shards: int | None = None) -> None:
+                  shards: int | None = None) -> list[str]:
     """Run MkDocs in child processes, merge their sites, then link the static files in.
 
     Child processes: their memory is freed when they end, and moving to another
@@ -333,11 +340,11 @@ def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path
     at the same time; the merged site is the same, byte for byte, whatever the
     number of processes. MkDocs is told where the static files are
     (WRES_STATIC_DIR) only so that links to them from Markdown count as found;
-    it neither reads nor copies them.
+    it neither reads nor copies them. Returns MkDocs' warnings, once each.
     """
     if site_dir.exists():
         shutil.rmtree(site_dir)
-    env = dict(os.environ, WRES_DOCS_DIR=str(docs_dir.resolve()), PYTHONHASHSEED="0")
+    env = dict(os.environ, WRES_DOCS_DIR=str(docs_dir.resolve()), PYTHONHASHSEED="0", NO_MKDOCS_2_WARNING="1")
     env.pop("WRES_SHARD", None)
     if static_dir is not None and static_dir.is_dir():
         env["WRES_STATIC_DIR"] = str(static_dir.resolve())
@@ -351,15 +358,16 @@ def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path
             shutil.rmtree(target)
         shard_env = dict(env, WRES_SHARD=f"{k}/{n}") if n > 1 else env
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config.resolve()),
+            [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config.resolve()),
              "--site-dir", str(target.resolve())],
             cwd=config.resolve().parent, env=shard_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         ))
-    failures = []
+    failures, warnings = [], []
     for proc in procs:
         out, err = proc.communicate()
         if proc.returncode != 0:
             failures.append((err or out)[-4000:])
+        warnings += _warnings(err)
     if failures:
         for target in targets[1:] if n > 1 else []:
             shutil.rmtree(target, ignore_errors=True)
@@ -371,6 +379,21 @@ def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path
     _canonical_search_index(site_dir)
     _canonical_sitemap(site_dir)
     _normalise_site(site_dir)
+    return list(dict.fromkeys(warnings))
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_WARNING = re.compile(r"^WARNING\s+-\s+(.*\S)")
+
+
+def _warnings(log: str) -> list[str]:
+    """The first line of each warning in MkDocs' log (processes share pages, so duplicates are dropped later)."""
+    found = []
+    for line in _ANSI.sub("", log or "").splitlines():
+        m = _WARNING.match(line.strip())
+        if m:
+            found.append(m.group(1))
+    return found
 
 
 #: Below this many organisation and return pages, a second MkDocs process costs more than it saves.

@@ -92,6 +92,29 @@ def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path
     assert len(organisations) > 20  # every organisation page is in the one merged index
 
 
+def test_generated_pages_give_mkdocs_nothing_to_warn_about(built):
+    """Every Markdown link of every page resolves, the downloads and charts MkDocs never copies included."""
+    _, summary = built
+    assert summary.mkdocs_warnings == []
+
+
+def test_mkdocs_warnings_reach_the_publisher(tmp_path, data_copy):
+    """A broken link in a hand-written page is named in the summary; the site is still built."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(ROOT / "site_src", project / "site_src")
+    (project / "generator").symlink_to(ROOT / "generator")
+    about = project / "site_src" / "docs" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n\nSee [the old page](no-such-page.md).\n",
+                     encoding="utf-8")
+    out = tmp_path / "site"
+    summary = run_build(data_copy, out, config=project / "mkdocs.yml", progress=False)
+    assert (out / "about" / "index.html").is_file()
+    assert len([w for w in summary.mkdocs_warnings if "no-such-page.md" in w]) == 1
+    assert "no-such-page.md" in summary.render()
+
+
 def test_shards_that_disagree_stop_the_build(tmp_path):
     from generator.build import merge_shards
 
