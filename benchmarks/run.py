@@ -62,12 +62,9 @@ _WRAP = (
 )
 
 
-#: CPU seconds (user + system, every descendant) of the last _run_child.
-LAST_CPU_SECONDS = 0.0
-
-
-def _run_child(module_args: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
-    """(seconds, peak MB) of `python -m <module_args>` in a child process.
+def _run_child(module_args: list[str], env: dict | None = None,
+               cwd: Path | None = None) -> tuple[float, float, float]:
+    """(seconds, peak MB, CPU seconds of it and every descendant) of `python -m <module_args>` in a child.
 
     The child reports its own VmHWM at exit: wait4's ru_maxrss would include
     this process's memory at fork time, and so overstate the child's.
@@ -80,13 +77,12 @@ def _run_child(module_args: list[str], env: dict | None = None, cwd: Path | None
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     secs = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    global LAST_CPU_SECONDS
-    LAST_CPU_SECONDS = round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2)
+    cpu = round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(module_args)} failed:\n{proc.stderr.decode()[-3000:]}")
     peak = int(peak_file.read_text()) / 1024 if peak_file.exists() else float("nan")
     peak_file.unlink(missing_ok=True)
-    return secs, peak
+    return secs, peak, cpu
 
 
 def _page_sizes(site: Path) -> dict:
@@ -151,7 +147,7 @@ def measure_build(data: Path, work: Path) -> dict:
     single = work / "site-single"
     if single.exists():
         shutil.rmtree(single)
-    _, peak = _run_child(["mkdocs", "build", "--quiet", "-f", str(config), "-d", str(single)], env=env, cwd=ROOT)
+    _, peak, _ = _run_child(["mkdocs", "build", "--quiet", "-f", str(config), "-d", str(single)], env=env, cwd=ROOT)
     shutil.rmtree(single)
     phases["mkdocs build"] = {"seconds": round(secs, 2), "peak_mb": round(peak)}
     total = sum(p["seconds"] for p in phases.values())
@@ -184,9 +180,9 @@ def plain_reference(n_pages: int, work: Path) -> dict:
         "site_name: Reference\nuse_directory_urls: true\ntheme:\n  name: material\n  font: false\n"
         "nav:\n  - Home: index.md\nplugins:\n  - search\n"
     )
-    secs, peak = _run_child(["mkdocs", "build", "--quiet", "-f", str(ref / "mkdocs.yml"),
+    secs, peak, cpu = _run_child(["mkdocs", "build", "--quiet", "-f", str(ref / "mkdocs.yml"),
                              "-d", str(ref / "site")], cwd=ref)
-    return {"pages": n_pages, "seconds": round(secs, 2), "cpu_seconds": LAST_CPU_SECONDS, "peak_mb": round(peak)}
+    return {"pages": n_pages, "seconds": round(secs, 2), "cpu_seconds": cpu, "peak_mb": round(peak)}
 
 
 def _build_cmd(data: Path, out: Path) -> list[str]:
@@ -199,15 +195,15 @@ def measure_whole(data: Path, work: Path) -> dict:
     for old in (out, out.parent / f".{out.name}.wres"):
         if old.exists():
             shutil.rmtree(old)
-    secs, peak = _run_child(_build_cmd(data, out), cwd=ROOT)
-    return {"seconds": round(secs, 2), "cpu_seconds": LAST_CPU_SECONDS, "peak_mb": round(peak)}
+    secs, peak, cpu = _run_child(_build_cmd(data, out), cwd=ROOT)
+    return {"seconds": round(secs, 2), "cpu_seconds": cpu, "peak_mb": round(peak)}
 
 
 def measure_rebuild(data: Path, work: Path) -> dict:
     """After measure_whole's cold build: again with unchanged data, then with one return changed."""
     out = work / "rebuild-site"
     cmd = _build_cmd(data, out)
-    second, _ = _run_child(cmd, cwd=ROOT)
+    second, _, _ = _run_child(cmd, cwd=ROOT)
     # Change one organisation's training count in the latest year.
     years = sorted(p for p in data.iterdir() if p.is_dir() and p.name.isdigit())
     training = years[-1] / "training.csv"
@@ -218,7 +214,7 @@ def measure_rebuild(data: Path, work: Path) -> dict:
         first_row[col] = str(int(first_row[col]) - 1)
     lines[1] = ",".join(first_row)
     training.write_text("\n".join(lines) + "\n")
-    third, _ = _run_child(cmd, cwd=ROOT)
+    third, _, _ = _run_child(cmd, cwd=ROOT)
     return {"unchanged_rebuild_s": round(second, 2), "one_return_changed_s": round(third, 2)}
 
 

@@ -113,6 +113,8 @@ def run_build(
     progress: bool = True,
 ) -> BuildSummary:
     """Build the whole site from `data_dir` into `out_dir`, atomically."""
+    from .validate import DataFolderError
+
     config = Path(config) if config else default_config()
     if not config.is_file():
         raise BuildError(f"no MkDocs configuration at {config}")
@@ -130,61 +132,47 @@ def run_build(
 
     data_key = cache.cache_key(data_dir, settings) if use_cache and data_dir.is_dir() else None
     entry = cache.entry_path(work / "cache", data_key) if data_key else None
-    # When the figures must be computed, start the downloads' process now: it imports
+    # When the figures must be computed, the downloads' process starts now: it imports
     # pandas and the writers while this one validates, instead of after.
-    helper = None if entry is not None and entry.is_file() else _Helper()
-    try:
-        return _build(data_dir, out_dir, work, config, settings, summary, use_cache, previous,
-                      previous_frame, data_key, entry, helper, progress)
-    finally:
-        if helper is not None:
-            helper.close()
+    with _Helper(start_now=entry is None or not entry.is_file()) as helper:
+        with _phase(summary, "validate and compute", progress):
+            try:
+                dataset, results, summary.cache_hit = cache.validated_and_computed(
+                    data_dir, settings, work / "cache", use_cache=use_cache, key=data_key
+                )
+            except DataFolderError as exc:
+                raise BuildError(str(exc)) from exc
 
+        from .release import release_of
 
-def _build(data_dir: Path, out_dir: Path, work: Path, config: Path, settings: Settings, summary: BuildSummary,
-           use_cache: bool, previous: Path | None, previous_frame: pd.DataFrame | None, data_key: str | None,
-           entry: Path | None, helper: "_Helper | None", progress: bool) -> BuildSummary:
-    """validate and compute, write pages and downloads, run MkDocs, swap the site in: the pipeline."""
-    from .validate import DataFolderError
+        release = release_of(dataset, settings.demonstration)
+        _count(summary, dataset)
 
-    with _phase(summary, "validate and compute", progress):
-        try:
-            dataset, results, summary.cache_hit = cache.validated_and_computed(
-                data_dir, settings, work / "cache", use_cache=use_cache, key=data_key
-            )
-        except DataFolderError as exc:
-            raise BuildError(str(exc)) from exc
+        docs_dir, static_dir = work / "docs", work / "static"
+        key = _site_key(data_key, settings, config, previous) if data_key else ""
+        if key and summary.cache_hit and _site_is_current(work, out_dir, key):
+            # Same data, code, settings, pages and theme: the site in out_dir is already what
+            # this build would produce, byte for byte, so nothing is written at all.
+            summary.up_to_date = True
+            summary.pages_unchanged = sum(1 for d in (docs_dir, static_dir) for p in d.rglob("*") if p.is_file())
+            summary.html_pages = sum(1 for _ in out_dir.rglob("*.html"))
+            return summary
 
-    from .release import release_of
-
-    release = release_of(dataset, settings.demonstration)
-    _count(summary, dataset)
-
-    docs_dir = work / "docs"
-    static_dir = work / "static"
-    key = _site_key(data_key, settings, config, previous) if data_key else ""
-    if key and summary.cache_hit and _site_is_current(work, out_dir, key):
-        # Same data, code, settings, pages and theme: the site in out_dir is already what
-        # this build would produce, byte for byte, so nothing is written at all.
-        summary.up_to_date = True
-        summary.pages_unchanged = sum(1 for d in (docs_dir, static_dir) for p in d.rglob("*") if p.is_file())
-        summary.html_pages = sum(1 for _ in out_dir.rglob("*.html"))
-        return summary
-
-    with _phase(summary, "write pages and downloads", progress):
-        cached = entry if entry is not None and entry.is_file() else None
-        written = _write_docs(dataset, results, docs_dir, config, settings, release, previous_frame, summary,
-                              static_dir=static_dir, helper=helper, entry=cached)
-    summary.pages_written, summary.pages_unchanged = written
+        with _phase(summary, "write pages and downloads", progress):
+            cached = entry if entry is not None and entry.is_file() else None
+            summary.pages_written, summary.pages_unchanged = _write_docs(
+                dataset, results, docs_dir, config, settings, release, previous_frame, summary,
+                static_dir=static_dir, helper=helper, entry=cached)
 
     staging_site = work / "site"
     with _phase(summary, "mkdocs build", progress):
         summary.mkdocs_warnings = _mkdocs_build(config, docs_dir, staging_site, static_dir=static_dir)
-    summary.html_pages = sum(1 for _ in staging_site.rglob("*.html"))
+    manifest = _manifest(staging_site)
+    summary.html_pages = sum(1 for name in manifest if name.endswith(".html"))
 
     _swap_in(staging_site, out_dir, work)
     if key:
-        _record_site(work, out_dir, key)
+        _record_site(work, key, manifest)
     return summary
 
 
@@ -208,8 +196,9 @@ def _manifest(out_dir: Path) -> dict[str, int]:
     return {p.relative_to(out_dir).as_posix(): p.stat().st_size for p in sorted(out_dir.rglob("*")) if p.is_file()}
 
 
-def _record_site(work: Path, out_dir: Path, key: str) -> None:
-    (work / "site.json").write_text(json.dumps({"key": key, "files": _manifest(out_dir)}), encoding="utf-8")
+def _record_site(work: Path, key: str, manifest: dict[str, int]) -> None:
+    """What the next build checks to know the published site is still this one (see _site_is_current)."""
+    (work / "site.json").write_text(json.dumps({"key": key, "files": manifest}), encoding="utf-8")
 
 
 def _site_is_current(work: Path, out_dir: Path, key: str) -> bool:
@@ -270,39 +259,49 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
     # What the pages need of the downloads, before the downloads exist.
     pending = downloads.Downloads(files=[], changes=changed, has_previous=previous_frame is not None)
 
-    own_helper = helper is None
-    helper = helper or _Helper()
-    try:
+    import contextlib
+
+    with contextlib.nullcontext(helper) if helper is not None else _Helper() as helper:
         # The child reads the figures from the cache entry when there is one: cheaper than
         # pickling them through a pipe.
         data = entry if entry is not None else (dataset, results)
-        job = helper.pool.submit(_downloads_job, data, docs_dir, settings, release, previous_frame, changed,
-                                 static_dir)
+        job = helper.submit(_downloads_job, data, docs_dir, settings, release, previous_frame, changed, static_dir)
         with tracker.active():
             pages.write_pages(dataset, results, docs_dir, settings, release, pending)
         seen, written, unchanged = job.result()
-    finally:
-        if own_helper:
-            helper.close()
     tracker.merge(seen, written, unchanged)
     return tracker.finish()
 
 
 class _Helper:
-    """One spawned process for the downloads, started early so its imports overlap validation.
+    """One spawned process for the downloads; with start_now, started at once so that its
+    imports overlap validation, else when first asked for work. A context manager.
 
     spawn, not fork: the parent may hold threads (vl-convert's runtime) that fork would copy mid-state.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, start_now: bool = True) -> None:
+        self._pool = None
+        if start_now:
+            self._start()
+
+    def _start(self):  # noqa: ANN202
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        self.pool.submit(_warm_up)
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool.submit(_warm_up)
+        return self._pool
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN201
+        return (self._pool or self._start()).submit(fn, *args)
+
+    def __enter__(self) -> "_Helper":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _warm_up() -> None:
@@ -369,15 +368,12 @@ def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path
             failures.append((err or out)[-4000:])
         warnings += _warnings(err)
     if failures:
-        for target in targets[1:] if n > 1 else []:
+        for target in targets[1:]:
             shutil.rmtree(target, ignore_errors=True)
         raise BuildError("MkDocs could not build the site; the previous site is untouched.\n" + failures[0])
-    if n > 1:
-        merge_shards(targets, site_dir)
+    merge_shards(targets, site_dir)
     if static_dir is not None and static_dir.is_dir():
         link_tree(static_dir, site_dir)
-    _canonical_search_index(site_dir)
-    _canonical_sitemap(site_dir)
     _normalise_site(site_dir)
     return list(dict.fromkeys(warnings))
 
@@ -413,28 +409,26 @@ def shard_count(docs_dir: Path) -> int:
     return min(cores, 4) if pages >= SHARD_MIN_PAGES else 1
 
 
-#: Files every shard writes for the whole site, merged rather than compared.
-_MERGED = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
+#: Files every shard writes for the whole site, joined rather than compared.
+_JOINED = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
 
 
 def merge_shards(shards: list[Path], site_dir: Path) -> None:
-    """Fold the sites of shards 1..n into shard 0's and move it to site_dir.
+    """One site, at site_dir, from the sites of the n MkDocs processes (n may be 1).
 
     A file that more than one shard wrote (section pages, theme assets, 404)
     must be the same in each: if not, the shards disagree and the build stops
-    rather than publish one of them. The search indexes are joined.
+    rather than publish one of them. The search index and sitemap are joined
+    and put in address order, so the site is the same whatever n is.
     """
-    base = shards[0]
-    index_path = base / "search" / "search_index.json"
-    index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.is_file() else None
-    seen = {d["location"] for d in index["docs"]} if index else set()
-    for shard in shards[1:]:
+    base, others = shards[0], shards[1:]
+    for shard in others:
         for folder, _dirs, names in os.walk(shard):
             for name in names:
                 src = Path(folder) / name
                 rel = src.relative_to(shard).as_posix()
                 dst = base / rel
-                if rel in _MERGED:
+                if rel in _JOINED:
                     continue
                 if dst.exists():
                     if dst.read_bytes() != src.read_bytes():
@@ -442,58 +436,53 @@ def merge_shards(shards: list[Path], site_dir: Path) -> None:
                     continue
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, dst)
-        other = shard / "search" / "search_index.json"
-        if index is not None and other.is_file():
-            for doc in json.loads(other.read_text(encoding="utf-8"))["docs"]:
-                if doc["location"] not in seen:
-                    seen.add(doc["location"])
-                    index["docs"].append(doc)
-    if index is not None:
-        index_path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
-    _canonical_sitemap(base, shards[1:])
-    for shard in shards[1:]:
+    _join_search_index(base, others)
+    _join_sitemap(base, others)
+    for shard in others:
         shutil.rmtree(shard)
-    os.replace(base, site_dir)
+    if base != site_dir:
+        os.replace(base, site_dir)
 
 
-_SITEMAP_URL = re.compile(r"\s*<url>.*?</url>", re.S)
-_SITEMAP_LOC = re.compile(r"<loc>(.*?)</loc>", re.S)
+def _join_search_index(site_dir: Path, others: list[Path]) -> None:
+    """site_dir's search index with the others' pages added, ordered by page address.
 
-
-def _canonical_sitemap(site_dir: Path, others: tuple[Path, ...] | list[Path] = ()) -> None:
-    """sitemap.xml with the entries of site_dir's and others' sitemaps, once each, ordered by address."""
-    path = site_dir / "sitemap.xml"
-    if not path.is_file() or "</urlset>" not in (text := path.read_text(encoding="utf-8")):
-        return
-    entries: dict[str, str] = {}
-    for source in [path] + [Path(o) / "sitemap.xml" for o in others]:
-        if source.is_file():
-            for block in _SITEMAP_URL.findall(source.read_text(encoding="utf-8")):
-                loc = _SITEMAP_LOC.search(block)
-                entries.setdefault(loc.group(1) if loc else block, block)
-    if not entries:
-        return
-    first = _SITEMAP_URL.search(text)
-    head = text[:first.start()] if first else text[:text.rindex("</urlset>")]
-    tail = text[text.rindex("</urlset>"):]
-    last_end = max((m.end() for m in _SITEMAP_URL.finditer(text)), default=None)
-    if last_end is not None:
-        tail = text[last_end:]
-    path.write_text(head + "".join(entries[k] for k in sorted(entries)) + tail, encoding="utf-8")
-
-
-def _canonical_search_index(site_dir: Path) -> None:
-    """Order the search index by page address, sections after their page as MkDocs wrote them.
-
-    One MkDocs process writes pages in its own order, several in theirs; this
-    order is the same however many processes built the site.
+    Sections stay after their page, in the order MkDocs wrote them.
     """
     path = site_dir / "search" / "search_index.json"
     if not path.is_file():
         return
     index = json.loads(path.read_text(encoding="utf-8"))
+    seen = {d["location"] for d in index["docs"]}
+    for other in others:
+        for doc in json.loads((other / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]:
+            if doc["location"] not in seen:
+                seen.add(doc["location"])
+                index["docs"].append(doc)
     index["docs"].sort(key=lambda d: d["location"].split("#", 1)[0])
     path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")
+
+
+_SITEMAP_URL = re.compile(r"\s*<url>.*?</url>", re.S)
+_SITEMAP_LOC = re.compile(r"<loc>(.*?)</loc>", re.S)
+_SITEMAP_END = re.compile(r"\s*</urlset>")
+
+
+def _join_sitemap(site_dir: Path, others: list[Path]) -> None:
+    """site_dir's sitemap.xml with the others' entries added, each once, ordered by address."""
+    path = site_dir / "sitemap.xml"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    skeleton = _SITEMAP_URL.sub("", text)  # what stays around the entries
+    end = _SITEMAP_END.search(skeleton)
+    if end is None:
+        return
+    entries: dict[str, str] = {}
+    for source in [path] + [other / "sitemap.xml" for other in others]:
+        for block in _SITEMAP_URL.findall(source.read_text(encoding="utf-8") if source.is_file() else ""):
+            loc = _SITEMAP_LOC.search(block)
+            entries.setdefault(loc.group(1) if loc else block, block)
+    path.write_text(skeleton[:end.start()] + "".join(entries[k] for k in sorted(entries)) + skeleton[end.start():],
+                    encoding="utf-8")
 
 
 def link_tree(source: Path, target: Path) -> int:

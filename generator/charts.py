@@ -174,8 +174,7 @@ class _TemplateStore:
             except PackageNotFoundError:
                 altair_version = "unknown"
             digest = hashlib.sha256(Path(__file__).read_bytes() + altair_version.encode()).hexdigest()[:16]
-            cache_dir = Path(os.environ.get("WRES_CACHE_DIR") or Path.home() / ".cache" / "open-wres")
-            self.path = cache_dir / f"chart-templates-{digest}.json"
+            self.path = user_cache_dir() / f"chart-templates-{digest}.json"
             try:
                 loaded = json.loads(self.path.read_text(encoding="utf-8"))
                 self.templates = {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
@@ -189,13 +188,24 @@ class _TemplateStore:
     def put(self, name: str, text: str) -> None:
         templates = self._load()
         templates[name] = text
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(templates, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        _keep_in_user_cache(self.path, json.dumps(templates, ensure_ascii=False, sort_keys=True))
+
+
+def user_cache_dir() -> Path:
+    """Where the chart templates and the vega bundle are kept between builds (`WRES_CACHE_DIR`)."""
+    return Path(os.environ.get("WRES_CACHE_DIR") or Path.home() / ".cache" / "open-wres")
+
+
+def _keep_in_user_cache(path: Path, text: str) -> None:
+    """Write a cache file atomically (a concurrent build never reads half of it); a cache that
+    cannot be written only means the work is done again next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 _STORE = _TemplateStore()
@@ -408,20 +418,13 @@ def vega_bundle() -> str:
     """vega, vega-lite and vega-embed as one offline script, cached on disk per vl-convert version."""
     import vl_convert
 
-    cache_dir = Path(os.environ.get("WRES_CACHE_DIR") or Path.home() / ".cache" / "open-wres")
-    path = cache_dir / f"vega-bundle-{vl_convert.__version__}.js"
+    path = user_cache_dir() / f"vega-bundle-{vl_convert.__version__}.js"
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
     text = vl_convert.javascript_bundle()
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    _keep_in_user_cache(path, text)
     return text
 
 

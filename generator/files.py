@@ -62,10 +62,12 @@ def write_bytes(path: Path, data: bytes) -> bool:
     generated files into the published site, which must keep the old bytes until
     the new site is swapped in. A new file is written directly.
     """
-    path = Path(path)
-    tracker = _ACTIVE.get()
+    return _write(Path(path), data, _ACTIVE.get())
+
+
+def _write(path: Path, data: bytes, tracker: "Tracker | None", route: bool = True) -> bool:
     if tracker is not None:
-        path = tracker.check(path)
+        path = tracker.check(path, route=route)
     existing = _existing(path, data)
     changed = existing is not True
     if existing is None:
@@ -121,10 +123,9 @@ class Tracker:
         self.seen: set[Path] = set()
         self.written = 0
         self.unchanged = 0
-        self._to_docs = False
 
-    def check(self, path: Path) -> Path:
-        """The path to write: inside root (or routed to the static root), never outside.
+    def check(self, path: Path, route: bool = True) -> Path:
+        """The path to write: inside root (or, with route, sent to the static root), never outside.
 
         Paths arrive already resolved by `safe_join`, so a lexical check (abspath
         removes any `..`) settles most of them without asking the file system
@@ -137,7 +138,7 @@ class Tracker:
             return Path(text)
         if not text.startswith(self._root_prefix):
             raise UnsafePath(f"refusing to write {path}: it is outside {self.root}")
-        if self.static_resolved is not None and not self._to_docs and os.path.splitext(text)[1] not in PAGE_SUFFIXES:
+        if route and self.static_resolved is not None and os.path.splitext(text)[1] not in PAGE_SUFFIXES:
             return Path(self._static_prefix + text[len(self._root_prefix):])
         return Path(text)
 
@@ -151,8 +152,7 @@ class Tracker:
 
     def merge(self, seen: set[Path], written: int, unchanged: int) -> None:
         """Take in what another process's tracker wrote into the same folder."""
-        new = seen - self.seen
-        self.seen |= new
+        self.seen |= seen
         self.written += written
         self.unchanged += unchanged
 
@@ -161,12 +161,7 @@ class Tracker:
 
     def write_bytes(self, relative: str, data: bytes, *, to_docs: bool = False) -> bool:
         """Write a file at `relative`; `to_docs` keeps a non-page file in root for MkDocs to see."""
-        self._to_docs = to_docs
-        try:
-            with self.active():
-                return write_bytes(safe_join(self.root, relative), data)
-        finally:
-            self._to_docs = False
+        return _write(safe_join(self.root, relative), data, self, route=not to_docs)
 
     @contextmanager
     def active(self) -> Iterator["Tracker"]:

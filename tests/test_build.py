@@ -115,6 +115,25 @@ def test_mkdocs_warnings_reach_the_publisher(tmp_path, data_copy):
     assert "no-such-page.md" in summary.render()
 
 
+def test_shards_sitemaps_are_joined_in_address_order(tmp_path):
+    """With site_url set, MkDocs lists every page in sitemap.xml: each process lists its share."""
+    from generator.build import merge_shards
+
+    def sitemap(*locs: str) -> str:
+        entries = "".join(f"\n    <url>\n         <loc>https://x.example/{loc}</loc>\n    </url>" for loc in locs)
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                + entries + "\n</urlset>")
+
+    shards = [tmp_path / "a", tmp_path / "b"]
+    for shard, locs in zip(shards, (["", "organisations/XT02/", "about/"], ["", "about/", "organisations/XT01/"])):
+        shard.mkdir()
+        (shard / "sitemap.xml").write_text(sitemap(*locs))
+    merge_shards(shards, tmp_path / "site")
+    joined = (tmp_path / "site" / "sitemap.xml").read_text()
+    assert joined == sitemap("", "about/", "organisations/XT01/", "organisations/XT02/")
+    assert not shards[1].exists()
+
+
 def test_shards_that_disagree_stop_the_build(tmp_path):
     from generator.build import merge_shards
 
