@@ -21,11 +21,21 @@ schema). Data go into the spec as a named dataset, so the browser needs no
 CSV parser (d3-dsv's compiles with `new Function`, which a strict
 Content-Security-Policy forbids).
 
-`write_chart` writes `<page>/charts/<id>.vl.json` (compact) and `<id>.csv`
-and returns the HTML to put on the page: a figure with title, a one-sentence
-summary, a container that `assets/javascripts/charts.js` fills with
-vega-embed, a data table a screen reader can use, and links to the data and
-the spec.
+`write_chart` returns the HTML to put on the page: a figure with title, a
+one-sentence summary, a container that `assets/javascripts/wres.js` fills
+with vega-embed, a data table a screen reader can use, and links to the data
+and the spec. It writes no file: the chart's spec and CSV rows wait, by page,
+until `write_pending` (called once at the end of `pages.write_pages`) writes
+two files beside each page that has charts:
+
+- `<page>/charts.json`: `{"<chart id>": <Vega-Lite spec>, ...}`, compact, in
+  the page's order; a figure's container names the file and its chart id;
+- `<page>/charts.csv`: every chart's data, one row per point, columns
+  `chart,title,year,series,label,code,value,ci_lower,ci_upper` (empty where a
+  column does not apply to the chart's kind).
+
+Two files a page instead of two a chart: a national site has about 3,000
+charts, and creating a file is most of what writing one costs.
 """
 
 from __future__ import annotations
@@ -321,19 +331,24 @@ def _dots_template(measure_kind: str, x_title: str, many: bool, better: str, lab
 
 # ---------------------------------------------------------------- writing
 
-def _csv(chart: Chart) -> str:
+#: The columns of a page's charts.csv: a trend's point has a year and a series, a dot a label and a code.
+CSV_COLUMNS = ("chart", "title", "year", "series", "label", "code", "value", "ci_lower", "ci_upper")
+_CSV_HEADER = ",".join(CSV_COLUMNS) + "\n"
+
+
+def _csv_rows(chart: Chart) -> str:
+    """The chart's rows of its page's charts.csv (no header), every row of the chart, drawn or not."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
+    name, title = _csv_safe(chart.id), _csv_safe(chart.title)
     if chart.kind == "trend":
-        w.writerow(["year", "series", "value", "ci_lower", "ci_upper"])
         for r in chart.rows:
-            w.writerow([r["year"], _csv_safe(r["series"]), _plain(r.get("value")), _plain(r.get("lower")),
-                        _plain(r.get("upper"))])
-    else:
-        w.writerow([chart.label_title.lower(), "code", "value", "ci_lower", "ci_upper"])
-        for r in chart.rows:
-            w.writerow([_csv_safe(r["label"]), _csv_safe(r.get("code", "")), _plain(r.get("value")),
+            w.writerow([name, title, int(r["year"]), _csv_safe(r["series"]), "", "", _plain(r.get("value")),
                         _plain(r.get("lower")), _plain(r.get("upper"))])
+    else:
+        for r in chart.rows:
+            w.writerow([name, title, "", "", _csv_safe(r["label"]), _csv_safe(r.get("code", "")),
+                        _plain(r.get("value")), _plain(r.get("lower")), _plain(r.get("upper"))])
     return buf.getvalue()
 
 
@@ -383,14 +398,50 @@ def table_html(chart: Chart) -> str:
     return "".join(out)
 
 
+#: Charts drawn and not yet written: page folder -> {chart id: (spec JSON, charts.csv rows)}, in the order
+#: `write_chart` was called, which is the order of the page. Pages are written in the build's main process,
+#: in one thread (the downloads' spawned process draws no charts), so this needs no lock.
+_PENDING: dict[Path, dict[str, tuple[str, str]]] = {}
+
+#: The files beside a page that hold its charts (relative links from the page).
+SPECS_FILE = "charts.json"
+DATA_FILE = "charts.csv"
+
+
+def clear_pending() -> None:
+    """Forget charts drawn and not written (a run that failed before `write_pending`)."""
+    _PENDING.clear()
+
+
+def write_pending() -> list[Path]:
+    """Write charts.json and charts.csv beside every page that drew charts since the last call; return their paths.
+
+    charts.json is built by joining the specs already serialised by `Chart.spec_json` (never parsed again),
+    so it is as deterministic as they are. Whatever happens, nothing is left pending.
+    """
+    written = []
+    try:
+        for page_dir, charts in _PENDING.items():
+            specs = page_dir / SPECS_FILE
+            files.write_text(specs, "{" + ",".join(f"{_dumps(i)}:{spec}" for i, (spec, _) in charts.items()) + "}")
+            data = page_dir / DATA_FILE
+            files.write_text(data, _CSV_HEADER + "".join(rows for _, rows in charts.values()))
+            written += [specs, data]
+    finally:
+        _PENDING.clear()
+    return written
+
+
 def write_chart(chart: Chart, page_dir: Path) -> str:
-    """Write the chart's spec and CSV under page_dir/charts/ and return the figure HTML."""
+    """Record the chart for its page's charts.json and charts.csv (see `write_pending`); return the figure HTML."""
     if not chart.id.replace("-", "").replace("_", "").isalnum():
         raise ValueError(f"unsafe chart id {chart.id!r}")
-    charts_dir = Path(page_dir) / "charts"
     data = chart.data()
-    files.write_text(charts_dir / f"{chart.id}.vl.json", chart.spec_json(data))
-    files.write_text(charts_dir / f"{chart.id}.csv", _csv(chart))
+    entry = (chart.spec_json(data), _csv_rows(chart))
+    page = _PENDING.setdefault(Path(os.path.abspath(page_dir)), {})
+    if page.get(chart.id, entry) != entry:
+        raise ValueError(f"two different charts with the id {chart.id!r} on the page in {page_dir}")
+    page[chart.id] = entry
     has_data = any(not is_missing(r.get("value")) for r in chart.rows)
     # The spec's value axis: its data hold every figure of the rows, rounded as in the spec.
     lo, hi = _domain([r["value"] for r in data], chart.measure_kind)
@@ -399,15 +450,16 @@ def write_chart(chart: Chart, page_dir: Path) -> str:
     summary = chart.summary + (" Intervals reaching beyond the chart are cut at its edge; the data table gives them "
                                "in full." if clipped and has_data else "")
     fig_id = f"fig-{chart.id}"
-    body = (f'<div class="wres-chart" id="{fig_id}-plot" data-spec="charts/{attr(chart.id)}.vl.json"></div>'
-            if has_data else '<p class="wres-nochart">No figures to draw.</p>')
+    body = (f'<div class="wres-chart" id="{fig_id}-plot" data-charts="{SPECS_FILE}" data-chart="{attr(chart.id)}">'
+            "</div>" if has_data else '<p class="wres-nochart">No figures to draw.</p>')
     return raw_block(
         f'<figure class="wres-figure" id="{fig_id}" data-search-exclude>'
         f'<figcaption><strong>{esc(chart.title)}</strong><br>{summary}</figcaption>'
         f"{body}"
         f'<details class="wres-data"><summary>Data table</summary>{table_html(chart)}</details>'
-        f'<p class="wres-chart-links"><a href="charts/{attr(chart.id)}.csv">Chart data (CSV)</a> · '
-        f'<a href="charts/{attr(chart.id)}.vl.json">Chart spec (Vega-Lite JSON)</a></p>'
+        f'<p class="wres-chart-links"><a href="{DATA_FILE}">Chart data (CSV)</a> · '
+        f'<a href="{SPECS_FILE}">Chart spec (Vega-Lite JSON)</a> '
+        f'<span class="wres-hint">(each file has every chart on this page)</span></p>'
         f"</figure>"
     )
 

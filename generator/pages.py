@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import files, spec
-from .charts import Chart, write_chart, write_vega_bundle
+from .charts import Chart, clear_pending, write_chart, write_pending, write_vega_bundle
 from .text import (
     CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, MEASURE_LABELS, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
     WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link, md_inline,
@@ -1510,6 +1510,7 @@ def data_quality_page(site: Site) -> None:
 def write_pages(dataset, results, docs_dir: Path, settings, release, downloads) -> list[Path]:  # noqa: ANN001
     """Write every generated page and chart into docs_dir; return the page paths written."""
     docs_dir = Path(docs_dir)
+    clear_pending()  # nothing left over from a run that failed
     site = build_site(dataset, results, docs_dir, settings, release, downloads)
     write_vega_bundle(docs_dir)
     england_page(site)
@@ -1523,4 +1524,5 @@ def write_pages(dataset, results, docs_dir: Path, settings, release, downloads) 
             return_page(site, code, year)
     indicator_pages(site)
     data_quality_page(site)
+    write_pending()  # each page's charts.json and charts.csv
     return list(site.written)

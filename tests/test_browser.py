@@ -2,9 +2,10 @@
 
 For one page of every type: HTTP 200, no console error (a blocked script under
 the Content-Security-Policy is a console error), no request leaves
-127.0.0.1, every chart is drawn by vega-embed (an <svg> in each container),
-and axe-core finds no serious or critical violation. Also: the organisation
-filter filters as you type, and a sortable table sorts.
+127.0.0.1, every chart is drawn by vega-embed (an <svg> in each container)
+from the page's one charts.json, fetched once, and axe-core finds no serious
+or critical violation. Also: the organisation filter filters as you type, and
+a sortable table sorts.
 
 Needs Debian's Chromium at /usr/bin/chromium (no browser download). Without
 it these tests are skipped, except under CI=true, where they fail.
@@ -55,7 +56,7 @@ def _first(path: Path, pattern: str) -> str:
 def page_urls(sample_site) -> dict[str, str]:
     orgs = sample_site / "organisations"
     org = next(o for o in sorted(p.name for p in orgs.iterdir() if p.is_dir())
-               if (orgs / o / "charts").is_dir() and any((orgs / o).glob("20*/index.html")))
+               if (orgs / o / "charts.json").is_file() and any((orgs / o).glob("20*/index.html")))
     year = sorted(p.name for p in (orgs / org).glob("20*") if (p / "index.html").is_file())[-1]
     system = _first(sample_site / "systems", "*")
     return {
@@ -86,10 +87,12 @@ def test_page_loads_clean_draws_charts_and_is_accessible(kind, browser, site_ser
     page = context.new_page()
     errors: list[str] = []
     offsite: list[str] = []
+    specs: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: offsite.append(r.url)
             if not r.url.startswith(site_server) and not r.url.startswith(("data:", "blob:")) else None)
+    page.on("request", lambda r: specs.append(r.url) if r.url.endswith("charts.json") else None)
     try:
         response = page.goto(site_server + page_urls[kind], wait_until="load")
         assert response is not None and response.status == 200
@@ -99,8 +102,10 @@ def test_page_loads_clean_draws_charts_and_is_accessible(kind, browser, site_ser
                 "() => [...document.querySelectorAll('.wres-chart')].every(e => e.dataset.drawn === 'yes' "
                 "|| e.dataset.drawn === 'failed')", timeout=60_000)
             failed = page.evaluate("[...document.querySelectorAll('.wres-chart')]"
-                                   ".filter(e => !e.querySelector('svg.marks, canvas')).map(e => e.dataset.spec)")
+                                   ".filter(e => !e.querySelector('svg.marks, canvas')).map(e => e.dataset.chart)")
             assert failed == [], f"charts not drawn on {kind}: {failed}"
+            here = site_server + page_urls[kind]
+            assert specs == [here + "charts.json"], f"{kind}: one charts.json beside the page, fetched once: {specs}"
         page.wait_for_load_state("networkidle")
         assert errors == [], f"console errors on {kind}: {errors}"
         assert offsite == [], f"requests off the site from {kind}: {offsite}"

@@ -1,14 +1,19 @@
-"""Chart specs: valid Vega-Lite for every variant, compact, deterministic, accessible beside the chart."""
+"""Chart specs: valid Vega-Lite for every variant, compact, deterministic, accessible beside the chart.
+
+Each page's charts are written, by `write_pending`, to one charts.json and one charts.csv beside it.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import altair as alt
 import pytest
 
 from generator import charts
-from generator.charts import Chart, write_chart
+from generator.charts import Chart, write_chart, write_pending
 
 TREND_ROWS = [
     {"year": 2023, "series": "Trust <b>A</b>", "value": 1.31, "lower": 1.1, "upper": 1.6},
@@ -42,14 +47,33 @@ def test_every_variant_is_valid_vega_lite(chart):
     assert spec["description"] == chart.title
 
 
+@pytest.fixture(autouse=True)
+def nothing_pending():
+    """Charts drawn by one test are never written by another's `write_pending`."""
+    charts.clear_pending()
+    yield
+    charts.clear_pending()
+
+
+def _rows(path):
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
 def test_specs_are_compact_and_deterministic(tmp_path):
     chart = variants()[0]
     html = write_chart(chart, tmp_path)
-    text = (tmp_path / "charts" / "t-likelihood.vl.json").read_text(encoding="utf-8")
+    assert write_pending() == [tmp_path / "charts.json", tmp_path / "charts.csv"]
+    text = (tmp_path / "charts.json").read_text(encoding="utf-8")
     assert "\n" not in text and not text.startswith("{ ") and "\": " not in text
+    assert text == '{"t-likelihood":' + chart.spec_json() + "}"
+    spec = json.loads(text)["t-likelihood"]
+    alt.Chart.from_dict(spec, validate=True)  # the spec in charts.json is valid Vega-Lite
+    assert spec == chart.spec()
     write_chart(chart, tmp_path / "again")
-    assert (tmp_path / "again" / "charts" / "t-likelihood.vl.json").read_text(encoding="utf-8") == text
-    assert 'data-spec="charts/t-likelihood.vl.json"' in html
+    write_pending()
+    assert (tmp_path / "again" / "charts.json").read_text(encoding="utf-8") == text
+    assert not (tmp_path / "charts").exists()  # no file per chart
+    assert 'data-charts="charts.json" data-chart="t-likelihood"' in html
 
 
 def test_likelihood_charts_show_the_non_adverse_range():
@@ -65,16 +89,68 @@ def test_figure_has_summary_table_and_links(tmp_path):
     assert "<caption>" in html and '<th scope="col">' in html and '<th scope="row">' in html
     assert "Trust &#60;b&#62;A&#60;&#47;b&#62;" in html or "Trust &#60;b&#62;A" in html  # names escaped
     assert "<b>" not in html
-    assert 'href="charts/t-likelihood.csv"' in html and 'href="charts/t-likelihood.vl.json"' in html
+    assert 'id="fig-t-likelihood"' in html and 'id="fig-t-likelihood-plot"' in html
+    assert '<a href="charts.csv">Chart data (CSV)</a>' in html
+    assert '<a href="charts.json">Chart spec (Vega-Lite JSON)</a>' in html
+    assert "every chart on this page" in html  # the reader knows the files hold the whole page
+    assert "vl.json" not in html and "charts/" not in html
     assert "1.20" in html and "1.00 to 1.45" in html
 
 
+def test_one_spec_file_and_one_csv_per_page_in_page_order(tmp_path):
+    trend, dots = variants()[0], variants()[2]
+    other = tmp_path / "other"
+    write_chart(trend, tmp_path)
+    write_chart(variants()[1], other)
+    write_chart(dots, tmp_path)
+    write_chart(trend, tmp_path)  # the same chart again changes nothing
+    written = write_pending()
+    assert sorted(p.name for p in written) == ["charts.csv", "charts.csv", "charts.json", "charts.json"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["charts.csv", "charts.json"]
+    specs = json.loads((tmp_path / "charts.json").read_text(encoding="utf-8"))
+    assert list(specs) == ["t-likelihood", "d-likelihood"]
+    assert specs["d-likelihood"] == dots.spec()
+    assert list(json.loads((other / "charts.json").read_text(encoding="utf-8"))) == ["t1-likelihood"]
+
+    text = (tmp_path / "charts.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "chart,title,year,series,label,code,value,ci_lower,ci_upper"
+    rows = _rows(tmp_path / "charts.csv")
+    assert [r["chart"] for r in rows] == ["t-likelihood"] * len(TREND_ROWS) + ["d-likelihood"] * len(DOT_ROWS)
+    first = rows[0]
+    assert first == {"chart": "t-likelihood", "title": "A trend", "year": "2023", "series": "Trust <b>A</b>",
+                     "label": "", "code": "", "value": "1.31", "ci_lower": "1.1", "ci_upper": "1.6"}
+    assert rows[2]["ci_lower"] == "" and rows[2]["ci_upper"] == ""  # England has no interval
+    dot = rows[len(TREND_ROWS)]
+    assert dot == {"chart": "d-likelihood", "title": "Dots", "year": "", "series": "", "label": "Org 0",
+                   "code": "X000", "value": "1.0", "ci_lower": "0.8", "ci_upper": "1.3"}
+    # nothing is left to write
+    assert write_pending() == []
+
+
+def test_a_page_cannot_hold_two_different_charts_with_one_id(tmp_path):
+    write_chart(variants()[0], tmp_path)
+    with pytest.raises(ValueError):
+        write_chart(Chart("t-likelihood", "dots", "Dots", "S.", "gap", "X", DOT_ROWS), tmp_path)
+
+
+def test_clear_pending_forgets_charts_not_written(tmp_path):
+    write_chart(variants()[0], tmp_path / "failed-run")
+    charts.clear_pending()
+    assert write_pending() == [] and not (tmp_path / "failed-run").exists()
+
+
 def test_csv_neutralises_spreadsheet_formulas(tmp_path):
-    chart = Chart("f", "dots", "F", "S", "gap", "X", [{"label": '=HYPERLINK("http://x","y")', "code": "X1",
-                                                      "value": 1.0}])
+    chart = Chart("f", "dots", "=cmd|' /C calc'!A0", "S", "gap", "X",
+                  [{"label": '=HYPERLINK("http://x","y")', "code": "+X1", "value": 1.0}])
+    trend = Chart("g", "trend", "T", "S", "share", "Y", [{"year": 2024, "series": "@SUM(A1)", "value": 5.0}],
+                  ["@SUM(A1)"])
     write_chart(chart, tmp_path)
-    csv = (tmp_path / "charts" / "f.csv").read_text(encoding="utf-8")
-    assert "'=HYPERLINK" in csv
+    write_chart(trend, tmp_path)
+    write_pending()
+    rows = _rows(tmp_path / "charts.csv")
+    assert rows[0]["label"] == "'=HYPERLINK(\"http://x\",\"y\")" and rows[0]["code"] == "'+X1"
+    assert rows[0]["title"].startswith("'=")
+    assert rows[1]["series"] == "'@SUM(A1)"
 
 
 def test_unsafe_chart_ids_are_refused(tmp_path):

@@ -56,14 +56,14 @@ def test_tracker_routes_generated_non_pages_to_the_static_root(tmp_path):
     t1 = Tracker(docs, static)
     with t1.active():
         write_text(docs / "organisations" / "XT01" / "index.md", "# XT01")
-        write_text(docs / "organisations" / "XT01" / "charts" / "trend-1.vl.json", "{}")
+        write_text(docs / "organisations" / "XT01" / "charts.json", "{}")
         write_text(docs / "downloads" / "indicators.csv", "code\n")
     t1.write_text("release.json", "{}", to_docs=True)
     t1.write_text("old.csv", "stale")
     assert t1.finish() == (5, 0)
     assert (docs / "organisations" / "XT01" / "index.md").read_text() == "# XT01"
     assert (docs / "release.json").is_file()
-    assert (static / "organisations" / "XT01" / "charts" / "trend-1.vl.json").read_text() == "{}"
+    assert (static / "organisations" / "XT01" / "charts.json").read_text() == "{}"
     assert (static / "downloads" / "indicators.csv").read_text() == "code\n"
     assert not (docs / "downloads").exists() and not (docs / "old.csv").exists()
 

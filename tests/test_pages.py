@@ -8,6 +8,7 @@ uses, which is what decides whether a name becomes markup.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from dataclasses import replace
@@ -18,7 +19,7 @@ import markdown
 import pandas as pd
 import pytest
 
-from generator import pages, text
+from generator import charts, pages, text
 from generator.indicators import compute
 from generator.problems import error, warning
 from generator.release import release_of
@@ -137,13 +138,15 @@ def test_organisation_page_says_what_figures_mean(written):
         assert f'href="{year}/"' in md  # each year's return page
     assert "../../downloads/indicators.csv" in md
     assert f"../../api/organisations/{code}.json" in md
-    # every chart is a file beside the page, not inline JSON
-    charts = docs / f"organisations/{code}/charts"
-    specs = sorted(charts.glob("*.vl.json"))
+    # the page's charts are in two files beside it (every spec, every point), not inline JSON
+    page = docs / f"organisations/{code}"
+    specs = json.loads((page / "charts.json").read_text(encoding="utf-8"))
     assert len(specs) >= 9
-    for spec in specs:
-        assert (charts / spec.name.replace(".vl.json", ".csv")).is_file()
-        assert f'data-spec="charts/{spec.name}"' in md
+    assert re.findall(r'data-charts="charts\.json" data-chart="([^"]+)"', md) == list(specs)  # the page's order
+    with (page / "charts.csv").open(encoding="utf-8", newline="") as f:
+        in_csv = list(dict.fromkeys(row["chart"] for row in csv.DictReader(f)))
+    assert in_csv == list(specs)
+    assert not (page / "charts").exists()
     assert '"$schema"' not in md
 
 
@@ -250,7 +253,9 @@ def test_hostile_data_never_becomes_markup_or_escapes_the_folder(small, tmp_path
             seen_name = True
     assert seen_name, "the hostile name is shown, as text"
     # chart specs carry the name as a JSON string (Vega draws text, never HTML)
-    for spec in docs.rglob("*.vl.json"):
+    specs = list(docs.rglob("charts.json"))
+    assert specs
+    for spec in specs:
         json.loads(spec.read_text(encoding="utf-8"))
 
 
@@ -277,7 +282,12 @@ def test_writing_is_deterministic(small, tmp_path):
     dataset, results, settings = small
     a, b = tmp_path / "a", tmp_path / "b"
     _write(dataset, results, settings, a)
+    # a chart drawn by a run that failed before writing its page's charts is not written by the next run
+    charts.write_chart(charts.Chart("stray", "dots", "Stray", "S.", "gap", "X", [{"label": "A", "value": 1.0}]),
+                       tmp_path / "stray")
     _write(dataset, results, settings, b)
+    assert not (tmp_path / "stray").exists()
+    assert any(p.name == "charts.json" for p in a.rglob("*"))
     files_a = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
     assert files_a == files_b

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import statistics
 from html.parser import HTMLParser
@@ -141,7 +142,11 @@ def test_organisation_pages_are_small(sample_site):
 
 
 def test_chart_specs_sit_beside_their_pages(sample_site):
-    specs = list((sample_site / "organisations").glob("*/charts/*.vl.json"))
+    """One charts.json and one charts.csv beside each page with charts, and no file per chart."""
+    specs = list((sample_site / "organisations").glob("*/charts.json"))
     assert specs
     for spec in specs[:50]:
-        assert spec.with_name(spec.name.replace(".vl.json", ".csv")).is_file()
+        assert spec.with_name("charts.csv").is_file()
+        html = spec.with_name("index.html").read_text(encoding="utf-8")
+        assert html.count('data-charts="charts.json"') == len(json.loads(spec.read_text(encoding="utf-8")))
+    assert not list(sample_site.rglob("*.vl.json"))

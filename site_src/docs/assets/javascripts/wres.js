@@ -21,19 +21,35 @@
     return vegaLoading;
   }
 
+  /* Each page's charts are in one file beside it, charts.json: {"<chart id>": <Vega-Lite spec>, ...}.
+     Each figure's container names the file (data-charts) and its chart (data-chart); the file is
+     fetched once however many charts the page has. */
+  function fetchSpecs(url, memo) {
+    if (!memo[url]) {
+      memo[url] = fetch(url).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      });
+    }
+    return memo[url];
+  }
+
   function drawCharts(root) {
-    var boxes = root.querySelectorAll(".wres-chart[data-spec]:not([data-drawn])");
+    var boxes = root.querySelectorAll(".wres-chart[data-charts][data-chart]:not([data-drawn])");
     if (!boxes.length || !vegaUrl) return;
+    boxes.forEach(function (box) { box.setAttribute("data-drawn", "pending"); });
+    var memo = Object.create(null);   /* charts.json address -> promise of its specs, for this page */
     loadVega().then(function () {
       boxes.forEach(function (box) {
-        box.setAttribute("data-drawn", "pending");
-        var url = new URL(box.getAttribute("data-spec"), document.baseURI).href;
-        fetch(url).then(function (r) { return r.json(); }).then(function (spec) {
-          return window.vegaEmbed(box, spec, {
+        var id = box.getAttribute("data-chart");
+        var url = new URL(box.getAttribute("data-charts"), document.baseURI).href;
+        fetchSpecs(url, memo).then(function (specs) {
+          if (!specs || !Object.prototype.hasOwnProperty.call(specs, id)) throw new Error("no chart " + id);
+          return window.vegaEmbed(box, specs[id], {
             ast: true,            /* Vega's expression interpreter: no new Function(), so no 'unsafe-eval' */
             renderer: "svg",
             actions: { export: true, source: false, compiled: false, editor: false },
-            downloadFileName: box.getAttribute("data-spec").replace(/^.*\//, "").replace(/\.vl\.json$/, ""),
+            downloadFileName: id,
             i18n: { PNG_ACTION: "Save as PNG", SVG_ACTION: "Save as SVG" }
           });
         }).then(function () {
@@ -43,11 +59,12 @@
         }).catch(function (err) {
           box.setAttribute("data-drawn", "failed");
           box.textContent = "The chart could not be drawn; the data table below has every figure.";
-          if (window.console) console.warn("wres chart", url, err);
+          if (window.console) console.warn("wres chart", url, id, err);
         });
       });
     }, function () {
       boxes.forEach(function (box) {
+        box.setAttribute("data-drawn", "failed");
         box.textContent = "Charts need JavaScript; the data table below has every figure.";
       });
     });
