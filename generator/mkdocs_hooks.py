@@ -76,18 +76,22 @@ SHARDED = re.compile(r"organisations/[^/]+/(?:index\.md|[^/]+/index\.md)$")
 
 
 def _keep_shard(files, shard: str) -> None:  # noqa: ANN001
-    """Keep every k-th organisation and return page of n ("k/n"); drop the others.
+    """Keep every k-th organisation of n ("k/n") with its return pages; drop the others.
 
     `wres build` runs n MkDocs processes, one per core, each rendering every
     section page and a share of the organisation and return pages, and merges
     their sites (build.merge_shards). Those pages are reached only by finished
     HTML links and search, never by nav or Markdown links, so dropping them
-    here changes nothing on the pages that remain.
+    here changes nothing on the pages that remain. An organisation's pages
+    stay together, so each process writes whole `organisations/<code>/`
+    folders, which the merge moves with one rename each.
     """
     k, n = (int(x) for x in shard.split("/"))
-    pages = sorted(f.src_uri for f in files if f.is_documentation_page() and SHARDED.match(f.src_uri))
-    for i, uri in enumerate(pages):
-        if i % n != k:
+    pages = [f.src_uri for f in files if f.is_documentation_page() and SHARDED.match(f.src_uri)]
+    orgs = sorted({uri.split("/")[1] for uri in pages})
+    keep = set(orgs[k::n])
+    for uri in pages:
+        if uri.split("/")[1] not in keep:
             files.remove(files.get_file_from_path(uri))
 
 
