@@ -193,7 +193,15 @@ def _site_key(data_key: str, settings: Settings, config: Path, previous: Path | 
 
 
 def _manifest(out_dir: Path) -> dict[str, int]:
-    return {p.relative_to(out_dir).as_posix(): p.stat().st_size for p in sorted(out_dir.rglob("*")) if p.is_file()}
+    """Every file of a site (address -> size), in address order."""
+    found: dict[str, int] = {}
+    root = str(out_dir)
+    for folder, _dirs, names in os.walk(root):
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        for name in names:
+            found[prefix + name] = os.stat(os.path.join(folder, name)).st_size
+    return dict(sorted(found.items()))
 
 
 def _record_site(work: Path, key: str, manifest: dict[str, int]) -> None:

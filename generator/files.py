@@ -216,13 +216,20 @@ class Tracker:
         newer than the tracker and is kept and counted as written.
         """
         roots = [self.root_resolved] + ([self.static_resolved] if self.static_resolved else [])
+        seen = {str(p) for p in self.seen}
         for root in roots:
-            for path in sorted(root.rglob("*"), reverse=True):
-                if path.is_file() and path not in self.seen:
-                    if path.stat().st_mtime >= self.started:
+            # Bottom up, with os.walk's directory entries: one stat only for a file this build did not write.
+            for folder, dirs, names in os.walk(root, topdown=False):
+                kept = False
+                for name in names:
+                    path = os.path.join(folder, name)
+                    if path in seen:
+                        kept = True
+                    elif os.stat(path).st_mtime >= self.started:
                         self.written += 1
+                        kept = True
                     else:
-                        path.unlink()
-                elif path.is_dir() and not any(path.iterdir()):
-                    path.rmdir()
+                        os.unlink(path)
+                if folder != str(root) and not kept and not os.listdir(folder):
+                    os.rmdir(folder)
         return self.written, self.unchanged
