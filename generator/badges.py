@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import spec
 from .dataset import Dataset
-from .files import safe_join, write_text
+from .files import safe_join, write_shared
 
 BADGE = "badge.svg"
 
@@ -103,6 +103,8 @@ def write_badges(dataset: Dataset, docs_dir: Path) -> dict[tuple[str, int], str]
         if not spec.ORG_CODE_RE.fullmatch(code) or status not in STATUS:
             continue
         relative = return_path(code, year) + BADGE
-        write_text(safe_join(docs_dir, "organisations", code, str(year), BADGE), badge_svg(year, status))
+        # At most one badge per status and year: the others are hard links to it (files.write_shared).
+        write_shared(safe_join(docs_dir, "organisations", code, str(year), BADGE),
+                     badge_svg(year, status).encode("utf-8"))
         written[(code, year)] = relative
     return written

@@ -193,7 +193,15 @@ def _site_key(data_key: str, settings: Settings, config: Path, previous: Path | 
 
 
 def _manifest(out_dir: Path) -> dict[str, int]:
-    return {p.relative_to(out_dir).as_posix(): p.stat().st_size for p in sorted(out_dir.rglob("*")) if p.is_file()}
+    """Every file of a site (address -> size), in address order."""
+    found: dict[str, int] = {}
+    root = str(out_dir)
+    for folder, _dirs, names in os.walk(root):
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        for name in names:
+            found[prefix + name] = os.stat(os.path.join(folder, name)).st_size
+    return dict(sorted(found.items()))
 
 
 def _record_site(work: Path, key: str, manifest: dict[str, int]) -> None:
@@ -423,18 +431,24 @@ def merge_shards(shards: list[Path], site_dir: Path) -> None:
     """
     base, others = shards[0], shards[1:]
     for shard in others:
-        for folder, _dirs, names in os.walk(shard):
+        for folder, dirs, names in os.walk(shard):
+            relative = os.path.relpath(folder, shard)
+            into = base / relative if relative != "." else base
+            # A folder only this shard wrote (an organisation's pages) moves with one rename.
+            for name in list(dirs):
+                if not (into / name).exists():
+                    os.replace(Path(folder) / name, into / name)
+                    dirs.remove(name)
             for name in names:
                 src = Path(folder) / name
                 rel = src.relative_to(shard).as_posix()
-                dst = base / rel
+                dst = into / name
                 if rel in _JOINED:
                     continue
                 if dst.exists():
                     if dst.read_bytes() != src.read_bytes():
                         raise BuildError(f"MkDocs processes disagree about {rel}; the previous site is untouched")
                     continue
-                dst.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, dst)
     _join_search_index(base, others)
     _join_sitemap(base, others)

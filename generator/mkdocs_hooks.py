@@ -12,9 +12,12 @@ means re-doing only these three things:
   `config.extra.release`, which the theme override shows in every footer and,
   for demonstration data, as a banner on every page;
 * `on_page_markdown` / `on_post_page`: lift blocks of finished HTML marked
-  by `text.raw_block` out of the Markdown before Python-Markdown scans them,
-  and put them back into the rendered page (a speed-up only: without this
-  hook the blocks are parsed as raw HTML and the page comes out the same);
+  by `text.raw_block` out of the page while MkDocs indexes it for search, and
+  put them back into the rendered page; and, for a generated page (finished
+  HTML after `pages.FINISHED`), render it without Python-Markdown: its content
+  is its body, its table of contents comes from its headings (a speed-up
+  only: without this hook the body is read as raw HTML and the page is the
+  same apart from the sidebar's table of contents);
 * `on_post_page`: set `lang="en-GB"` (Material only knows "en"), and fill the
   Content-Security-Policy placeholder of `overrides/main.html` with the
   sha256 hash of every inline script on the page, so scripts need no
@@ -24,6 +27,7 @@ means re-doing only these three things:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -72,18 +76,22 @@ SHARDED = re.compile(r"organisations/[^/]+/(?:index\.md|[^/]+/index\.md)$")
 
 
 def _keep_shard(files, shard: str) -> None:  # noqa: ANN001
-    """Keep every k-th organisation and return page of n ("k/n"); drop the others.
+    """Keep every k-th organisation of n ("k/n") with its return pages; drop the others.
 
     `wres build` runs n MkDocs processes, one per core, each rendering every
     section page and a share of the organisation and return pages, and merges
     their sites (build.merge_shards). Those pages are reached only by finished
     HTML links and search, never by nav or Markdown links, so dropping them
-    here changes nothing on the pages that remain.
+    here changes nothing on the pages that remain. An organisation's pages
+    stay together, so each process writes whole `organisations/<code>/`
+    folders, which the merge moves with one rename each.
     """
     k, n = (int(x) for x in shard.split("/"))
-    pages = sorted(f.src_uri for f in files if f.is_documentation_page() and SHARDED.match(f.src_uri))
-    for i, uri in enumerate(pages):
-        if i % n != k:
+    pages = [f.src_uri for f in files if f.is_documentation_page() and SHARDED.match(f.src_uri)]
+    orgs = sorted({uri.split("/")[1] for uri in pages})
+    keep = set(orgs[k::n])
+    for uri in pages:
+        if uri.split("/")[1] not in keep:
             files.remove(files.get_file_from_path(uri))
 
 
@@ -112,6 +120,7 @@ def _register_static(files, config, static: str) -> None:  # noqa: ANN001
                 files.append(_LinkedByBuild(path, static, site_dir, use_directory_urls))
 
 
+FINISHED = "<!--wres:html-->"
 _RAW = re.compile(r"<!--wres:raw-->(.*?)<!--/wres:raw-->", re.S)
 _RAW_SLOT = re.compile(r"<!--wres-slot-(\d+)-->")
 _SEARCH_ATTR = re.compile(r'\sdata-search-exclude(?:="[^"]*")?')
@@ -119,15 +128,43 @@ _SEARCH_ATTR = re.compile(r'\sdata-search-exclude(?:="[^"]*")?')
 
 def on_page_markdown(markdown, page, config, files, **kwargs):  # noqa: ANN001, ANN003
     blocks: list[str] = []
+    markdown = markdown.lstrip("\n") if markdown.lstrip("\n").startswith(FINISHED) else markdown
+    finished = markdown.startswith(FINISHED)
 
     def lift(m: re.Match) -> str:
         blocks.append(_SEARCH_ATTR.sub("", m.group(1)))
-        # On lines of its own: a block of HTML, never part of a paragraph or of the block before.
-        return f"\n\n<!--wres-slot-{len(blocks) - 1}-->\n\n"
+        slot = f"<!--wres-slot-{len(blocks) - 1}-->"
+        # In Markdown, on lines of its own: a block of HTML, never part of a paragraph or of the block before.
+        return f"{slot}\n" if finished else f"\n\n{slot}\n\n"
 
     markdown = _RAW.sub(lift, markdown)
     page.meta["_wres_blocks"] = blocks
+    if finished:
+        # A generated page: finished HTML, nothing for Python-Markdown to do (see pages.compose).
+        page.render = functools.partial(_render_finished, page)
     return markdown
+
+
+#: A heading as pages.compose writes it.
+_HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)</h\1>', re.S)
+
+
+def _render_finished(page, config, files) -> None:  # noqa: ANN001
+    """What Page.render gives for a generated page, without Python-Markdown.
+
+    The body is finished HTML with the raw blocks lifted out (slots), so the content is the body
+    itself; the table of contents is made from its headings exactly as Python-Markdown's toc
+    extension makes it (level, id, name) and handed to MkDocs' own `get_toc`.
+    """
+    from markdown.extensions.toc import nest_toc_tokens, strip_tags
+    from mkdocs.structure.toc import get_toc
+
+    content = page.markdown[len(FINISHED):].strip()
+    tokens = [{"level": int(level), "id": anchor, "name": strip_tags(inner), "children": []}
+              for level, anchor, inner in _HEADING.findall(content)]
+    page.content = content
+    page.toc = get_toc(nest_toc_tokens(tokens))
+    page.present_anchor_ids = {t["id"] for t in tokens}
 
 
 def _restore(output: str, page) -> str:  # noqa: ANN001

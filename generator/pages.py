@@ -2,14 +2,14 @@
 
 `write_pages(dataset, results, docs_dir, settings, release, downloads)` writes
 every page (and its charts) into the staging docs folder and returns the
-paths written. Pages are Markdown headings (and one introductory paragraph)
-around finished HTML (`compose`): tables need captions and `scope`, which
-Markdown tables cannot give, and writing the HTML ourselves means every value
-from the data passes through `text.esc` or `text.link` (see text.py) and
-nothing else. The HTML between two headings is one raw block, which the MkDocs
-hook keeps away from Python-Markdown, so Markdown parses little more than the
-headings. Links are relative, computed from the page's own address as the
-final directory URL, so the site works under any base path.
+paths written. A page is YAML front matter and then finished HTML (`compose`):
+tables need captions and `scope`, which Markdown tables cannot give, and
+writing the HTML ourselves means every value from the data passes through
+`text.esc` or `text.link` (see text.py) and nothing else. Headings carry the
+ids Python-Markdown would give them; the MkDocs hook takes the table of
+contents from them and skips Python-Markdown altogether. Links are relative,
+computed from the page's own address as the final directory URL, so the site
+works under any base path.
 
 Codes from the data become folder names only after `spec.ORG_CODE_RE` accepts
 them, and every path is checked to stay inside the docs folder
@@ -334,53 +334,103 @@ def front_matter(title: str, *, description: str = "", search_exclude: bool = Fa
 
 
 class Markdown(str):
-    """A block of a page left to Python-Markdown; every other block is finished HTML (see `compose`)."""
+    """A part of a page that MkDocs reads itself: the YAML front matter (title, description, search, hide)."""
 
 
-def heading(level: int, text: str) -> Markdown:
-    """A Markdown heading: headings stay Markdown because they make the table of contents, the heading ids
-    and the search index's sections. `text` is safe HTML (our words, or `esc` of data)."""
-    return Markdown(f"{'#' * level} {text}")
+class Heading(Markdown):
+    """A heading: it makes the table of contents, the heading's id and a section of the search index.
+
+    As a string it is the Markdown heading; `compose` writes it as finished HTML, with the id
+    Python-Markdown's toc extension would give it (so anchors never move).
+    """
+
+    level: int
+    text: str
 
 
-def intro(html: str, cls: str = "") -> Markdown:
-    """A page's introductory paragraph, left to Markdown so that search finds the page by it.
+class Intro(Markdown):
+    """A page's introductory paragraph, kept out of the raw blocks so that search finds the page by it."""
 
-    MkDocs's search index is built from what Python-Markdown renders, before the hook puts the raw blocks
-    back, so a page is found by its title, its headings and this paragraph (naming the organisation, system
-    or region and its code). `html` is one line of safe inline HTML (our words, `esc` of data, `link`);
-    `cls` becomes the paragraph's class through attr_list, giving the same `<p class="...">` as `p`.
+    html: str
+    cls: str
+
+
+def heading(level: int, text: str) -> Heading:
+    """`text` is safe HTML (our words, or `esc` of data)."""
+    h = Heading(f"{'#' * level} {text}")
+    h.level, h.text = level, text
+    return h
+
+
+def intro(html: str, cls: str = "") -> Intro:
+    """A page's introductory paragraph.
+
+    MkDocs's search index is built from the page's content before the hook puts the raw blocks back, so
+    a page is found by its title, its headings and this paragraph (naming the organisation, system or
+    region and its code). `html` is one line of safe inline HTML (our words, `esc` of data, `link`).
     """
     if "\n" in html:
         raise ValueError("an introduction is one line")
-    return Markdown(md_inline(html) + (f"\n{{: .{cls} }}" if cls else ""))
+    i = Intro(md_inline(html) + (f"\n{{: .{cls} }}" if cls else ""))
+    i.html, i.cls = html, cls
+    return i
+
+
+#: The first line of a generated page's body: everything after it is finished HTML (see `compose`).
+FINISHED = "<!--wres:html-->"
+
+
+def _heading_html(h: Heading, used: set[str], counters: dict[str, int]) -> str:
+    """`<hN id="...">text</hN>` with the id Python-Markdown's toc extension gives the same heading."""
+    import html as _html
+
+    from markdown.extensions.toc import slugify, strip_tags, unique
+
+    anchor = unique(slugify(_html.unescape(strip_tags(h.text)), "-"), used, counters)
+    return f'<h{h.level} id="{anchor}">{h.text}</h{h.level}>'
 
 
 def compose(blocks: list[str]) -> str:
-    """A page's Markdown from its blocks: Markdown blocks as they are, and each run of HTML blocks between
-    them as one raw block (`text.raw_block`).
+    """A page from its blocks: the front matter, then finished HTML.
 
-    The MkDocs hook lifts raw blocks out before Python-Markdown runs and puts them back into the rendered
-    page, so Markdown parses only the front matter, the headings and the introduction: the prose, notes,
-    lists, tables and figures are already finished HTML, with links written as the final relative directory
-    URLs (Markdown's .md link rewriting never sees them). Raw blocks inside a run are merged into it (the
-    markers cannot nest).
+    Headings become `<hN id>` and the introduction a paragraph; each run of HTML blocks between them
+    becomes one raw block (`text.raw_block`), which the MkDocs hook lifts out while MkDocs indexes the
+    page for search and puts back into the finished page. The `FINISHED` marker tells the hook that the
+    body needs no Markdown at all: it takes the headings for the table of contents and skips
+    Python-Markdown, which was most of MkDocs' time on generated pages. Prose, notes, lists, tables and
+    figures are finished HTML with links written as the final relative directory URLs.
+
+    Without the hook (another builder) the body is read as raw HTML: the page is the same, without its
+    table of contents in the sidebar.
     """
+    head: list[str] = []
     out: list[str] = []
     run: list[str] = []
+    used: set[str] = set()
+    counters: dict[str, int] = {}
+
+    def flush() -> None:
+        if run:
+            out.append(raw_block("\n".join(run)))
+            run.clear()
+
     for block in blocks:
         if not block:
             continue
-        if isinstance(block, Markdown):
-            if run:
-                out.append(raw_block("\n".join(run)))
-                run = []
-            out.append(block.rstrip("\n"))
+        if isinstance(block, Heading):
+            flush()
+            out.append(_heading_html(block, used, counters))
+        elif isinstance(block, Intro):
+            flush()
+            out.append(p(block.html, block.cls))
+        elif isinstance(block, Markdown):
+            if out or run:
+                raise ValueError("front matter comes first")
+            head.append(block)
         else:
             run.append(block.replace(RAW_OPEN, "").replace(RAW_CLOSE, ""))
-    if run:
-        out.append(raw_block("\n".join(run)))
-    return "\n\n".join(out) + "\n"
+    flush()
+    return "".join(head) + FINISHED + "\n" + "\n".join(out) + "\n"
 
 
 def p(html: str, cls: str = "") -> str:

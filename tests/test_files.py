@@ -98,3 +98,42 @@ def test_tracker_accepts_a_root_reached_through_a_symlink(tmp_path):
             write_text(tmp_path / "link" / "docs" / ".." / ".." / "c.md", "c")
     assert (real / "docs" / "a.md").read_text() == "a"
     assert (real / "static" / "b.csv").read_text() == "b"
+
+
+def test_files_with_shared_bytes_are_linked_and_replaced_alone(tmp_path):
+    """Badges repeat (one per status and year): the copies are hard links, and rewriting one leaves the rest."""
+    import os
+
+    from generator.files import write_shared
+
+    root = tmp_path / "docs"
+    t1 = Tracker(root)
+    with t1.active():
+        for code in ("XAA01", "XAB02", "XAC03"):
+            write_shared(root / code / "2024" / "badge.svg", b"<svg>validated</svg>")
+        write_shared(root / "XAD04" / "2024" / "badge.svg", b"<svg>left out</svg>")
+    assert t1.finish() == (4, 0)
+    first, second, third, other = (root / c / "2024" / "badge.svg" for c in ("XAA01", "XAB02", "XAC03", "XAD04"))
+    assert first.stat().st_ino == second.stat().st_ino == third.stat().st_ino != other.stat().st_ino
+
+    for p in root.rglob("*.svg"):
+        os.utime(p, (1_000_000, 1_000_000))
+    t2 = Tracker(root)
+    with t2.active():
+        write_shared(first, b"<svg>validated</svg>")        # unchanged
+        write_shared(second, b"<svg>left out</svg>")        # changed: replaced, not written through the link
+        write_shared(third, b"<svg>validated</svg>")
+        write_shared(other, b"<svg>left out</svg>")
+    assert t2.finish() == (1, 3)
+    assert first.read_bytes() == third.read_bytes() == b"<svg>validated</svg>"
+    assert second.read_bytes() == b"<svg>left out</svg>"
+
+
+def test_safe_join_checks_lexically_below_a_resolved_root(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    assert safe_join(tmp_path / "link", "organisations", "XAA01") == real.resolve() / "organisations" / "XAA01"
+    assert safe_join(tmp_path / "link", "a", "..", "b") == real.resolve() / "b"
+    with pytest.raises(UnsafePath):
+        safe_join(tmp_path / "link", "a", "..", "..", "real2")

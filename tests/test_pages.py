@@ -96,26 +96,76 @@ def test_pages_convert_and_headings_are_in_order(written):
             assert b <= a + 1, f"{path}: heading h{a} followed by h{b}"
 
 
-def test_markdown_holds_only_headings_and_the_introduction(written):
-    """Everything else is finished HTML in raw blocks (one per section, never nested), which the MkDocs hook
-    keeps away from Python-Markdown."""
+def test_generated_pages_are_finished_html(written):
+    """After the front matter, a generated page is finished HTML: headings with their ids, at most one
+    introductory paragraph, and raw blocks (one per section, never nested) that the MkDocs hook keeps out
+    of the search index. Nothing is left for Python-Markdown."""
     _, docs, paths = written
     for path in paths:
         if path.suffix != ".md":
             continue
-        body = _front_matter(path.read_text(encoding="utf-8"))[1]
+        body = _front_matter(path.read_text(encoding="utf-8"))[1].lstrip("\n")
+        assert body.startswith(pages.FINISHED + "\n"), path
         blocks = re.findall(r"<!--wres:raw-->(.*?)<!--/wres:raw-->", body, re.S)
         assert blocks, path
         assert not any("<!--wres:raw-->" in b for b in blocks), path  # markers never nest
-        rest = re.sub(r"<!--wres:raw-->.*?<!--/wres:raw-->", "", body, flags=re.S)
+        rest = re.sub(r"<!--wres:raw-->.*?<!--/wres:raw-->", "", body[len(pages.FINISHED):], flags=re.S)
         assert "wres:raw" not in rest, path
         lines = [line for line in rest.splitlines() if line.strip()]
-        prose = [line for line in lines if not line.startswith("#") and not line.startswith("{: .")]
-        assert len(prose) <= 1, (path, prose)  # at most the one introductory paragraph
+        assert all(re.fullmatch(r'<h([1-6]) id="[^"]+">.*</h\1>|<p( class="[^"]+")?>.*</p>', line)
+                   for line in lines), (path, lines)
+        assert sum(line.startswith("<p") for line in lines) <= 1, (path, lines)  # the one introduction
     md = (docs / "organisations/XAA01/index.md").read_text(encoding="utf-8")
-    assert "\nODS code <strong>XAA01</strong>" in md and "\n{: .wres-facts }\n" in md  # found by search
-    html = _html(md)
-    assert '<p class="wres-facts">ODS code <strong>XAA01</strong>' in html
+    assert '\n<p class="wres-facts">ODS code <strong>XAA01</strong>' in md  # outside the raw blocks: found by search
+
+
+def test_finished_pages_match_what_python_markdown_made(tmp_path):
+    """The hook's fast path gives a page the content, table of contents and ids Python-Markdown gave the
+    same page written as Markdown: headings with entities, accents, duplicates and an empty slug included."""
+    from mkdocs.structure.toc import get_toc
+
+    from generator import mkdocs_hooks
+
+    blocks = [pages.front_matter("T"), pages.heading(1, "Barts &amp; The London"),
+              pages.intro('Code <strong>R1H</strong> · <a href="../x/">region</a>', "wres-facts"),
+              "<p>Prose</p>", "<table><caption>c</caption></table>",
+              pages.heading(2, "Trends"), text.raw_block("<p>more</p>"), pages.heading(2, "Trends"),
+              pages.heading(3, "Ça va? 50% (all)"), pages.heading(2, "?"), pages.heading(2, "?"), "<p>end</p>"]
+    finished = pages.compose(blocks)
+
+    # The same page as Markdown, as it was written before pages became finished HTML.
+    md_blocks, run = [], []
+    for block in blocks[1:]:
+        if isinstance(block, pages.Markdown):
+            if run:
+                md_blocks.append(text.raw_block("\n".join(b.replace(text.RAW_OPEN, "").replace(text.RAW_CLOSE, "")
+                                                           for b in run)))
+                run = []
+            md_blocks.append(str(block))
+        else:
+            run.append(block)
+    md_blocks.append(text.raw_block("\n".join(run)))
+    as_markdown = "\n\n".join(md_blocks) + "\n"
+
+    def render(source: str, fast: bool):
+        page = SimpleNamespace(meta={})
+        lifted = mkdocs_hooks.on_page_markdown(source, page=page, config=None, files=None)
+        if fast:
+            assert callable(vars(page).get("render"))  # the hook took over rendering
+            page.markdown = lifted
+            page.render(None, None)
+            return page.content, page.toc, page
+        assert "render" not in vars(page)
+        md = markdown.Markdown(extensions=["toc", "tables", "admonition", "attr_list"],
+                               extension_configs={"toc": {"permalink": False}})
+        return md.convert(lifted), get_toc(md.toc_tokens), page
+
+    slow_content, slow_toc, slow_page = render(as_markdown, fast=False)
+    body = finished.split("---\n\n", 1)[1]
+    fast_content, fast_toc, fast_page = render(body, fast=True)
+    assert fast_content == slow_content
+    assert str(fast_toc) == str(slow_toc) and "#trends_1" in str(fast_toc) and "#_1" in str(fast_toc)
+    assert mkdocs_hooks._restore(fast_content, fast_page) == mkdocs_hooks._restore(slow_content, slow_page)
 
 
 def test_tables_have_captions_and_scoped_headers(written):
