@@ -23,6 +23,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -380,14 +381,21 @@ def intro(html: str, cls: str = "") -> Intro:
 FINISHED = "<!--wres:html-->"
 
 
-def _heading_html(h: Heading, used: set[str], counters: dict[str, int]) -> str:
-    """`<hN id="...">text</hN>` with the id Python-Markdown's toc extension gives the same heading."""
+@lru_cache(maxsize=4096)
+def _slug(text: str) -> str:
+    """The id Python-Markdown's toc extension makes from a heading's text, before it is made unique."""
     import html as _html
 
-    from markdown.extensions.toc import slugify, strip_tags, unique
+    from markdown.extensions.toc import slugify, strip_tags
 
-    anchor = unique(slugify(_html.unescape(strip_tags(h.text)), "-"), used, counters)
-    return f'<h{h.level} id="{anchor}">{h.text}</h{h.level}>'
+    return slugify(_html.unescape(strip_tags(text)), "-")
+
+
+def _heading_html(h: Heading, used: set[str], counters: dict[str, int]) -> str:
+    """`<hN id="...">text</hN>` with the id Python-Markdown's toc extension gives the same heading."""
+    from markdown.extensions.toc import unique
+
+    return f'<h{h.level} id="{unique(_slug(h.text), used, counters)}">{h.text}</h{h.level}>'
 
 
 def compose(blocks: list[str]) -> str:
