@@ -4,7 +4,8 @@
 fixes (`downloads/datapackage.json`, `downloads/indicators.csv`,
 `downloads/<resource>.csv`, `api/organisations/<CODE>.json`) and what makes
 them trustworthy: the schemas, an Excel workbook with a sheet that explains
-every column, a SHA256SUMS list, badges, the changelog and the downloads page.
+every column, a SHA256SUMS list, the changelog and the downloads page. (The badges
+beside the return pages are written with the pages.)
 
 The download schemas are derived from `schemas/` (the one source of truth for
 the input format) by adding `year`, so a column cannot mean one thing in a
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import api, badges, changes, spec, workbook
+from . import api, changes, spec, workbook
 from .cellformat import Coded, format_numbers, objects, safe_text
 from .dataset import Dataset
 from .files import safe_join, write_bytes, write_text
@@ -167,8 +168,6 @@ class Downloads:
     has_previous: bool = False
     #: api/organisations/<CODE>.json written, by code.
     api_paths: dict[str, str] = field(default_factory=dict)
-    #: organisations/<CODE>/<year>/badge.svg written, by (code, year).
-    badge_paths: dict[tuple[str, int], str] = field(default_factory=dict)
     #: The "cite this" line, the same as on the downloads page.
     citation: str = ""
 
@@ -618,7 +617,7 @@ def changes_since(results: "Results", previous: pd.DataFrame | None) -> pd.DataF
 
 def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settings: Settings, release: Release,
                     previous: pd.DataFrame | None = None, changed: pd.DataFrame | None = None) -> Downloads:
-    """Write downloads/, api/, every badge and changes.md into docs_dir; describe them.
+    """Write downloads/, api/ and changes.md into docs_dir; describe them.
 
     `changed` may be given when the caller already compared with `previous`
     (the build does, so that pages can be written while this runs in another process).
@@ -646,7 +645,6 @@ def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settin
     figures = typed(by_name["indicators"])
     goals = typed(by_name["goals"]) if "goals" in by_name else None
     api_files = api.write_api(dataset, figures, goals, docs_dir, release, settings.site_url)
-    badge_paths = badges.write_badges(dataset, docs_dir)
 
     names = dict(zip(dataset.register["org_code"].astype(str), dataset.register["org_name"].astype(str)))
     systems = set(dataset.register["system_code"].dropna().astype(str)) if "system_code" in dataset.register else set()
@@ -668,7 +666,6 @@ def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settin
         changes=changed,
         has_previous=previous is not None,
         api_paths=api_files.organisation_paths,
-        badge_paths=badge_paths,
         citation=citation,
     )
 

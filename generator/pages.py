@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import files, spec
+from . import badges, files, spec
 from .charts import Chart, clear_pending, write_chart, write_pending, write_vega_bundle
 from .text import (
     CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, MEASURE_LABELS, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
@@ -1580,6 +1580,9 @@ def write_pages(dataset, results, docs_dir: Path, settings, release, downloads) 
     for code, year in sorted(site.returns):
         if spec.ORG_CODE_RE.match(code):
             return_page(site, code, year)
+    # A badge beside every return page (written here rather than with the downloads: it balances the
+    # two processes that write the site; see build._write_docs).
+    badges.write_badges(dataset, docs_dir)
     indicator_pages(site)
     data_quality_page(site)
     write_pending()  # each page's charts.json and charts.csv
