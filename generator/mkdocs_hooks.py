@@ -18,6 +18,10 @@ means re-doing only these three things:
   is its body, its table of contents comes from its headings (a speed-up
   only: without this hook the body is read as raw HTML and the page is the
   same apart from the sidebar's table of contents);
+* `on_env`: `wres_once`, with which overrides/main.html renders the theme's
+  tabs, navigation sidebar, footer and script configuration of organisation
+  and return pages (in no nav entry, so the same at each depth) once per
+  depth instead of once a page;
 * `on_post_page`: set `lang="en-GB"` (Material only knows "en"), and fill the
   Content-Security-Policy placeholder of `overrides/main.html` with the
   sha256 hash of every inline script on the page, so scripts need no
@@ -139,6 +143,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):  # noqa: ANN001, 
 
     markdown = _RAW.sub(lift, markdown)
     page.meta["_wres_blocks"] = blocks
+    # In no nav entry: the theme's chrome around it is the same for every such page at its depth.
+    page.meta["wres_chrome"] = bool(SHARDED.match(page.file.src_uri))
     if finished:
         # A generated page: finished HTML, nothing for Python-Markdown to do (see pages.compose).
         page.render = functools.partial(_render_finished, page)
@@ -188,6 +194,25 @@ def csp_for(html: str) -> str:
         if token not in hashes:
             hashes.append(token)
     return POLICY.format(hashes=" ".join(hashes)).replace("  ", " ")
+
+
+def on_env(env, config, files, **kwargs):  # noqa: ANN001, ANN003
+    """`wres_once(key, render)` for overrides/main.html: render once per key in this build, then reuse.
+
+    WRES_NO_ONCE=1 renders every time (the tests compare both ways).
+    """
+    rendered: dict[str, str] = {}
+    no_cache = os.environ.get("WRES_NO_ONCE") == "1"
+
+    def wres_once(key: str, render):  # noqa: ANN001, ANN202
+        if no_cache:
+            return render()
+        if key not in rendered:
+            rendered[key] = render()
+        return rendered[key]
+
+    env.globals["wres_once"] = wres_once
+    return env
 
 
 def on_post_page(output, page, config, **kwargs):  # noqa: ANN001, ANN003

@@ -92,6 +92,20 @@ def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path
     assert len(organisations) > 20  # every organisation page is in the one merged index
 
 
+def test_theme_parts_rendered_once_are_those_rendered_for_every_page(built, tmp_path, monkeypatch):
+    """overrides/main.html renders the tabs, navigation, footer and scripts of organisation and return pages
+    once per depth and reuses them (mkdocs_hooks.on_env): the site is the one full rendering gives."""
+    from generator.build import _mkdocs_build, default_config
+
+    out, _ = built
+    work = out.parent / f".{out.name}.wres"
+    monkeypatch.setenv("WRES_NO_ONCE", "1")
+    _mkdocs_build(default_config(), work / "docs", tmp_path / "full", static_dir=work / "static", shards=1)
+    assert _tree_digest(tmp_path / "full") == _tree_digest(out)
+    page = sorted((out / "organisations").glob("*/index.html"))[0].read_text(encoding="utf-8")
+    assert 'data-md-type="navigation" hidden' in page and "md-tabs" in page  # the shared parts are there
+
+
 def test_generated_pages_give_mkdocs_nothing_to_warn_about(built):
     """Every Markdown link of every page resolves, the downloads and charts MkDocs never copies included."""
     _, summary = built
