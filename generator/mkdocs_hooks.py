@@ -131,24 +131,37 @@ _SEARCH_ATTR = re.compile(r'\sdata-search-exclude(?:="[^"]*")?')
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):  # noqa: ANN001, ANN003
-    blocks: list[str] = []
     markdown = markdown.lstrip("\n") if markdown.lstrip("\n").startswith(FINISHED) else markdown
     finished = markdown.startswith(FINISHED)
-
-    def lift(m: re.Match) -> str:
-        blocks.append(_SEARCH_ATTR.sub("", m.group(1)))
-        slot = f"<!--wres-slot-{len(blocks) - 1}-->"
-        # In Markdown, on lines of its own: a block of HTML, never part of a paragraph or of the block before.
-        return f"{slot}\n" if finished else f"\n\n{slot}\n\n"
-
-    markdown = _RAW.sub(lift, markdown)
-    page.meta["_wres_blocks"] = blocks
+    markdown, page.meta["_wres_blocks"] = _lift(markdown, finished)
     # In no nav entry: the theme's chrome around it is the same for every such page at its depth.
     page.meta["wres_chrome"] = bool(SHARDED.match(page.file.src_uri))
     if finished:
         # A generated page: finished HTML, nothing for Python-Markdown to do (see pages.compose).
         page.render = functools.partial(_render_finished, page)
     return markdown
+
+
+_OPEN, _CLOSE = "<!--wres:raw-->", "<!--/wres:raw-->"
+
+
+def _lift(text: str, finished: bool) -> tuple[str, list[str]]:
+    """Each raw block replaced by a numbered slot; the blocks, in order (`_RAW.sub`, with str.find: faster)."""
+    blocks: list[str] = []
+    out: list[str] = []
+    at = 0
+    while True:
+        start = text.find(_OPEN, at)
+        end = text.find(_CLOSE, start + len(_OPEN)) if start >= 0 else -1
+        if end < 0:
+            out.append(text[at:])
+            return "".join(out), blocks
+        block = text[start + len(_OPEN):end]
+        blocks.append(_SEARCH_ATTR.sub("", block) if "data-search-exclude" in block else block)
+        slot = f"<!--wres-slot-{len(blocks) - 1}-->"
+        # In Markdown, on lines of its own: a block of HTML, never part of a paragraph or of the block before.
+        out += [text[at:start], f"{slot}\n" if finished else f"\n\n{slot}\n\n"]
+        at = end + len(_CLOSE)
 
 
 #: A heading as pages.compose writes it.

@@ -148,7 +148,7 @@ def test_finished_pages_match_what_python_markdown_made(tmp_path):
     as_markdown = "\n\n".join(md_blocks) + "\n"
 
     def render(source: str, fast: bool):
-        page = SimpleNamespace(meta={})
+        page = SimpleNamespace(meta={}, file=SimpleNamespace(src_uri="organisations/XAA01/index.md"))
         lifted = mkdocs_hooks.on_page_markdown(source, page=page, config=None, files=None)
         if fast:
             assert callable(vars(page).get("render"))  # the hook took over rendering
@@ -428,3 +428,28 @@ def test_plain_english_sentences(indicator, measure, row, expected):
     said = text.sentence(indicator, measure, row, "Trust X")
     for words in expected:
         assert words in said, said
+
+
+def test_the_hook_lifts_raw_blocks_as_the_pattern_says():
+    """mkdocs_hooks._lift finds raw blocks with str.find; it must agree with the regular expression it replaced
+    on any text: unclosed, empty and adjacent markers, and search-exclusion attributes."""
+    import random
+
+    from generator import mkdocs_hooks as hooks
+
+    def by_pattern(text: str, finished: bool):
+        blocks = []
+
+        def lift(m):
+            blocks.append(hooks._SEARCH_ATTR.sub("", m.group(1)))
+            slot = f"<!--wres-slot-{len(blocks) - 1}-->"
+            return f"{slot}\n" if finished else f"\n\n{slot}\n\n"
+
+        return hooks._RAW.sub(lift, text), blocks
+
+    rng = random.Random(6)
+    parts = [text.RAW_OPEN, text.RAW_CLOSE, "a", '<p data-search-exclude="">x</p>', "\n", "<!--wres:raw", "<h2>"]
+    for _ in range(5000):
+        sample = "".join(rng.choice(parts) for _ in range(rng.randint(0, 12)))
+        for finished in (True, False):
+            assert hooks._lift(sample, finished) == by_pattern(sample, finished), sample
