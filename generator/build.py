@@ -412,7 +412,7 @@ def shard_count(docs_dir: Path) -> int:
     if cores < 2:
         return 1
     root = Path(docs_dir)
-    pages = sum(1 for p in root.glob("organisations/*/**/index.md")
+    pages = sum(1 for p in root.glob("organisations/*/*.md")
                 if SHARDED.match(p.relative_to(root).as_posix()))
     return min(cores, 4) if pages >= SHARD_MIN_PAGES else 1
 

@@ -76,7 +76,7 @@ def on_files(files, config, **kwargs):  # noqa: ANN001, ANN003
 
 
 #: Pages that no nav entry and no Markdown link points at: any one MkDocs process may render them.
-SHARDED = re.compile(r"organisations/[^/]+/(?:index\.md|[^/]+/index\.md)$")
+SHARDED = re.compile(r"organisations/[^/]+/[^/]+\.md$")
 
 
 def _keep_shard(files, shard: str) -> None:  # noqa: ANN001

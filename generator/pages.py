@@ -1362,7 +1362,9 @@ def return_page(site: Site, code: str, year: int) -> None:
     body.append(p("Linked in the return: " + "; ".join(docs) + "."))
     body += [heading(2, "Link to this return"), share_section(site, code, year, url)]
     body.append(provenance(site, url))
-    site.write(f"organisations/{code}/{year}/index.md", compose(body))
+    # organisations/<CODE>/<year>.md: MkDocs publishes it at organisations/<CODE>/<year>/ all the same,
+    # and the docs folder needs no folder per return.
+    site.write(f"organisations/{code}/{year}.md", compose(body))
 
 
 def share_section(site: Site, code: str, year: int, url: str) -> str:

@@ -78,7 +78,7 @@ def test_every_address_of_outputs_md_is_written(written):
     for code in dataset.register["org_code"]:
         expected.append(f"organisations/{code}/index.md")
     for code, year in zip(dataset.returns["org_code"], dataset.returns["year"]):
-        expected.append(f"organisations/{code}/{year}/index.md")
+        expected.append(f"organisations/{code}/{year}.md")
     for system in dataset.register["system_code"].dropna().unique():
         expected.append(f"systems/{system}.md")
     for rel in expected:
@@ -202,7 +202,7 @@ def test_organisation_page_says_what_figures_mean(written):
 
 def test_returns_link_back_and_offer_a_link_to_copy(written):
     dataset, docs, _ = written
-    md = (docs / "organisations/XAA01/2024/index.md").read_text(encoding="utf-8")
+    md = (docs / "organisations/XAA01/2024.md").read_text(encoding="utf-8")
     assert 'href="../"' in md
     assert "/organisations/XAA01/2024/" in md  # the address to copy
     fm, _ = _front_matter(md)
@@ -322,7 +322,7 @@ def test_left_out_return_gets_a_page_saying_why(small, tmp_path):
     _write(ds, results, settings, docs)
     import html
 
-    page = html.unescape(_html((docs / "organisations/XAB02/2024/index.md").read_text(encoding="utf-8")))
+    page = html.unescape(_html((docs / "organisations/XAB02/2024.md").read_text(encoding="utf-8")))
     assert "left out" in page and "appointed (12) is more than shortlisted (10)" in page
     dq = html.unescape(_html((docs / "data-quality.md").read_text(encoding="utf-8")))
     assert "organisations/XAB02/2024/" in dq and "appointed (12) is more than shortlisted (10)" in dq
@@ -385,7 +385,7 @@ def test_withheld_counts_are_not_shown_when_withholding_is_set(small, tmp_path):
     results = compute(dataset, settings)
     docs = tmp_path / "docs"
     _write(dataset, results, settings, docs)
-    md = (docs / "organisations/XAA01/2024/index.md").read_text(encoding="utf-8")
+    md = (docs / "organisations/XAA01/2024.md").read_text(encoding="utf-8")
     assert "withheld: a small number" in md
     wf = dataset.tables["workforce"]
     small_counts = wf[(wf["org_code"] == "XAA01") & (wf["year"] == 2024) & (wf["headcount"] < 10)]
