@@ -229,11 +229,12 @@ def on_env(env, config, files, **kwargs):  # noqa: ANN001, ANN003
 
 
 def on_post_page(output, page, config, **kwargs):  # noqa: ANN001, ANN003
-    output = _restore(output, page)
     output = output.replace('<html lang="en"', '<html lang="en-GB"', 1)
     if CSP_PLACEHOLDER in output:
+        # Hashed before the finished blocks go back in: only the theme's scripts are allowed. The
+        # blocks never hold a script; if one ever did (data escaped wrongly), the browser would refuse it.
         output = output.replace(CSP_PLACEHOLDER, csp_for(output), 1)
-    return output
+    return _restore(output, page)
 
 
 def on_post_template(output_content, template_name, config, **kwargs):  # noqa: ANN001, ANN003

@@ -453,3 +453,27 @@ def test_the_hook_lifts_raw_blocks_as_the_pattern_says():
         sample = "".join(rng.choice(parts) for _ in range(rng.randint(0, 12)))
         for finished in (True, False):
             assert hooks._lift(sample, finished) == by_pattern(sample, finished), sample
+
+
+def test_csp_hashes_the_theme_scripts_not_a_script_in_a_finished_block():
+    """The Content-Security-Policy is computed before the finished blocks go back in: a script that reached
+    a block (it never should: data are escaped) would not be allowed to run."""
+    import base64
+    import hashlib
+
+    from generator import mkdocs_hooks as hooks
+
+    def token(body: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+
+    page = SimpleNamespace(meta={}, file=SimpleNamespace(src_uri="organisations/XAA01/index.md"))
+    body = hooks.on_page_markdown(pages.FINISHED + "\n<h1 id=\"t\">T</h1>\n"
+                                  + text.raw_block("<p>x</p><script>alert(1)</script>") + "\n",
+                                  page=page, config=None, files=None)
+    theme = ('<html lang="en"><head><meta http-equiv="Content-Security-Policy" content="__WRES_CSP__">'
+             "<script>var theme = 1;</script></head><body>" + body + "</body></html>")
+    out = hooks.on_post_page(theme, page=page, config=None)
+    policy = re.search(r'content="([^"]*)"', out).group(1)
+    assert token("var theme = 1;") in policy
+    assert token("alert(1)") not in policy and "<script>alert(1)</script>" in out  # restored, not allowed
+    assert '<html lang="en-GB"' in out
