@@ -1,7 +1,7 @@
 """The one MkDocs hooks file: release label, language, Content-Security-Policy.
 
 Kept small and free of page logic so that moving to another builder (Zensical)
-means re-doing only these three things:
+means re-doing only these things:
 
 * `on_files`: register the generated files that `wres build` links into the
   site itself (WRES_STATIC_DIR), so links to them validate without MkDocs
@@ -24,8 +24,9 @@ means re-doing only these three things:
   depth instead of once a page;
 * `on_post_page`: set `lang="en-GB"` (Material only knows "en"), and fill the
   Content-Security-Policy placeholder of `overrides/main.html` with the
-  sha256 hash of every inline script on the page, so scripts need no
-  'unsafe-inline' and nothing can run that the build did not put there.
+  sha256 hash of every inline script of the theme (counted before the
+  finished blocks go back in), so scripts need no 'unsafe-inline' and
+  nothing can run that the theme did not put there.
 """
 
 from __future__ import annotations
@@ -124,7 +125,9 @@ def _register_static(files, config, static: str) -> None:  # noqa: ANN001
                 files.append(_LinkedByBuild(path, static, site_dir, use_directory_urls))
 
 
+#: pages.FINISHED: the body after it is finished HTML.
 FINISHED = "<!--wres:html-->"
+#: A raw block (text.raw_block); `_lift` finds them with str.find.
 _RAW = re.compile(r"<!--wres:raw-->(.*?)<!--/wres:raw-->", re.S)
 _RAW_SLOT = re.compile(r"<!--wres-slot-(\d+)-->")
 _SEARCH_ATTR = re.compile(r'\sdata-search-exclude(?:="[^"]*")?')
