@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import api, changes, spec, workbook
-from .cellformat import Coded, format_numbers, objects, safe_text
+from .cellformat import Coded, format_numbers, joined_runs, objects, safe_text
 from .dataset import Dataset
 from .files import safe_join, write_bytes, write_text
 from .release import Release
@@ -353,13 +353,28 @@ def _csv_field(text: str) -> str:
     return text
 
 
+def _csv_fields(col: Coded, end: str) -> Coded:
+    """The column as CSV fields followed by `end` ("," or the line end), made once per distinct text.
+
+    Most columns (all the numbers) hold nothing to quote: one scan of their
+    distinct texts joined says so, without a call per text.
+    """
+    texts = col.texts
+    together = "".join(texts.tolist())
+    if "," in together or '"' in together or "\r" in together or "\n" in together:
+        texts = objects([_csv_field(t) for t in texts.tolist()])
+    return Coded(col.codes, texts + end)
+
+
 def csv_bytes(text: "pd.DataFrame | dict[str, Coded]", chunk: int = 50_000) -> bytes:
     """CSV with a header, CRLF line ends (RFC 4180), quoting only where needed: stable bytes.
 
     CRLF rather than LF because Python quotes a cell holding a line break only when the
     break is part of the line terminator: with LF alone, a stray CR in a cell would split a row.
     The bytes are those of pandas' `to_csv` (the csv module, QUOTE_MINIMAL), built a
-    column at a time: each distinct text is quoted once, and the rows are one join.
+    column at a time: each distinct text is quoted once, with the comma or line end
+    after it, neighbouring columns with few distinct pairs become one piece
+    (`joined_runs`), and the rows are one join.
     """
     if isinstance(text, pd.DataFrame):
         # Anything but two or more columns of str (a lone empty field is written "", missing
@@ -373,16 +388,15 @@ def csv_bytes(text: "pd.DataFrame | dict[str, Coded]", chunk: int = 50_000) -> b
     if len(text) < 2:
         return csv_bytes(_frame(text))
     names = list(text)
-    fields = [c.map(_csv_field) for c in text.values()]
+    ends = [","] * (len(names) - 1) + ["\r\n"]
+    fields = joined_runs([_csv_fields(c, end) for c, end in zip(text.values(), ends)])
     out = [(",".join(_csv_field(n) for n in names) + "\r\n").encode("utf-8")]
     n = len(fields[0])
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
-        pieces = np.empty((hi - lo, 2 * len(fields)), dtype=object)
-        pieces[:, 1::2] = ","
-        pieces[:, -1] = "\r\n"
+        pieces = np.empty((hi - lo, len(fields)), dtype=object)
         for j, f in enumerate(fields):
-            pieces[:, 2 * j] = f[lo:hi]
+            pieces[:, j] = f.texts[f.codes[lo:hi]]
         out.append("".join(pieces.ravel().tolist()).encode("utf-8"))
     return b"".join(out)
 

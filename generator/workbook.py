@@ -131,27 +131,69 @@ class _Column:
         return cls(head, tail, filled, bool(len(filled)) and bool(filled.all()), coded.codes)
 
 
-def _rows_xml(columns: list[_Column], lo: int, hi: int, first_row: int) -> str:
+#: What separates one row from the next: the end of a row and the start of the next one's number.
+_ROW_GAP = '</row><row r="'
+
+
+@dataclass(frozen=True)
+class _Gaps:
+    """The text between two row numbers of a row, for every gap of the row, as distinct texts and codes.
+
+    A row is `<row r="` N `">` then, per cell, `<c r="B` N `" t=...>...</c>`, then
+    `</row>`: row numbers with the same row's text between them. Each gap (what
+    follows one number up to the next: a cell's tail and the next cell's head)
+    is one piece, made once per distinct pair of texts, so a cell costs two
+    pieces per row (its number and the gap after it), not three.
+    """
+
+    texts: list[np.ndarray]   # per gap: its distinct texts
+    codes: list[np.ndarray]   # per gap: which distinct text, per row of the table
+
+    @classmethod
+    def of(cls, columns: list[_Column]) -> "_Gaps":
+        """Gaps 0..k: after the row's own number, then after each of the k cells' numbers."""
+        lefts = [(objects(['">']), np.zeros(len(columns[0].codes), dtype=np.intp))]
+        lefts += [(col.tail, col.codes) for col in columns]
+        texts, codes = [], []
+        for (left, left_codes), right in zip(lefts, columns + [None]):
+            if right is None:          # after the last cell: the row ends (and the next row starts)
+                texts.append(left + _ROW_GAP)
+                codes.append(left_codes)
+            elif right.always:          # the next cell is always written: its head is one text
+                texts.append(left + right.head[0])
+                codes.append(left_codes)
+            else:                       # two texts per left text: next cell empty (0) or written (1)
+                pair = np.empty(2 * len(left), dtype=object)
+                pair[0::2] = left
+                pair[1::2] = left + right.head[right.filled.argmax()] if right.filled.any() else left
+                texts.append(pair)
+                codes.append(2 * left_codes + right.filled[right.codes])
+        return cls(texts, codes)
+
+
+def _row_numbers(first: int, count: int) -> np.ndarray:
+    """The row numbers first.. as text (an object array), in one C-level map."""
+    return objects(list(map(str, range(first, first + count))))
+
+
+def _rows_xml(columns: list[_Column], gaps: _Gaps, lo: int, hi: int, first_row: int) -> str:
     """Rows lo..hi of the table as XML, numbered from first_row.
 
-    Each cell is three pieces (`<c r="B`, the row number, the rest), taken per row
-    from the column's distinct texts with numpy; the whole chunk is then one join.
+    Per row: its number, then the gap after it, then per cell the cell's number
+    ("" for an empty cell, which is not written) and the gap after that (see
+    `_Gaps`), taken per row with numpy; the whole chunk is then one join.
     """
-    rownums = objects([str(n) for n in range(first_row, first_row + hi - lo)])
-    pieces = np.empty((hi - lo, 3 * len(columns) + 4), dtype=object)
-    pieces[:, 0] = '<row r="'
-    pieces[:, 1] = rownums
-    pieces[:, 2] = '">'
-    pieces[:, -1] = "</row>"
+    rownums = _row_numbers(first_row, hi - lo)
+    pieces = np.empty((hi - lo, 2 * len(columns) + 2), dtype=object)
+    always = [0] + [2 * (j + 1) for j, col in enumerate(columns) if col.always]
+    pieces[:, always] = rownums[:, None]
     for j, col in enumerate(columns):
-        codes = col.codes[lo:hi]
-        if col.always:
-            pieces[:, 3 + 3 * j] = col.head[0]
-            pieces[:, 4 + 3 * j] = rownums
-        else:
-            pieces[:, 3 + 3 * j] = col.head[codes]
-            pieces[:, 4 + 3 * j] = np.where(col.filled[codes], rownums, "")
-        pieces[:, 5 + 3 * j] = col.tail[codes]
+        if not col.always:
+            pieces[:, 2 * (j + 1)] = np.where(col.filled[col.codes[lo:hi]], rownums, "")
+    for j, (texts, codes) in enumerate(zip(gaps.texts, gaps.codes)):
+        pieces[:, 2 * j + 1] = texts[codes[lo:hi]]
+    pieces[0, 0] = '<row r="' + pieces[0, 0]
+    pieces[-1, -1] = pieces[-1, -1][:-len(_ROW_GAP)] + "</row>"
     return "".join(pieces.ravel().tolist())
 
 
@@ -170,10 +212,11 @@ def _sheet_xml(sheet: Sheet, start: int, stop: int, widths: Sequence[float]) -> 
                      for i, c in enumerate(cols))
            + "</row>")
     columns = [_Column.of(sheet.columns[col], letter, col in sheet.numeric) for letter, col in zip(letters, cols)]
+    gaps = _Gaps.of(columns) if columns else None
     for lo in range(start, stop, CHUNK):
         hi = min(stop, lo + CHUNK)
-        if columns:
-            yield _rows_xml(columns, lo, hi, lo - start + 2)
+        if gaps is not None:
+            yield _rows_xml(columns, gaps, lo, hi, lo - start + 2)
         else:
             yield "".join(f'<row r="{r}"></row>' for r in range(lo - start + 2, hi - start + 2))
     yield "</sheetData></worksheet>"
