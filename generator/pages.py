@@ -167,9 +167,9 @@ def _index_figures(frame: pd.DataFrame) -> dict:
     return out
 
 
-#: What a band table reads of a figure (the rest of the 18 columns would only cost time to convert).
-BAND_COLUMNS = ("level", "code", "year", "breakdown", "measure", "value", "ci_lower", "ci_upper", "status", "flags",
-                "reason")
+#: What a band table reads of a figure (the rest of the 18 columns would only cost time to convert): the
+#: key (breakdown, measure), and what `figure_cell` shows without an interval.
+BAND_COLUMNS = ("breakdown", "measure", "value", "status", "flags", "reason")
 
 
 class _Bands:
@@ -187,11 +187,11 @@ class _Bands:
         keep = frame[(frame["indicator"] == 1)
                      & frame["measure"].isin(["share_bme", "share_white", "share_unknown", "headcount"])
                      & frame["breakdown"].str.contains("/", regex=False)].reset_index(drop=True)
+        self.index = {(str(k[0]), str(k[1]), int(k[2])): v
+                      for k, v in keep.groupby(["level", "code", "year"], sort=False).indices.items()}
         keep = keep[[c for c in BAND_COLUMNS if c in keep.columns]]
         self.names = list(keep.columns)
         self.columns = _column_lists(keep)
-        self.index = {(str(k[0]), str(k[1]), int(k[2])): v
-                      for k, v in keep.groupby(["level", "code", "year"], sort=False).indices.items()}
 
     def has(self, level: str, code: str) -> bool:
         return any(k[0] == level and k[1] == code for k in self.index) if self.index else False
@@ -216,24 +216,33 @@ def _index_bands(frame: pd.DataFrame) -> "_Bands":
 
 def band_table(site: "Site", level: str, code: str, year: int, caption: str) -> str:
     """BME, White and unknown shares of every staff group and band, and the headcount: indicator 1 in full."""
-    table_ = {(year, b, m): r for (b, m), r in site.bands.get(level, code, year).items()} if site.bands else {}
+    table_ = site.bands.get(level, code, year) if site.bands else {}   # (breakdown, measure) -> row
     rows = []
-    for group in spec.STAFF_GROUPS:
-        for band in tuple(spec.BANDS_BY_GROUP[group]) + ("all",):
-            key = f"{group}/{band}"
-            if not any((year, key, m) in table_ for m in ("share_bme", "headcount")):
-                continue
-            label = f"{STAFF_GROUP_LABELS[group]}, {band_label(band) if band != 'all' else 'all bands'}"
-            cells = [f"<strong>{label}</strong>" if band == "all" else label]
-            for m in ("share_bme", "share_white", "share_unknown"):
-                cells.append(figure_cell(1, m, table_.get((year, key, m)), with_interval=False)[0])
-            h = table_.get((year, key, "headcount"))
-            cells.append(fmt_int(h.get("value")) if h and (h.get("status") in (None, "ok")) else "–")
-            rows.append(cells)
+    for key, label in _band_rows():
+        if (key, "share_bme") not in table_ and (key, "headcount") not in table_:
+            continue
+        cells = [label]
+        for m in ("share_bme", "share_white", "share_unknown"):
+            cells.append(figure_cell(1, m, table_.get((key, m)), with_interval=False)[0])
+        h = table_.get((key, "headcount"))
+        cells.append(fmt_int(h.get("value")) if h and (h.get("status") in (None, "ok")) else "–")
+        rows.append(cells)
     if not rows:
         return ""
     return table(caption, ["Staff group and band", "BME", "White", "Unknown ethnicity", "Headcount"], rows,
                  numeric={1, 2, 3, 4})
+
+
+@lru_cache(maxsize=1)
+def _band_rows() -> tuple[tuple[str, str], ...]:
+    """(breakdown, row header) of every row a band table may have, in order: the same for every page, so
+    worked out once instead of for each of the 263 band tables of a national site."""
+    out = []
+    for group in spec.STAFF_GROUPS:
+        for band in tuple(spec.BANDS_BY_GROUP[group]) + ("all",):
+            label = f"{STAFF_GROUP_LABELS[group]}, {band_label(band) if band != 'all' else 'all bands'}"
+            out.append((f"{group}/{band}", f"<strong>{label}</strong>" if band == "all" else label))
+    return tuple(out)
 
 
 def _withheld(table: pd.DataFrame, resource: str, threshold: int) -> pd.DataFrame:
@@ -256,7 +265,10 @@ def _index_workforce(table: pd.DataFrame) -> dict:
     """
     columns = dict(zip(table.columns, _column_lists(table)))
     n = len(table)
-    cells = [WITHHELD if w is True else (SUPPRESSED if s is True else fmt_int(c))
+    # Headcounts repeat a great deal (134,000 cells of a national site, a few thousand distinct numbers):
+    # each distinct one is formatted once.
+    shown = {c: fmt_int(c) for c in set(columns["headcount"])}
+    cells = [WITHHELD if w is True else (SUPPRESSED if s is True else shown[c])
              for c, w, s in zip(columns["headcount"], columns.get("headcount_withheld", [None] * n),
                                 columns.get("headcount_suppressed", [None] * n))]
     keys = zip(columns["staff_group"], columns["band"], columns["ethnicity"])
@@ -466,21 +478,28 @@ def table(caption: str, head: list[str], rows: list[list[str]], *, sortable: boo
            f'<table class="{cls}"{tid}><caption>{caption}</caption><thead><tr>']
     out += [f'<th scope="col"{num[i]}>{h}</th>' for i, h in enumerate(head)]
     out.append("</tr></thead><tbody>")
+    # Each column's opening and closing tag, worked out once per table rather than once per cell (tables are
+    # most of a page, and a national site has some 11,000 of them).
+    opens = [f"<td{n}>" for n in num]
+    closes = ["</td>"] * width
+    if row_header:
+        opens[0], closes[0] = '<th scope="row">', "</th>"
     for row in rows:
-        out.append("<tr>")
-        for i, cell in enumerate(row):
-            ds = ""
-            if type(cell) is tuple:
-                cell, key = cell
-                if key is not None:
-                    ds = f' data-sort="{attr(key)}"'
-            if i == 0 and row_header:
-                out.append(f'<th scope="row"{ds}>{cell}</th>')
-            else:
-                out.append(f"<td{ds}{num[i]}>{cell}</td>")
-        out.append("</tr>")
+        if tuple in map(type, row):  # some cells carry a sort key
+            cells = [_sortable_cell(cell, i == 0 and row_header, num[i]) if type(cell) is tuple
+                     else f"{opens[i]}{cell}{closes[i]}" for i, cell in enumerate(row)]
+        else:
+            cells = [f"{o}{cell}{c}" for o, cell, c in zip(opens, row, closes)]
+        out.append(f"<tr>{''.join(cells)}</tr>")
     out.append("</tbody></table></div>")
     return raw_block("".join(out))
+
+
+def _sortable_cell(cell: tuple, header: bool, num: str) -> str:
+    """A cell given as (html, sort key): the key, when there is one, goes in data-sort."""
+    html_, key = cell
+    ds = f' data-sort="{attr(key)}"' if key is not None else ""
+    return f'<th scope="row"{ds}>{html_}</th>' if header else f"<td{ds}{num}>{html_}</td>"
 
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -1244,19 +1263,26 @@ def _count_text(count: object, withheld: object, suppressed: object) -> str:
     return fmt_int(count)
 
 
+@lru_cache(maxsize=1)
+def _workforce_rows() -> tuple[tuple[str, tuple], ...]:
+    """(row header, the (group, band, ethnicity) key of each cell) of every row a return's workforce table may
+    have, in order: the same for every return, so worked out once instead of for each of 1,398 returns."""
+    return tuple((f"{STAFF_GROUP_LABELS[group]}, {band_label(band)}",
+                  tuple((group, band, e) for e in spec.ETHNICITIES))
+                 for group in spec.STAFF_GROUPS for band in spec.BANDS_BY_GROUP[group])
+
+
 def return_tables(site: Site, code: str, year: int) -> list[str]:
     out = []
     name = site.org_name(code)
     cells = site.workforce.get((code, year))
     if cells:
         rows = []
-        for group in spec.STAFF_GROUPS:
-            for band in spec.BANDS_BY_GROUP[group]:
-                found = [cells.get((group, band, e)) for e in spec.ETHNICITIES]
-                if all(c is None for c in found):
-                    continue
-                rows.append([f"{STAFF_GROUP_LABELS[group]}, {band_label(band)}"]
-                            + ["–" if c is None else c for c in found])
+        for label, keys in _workforce_rows():
+            found = [cells.get(k) for k in keys]
+            if found.count(None) == len(found):
+                continue
+            rows.append([label] + ["–" if c is None else c for c in found])
         out.append(heading(3, "Workforce"))
         out.append(table(f"{name}, {year}: headcount by staff group, band and ethnicity",
                          ["Staff group and band", "White", "BME", "Unknown"], rows, numeric={1, 2, 3}))
