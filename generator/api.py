@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from . import spec
-from .cellformat import objects
+from .cellformat import Coded, joined_runs, objects
 from .dataset import Dataset
 from .files import safe_join, write_text
 from .release import Release
@@ -195,68 +195,134 @@ def _float_texts(values: np.ndarray) -> list[str]:
     return list(map(float.__repr__, values.tolist()))
 
 
-def _json_fragments(s: pd.Series, key: str, keep_null: bool) -> np.ndarray:
-    """Per row, `"key":value,` as dumps writes it inside an object ("" for a null left out).
+@dataclass(frozen=True)
+class Column:
+    """A column as its distinct values and, per row, which one it holds.
 
-    Each distinct value is encoded once. Floats are told apart by their bits, so
-    0.0 and -0.0 (one value to factorize) stay "0.0" and "-0.0"; object columns
-    other than text, where 1, 1.0 and True are equal but written differently, go value by value.
+    The JSON of a value is made once per distinct value. downloads hands over
+    indicators.csv and goals.csv this way, each distinct text parsed once
+    (downloads.typed_columns), so the API factorizes nothing again.
     """
-    name = _json_value(key) + ":"
-    missing = s.isna().to_numpy()
+
+    codes: np.ndarray   # intp, one per row: an index into values
+    values: pd.Series   # the distinct values, typed; a missing value is one of them
+
+
+def _distinct(s: pd.Series) -> Column:
+    """A column as its distinct values, told apart as JSON writes them differently.
+
+    Floats are told apart by their bits, so 0.0 and -0.0 (one value to
+    factorize) stay "0.0" and "-0.0"; object columns other than text, where 1,
+    1.0 and True are equal but written differently, go value by value. A
+    missing value is one more value at the end.
+    """
     if pd.api.types.is_float_dtype(s.dtype):
         bits = s.to_numpy(dtype=float, na_value=np.nan).view(np.int64)
         codes, uniques = pd.factorize(bits)
-        distinct = uniques.view(np.float64)
-        texts = _float_texts(np.where(np.isnan(distinct), 0.0, distinct))   # NaN rows are missing
+        return Column(codes.astype(np.intp, copy=False), pd.Series(uniques.view(np.float64)))
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
+        return Column(np.arange(len(s), dtype=np.intp), s.reset_index(drop=True))
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    values = pd.Series(uniques, dtype=s.dtype)
+    if (codes < 0).any():
+        values = pd.concat([values, pd.Series([None], dtype=s.dtype)], ignore_index=True)
+        codes = np.where(codes < 0, len(values) - 1, codes)
+    return Column(codes.astype(np.intp, copy=False), values)
+
+
+def _fragment_texts(values: pd.Series, key: str, keep_null: bool) -> np.ndarray:
+    """Per distinct value, `,"key":value` as dumps writes it inside an object ("" for a null left out)."""
+    missing = values.isna().to_numpy()
+    if pd.api.types.is_float_dtype(values.dtype):
+        floats = values.to_numpy(dtype=float, na_value=np.nan)
+        texts = _float_texts(np.where(missing, 0.0, floats))   # missing ones are never written
     else:
-        if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
-            codes, values = np.arange(len(s)), s
-        else:
-            codes, uniques = pd.factorize(s, use_na_sentinel=True)
-            values = pd.Series(uniques, dtype=s.dtype)
         texts = [_json_value(v) for v in _plain_column(values)]
-    null = name + "null," if keep_null else ""
-    fragments = np.append(name + objects(texts) + ",", null)   # the last one: missing
-    return fragments[np.where(missing, len(fragments) - 1, codes)]
+    fragments = "," + _json_value(key) + ":" + objects(texts)
+    fragments[missing] = "," + _json_value(key) + ":null" if keep_null else ""
+    return fragments
 
 
-#: Ends a row object while it is built; JSON text never holds a raw control character (dumps escapes them).
-_ROW_END = "\x01"
+def _row_pieces(columns: list[Coded]) -> list[Coded]:
+    """Each row's fragments as one JSON object per row, `{...},`, as pieces to join.
+
+    Every fragment opens with a comma; the first one a row writes must not, so
+    each column has a second set of texts without it, picked in the rows where
+    that column comes first. The braces go on the first and last columns' texts.
+    """
+    n = len(columns[0])
+    first = np.full(n, len(columns), dtype=np.intp)      # per row: the first column it writes
+    for j in reversed(range(len(columns))):
+        first[(columns[j].texts != "")[columns[j].codes]] = j
+    out = []
+    for j, col in enumerate(columns):
+        opens = first == j
+        if not opens.any():
+            out.append(col)
+            continue
+        lead = np.unique(col.codes[opens])   # the texts that open a row somewhere, sorted
+        codes = col.codes.copy()
+        codes[opens] = len(col.texts) + np.searchsorted(lead, col.codes[opens])
+        out.append(Coded(codes, np.concatenate([col.texts, objects([t[1:] for t in col.texts[lead].tolist()])])))
+    out[0] = Coded(out[0].codes, "{" + out[0].texts)
+    out[-1] = Coded(out[-1].codes, out[-1].texts + "},")
+    return out
 
 
-def _json_by_code(df: pd.DataFrame | None, level_col: str = "level", keep: tuple[str, ...] | None = None
-                  ) -> dict[str, str]:
+def _held(col: Column, rows: np.ndarray) -> Column:
+    """The column's part in `rows`, keeping only the values those rows hold (the rest need no JSON)."""
+    codes, held = pd.factorize(col.codes[rows])
+    return Column(codes.astype(np.intp, copy=False), col.values.take(held).reset_index(drop=True))
+
+
+def _columns_of(table: "pd.DataFrame | Mapping[str, Column]") -> dict[str, Column]:
+    if isinstance(table, pd.DataFrame):
+        return {str(c): _distinct(table[c]) for c in table.columns}
+    return dict(table)
+
+
+def _json_by_code(table: "pd.DataFrame | Mapping[str, Column] | None", level_col: str = "level",
+                  keep: tuple[str, ...] | None = None) -> dict[str, str]:
     """Organisation-level rows as a JSON array per code, without the level and code columns, in table order.
 
     With `keep`, a null value is left out of a row unless its key is in `keep`.
     The text is what dumps writes for the list of row objects (sorted keys,
-    compact), built a column at a time instead of a dict per row: every
-    `"key":value,` ends in a comma, each row in _ROW_END, and one replace per
-    code turns ",<end>" into "}," (and an empty "{<end>" into "{},").
+    compact), built a column at a time instead of a dict per row: each
+    distinct value's `,"key":value` is made once (`_fragment_texts`), picked
+    per row with numpy, and each code's rows are one join (`_row_pieces`).
     """
-    if df is None or df.empty or "code" not in df.columns:
+    if table is None:
         return {}
-    if level_col in df.columns:
-        df = df[df[level_col] == "organisation"]
-    if df.empty:
+    columns = _columns_of(table)
+    if not columns or "code" not in columns or not len(columns["code"].codes):
         return {}
-    codes = df["code"].astype(str).to_numpy(dtype=object)
-    order = np.argsort(codes, kind="stable")   # each code's rows together, in table order
-    body = df.drop(columns=[c for c in (level_col, "code") if c in df.columns])
-    names = sorted(body.columns)
-    pieces = np.empty((len(df), len(names) + 2), dtype=object)
-    pieces[:, 0] = "{"
-    pieces[:, -1] = _ROW_END
-    for j, c in enumerate(names):
-        pieces[:, j + 1] = _json_fragments(body[c], c, keep is None or c in keep)[order]
-    codes = codes[order]
+    rows = np.arange(len(columns["code"].codes))
+    if level_col in columns:
+        level = columns[level_col]
+        rows = np.flatnonzero((level.values == "organisation").to_numpy(dtype=bool)[level.codes])
+    if not len(rows):
+        return {}
+    code = _held(columns["code"], rows)
+    texts = code.values.astype(str).to_numpy(dtype=object)
+    rank = np.unique(texts, return_inverse=True)[1]   # equal texts share a rank
+    order = np.argsort(rank[code.codes], kind="stable")   # each code's rows together, in table order
+    rows = rows[order]
+    codes = texts[code.codes[order]]
+    names = sorted(c for c in columns if c not in (level_col, "code"))
+    if not names:
+        pieces = np.full((len(rows), 1), "{},", dtype=object)
+    else:
+        held = {c: _held(columns[c], rows) for c in names}
+        fragments = [Coded(held[c].codes, _fragment_texts(held[c].values, c, keep is None or c in keep))
+                     for c in names]
+        runs = joined_runs(_row_pieces(fragments))
+        pieces = np.empty((len(rows), len(runs)), dtype=object)
+        for j, run in enumerate(runs):
+            pieces[:, j] = run.texts[run.codes]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     out = {}
     for lo, hi in zip(starts.tolist(), np.r_[starts[1:], len(codes)].tolist()):
-        rows = "".join(pieces[lo:hi].ravel().tolist())
-        rows = rows.replace("," + _ROW_END, "},").replace("{" + _ROW_END, "{},")
-        out[codes[lo]] = "[" + rows[:-1] + "]"
+        out[codes[lo]] = "[" + "".join(pieces[lo:hi].ravel().tolist())[:-1] + "]"
     return out
 
 
@@ -274,12 +340,14 @@ def _organisation_text(entry: dict, code: str, returns: list[dict], figures: str
     return f'{{"api_version":{API_VERSION},"figures":{figures},"goals":{goals},' + text[len(head):]
 
 
-def write_api(dataset: Dataset, figures: pd.DataFrame, goals: pd.DataFrame | None, docs_dir: Path,
+def write_api(dataset: Dataset, figures: "pd.DataFrame | Mapping[str, Column]",
+              goals: "pd.DataFrame | Mapping[str, Column] | None", docs_dir: Path,
               release: Release, site_url: str) -> ApiFiles:
     """Write api/organisations.json, api/organisations/<CODE>.json and both JSON Schemas.
 
     `figures` is indicators.csv read back with its schema's types (see
-    downloads.typed), so the API carries exactly the published numbers.
+    downloads.typed_columns, or a frame like downloads.typed), so the API
+    carries exactly the published numbers.
     Codes that are not ODS codes are never used in a path.
     """
     docs_dir = Path(docs_dir)

@@ -325,6 +325,11 @@ def as_text(df: pd.DataFrame, schema: dict, withheld: dict[str, pd.Series] | Non
 
 def _typed_column(col: Coded, ftype: str) -> pd.Series:
     """One published column read back with its schema type, parsing each distinct text once."""
+    return _typed_texts(col, ftype).take(col.codes).reset_index(drop=True)
+
+
+def _typed_texts(col: Coded, ftype: str) -> pd.Series:
+    """The column's distinct texts read back with its schema type (a reader's value of each)."""
     texts = pd.Series(col.texts, dtype=object)
     if ftype == "integer":
         back = pd.to_numeric(texts.where(texts != spec.SUPPRESSED, ""), errors="coerce").astype("Int64")
@@ -334,7 +339,7 @@ def _typed_column(col: Coded, ftype: str) -> pd.Series:
         back = texts.map({"true": True, "false": False}).astype("boolean")
     else:
         back = texts.where(texts != "", None)
-    return back.take(col.codes).reset_index(drop=True)
+    return back
 
 
 def typed(table: "Table") -> pd.DataFrame:
@@ -344,6 +349,16 @@ def typed(table: "Table") -> pd.DataFrame:
     """
     return pd.DataFrame({f["name"]: _typed_column(table.columns[f["name"]], f.get("type", "string"))
                          for f in table.schema["fields"]}, index=pd.RangeIndex(table.rows))
+
+
+def typed_columns(table: "Table") -> dict[str, api.Column]:
+    """`typed` without building the table: each column's distinct values read back, and its codes.
+
+    What the API is built from (api.Column): the same values as `typed`, each parsed once.
+    """
+    return {f["name"]: api.Column(table.columns[f["name"]].codes,
+                                  _typed_texts(table.columns[f["name"]], f.get("type", "string")))
+            for f in table.schema["fields"]}
 
 
 def _csv_field(text: str) -> str:
@@ -656,8 +671,8 @@ def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settin
                              None, None, "json")
 
     by_name = {t.name: t for t in tables}
-    figures = typed(by_name["indicators"])
-    goals = typed(by_name["goals"]) if "goals" in by_name else None
+    figures = typed_columns(by_name["indicators"])
+    goals = typed_columns(by_name["goals"]) if "goals" in by_name else None
     api_files = api.write_api(dataset, figures, goals, docs_dir, release, settings.site_url)
 
     names = dict(zip(dataset.register["org_code"].astype(str), dataset.register["org_name"].astype(str)))
