@@ -271,8 +271,11 @@ def _row_pieces(columns: list[Coded]) -> list[Coded]:
 
 def _held(col: Column, rows: np.ndarray) -> Column:
     """The column's part in `rows`, keeping only the values those rows hold (the rest need no JSON)."""
-    codes, held = pd.factorize(col.codes[rows])
-    return Column(codes.astype(np.intp, copy=False), col.values.take(held).reset_index(drop=True))
+    codes = col.codes[rows]
+    held = np.zeros(len(col.values), dtype=bool)
+    held[codes] = True
+    renumber = np.cumsum(held) - 1   # a held value's index among the held ones
+    return Column(renumber[codes].astype(np.intp, copy=False), col.values[held].reset_index(drop=True))
 
 
 def _columns_of(table: "pd.DataFrame | Mapping[str, Column]") -> dict[str, Column]:
