@@ -83,6 +83,7 @@ class Site:
     figures: dict = field(default_factory=dict)     # (level, code) -> {(year, ind, measure, breakdown): row}
     lineage: dict = field(default_factory=dict)     # code -> {(year, ind, measure, breakdown): row}
     folded: dict = field(default_factory=dict)      # code -> [predecessor codes]
+    predecessors: dict = field(default_factory=dict)  # code -> [codes of the register naming it successor]
     orgs: dict = field(default_factory=dict)        # code -> register row dict
     returns: dict = field(default_factory=dict)     # (code, year) -> returns row dict
     returns_by_org: dict = field(default_factory=dict)
@@ -168,7 +169,7 @@ def _index_figures(frame: pd.DataFrame) -> dict:
 
 
 #: What a band table reads of a figure (the rest of the 18 columns would only cost time to convert): the
-#: key (breakdown, measure), and what `figure_cell` shows without an interval.
+#: key (breakdown, measure), and what `figure_html` shows without an interval.
 BAND_COLUMNS = ("breakdown", "measure", "value", "status", "flags", "reason")
 
 
@@ -224,7 +225,7 @@ def band_table(site: "Site", level: str, code: str, year: int, caption: str) -> 
             continue
         cells = [label]
         for m in ("share_bme", "share_white", "share_unknown"):
-            cells.append(figure_cell(1, m, table_.get((key, m)), with_interval=False)[0])
+            cells.append(figure_html(1, m, table_.get((key, m)), with_interval=False))
         h = table_.get((key, "headcount"))
         cells.append(fmt_int(h.get("value")) if h and (h.get("status") in (None, "ok")) else "–")
         rows.append(cells)
@@ -322,6 +323,11 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
             for rec in _records(t):
                 grouped.setdefault((str(rec["org_code"]), int(rec["year"])), []).append(rec)
             site.tables[resource] = grouped
+    # Who merged into whom, from the register: asked by every organisation page, worked out once here.
+    for code in sorted(site.orgs):
+        successor = str(site.orgs[code].get("successor_code") or "")
+        if successor != code:
+            site.predecessors.setdefault(successor, []).append(code)
     for code, org in site.orgs.items():
         sc = org.get("system_code")
         if not is_missing(sc) and spec.ORG_CODE_RE.match(str(sc)):
@@ -555,17 +561,30 @@ def class_tag(cls: str) -> str:
 
 
 def figure_cell(indicator: int, measure: str, r: dict | None, with_interval: bool = True) -> tuple[str, str]:
-    """(html, sort key) for one figure in a table: value, interval, class and small-numbers mark."""
+    """(html, sort key) for one figure in a sortable table: `figure_html`, and the value to sort by ("" when
+    there is no figure to show)."""
+    html_ = figure_html(indicator, measure, r, with_interval)
+    return (html_, sort_key(r["value"]) if r is not None and _shows_value(r) else "")
+
+
+def _shows_value(r: dict) -> bool:
+    """The figure has a value and nothing (a status other than ok) keeps it from being shown."""
+    return not (is_missing(r.get("value")) or (r.get("status") not in (None, "ok") and not is_missing(r.get("status"))))
+
+
+def figure_html(indicator: int, measure: str, r: dict | None, with_interval: bool = True) -> str:
+    """One figure in a table: value, interval, class and small-numbers mark (no sort key: most tables need none,
+    and working it out was a fair part of the 50,000 figures of a national site)."""
     if r is None:
-        return ("–", "")
+        return "–"
     k = measure_kind(indicator, measure)
-    if is_missing(r.get("value")) or (r.get("status") not in (None, "ok") and not is_missing(r.get("status"))):
+    if not _shows_value(r):
         status = r.get("status")
         word = {"not_calculable": "not calculable", "suppressed": "withheld", "not_collected": "not collected"}.get(
             status, "–")
         reason = r.get("reason")
         tip = f' title="{attr(str(reason))}"' if not is_missing(reason) else ""
-        return (f'<span class="wres-na"{tip}>{word}</span>', "")
+        return f'<span class="wres-na"{tip}>{word}</span>'
     html_ = fmt_value(r["value"], k)
     if with_interval:
         iv = fmt_interval(r.get("ci_lower"), r.get("ci_upper"), k)
@@ -573,7 +592,7 @@ def figure_cell(indicator: int, measure: str, r: dict | None, with_interval: boo
             html_ += f' <span class="wres-ci">({iv})</span>'
     if "small_numbers" in flags_of(r.get("flags")):
         html_ += ' <span class="wres-flag" title="Based on small numbers: read with care">small numbers</span>'
-    return (html_, sort_key(r["value"]))
+    return html_
 
 
 def change_cell(indicator: int, measure: str, r: dict | None) -> str:
@@ -601,7 +620,7 @@ def headline_table(site: Site, level: str, code: str, year: int, caption: str, p
         measure, r = site.headline(level, code, year, n, lineage)
         cls, _ = judge(n, measure, r)
         cells = [f'<a href="{rel(page_url, f"indicators/{n}/")}">{n}. {SHORT_TITLES[n]}</a>',
-                 figure_cell(n, measure, r)[0], class_tag(cls) or "–", change_cell(n, measure, r)]
+                 figure_html(n, measure, r), class_tag(cls) or "–", change_cell(n, measure, r)]
         if compare_england and (level, code) != ENGLAND:
             cells.append(_england_cell(site, year, n))
         rows.append(cells)
@@ -613,7 +632,7 @@ def _england_cell(site: Site, year: int, n: int) -> str:
     key = (year, n)
     if key not in site.england_cells:
         em, er = site.headline(*ENGLAND, year, n)
-        site.england_cells[key] = figure_cell(n, em, er, with_interval=False)[0]
+        site.england_cells[key] = figure_html(n, em, er, with_interval=False)
     return site.england_cells[key]
 
 
@@ -748,7 +767,7 @@ def _plain_label(label_html: str) -> str:
 
 def _share_with_count(site: Site, level: str, code: str, year: int, breakdown: str, r: dict | None) -> str:
     """"22.7% (12,345)": the BME share and the BME headcount behind it (share x headcount, exact)."""
-    html_ = figure_cell(1, "share_bme", r, False)[0]
+    html_ = figure_html(1, "share_bme", r, False)
     h = site.row(level, code, year, 1, "headcount", breakdown)
     if r is None or h is None or is_missing(r.get("value")) or is_missing(h.get("value")):
         return html_
@@ -768,7 +787,7 @@ def representation_table(site: Site, level: str, code: str, caption: str) -> str
             continue
         rows.append([str(y), _share_with_count(site, level, code, y, "all", a),
                      _share_with_count(site, level, code, y, "senior", s),
-                     figure_cell(1, "senior_gap_pp", g, True)[0]])
+                     figure_html(1, "senior_gap_pp", g, True)])
     if not rows:
         return p("No workforce figures.")
     return table(caption, ["Year", "BME share of the workforce", "BME share of bands 8a to VSM",
@@ -1075,8 +1094,7 @@ def organisation_page(site: Site, code: str) -> None:
         closed = f" after {int(org['closed_year'])}" if not is_missing(org.get("closed_year")) else ""
         body.append(note(f"This organisation merged into {target}{closed}. Its later figures are part of that "
                          f"organisation's series.", "info", "Merged"))
-    preds = site.folded.get(code) or sorted(c for c, o in site.orgs.items()
-                                            if str(o.get("successor_code") or "") == code and c != code)
+    preds = site.folded.get(code) or site.predecessors.get(code)
     if preds:
         names = ", ".join(f'<a href="{rel(url, f"organisations/{pc}/")}">{site.org_name(pc)}</a> ({esc(pc)})'
                           if pc in site.orgs else esc(pc) for pc in preds)
@@ -1433,7 +1451,7 @@ def indicator_pages(site: Site) -> None:
         url = f"indicators/{n}/"
         em, er = site.headline(*ENGLAND, y, n)
         index_rows.append([(f'<a href="{n}/">{n}. {esc(spec.INDICATOR_TITLES[n])}</a>', str(n)),
-                           WHAT[n][0].upper() + WHAT[n][1:] + ".", figure_cell(n, em, er)[0]])
+                           WHAT[n][0].upper() + WHAT[n][1:] + ".", figure_html(n, em, er)])
         indicator_page(site, n, url)
     body = [front_matter("Indicators", description="The nine WRES indicators."),
             heading(1, "The nine indicators"),
