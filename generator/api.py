@@ -279,8 +279,9 @@ def _held(col: Column, rows: np.ndarray) -> Column:
 
 
 def _columns_of(table: "pd.DataFrame | Mapping[str, Column]") -> dict[str, Column]:
+    """A frame as Columns (each column factorized once); Columns as they are."""
     if isinstance(table, pd.DataFrame):
-        return {str(c): _distinct(table[c]) for c in table.columns}
+        return {c: _distinct(table[c]) for c in table.columns}
     return dict(table)
 
 
