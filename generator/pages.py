@@ -552,12 +552,15 @@ def compact_cell(indicator: int, measure: str, r: dict | None) -> tuple[str, str
     return (html_ + (" " + tag if tag else ""), key)
 
 
+#: The colour of each class word (a constant: class_tag is asked some 30,000 times a national build).
+CLASS_CSS = {"equal": "ok", "unclear": "unclear", "adverse_to_bme": "bad", "worse_for_bme": "bad",
+             "adverse_to_white": "other", "worse_for_white": "other"}
+
+
 def class_tag(cls: str) -> str:
     if cls in ("no_data", "") or cls is None:
         return ""
-    css = {"equal": "ok", "unclear": "unclear", "adverse_to_bme": "bad", "worse_for_bme": "bad", "adverse_to_white": "other",
-           "worse_for_white": "other"}[cls]
-    return f'<span class="wres-class wres-class--{css}">{CLASS_LABELS[cls]}</span>'
+    return f'<span class="wres-class wres-class--{CLASS_CSS[cls]}">{CLASS_LABELS[cls]}</span>'
 
 
 def figure_cell(indicator: int, measure: str, r: dict | None, with_interval: bool = True) -> tuple[str, str]:
