@@ -350,7 +350,7 @@ def write_api(dataset: Dataset, figures: "pd.DataFrame | Mapping[str, Column]",
     """Write api/organisations.json, api/organisations/<CODE>.json and both JSON Schemas.
 
     `figures` is indicators.csv read back with its schema's types (see
-    downloads.typed_columns, or a frame like downloads.typed), so the API
+    downloads.typed_columns, or a frame of the same values), so the API
     carries exactly the published numbers.
     Codes that are not ODS codes are never used in a path.
     """

@@ -323,11 +323,6 @@ def as_text(df: pd.DataFrame, schema: dict, withheld: dict[str, pd.Series] | Non
     return _frame(coded_text(df, schema, withheld))
 
 
-def _typed_column(col: Coded, ftype: str) -> pd.Series:
-    """One published column read back with its schema type, parsing each distinct text once."""
-    return _typed_texts(col, ftype).take(col.codes).reset_index(drop=True)
-
-
 def _typed_texts(col: Coded, ftype: str) -> pd.Series:
     """The column's distinct texts read back with its schema type (a reader's value of each)."""
     texts = pd.Series(col.texts, dtype=object)
@@ -342,19 +337,11 @@ def _typed_texts(col: Coded, ftype: str) -> pd.Series:
     return back
 
 
-def typed(table: "Table") -> pd.DataFrame:
-    """A published table read back from its text with its schema's types, as a reader would.
+def typed_columns(table: "Table") -> dict[str, api.Column]:
+    """A published table read back from its text with its schema's types, as a reader would: each
+    column's distinct values, parsed once, and its codes (api.Column).
 
     The API is built from this, so its numbers are exactly those in the CSV.
-    """
-    return pd.DataFrame({f["name"]: _typed_column(table.columns[f["name"]], f.get("type", "string"))
-                         for f in table.schema["fields"]}, index=pd.RangeIndex(table.rows))
-
-
-def typed_columns(table: "Table") -> dict[str, api.Column]:
-    """`typed` without building the table: each column's distinct values read back, and its codes.
-
-    What the API is built from (api.Column): the same values as `typed`, each parsed once.
     """
     return {f["name"]: api.Column(table.columns[f["name"]].codes,
                                   _typed_texts(table.columns[f["name"]], f.get("type", "string")))

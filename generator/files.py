@@ -62,6 +62,13 @@ def _replace(path: Path, data: bytes) -> None:
 _MADE: set[Path] = set()
 
 
+def _make_folder(folder: Path) -> None:
+    """Make a folder (and its parents) unless this build has made it already."""
+    if folder not in _MADE:
+        folder.mkdir(parents=True, exist_ok=True)
+        _MADE.add(folder)
+
+
 def write_bytes(path: Path, data: bytes) -> bool:
     """Write data to path unless it already holds exactly that. True when written.
 
@@ -78,15 +85,12 @@ def _write(path: Path, data: bytes, tracker: "Tracker | None", route: bool = Tru
     existing = _existing(path, data)
     changed = existing is not True
     if existing is None:
-        folder = path.parent
-        if folder not in _MADE:
-            folder.mkdir(parents=True, exist_ok=True)
-            _MADE.add(folder)
+        _make_folder(path.parent)
         try:
             with open(path, "xb") as f:
                 f.write(data)
         except FileNotFoundError:  # the folder went away since it was made: make it again
-            folder.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             _replace(path, data)
         except FileExistsError:  # it appeared since we looked: replace it
             _replace(path, data)
@@ -115,10 +119,7 @@ def write_shared(path: Path, data: bytes) -> bool:
     path = tracker.check(Path(path))
     first = tracker.shared.get(data)
     if first is not None and first != path and not os.path.lexists(path):
-        folder = path.parent
-        if folder not in _MADE:
-            folder.mkdir(parents=True, exist_ok=True)
-            _MADE.add(folder)
+        _make_folder(path.parent)
         try:
             os.link(first, path)
         except OSError:

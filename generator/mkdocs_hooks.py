@@ -132,8 +132,9 @@ _SEARCH_ATTR = re.compile(r'\sdata-search-exclude(?:="[^"]*")?')
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):  # noqa: ANN001, ANN003
-    markdown = markdown.lstrip("\n") if markdown.lstrip("\n").startswith(FINISHED) else markdown
-    finished = markdown.startswith(FINISHED)
+    finished = markdown.lstrip("\n").startswith(FINISHED)
+    if finished:
+        markdown = markdown.lstrip("\n")
     markdown, page.meta["_wres_blocks"] = _lift(markdown, finished)
     # In no nav entry: the theme's chrome around it is the same for every such page at its depth.
     page.meta["wres_chrome"] = bool(SHARDED.match(page.file.src_uri))

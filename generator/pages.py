@@ -326,7 +326,7 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
     # Who merged into whom, from the register: asked by every organisation page, worked out once here.
     for code in sorted(site.orgs):
         successor = str(site.orgs[code].get("successor_code") or "")
-        if successor != code:
+        if successor and successor != code:
             site.predecessors.setdefault(successor, []).append(code)
     for code, org in site.orgs.items():
         sc = org.get("system_code")
@@ -1268,14 +1268,7 @@ def returns_section(site: Site, code: str, years: list[int], url: str) -> str:
 # ---------------------------------------------------------------- returns
 
 def _count_cell(rec: dict, col: str) -> str:
-    withheld, suppressed = _flag_columns(col)
-    return _count_text(rec.get(col), rec.get(withheld), rec.get(suppressed))
-
-
-@lru_cache(maxsize=64)
-def _flag_columns(col: str) -> tuple[str, str]:
-    """The names of a count column's withheld and suppressed flags, spelled out once (40,000 cells a national site)."""
-    return f"{col}_withheld", f"{col}_suppressed"
+    return _count_text(rec.get(col), rec.get(f"{col}_withheld"), rec.get(f"{col}_suppressed"))
 
 
 WITHHELD = '<abbr title="withheld: a small number, or one that would reveal a small number">w</abbr>'
@@ -1319,7 +1312,6 @@ def return_tables(site: Site, code: str, year: int) -> list[str]:
         out.append(heading(3, "Workforce"))
         out.append(table(f"{name}, {year}: headcount by staff group, band and ethnicity",
                          ["Staff group and band", "White", "BME", "Unknown"], rows, numeric={1, 2, 3}))
-    order = _ETHNICITY_ORDER
     for resource, cols, labels in (
         ("recruitment", ("shortlisted", "appointed"), ("Shortlisted", "Appointed")),
         ("disciplinary", ("entered_formal_process",), ("Entered the formal disciplinary process",)),
@@ -1331,7 +1323,7 @@ def return_tables(site: Site, code: str, year: int) -> list[str]:
         if not t:
             continue
         rows = []
-        for r in sorted(t, key=lambda r: order.get(str(r["ethnicity"]), 9)):
+        for r in sorted(t, key=lambda r: _ETHNICITY_ORDER.get(str(r["ethnicity"]), 9)):
             rows.append([ETHNICITY_LABELS.get(str(r["ethnicity"]), esc(r["ethnicity"]))]
                         + [_count_cell(r, c) for c in cols])
         out.append(heading(3, RESOURCE_LABELS[resource].split(" (")[0]))
@@ -1340,7 +1332,7 @@ def return_tables(site: Site, code: str, year: int) -> list[str]:
     ss = site.tables.get("staff_survey", {}).get((code, year))
     if ss:
         rows = []
-        for r in sorted(ss, key=lambda r: (int(r["indicator"]), order.get(str(r["ethnicity"]), 9))):
+        for r in sorted(ss, key=lambda r: (int(r["indicator"]), _ETHNICITY_ORDER.get(str(r["ethnicity"]), 9))):
             n = int(r["indicator"])
             pct = r.get("percent")
             rows.append([f"{n}. {SHORT_TITLES.get(n, '')}, {ETHNICITY_LABELS.get(str(r['ethnicity']), '')}",
@@ -1353,7 +1345,7 @@ def return_tables(site: Site, code: str, year: int) -> list[str]:
     pay = site.tables.get("pay", {}).get((code, year))
     if pay:
         rows = []
-        for r in sorted(pay, key=lambda r: order.get(str(r["ethnicity"]), 9)):
+        for r in sorted(pay, key=lambda r: _ETHNICITY_ORDER.get(str(r["ethnicity"]), 9)):
             mean, med = r.get("mean_hourly_pay"), r.get("median_hourly_pay")
             rows.append([ETHNICITY_LABELS.get(str(r["ethnicity"]), esc(r["ethnicity"])),
                          _count_cell(r, "headcount"),

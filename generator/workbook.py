@@ -117,7 +117,7 @@ def _tails(texts: np.ndarray, numeric: bool) -> np.ndarray:
 class _Column:
     """One column's cells as XML pieces, each distinct text turned into XML once."""
 
-    head: np.ndarray     # per distinct text: '<c r="B' (or "" when the cell is empty)
+    ref: str             # what opens a written cell, up to its row number: '<c r="B'
     tail: np.ndarray     # per distinct text: the rest of the cell after its row number
     filled: np.ndarray   # per distinct text: whether a cell is written at all
     always: bool         # whether every row's cell is written (then nothing need be picked per row)
@@ -127,8 +127,7 @@ class _Column:
     def of(cls, coded: Coded, letter: str, numeric: bool) -> "_Column":
         tail = _tails(coded.texts, numeric)
         filled = tail != ""
-        head = np.where(filled, f'<c r="{letter}', "").astype(object)
-        return cls(head, tail, filled, bool(len(filled)) and bool(filled.all()), coded.codes)
+        return cls(f'<c r="{letter}', tail, filled, bool(len(filled)) and bool(filled.all()), coded.codes)
 
 
 #: What separates one row from the next: the end of a row and the start of the next one's number.
@@ -159,13 +158,13 @@ class _Gaps:
             if right is None:          # after the last cell: the row ends (and the next row starts)
                 texts.append(left + _ROW_GAP)
                 codes.append(left_codes)
-            elif right.always:          # the next cell is always written: its head is one text
-                texts.append(left + right.head[0])
+            elif right.always:          # the next cell is always written: its opening is one text
+                texts.append(left + right.ref)
                 codes.append(left_codes)
             else:                       # two texts per left text: next cell empty (0) or written (1)
                 pair = np.empty(2 * len(left), dtype=object)
                 pair[0::2] = left
-                pair[1::2] = left + right.head[right.filled.argmax()] if right.filled.any() else left
+                pair[1::2] = left + right.ref
                 texts.append(pair)
                 codes.append(2 * left_codes + right.filled[right.codes])
         return cls(texts, codes)
