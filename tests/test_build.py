@@ -107,7 +107,8 @@ def test_theme_parts_rendered_once_are_those_rendered_for_every_page(built, tmp_
 
 
 def test_generated_pages_give_mkdocs_nothing_to_warn_about(built):
-    """Every Markdown link of every page resolves, the downloads and charts MkDocs never copies included."""
+    """MkDocs warns about nothing: the Markdown pages (hand-written ones, the downloads page, the changelog)
+    link only to what exists, the downloads and charts MkDocs never copies included."""
     _, summary = built
     assert summary.mkdocs_warnings == []
 
