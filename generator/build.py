@@ -132,13 +132,14 @@ def run_build(
 
     data_key = cache.cache_key(data_dir, settings) if use_cache and data_dir.is_dir() else None
     entry = cache.entry_path(work / "cache", data_key) if data_key else None
-    # When the figures must be computed, the downloads' process starts now: it imports
-    # pandas and the writers while this one validates, instead of after.
+    # When the figures must be computed, the downloads' process starts now: it checks
+    # year folders beside this one, then imports the writers while this one computes.
     with _Helper(start_now=entry is None or not entry.is_file()) as helper:
         with _phase(summary, "validate and compute", progress):
             try:
                 dataset, results, summary.cache_hit = cache.validated_and_computed(
-                    data_dir, settings, work / "cache", use_cache=use_cache, key=data_key
+                    data_dir, settings, work / "cache", use_cache=use_cache, key=data_key,
+                    pool=helper if helper.started else None,
                 )
             except DataFolderError as exc:
                 raise BuildError(str(exc)) from exc
@@ -282,27 +283,39 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
 
 
 class _Helper:
-    """One spawned process for the downloads; with start_now, started at once so that its
-    imports overlap validation, else when first asked for work. A context manager.
+    """One spawned process for the downloads; with start_now, started at once so that it can
+    share validation (validate.check_years) and import the writers before they are needed,
+    else when first asked for work. A context manager.
 
     spawn, not fork: the parent may hold threads (vl-convert's runtime) that fork would copy mid-state.
     """
 
     def __init__(self, start_now: bool = True) -> None:
         self._pool = None
+        self._warmed = False
         if start_now:
             self._start()
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
 
     def _start(self):  # noqa: ANN202
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        self._pool.submit(_warm_up)
         return self._pool
 
     def submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN201
-        return (self._pool or self._start()).submit(fn, *args)
+        """Queue fn(*args); the writers' imports are queued after the first job, to run while this
+        process computes."""
+        pool = self._pool or self._start()
+        future = pool.submit(fn, *args)
+        if not self._warmed:
+            self._warmed = True
+            pool.submit(_warm_up)
+        return future
 
     def __enter__(self) -> "_Helper":
         return self
@@ -313,7 +326,7 @@ class _Helper:
 
 
 def _warm_up() -> None:
-    """Import what the downloads need, in the helper process, while the parent validates."""
+    """Import what the downloads need, in the helper process, while the parent computes."""
     from . import downloads  # noqa: F401
 
 

@@ -59,8 +59,9 @@ def load_entry(path: Path):
 
 
 def validated_and_computed(data_dir: Path, settings: Settings, cache_dir: Path, use_cache: bool = True,
-                           key: str | None = None):
-    """(dataset, results, cache_hit) for a data folder; `key` if the caller has already computed it."""
+                           key: str | None = None, pool=None):  # noqa: ANN001
+    """(dataset, results, cache_hit) for a data folder; `key` if the caller has already computed it,
+    `pool` to share the year folders' checks with another process (validate.check_years)."""
     from .indicators import compute
     from .validate import validate_path
 
@@ -74,7 +75,7 @@ def validated_and_computed(data_dir: Path, settings: Settings, cache_dir: Path, 
         except Exception:  # a damaged cache entry is simply recomputed
             path.unlink(missing_ok=True)
     dataset = validate_path(Path(data_dir), settings=settings,
-                            year_cache=Path(cache_dir) / "years" if use_cache else None)
+                            year_cache=Path(cache_dir) / "years" if use_cache else None, pool=pool)
     results = compute(dataset, settings)
     if use_cache:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -335,7 +335,7 @@ def _is_year_folder(path: Path) -> bool:
 
 
 def validate_path(path: Path, register: Path | None = None, *, settings: Settings | None = None,
-                  year_cache: Path | None = None) -> Dataset:
+                  year_cache: Path | None = None, pool=None) -> Dataset:  # noqa: ANN001
     """Validate a data folder, or a single year folder such as `my-return/2024/`.
 
     A single year folder takes its year from its name and is checked against
@@ -345,7 +345,8 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
 
     With `year_cache` (a folder), each year folder's checks are kept by a hash
     of everything they depend on, so a rebuild after one return changed
-    re-checks only that return's year.
+    re-checks only that return's year. With `pool`, year folders are shared
+    with another process (see check_years).
     """
     path = Path(path)
     settings = settings or Settings()
@@ -406,7 +407,7 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
     collections = collections[collections["year"].isin(list(years_dirs))].sort_values("year").reset_index(drop=True)
     collected_of = {int(r["year"]): tuple(r["collected"]) for _, r in collections.iterrows()}
 
-    year_results: dict[int, YearResult] = {}
+    jobs: list[YearJob] = []
     unlisted: set[int] = set()
     for year, ydir in sorted(years_dirs.items()):
         prefix = f"{ydir.name}/"
@@ -419,10 +420,79 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
             collected = spec.INDICATORS
         else:
             collected = collected_of[year]
-        year_results[year] = _check_year_cached(year_cache, checksums, ydir, prefix, year, collected, listed,
-                                                settings)
+        jobs.append(YearJob(year, ydir, prefix, collected))
+    year_results = check_years(jobs, year_cache, checksums, listed, settings, pool)
 
     return _assemble(path, reg, collections, year_results, problems, bad_orgs, unlisted, settings, checksums)
+
+
+@dataclass(frozen=True)
+class YearJob:
+    """One year folder to check (see check_year)."""
+
+    year: int
+    ydir: Path
+    prefix: str
+    collected: tuple[int, ...]
+
+
+def check_years(jobs: list[YearJob], year_cache: Path | None, checksums: dict[str, str], listed: set[str],
+                settings: Settings, pool=None) -> dict[int, YearResult]:  # noqa: ANN001
+    """Every year folder's checks, by year; with `pool` (anything with `submit`, e.g. the build's
+    spawned helper process), shared between this process and that one.
+
+    Years are independent, so the build splits them: this process takes years
+    from the first on, the other from the last, each year claimed by creating
+    a file, so that each is checked exactly once. The other process needs
+    half a second to start, so on small data this one has claimed every year
+    before it starts, and nothing is waited for. A year the other process
+    claimed but did not deliver (it failed) is checked here. Either way the
+    results are those of check_year, whichever process ran it.
+    """
+    if pool is None or len(jobs) < 2:
+        return {j.year: _check_job(year_cache, checksums, listed, settings, j) for j in jobs}
+    import tempfile
+
+    results: dict[int, YearResult] = {}
+    with tempfile.TemporaryDirectory(prefix="wres-years-") as claims:
+        future = pool.submit(check_claimed_years, claims, list(reversed(jobs)), year_cache, checksums, listed,
+                             settings)
+        for job in jobs:
+            if claim_year(claims, job.year):
+                results[job.year] = _check_job(year_cache, checksums, listed, settings, job)
+        if len(results) < len(jobs):
+            try:
+                results.update(future.result())
+            except Exception:  # the other process failed: its years are checked below
+                pass
+    for job in jobs:
+        if job.year not in results:
+            results[job.year] = _check_job(year_cache, checksums, listed, settings, job)
+    return {j.year: results[j.year] for j in jobs}
+
+
+def claim_year(claims: str | Path, year: int) -> bool:
+    """True when this process is the first to claim `year` (False, too, once the claims are gone)."""
+    import os
+
+    try:
+        os.close(os.open(os.path.join(claims, str(year)), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except OSError:  # claimed already (FileExistsError), or the checking is over (FileNotFoundError)
+        return False
+    return True
+
+
+def check_claimed_years(claims: str, jobs: list[YearJob], year_cache: Path | None, checksums: dict[str, str],
+                        listed: set[str], settings: Settings) -> dict[int, YearResult]:
+    """The other process's half of check_years: every year it can claim, in the order given."""
+    return {job.year: _check_job(year_cache, checksums, listed, settings, job)
+            for job in jobs if claim_year(claims, job.year)}
+
+
+def _check_job(year_cache: Path | None, checksums: dict[str, str], listed: set[str], settings: Settings,
+               job: YearJob) -> YearResult:
+    return _check_year_cached(year_cache, checksums, job.ydir, job.prefix, job.year, job.collected, listed,
+                              settings)
 
 
 def _check_year_cached(year_cache: Path | None, checksums: dict[str, str], ydir: Path, prefix: str, year: int,

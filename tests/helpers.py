@@ -150,3 +150,14 @@ def write_valid_data(root: Path, years: Iterable[int] = (2023, 2024), orgs=ORGS)
     for y in years:
         write_year(root / str(y), y, [o[0] for o in orgs], survey=y not in no_survey)
     return root
+
+
+def assert_same_dataset(a, b) -> None:
+    """Two validation results agree: every problem, the returns and every typed table."""
+    import pandas as pd
+
+    assert a.problems == b.problems
+    pd.testing.assert_frame_equal(a.returns, b.returns)
+    assert a.tables.keys() == b.tables.keys()
+    for name in a.tables:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])

@@ -9,14 +9,7 @@ import pandas as pd
 from generator import cache
 from generator.settings import Settings
 from generator.validate import validate_path
-from tests.helpers import set_cell, write_valid_data
-
-
-def _frames_equal(a, b) -> None:
-    assert a.problems == b.problems
-    pd.testing.assert_frame_equal(a.returns, b.returns)
-    for name in a.tables:
-        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+from tests.helpers import assert_same_dataset, set_cell, write_valid_data
 
 
 def test_year_cache_gives_the_same_result_and_rechecks_only_the_changed_year(tmp_path: Path):
@@ -29,7 +22,7 @@ def test_year_cache_gives_the_same_result_and_rechecks_only_the_changed_year(tmp
     set_cell(root / "2024" / "recruitment.csv", "appointed", "999999", org_code="XAA01", ethnicity="bme")
     cached = validate_path(root, year_cache=years)
     fresh = validate_path(root)
-    _frames_equal(cached, fresh)
+    assert_same_dataset(cached, fresh)
     assert first.problems != cached.problems
     assert any(p.org_code == "XAA01" and p.year == 2024 and p.is_error for p in cached.problems)
 

@@ -363,3 +363,82 @@ def test_register_row_without_org_code_is_an_error_not_a_stop(data):
     (p,) = errors(ds)
     assert p.code == "no-org-code" and p.file == "organisations.csv"
     assert set(ds.returns["status"]) == {"published"}
+
+
+# ----------------------------------------------------------------------------- years shared with the build's helper
+
+
+def _bundled_with_an_error(tmp_path: Path) -> Path:
+    """The bundled six years, with one broken return, so that problems and left-out returns must agree too."""
+    root = tmp_path / "data"
+    shutil.copytree(spec_root() / "data", root)
+    org = next(iter(validate_path(root).returns["org_code"]))
+    set_cell(root / "2021" / "recruitment.csv", "appointed", "999999", org_code=org, ethnicity="bme")
+    return root
+
+
+def spec_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+class _RunsFirst:
+    """A real spawned process that runs each job to the end before submit returns, so it claims every year."""
+
+    def __init__(self, pool) -> None:  # noqa: ANN001
+        self.pool = pool
+
+    def submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN201
+        future = self.pool.submit(fn, *args)
+        future.result()
+        return future
+
+
+class _ClaimsThenDies:
+    """What a helper process that claims every year and then dies looks like to the build."""
+
+    def submit(self, fn, claims, jobs, *rest):  # noqa: ANN001, ANN002, ANN201
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        from generator.validate import claim_year
+
+        for job in jobs:
+            assert claim_year(claims, job.year)
+        future = Future()
+        future.set_exception(BrokenProcessPool("the helper process died"))
+        return future
+
+
+def test_years_shared_with_another_process_give_what_one_process_gives(tmp_path: Path, monkeypatch):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from helpers import assert_same_dataset
+
+    root = _bundled_with_an_error(tmp_path)
+    alone = validate_path(root)
+    assert any(p.is_error and p.year == 2021 for p in alone.problems)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(int).result()  # started, so that it races this process for the years
+        raced = validate_path(root, pool=pool)
+        assert_same_dataset(alone, raced)
+        # The other process checks every year and sends back its results; this one checks none.
+        import generator.validate
+
+        def not_here(*args):  # noqa: ANN002, ANN202
+            raise AssertionError("a year the other process delivered was checked again")
+
+        with monkeypatch.context() as m:
+            m.setattr(generator.validate, "check_year", not_here)
+            assert_same_dataset(alone, validate_path(root, pool=_RunsFirst(pool)))
+    # It claimed every year and died: this process checks them all itself.
+    assert_same_dataset(alone, validate_path(root, pool=_ClaimsThenDies()))
+
+
+def test_a_year_is_claimed_once(tmp_path: Path):
+    from generator.validate import claim_year
+
+    assert claim_year(tmp_path, 2024)
+    assert not claim_year(tmp_path, 2024)
+    assert claim_year(tmp_path, 2023)
+    assert not claim_year(tmp_path / "gone", 2022)  # the checking is over: nothing more to claim
