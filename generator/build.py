@@ -113,7 +113,9 @@ def run_build(
     progress: bool = True,
 ) -> BuildSummary:
     """Build the whole site from `data_dir` into `out_dir`, atomically."""
-    from .validate import DataFolderError
+    from .indicators import compute
+    from .release import release_of
+    from .validate import DataFolderError, validate_path
 
     config = Path(config) if config else default_config()
     if not config.is_file():
@@ -132,24 +134,34 @@ def run_build(
 
     data_key = cache.cache_key(data_dir, settings) if use_cache and data_dir.is_dir() else None
     entry = cache.entry_path(work / "cache", data_key) if data_key else None
+    docs_dir, static_dir = work / "docs", work / "static"
     # When the figures must be computed, the downloads' process starts now: it checks
-    # year folders beside this one, then imports the writers while this one computes.
+    # year folders beside this one, then computes the figures for itself and writes the
+    # downloads while this process computes and writes the pages.
     with _Helper(start_now=entry is None or not entry.is_file()) as helper:
+        downloads_job = None
         with _phase(summary, "validate and compute", progress):
-            try:
-                dataset, results, summary.cache_hit = cache.validated_and_computed(
-                    data_dir, settings, work / "cache", use_cache=use_cache, key=data_key,
-                    pool=helper if helper.started else None,
-                )
-            except DataFolderError as exc:
-                raise BuildError(str(exc)) from exc
-
-        from .release import release_of
-
-        release = release_of(dataset, settings.demonstration)
+            loaded = cache.load_if_present(entry) if entry is not None else None
+            summary.cache_hit = loaded is not None
+            if loaded is not None:
+                dataset, results = loaded
+            else:
+                try:
+                    dataset = validate_path(data_dir, settings=settings,
+                                            year_cache=work / "cache" / "years" if use_cache else None,
+                                            pool=helper if helper.started else None)
+                except DataFolderError as exc:
+                    raise BuildError(str(exc)) from exc
+            release = release_of(dataset, settings.demonstration)
+            if loaded is None:
+                # The figures are a pure function of the dataset, so the downloads' process
+                # computes its own copy at the same time as this one: cheaper than waiting for
+                # these and unpickling them.
+                downloads_job = helper.submit(_downloads_job, dataset, docs_dir, settings, release, previous_frame,
+                                              None, static_dir)
+                results = compute(dataset, settings)
         _count(summary, dataset)
 
-        docs_dir, static_dir = work / "docs", work / "static"
         key = _site_key(data_key, settings, config, previous) if data_key else ""
         if key and summary.cache_hit and _site_is_current(work, out_dir, key):
             # Same data, code, settings, pages and theme: the site in out_dir is already what
@@ -159,11 +171,16 @@ def run_build(
             summary.html_pages = sum(1 for _ in out_dir.rglob("*.html"))
             return summary
 
+        def keep_figures() -> None:
+            # Off the critical path: the downloads' process is still writing.
+            if entry is not None and loaded is None:
+                cache.save_entry(entry, dataset, results)
+
         with _phase(summary, "write pages and downloads", progress):
-            cached = entry if entry is not None and entry.is_file() else None
             summary.pages_written, summary.pages_unchanged = _write_docs(
                 dataset, results, docs_dir, config, settings, release, previous_frame, summary,
-                static_dir=static_dir, helper=helper, entry=cached)
+                static_dir=static_dir, helper=helper, entry=entry if loaded is not None else None,
+                job=downloads_job, after_pages=keep_figures)
 
     staging_site = work / "site"
     with _phase(summary, "mkdocs build", progress):
@@ -241,7 +258,7 @@ def _read_previous(path: Path) -> pd.DataFrame:
 def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settings, release,  # noqa: ANN001
                 previous_frame: pd.DataFrame | None, summary: BuildSummary,
                 static_dir: Path | None = None, helper: "_Helper | None" = None,
-                entry: Path | None = None) -> tuple[int, int]:
+                entry: Path | None = None, job=None, after_pages=None) -> tuple[int, int]:  # noqa: ANN001
     """Write every page and download into a docs folder kept between builds.
 
     Files are written only when their bytes change, and files no longer
@@ -251,6 +268,8 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
     a second process while this one writes the pages: the machines have two cores.
     With `static_dir`, generated files that are not pages go there (see
     `files.Tracker`): MkDocs renders the pages and the build links the rest in.
+    `job`: the downloads, already submitted to `helper` (see run_build);
+    `after_pages`: what to do while waiting for them.
     """
     from . import downloads, pages
     from .files import Tracker
@@ -271,12 +290,16 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
     import contextlib
 
     with contextlib.nullcontext(helper) if helper is not None else _Helper() as helper:
-        # The child reads the figures from the cache entry when there is one: cheaper than
-        # pickling them through a pipe.
-        data = entry if entry is not None else (dataset, results)
-        job = helper.submit(_downloads_job, data, docs_dir, settings, release, previous_frame, changed, static_dir)
+        if job is None:
+            # The child reads the figures from the cache entry when there is one: cheaper than
+            # pickling them through a pipe.
+            data = entry if entry is not None else (dataset, results)
+            job = helper.submit(_downloads_job, data, docs_dir, settings, release, previous_frame, changed,
+                                static_dir)
         with tracker.active():
             pages.write_pages(dataset, results, docs_dir, settings, release, pending)
+        if after_pages is not None:
+            after_pages()
         seen, written, unchanged = job.result()
     tracker.merge(seen, written, unchanged)
     return tracker.finish()
@@ -331,16 +354,27 @@ def _warm_up() -> None:
 
 
 def _downloads_job(data, docs_dir: Path, settings: Settings, release,  # noqa: ANN001
-                   previous_frame: pd.DataFrame | None, changed: pd.DataFrame,
+                   previous_frame: pd.DataFrame | None, changed: pd.DataFrame | None,
                    static_dir: Path | None = None) -> tuple[set[Path], int, int]:
     """Write the downloads in a child process; report what was written for the parent's tracker.
 
-    `data` is (dataset, results), or the path of the cache entry that holds them.
+    `data` is (dataset, results), the path of the cache entry that holds them,
+    or the dataset alone, whose figures are then computed here. `changed`:
+    downloads.changes_since the previous release, worked out here when None.
     """
     from . import downloads
     from .files import Tracker
 
-    dataset, results = cache.load_entry(data) if isinstance(data, Path) else data
+    if isinstance(data, Path):
+        dataset, results = cache.load_entry(data)
+    elif isinstance(data, tuple):
+        dataset, results = data
+    else:
+        from .indicators import compute
+
+        dataset, results = data, compute(data, settings)
+    if changed is None:
+        changed = downloads.changes_since(results, previous_frame)
 
     tracker = Tracker(docs_dir, static_dir)
     with tracker.active():

@@ -68,21 +68,35 @@ def validated_and_computed(data_dir: Path, settings: Settings, cache_dir: Path, 
     if use_cache and key is None:
         key = cache_key(data_dir, settings)
     path = entry_path(cache_dir, key or "")
-    if use_cache and path.is_file():
-        try:
-            dataset, results = load_entry(path)
-            return dataset, results, True
-        except Exception:  # a damaged cache entry is simply recomputed
-            path.unlink(missing_ok=True)
+    if use_cache:
+        hit = load_if_present(path)
+        if hit is not None:
+            return (*hit, True)
     dataset = validate_path(Path(data_dir), settings=settings,
                             year_cache=Path(cache_dir) / "years" if use_cache else None, pool=pool)
     results = compute(dataset, settings)
     if use_cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("*.pickle"):
-            old.unlink()
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as f:
-            pickle.dump((dataset, results), f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
+        save_entry(path, dataset, results)
     return dataset, results, False
+
+
+def load_if_present(path: Path):
+    """(dataset, results) from the cache entry at path, or None when there is none (a damaged one is removed)."""
+    if not path.is_file():
+        return None
+    try:
+        return load_entry(path)
+    except Exception:  # a damaged cache entry is simply recomputed
+        path.unlink(missing_ok=True)
+        return None
+
+
+def save_entry(path: Path, dataset, results) -> None:  # noqa: ANN001
+    """Keep (dataset, results) as the only entry of its folder, written whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob("*.pickle"):
+        old.unlink()
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as f:
+        pickle.dump((dataset, results), f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
