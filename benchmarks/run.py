@@ -86,6 +86,25 @@ def _run_child(module_args: list[str], env: dict | None = None,
     return secs, peak, cpu
 
 
+_SPIN = "import time\nt = time.perf_counter()\nn = 0\nfor i in range(6_000_000): n += i * i\nprint(time.perf_counter() - t)\n"
+
+
+def two_core_slowdown() -> float:
+    """How much slower two copies of one CPU-bound loop run at once than one alone (1.0: two free cores).
+
+    The reference runs in one process and `wres build` in two or three, so a
+    neighbour on the shared machine taking one core slows the build and not
+    the reference; this probe, taken before each pair, shows when that happened.
+    """
+    def spin(copies: int) -> float:
+        procs = [subprocess.Popen([sys.executable, "-c", _SPIN], stdout=subprocess.PIPE, text=True)
+                 for _ in range(copies)]
+        return max(float(p.communicate()[0]) for p in procs)
+
+    alone = spin(1)
+    return round(spin(2) / alone, 2)
+
+
 def _page_sizes(site: Path) -> dict:
     org_pages = sorted(
         p.stat().st_size
@@ -247,8 +266,9 @@ def main() -> None:
         result.pop("_site")
         # The reference and the whole build take turns, `repeats` times each, so that both see
         # the same machine load; the medians are compared, and each pair's ratio is kept.
-        refs, builds = [], []
+        refs, builds, slowdowns = [], [], []
         for _ in range(args.repeats):
+            slowdowns.append(two_core_slowdown())
             refs.append(plain_reference(pages, work))
             builds.append(measure_whole(data, work))
         result["whole_build"] = dict(builds[-1], seconds=statistics.median(b["seconds"] for b in builds),
@@ -261,6 +281,7 @@ def main() -> None:
         ref = result["reference"]["seconds"]
         result["ratio_to_reference"] = round(result["whole_build"]["seconds"] / ref, 2)
         result["pair_ratios"] = [round(b["seconds"] / r["seconds"], 2) for b, r in zip(builds, refs)]
+        result["two_core_slowdown"] = slowdowns
         result["phases_ratio_to_reference"] = round(result["total_seconds"] / ref, 2)
         result["cpu_ratio_to_reference"] = round(result["whole_build"]["cpu_seconds"]
                                                  / result["reference"]["cpu_seconds"], 2)
@@ -288,13 +309,14 @@ def to_markdown(report: dict) -> str:
                      f"{r['reference']['peak_mb']} |")
     lines.append("")
     lines.append("| scale | returns | input rows | pages | pages/s | median page KB | largest page KB | "
-                 "median org page KB | whole build / reference (each pair) | CPU / reference CPU | phases / reference | "
-                 "generator share |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+                 "median org page KB | whole build / reference (each pair) | two-core slowdown before each pair | "
+                 "CPU / reference CPU | phases / reference | generator share |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for scale, r in report["scales"].items():
         lines.append(f"| {scale} | {r['returns']} | {r['input_rows']} | {r['markdown_pages']} | "
                      f"{r['pages_per_second']} | {r['median_page_kb']} | {r['largest_page_kb']} | "
                      f"{r['median_org_page_kb']} | {r['ratio_to_reference']} ({', '.join(map(str, r.get('pair_ratios', [])))}) | "
+                     f"{', '.join(map(str, r.get('two_core_slowdown', [])))} | "
                      f"{r['cpu_ratio_to_reference']} | "
                      f"{r['phases_ratio_to_reference']} | "
                      f"{r['generator_share_of_whole']} |")
