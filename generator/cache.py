@@ -58,28 +58,6 @@ def load_entry(path: Path):
         return pickle.load(f)
 
 
-def validated_and_computed(data_dir: Path, settings: Settings, cache_dir: Path, use_cache: bool = True,
-                           key: str | None = None, pool=None):  # noqa: ANN001
-    """(dataset, results, cache_hit) for a data folder; `key` if the caller has already computed it,
-    `pool` to share the year folders' checks with another process (validate.check_years)."""
-    from .indicators import compute
-    from .validate import validate_path
-
-    if use_cache and key is None:
-        key = cache_key(data_dir, settings)
-    path = entry_path(cache_dir, key or "")
-    if use_cache:
-        hit = load_if_present(path)
-        if hit is not None:
-            return (*hit, True)
-    dataset = validate_path(Path(data_dir), settings=settings,
-                            year_cache=Path(cache_dir) / "years" if use_cache else None, pool=pool)
-    results = compute(dataset, settings)
-    if use_cache:
-        save_entry(path, dataset, results)
-    return dataset, results, False
-
-
 def load_if_present(path: Path):
     """(dataset, results) from the cache entry at path, or None when there is none (a damaged one is removed)."""
     if not path.is_file():

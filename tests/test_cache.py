@@ -41,9 +41,23 @@ def test_whole_cache_key_follows_data_and_settings(tmp_path: Path):
     assert cache.cache_key(root, Settings()) != key
 
 
-def test_validated_and_computed_hits_on_the_second_call(tmp_path: Path):
+def test_an_entry_round_trips_replaces_the_last_and_a_damaged_one_is_removed(tmp_path: Path):
+    from generator.indicators import compute
+
     root = write_valid_data(tmp_path / "data")
-    ds1, res1, hit1 = cache.validated_and_computed(root, Settings(), tmp_path / "c")
-    ds2, res2, hit2 = cache.validated_and_computed(root, Settings(), tmp_path / "c")
-    assert (hit1, hit2) == (False, True)
-    pd.testing.assert_frame_equal(res1.indicators, res2.indicators)
+    dataset = validate_path(root)
+    results = compute(dataset, Settings())
+    path = cache.entry_path(tmp_path / "c", cache.cache_key(root, Settings()))
+    assert cache.load_if_present(path) is None
+    cache.save_entry(path, dataset, results)
+    dataset2, results2 = cache.load_if_present(path)
+    assert_same_dataset(dataset, dataset2)
+    pd.testing.assert_frame_equal(results.indicators, results2.indicators)
+
+    other = cache.entry_path(tmp_path / "c", cache.cache_key(root, Settings(small_numbers_threshold=5)))
+    cache.save_entry(other, dataset, results)
+    assert sorted(p.name for p in path.parent.iterdir()) == [other.name]  # one entry is kept: the last
+
+    other.write_bytes(b"not a pickle")
+    assert cache.load_if_present(other) is None
+    assert not other.exists()
