@@ -154,11 +154,13 @@ def run_build(
                     raise BuildError(str(exc)) from exc
             release = release_of(dataset, settings.demonstration)
             if loaded is None:
-                # The figures are a pure function of the dataset, so the downloads' process
-                # computes its own copy at the same time as this one: cheaper than waiting for
-                # these and unpickling them.
-                downloads_job = helper.submit(_downloads_job, dataset, docs_dir, settings, release, previous_frame,
-                                              None, static_dir)
+                if _cores() >= 2:
+                    # The figures are a pure function of the dataset, so the downloads' process
+                    # computes its own copy at the same time as this one, on the other core:
+                    # cheaper than waiting for these and unpickling them. (On one core they
+                    # are sent to it instead; see _write_docs.)
+                    downloads_job = helper.submit(_downloads_job, dataset, docs_dir, settings, release,
+                                                  previous_frame, None, static_dir)
                 results = compute(dataset, settings)
         _count(summary, dataset)
 
@@ -451,11 +453,16 @@ def _warnings(log: str) -> list[str]:
 SHARD_MIN_PAGES = 200
 
 
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def shard_count(docs_dir: Path) -> int:
     """How many MkDocs processes: one per core (at most four), if there are enough pages to share."""
     from .mkdocs_hooks import SHARDED
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = _cores()
     if cores < 2:
         return 1
     root = Path(docs_dir)

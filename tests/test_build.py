@@ -71,6 +71,23 @@ def test_two_builds_are_byte_identical(built, tmp_path, data_copy):
     assert differing == []
 
 
+def test_a_build_on_one_core_is_byte_identical(built, tmp_path, data_copy):
+    """On one core the figures are sent to the downloads' process; on two it computes its own
+    copy (and MkDocs runs once instead of once per core). The site must not tell."""
+    import os
+    import subprocess
+    import sys
+
+    out, _ = built
+    one = tmp_path / "one-core"
+    core = min(os.sched_getaffinity(0))
+    subprocess.run([sys.executable, "-m", "generator", "build", "--quiet", "--data", str(data_copy), "--out", str(one)],
+                   cwd=ROOT, check=True, capture_output=True, preexec_fn=lambda: os.sched_setaffinity(0, {core}))
+    first_digest, one_digest = _tree_digest(out), _tree_digest(one)
+    assert first_digest.keys() == one_digest.keys()
+    assert [k for k in first_digest if first_digest[k] != one_digest[k]] == []
+
+
 def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path):
     """Organisation and return pages shared between MkDocs processes: the merged site is
     byte for byte the one a single process builds, search index and sitemap included."""
