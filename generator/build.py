@@ -141,7 +141,7 @@ def run_build(
     with _Helper(start_now=entry is None or not entry.is_file()) as helper:
         downloads_job = None
         with _phase(summary, "validate and compute", progress):
-            loaded = cache.load_if_present(entry) if entry is not None else None
+            loaded = cache.read_kept(entry) if entry is not None else None
             summary.cache_hit = loaded is not None
             if loaded is not None:
                 dataset, results = loaded
@@ -176,7 +176,7 @@ def run_build(
         def keep_figures() -> None:
             # Off the critical path: the downloads' process is still writing.
             if entry is not None and loaded is None:
-                cache.save_entry(entry, dataset, results)
+                cache.keep(entry, (dataset, results), replacing="*.pickle")  # one entry: the last
 
         with _phase(summary, "write pages and downloads", progress):
             summary.pages_written, summary.pages_unchanged = _write_docs(
@@ -593,8 +593,6 @@ def _normalise_site(site_dir: Path) -> None:
         gz.unlink()
     sitemap = site_dir / "sitemap.xml"
     if sitemap.exists():
-        import re
-
         text = sitemap.read_text(encoding="utf-8")
         sitemap.write_text(re.sub(r"\s*<lastmod>[^<]*</lastmod>", "", text), encoding="utf-8")
 

@@ -58,23 +58,25 @@ def load_entry(path: Path):
         return pickle.load(f)
 
 
-def load_if_present(path: Path):
-    """(dataset, results) from the cache entry at path, or None when there is none (a damaged one is removed)."""
+def read_kept(path: Path):
+    """What `keep` left at path, or None when there is nothing there (a damaged file is removed:
+    whatever it held is simply worked out again)."""
     if not path.is_file():
         return None
     try:
         return load_entry(path)
-    except Exception:  # a damaged cache entry is simply recomputed
+    except Exception:
         path.unlink(missing_ok=True)
         return None
 
 
-def save_entry(path: Path, dataset, results) -> None:  # noqa: ANN001
-    """Keep (dataset, results) as the only entry of its folder, written whole or not at all."""
+def keep(path: Path, value, replacing: str) -> None:  # noqa: ANN001
+    """Pickle value at path, written whole or not at all, after removing what it supersedes:
+    the files of path's folder that the glob `replacing` matches."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob("*.pickle"):
+    for old in path.parent.glob(replacing):
         old.unlink()
     tmp = path.with_suffix(".tmp")
     with tmp.open("wb") as f:
-        pickle.dump((dataset, results), f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)

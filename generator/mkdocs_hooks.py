@@ -125,7 +125,7 @@ def _register_static(files, config, static: str) -> None:  # noqa: ANN001
                 files.append(_LinkedByBuild(path, static, site_dir, use_directory_urls))
 
 
-#: pages.FINISHED: the body after it is finished HTML.
+#: The first line of a generated page's body: the body after it is finished HTML (pages.compose writes it).
 FINISHED = "<!--wres:html-->"
 _RAW_SLOT = re.compile(r"<!--wres-slot-(\d+)-->")
 _SEARCH_ATTR = re.compile(r'\sdata-search-exclude(?:="[^"]*")?')
@@ -144,7 +144,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):  # noqa: ANN001, 
     return markdown
 
 
-_OPEN, _CLOSE = "<!--wres:raw-->", "<!--/wres:raw-->"
+#: text.raw_block's markers around a finished block of HTML.
+RAW_OPEN, RAW_CLOSE = "<!--wres:raw-->", "<!--/wres:raw-->"
 
 
 def _lift(text: str, finished: bool) -> tuple[str, list[str]]:
@@ -157,17 +158,17 @@ def _lift(text: str, finished: bool) -> tuple[str, list[str]]:
     out: list[str] = []
     at = 0
     while True:
-        start = text.find(_OPEN, at)
-        end = text.find(_CLOSE, start + len(_OPEN)) if start >= 0 else -1
+        start = text.find(RAW_OPEN, at)
+        end = text.find(RAW_CLOSE, start + len(RAW_OPEN)) if start >= 0 else -1
         if end < 0:
             out.append(text[at:])
             return "".join(out), blocks
-        block = text[start + len(_OPEN):end]
+        block = text[start + len(RAW_OPEN):end]
         blocks.append(_SEARCH_ATTR.sub("", block) if "data-search-exclude" in block else block)
         slot = f"<!--wres-slot-{len(blocks) - 1}-->"
         # In Markdown, on lines of its own: a block of HTML, never part of a paragraph or of the block before.
         out += [text[at:start], f"{slot}\n" if finished else f"\n\n{slot}\n\n"]
-        at = end + len(_CLOSE)
+        at = end + len(RAW_CLOSE)
 
 
 #: A heading as pages.compose writes it.

@@ -31,6 +31,7 @@ import pandas as pd
 
 from . import badges, files, spec
 from .charts import Chart, clear_pending, write_chart, write_pending, write_vega_bundle
+from .mkdocs_hooks import FINISHED  # the first line of a generated page's body (see `compose`); the hook renders such pages
 from .text import (
     CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, MEASURE_LABELS, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
     WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link, md_inline,
@@ -396,8 +397,6 @@ def intro(html: str, cls: str = "") -> Intro:
     return i
 
 
-#: The first line of a generated page's body: everything after it is finished HTML (see `compose`).
-FINISHED = "<!--wres:html-->"
 
 
 @lru_cache(maxsize=4096)

@@ -23,6 +23,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from . import spec
+from .mkdocs_hooks import RAW_CLOSE, RAW_OPEN  # the hook, which lifts raw blocks out, defines their markers
 
 # Characters Markdown (and its extensions: attr_list braces, tables, emphasis,
 # autolinks, footnotes, abbreviations) can read as syntax. Encoded as numeric
@@ -30,8 +31,6 @@ from . import spec
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~^=:&\"'$%@")
 _MD_TABLE = {ord(c): f"&#{ord(c)};" for c in _MD_SPECIAL}
 
-
-RAW_OPEN, RAW_CLOSE = "<!--wres:raw-->", "<!--/wres:raw-->"
 
 
 def raw_block(html_text: str) -> str:

@@ -450,7 +450,7 @@ def check_years(jobs: list[YearJob], year_cache: Path | None, checksums: dict[st
     results are those of check_year, whichever process ran it.
     """
     if pool is None or len(jobs) < 2:
-        return {j.year: _check_job(year_cache, checksums, listed, settings, j) for j in jobs}
+        return {j.year: _check_year_cached(year_cache, checksums, listed, settings, j) for j in jobs}
     import tempfile
 
     results: dict[int, YearResult] = {}
@@ -459,7 +459,7 @@ def check_years(jobs: list[YearJob], year_cache: Path | None, checksums: dict[st
                              settings)
         for job in jobs:
             if claim_year(claims, job.year):
-                results[job.year] = _check_job(year_cache, checksums, listed, settings, job)
+                results[job.year] = _check_year_cached(year_cache, checksums, listed, settings, job)
         if len(results) < len(jobs):
             try:
                 results.update(future.result())
@@ -467,7 +467,7 @@ def check_years(jobs: list[YearJob], year_cache: Path | None, checksums: dict[st
                 pass
     for job in jobs:
         if job.year not in results:
-            results[job.year] = _check_job(year_cache, checksums, listed, settings, job)
+            results[job.year] = _check_year_cached(year_cache, checksums, listed, settings, job)
     return {j.year: results[j.year] for j in jobs}
 
 
@@ -485,45 +485,29 @@ def claim_year(claims: str | Path, year: int) -> bool:
 def check_claimed_years(claims: str, jobs: list[YearJob], year_cache: Path | None, checksums: dict[str, str],
                         listed: set[str], settings: Settings) -> dict[int, YearResult]:
     """The other process's half of check_years: every year it can claim, in the order given."""
-    return {job.year: _check_job(year_cache, checksums, listed, settings, job)
+    return {job.year: _check_year_cached(year_cache, checksums, listed, settings, job)
             for job in jobs if claim_year(claims, job.year)}
 
 
-def _check_job(year_cache: Path | None, checksums: dict[str, str], listed: set[str], settings: Settings,
-               job: YearJob) -> YearResult:
-    return _check_year_cached(year_cache, checksums, job.ydir, job.prefix, job.year, job.collected, listed,
-                              settings)
-
-
-def _check_year_cached(year_cache: Path | None, checksums: dict[str, str], ydir: Path, prefix: str, year: int,
-                       collected: tuple[int, ...], listed: set[str], settings: Settings) -> YearResult:
+def _check_year_cached(year_cache: Path | None, checksums: dict[str, str], listed: set[str], settings: Settings,
+                       job: YearJob) -> YearResult:
     """check_year, reused when the year's files, collections, register codes and settings are unchanged."""
+    ydir, prefix, year, collected = job.ydir, job.prefix, job.year, job.collected
     if year_cache is None:
         return check_year(ydir, prefix, year, collected, listed, settings)
     import hashlib
-    import pickle
+
+    from . import cache
 
     entries = sorted(e.name for e in ydir.iterdir())
-    from .cache import code_hash
-
-    key_text = repr((code_hash(), year, prefix, collected, sorted(listed), repr(settings), entries,
+    key_text = repr((cache.code_hash(), year, prefix, collected, sorted(listed), repr(settings), entries,
                      sorted((k, v) for k, v in checksums.items() if k.startswith(prefix))))
     key = hashlib.sha256(key_text.encode("utf-8", "surrogateescape")).hexdigest()
     path = Path(year_cache) / f"{year}-{key}.pickle"
-    if path.is_file():
-        try:
-            with path.open("rb") as f:
-                return pickle.load(f)
-        except Exception:  # a damaged entry is simply recomputed
-            path.unlink(missing_ok=True)
-    result = check_year(ydir, prefix, year, collected, listed, settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob(f"{year}-*.pickle"):
-        old.unlink()
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    result = cache.read_kept(path)
+    if result is None:
+        result = check_year(ydir, prefix, year, collected, listed, settings)
+        cache.keep(path, result, replacing=f"{year}-*.pickle")  # one entry a year: the last
     return result
 
 

@@ -48,16 +48,16 @@ def test_an_entry_round_trips_replaces_the_last_and_a_damaged_one_is_removed(tmp
     dataset = validate_path(root)
     results = compute(dataset, Settings())
     path = cache.entry_path(tmp_path / "c", cache.cache_key(root, Settings()))
-    assert cache.load_if_present(path) is None
-    cache.save_entry(path, dataset, results)
-    dataset2, results2 = cache.load_if_present(path)
+    assert cache.read_kept(path) is None
+    cache.keep(path, (dataset, results), replacing="*.pickle")
+    dataset2, results2 = cache.read_kept(path)
     assert_same_dataset(dataset, dataset2)
     pd.testing.assert_frame_equal(results.indicators, results2.indicators)
 
     other = cache.entry_path(tmp_path / "c", cache.cache_key(root, Settings(small_numbers_threshold=5)))
-    cache.save_entry(other, dataset, results)
+    cache.keep(other, (dataset, results), replacing="*.pickle")
     assert sorted(p.name for p in path.parent.iterdir()) == [other.name]  # one entry is kept: the last
 
     other.write_bytes(b"not a pickle")
-    assert cache.load_if_present(other) is None
+    assert cache.read_kept(other) is None
     assert not other.exists()
