@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -86,10 +85,6 @@ class Coded:
     def values(self) -> np.ndarray:
         """The column itself, as an object array of str."""
         return self.texts[self.codes]
-
-    def map(self, fn: Callable[[str], str]) -> np.ndarray:
-        """fn of every row's text, calling fn once per distinct text (object array)."""
-        return objects([fn(t) for t in self.texts.tolist()])[self.codes]
 
     def then(self, other: "Coded") -> "Coded":
         """Row by row, this column's text followed by other's: one column, coded by the pairs that occur."""

@@ -18,7 +18,6 @@ the tests do, on the sample.
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import json
@@ -463,11 +462,6 @@ class Table:
     @property
     def rows(self) -> int:
         return len(next(iter(self.columns.values()))) if self.columns else 0
-
-    @functools.cached_property
-    def text(self) -> pd.DataFrame:
-        """Every cell as its str, as written to the CSV."""
-        return _frame(self.columns)
 
     @property
     def csv_name(self) -> str:

@@ -20,7 +20,6 @@ the same bytes.
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,7 +32,7 @@ from . import badges, files, spec
 from .charts import Chart, clear_pending, write_chart, write_pending, write_vega_bundle
 from .mkdocs_hooks import FINISHED  # the first line of a generated page's body (see `compose`); the hook renders such pages
 from .text import (
-    CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, MEASURE_LABELS, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
+    CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
     WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link, md_inline,
     measure_kind, ordinal, org_type_label, plural, raw_block, rel, sentence, sort_key,
 )
@@ -1203,12 +1202,11 @@ def goals_section(site: Site, code: str, year: int) -> str:
             why = esc(r.get("reason")) if not is_missing(r.get("reason")) else "no goal could be computed"
             items.append(f"<li>{G}: {why}.</li>")
     text_ = (p("The 2018 NHS England aim is that BME representation at senior levels matches the whole workforce "
-               f"by 2028. Parity here means the organisation's own BME share among staff of known ethnicity. "
+               "by 2028. Parity here means the organisation's own BME share among staff of known ethnicity. "
                "This is the project's own transparent model, not an official target.")
              + ('<ul>' + "".join(items) + "</ul>" if items else ""))
     trows = []
     for r in sorted(rows, key=lambda r: (str(r.get("group")), int(r.get("target_year") or 0))):
-        fr = r.get("fraction")
         trows.append([GROUP_WORDS.get(str(r.get("group")), esc(r.get("group"))), str(int(r.get("target_year") or 0)),
                       fmt_int(r.get("N")),
                       (f"1 in {int(round(float(r['one_in_k'])))}" if not is_missing(r.get("one_in_k"))
@@ -1404,7 +1402,7 @@ def return_page(site: Site, code: str, year: int) -> None:
                                 if getattr(site.settings, "withhold_below", 0) else ""))]
         body += return_tables(site, code, year)
     rep = link(r.get("report_url"), f"the organisation's own WRES report for {year}")
-    plan = link(r.get("action_plan_url"), f"its action plan")
+    plan = link(r.get("action_plan_url"), "its action plan")
     docs = []
     docs.append(rep if rep.startswith("<a") else "no published report link")
     docs.append(plan if plan.startswith("<a") else "no published action plan link")
@@ -1430,8 +1428,8 @@ def share_section(site: Site, code: str, year: int, url: str) -> str:
     except Exception:  # noqa: BLE001 - the badge is an extra; the page stands without it
         snippet = ""
     if snippet:
-        out.append(p(f'Or paste this badge into a web page (it shows the return\'s status; '
-                     f'<a href="badge.svg">see the badge</a>):'))
+        out.append(p('Or paste this badge into a web page (it shows the return\'s status; '
+                     '<a href="badge.svg">see the badge</a>):'))
         out.append(f'<pre class="wres-copy"><code>{esc(snippet)}</code></pre>')
     return "".join(out)
 

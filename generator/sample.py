@@ -249,7 +249,6 @@ def _national_plan(rng: np.random.Generator, mult: int) -> tuple[pd.DataFrame, Q
             rows.append(dict(org_code=code, org_name=f"NHS {name} Integrated Care Board", org_type="icb",
                              region_code=region, system_code=code, system_name=f"{name} Integrated Care System",
                              slug=_slug(name) + "-icb"))
-    sys_codes = np.array([s[0] for s in systems])
     # Trusts are spread over systems with a few more in the big ones; ambulance trusts cover regions.
     tw = 3 if mult == 1 else 4
     k = 0

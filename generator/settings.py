@@ -8,7 +8,7 @@ page (tests/test_docs.py fails when one is not).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import yaml

@@ -126,14 +126,11 @@ def add_trends(rows: pd.DataFrame) -> pd.DataFrame:
         found = at >= 0
         out["previous_value"] = np.where(found, out["value"].to_numpy()[ok][at], np.nan)
         out["_se_prev"] = np.where(found, out["_se"].to_numpy(dtype="float64")[ok][at], np.nan)
-    else:  # a figure given twice for a year (never from compute): keep the general join
-        prev = pd.DataFrame({"_fig": fig_id[ok], "year": year[ok] + 1, "previous_value": out["value"].to_numpy()[ok],
-                             "_se_prev": out["_se"].to_numpy()[ok]})
-        look = pd.DataFrame({"_fig": fig_id, "year": year}).merge(prev, on=["_fig", "year"], how="left")
-        out["previous_value"] = look["previous_value"].to_numpy()
-        out["_se_prev"] = look["_se_prev"].to_numpy()
-    cur_ok = out["status"].to_numpy() == "ok"
-    out["previous_value"] = np.where(cur_ok, out["previous_value"].to_numpy(), np.nan)
+    else:  # compute gives each figure once a year; anything else is a bug upstream, not data to guess at
+        twice = out[pd.Index(key).duplicated(keep=False) & ok].iloc[0]
+        raise ValueError(f"figure given twice for a year: {twice['level']} {twice['code']} {twice['year']} "
+                         f"indicator {twice['indicator']} {twice['measure']} {twice['breakdown']}")
+    out["previous_value"] = np.where(ok, out["previous_value"].to_numpy(), np.nan)
     out["change"] = out["value"] - out["previous_value"]
     trend, untested = classify(out["previous_value"], out["value"], out["_se_prev"], out["_se"], out["_log"],
                                directions(out, what))

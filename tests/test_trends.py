@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from generator.trends import TOLERANCE_PP, TOLERANCE_RATIO, add_trends, classify
 
@@ -62,6 +63,17 @@ def test_no_direction_or_no_previous_gives_no_trend():
 def _frame(rows):
     cols = ["year", "level", "code", "indicator", "measure", "breakdown", "value", "status", "flags", "_se", "_log"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def test_a_figure_given_twice_for_a_year_is_named_not_guessed_at():
+    df = _frame([
+        (2022, "organisation", "XAA01", 5, "percent_bme", "all", 30.0, "ok", "", np.nan, False),
+        (2022, "organisation", "XAA01", 5, "percent_bme", "all", 31.0, "ok", "", np.nan, False),
+        (2023, "organisation", "XAA01", 5, "percent_bme", "all", 34.0, "ok", "", np.nan, False),
+    ])
+    with pytest.raises(ValueError, match="figure given twice for a year: organisation XAA01 2022 indicator 5 "
+                                         "percent_bme all"):
+        add_trends(df)
 
 
 def test_add_trends_matches_the_previous_year_of_the_same_figure():
