@@ -72,7 +72,8 @@ class BuildSummary:
                      f"Generated pages: {self.pages_written} written, {self.pages_unchanged} unchanged. "
                      f"Validation and figures {'from cache' if self.cache_hit else 'computed'}.")
         if self.changed_figures:
-            lines.append(f"{self.changed_figures} figures changed since the previous release (see /changes/).")
+            n = self.changed_figures
+            lines.append(f"{n} figure{'s' if n != 1 else ''} changed since the previous release (see /changes/).")
         if self.mkdocs_warnings:
             lines.append(f"MkDocs warned {len(self.mkdocs_warnings)} times (the site was still built):")
             lines += [f"  - {w}" for w in self.mkdocs_warnings[:20]]

@@ -117,11 +117,11 @@ def _md(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def table_rows(changes: pd.DataFrame, with_code: bool = False) -> list[str]:
-    """Markdown table lines for a set of changes, old value beside new."""
+def row_cells(changes: pd.DataFrame, with_code: bool = False) -> tuple[list[str], list[list[str]]]:
+    """The columns, and each change's cells as plain text, old value beside new (Markdown or HTML escape them)."""
     head = (["level", "code"] if with_code else []) + ["year", "indicator", "measure", "breakdown", "before",
                                                          "now"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    rows = []
     for r in changes.itertuples(index=False):
         old_v, new_v = _display_pair(r.old_value, r.new_value)
         before = _cell(old_v, r.old_status, r.change != "added", "not published")
@@ -129,32 +129,31 @@ def table_rows(changes: pd.DataFrame, with_code: bool = False) -> list[str]:
         cells = ([r.level, r.code] if with_code else []) + [
             int(r.year) if not pd.isna(r.year) else "", int(r.indicator) if not pd.isna(r.indicator) else "",
             r.measure, r.breakdown, before, now]
-        lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+        rows.append([str(c) for c in cells])
+    return head, rows
+
+
+def table_rows(changes: pd.DataFrame, with_code: bool = False) -> list[str]:
+    """Markdown table lines for a set of changes, old value beside new."""
+    head, rows = row_cells(changes, with_code)
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(_md(c) for c in cells) + " |" for cells in rows]
     return lines
 
 
-def markdown_for(changes: pd.DataFrame, code: str) -> str:
-    """The "What changed since the last release" section of one organisation's page ("" if nothing did)."""
+def of_organisation(changes: pd.DataFrame | None, code: str) -> pd.DataFrame:
+    """The changes to one organisation's own figures (none without a previous release)."""
     if changes is None or changes.empty:
-        return ""
-    mine = changes[(changes["level"] == "organisation") & (changes["code"] == str(code))]
-    if mine.empty:
-        return ""
-    n = len(mine)
-    lines = [f"## {SECTION_TITLE}", "",
-             f"{n} figure{'s' if n != 1 else ''} for this organisation changed since the previous release "
-             "(a corrected or late return, or a change in method). Before is the previous release, now is this one.",
-             ""]
-    lines += table_rows(mine)
-    # The section sits on organisations/<CODE>/index.md, two folders below the changelog.
-    lines += ["", "Every figure that changed on the site is listed on [what changed](../../changes.md)."]
-    return "\n".join(lines) + "\n"
+        return empty()
+    return changes[(changes["level"] == "organisation") & (changes["code"] == str(code))]
 
 
 def _heading(level: str, code: str, names: dict[str, str], systems: set[str]) -> str:
     """A section heading naming the figure's unit, linking its page where the site has one."""
     if level == "organisation" and code in names and spec.ORG_CODE_RE.fullmatch(code):
-        return f"### [{_md(names[code])} ({code})](organisations/{code}/index.md)"
+        # An address, not organisations/<CODE>/index.md: MkDocs processes share out the organisation
+        # pages (mkdocs_hooks._keep_shard), so a Markdown link to one would resolve in one process only.
+        return f"### [{_md(names[code])} ({code})](../organisations/{code}/)"
     if level == "england":
         return "### [England](index.md)"
     if level == "region" and code in spec.REGIONS:

@@ -170,10 +170,6 @@ class Downloads:
     #: The "cite this" line, the same as on the downloads page.
     citation: str = ""
 
-    def changes_for(self, code: str) -> str:
-        """The "What changed since the last release" section for one organisation page ("" if none)."""
-        return changes.markdown_for(self.changes, code)
-
 
 # --------------------------------------------------------------------------- schemas
 

@@ -1053,16 +1053,22 @@ def organisations_index(site: Site) -> None:
     site.write("organisations/index.md", compose(body))
 
 
-def _change_section(site: Site, code: str) -> str:
-    dl = site.downloads
-    changes = getattr(dl, "changes", None)
-    if changes is None or not len(changes):
-        return ""
-    try:
-        from .changes import markdown_for
-    except ImportError:
-        return ""
-    return markdown_for(changes, code) or ""
+def _change_section(site: Site, code: str, url: str) -> list:
+    """What changed in this organisation's figures since the previous release (`--previous`); [] if nothing."""
+    from . import changes
+
+    mine = changes.of_organisation(getattr(site.downloads, "changes", None), code)
+    if mine.empty:
+        return []
+    head, rows = changes.row_cells(mine)
+    n = len(mine)
+    return [heading(2, changes.SECTION_TITLE),
+            p(f"{n} figure{'s' if n != 1 else ''} for this organisation changed since the previous release (a "
+              "corrected or late return, or a change in method). Before is the previous release, now is this one."),
+            table(f"Figures of {site.org_name(code)} that changed since the previous release", head,
+                  [[esc(c) for c in row] for row in rows], row_header=False),
+            p(f'Every figure that changed on the site is listed on <a href="{rel(url, "changes/")}">what '
+              "changed</a>.")]
 
 
 def organisation_page(site: Site, code: str) -> None:
@@ -1101,7 +1107,7 @@ def organisation_page(site: Site, code: str) -> None:
                           if pc in site.orgs else esc(pc) for pc in preds)
         body.append(note(f"This organisation took over {names}. Its trend charts fold in their figures for the years "
                          f"before the merger, so the series continues.", "info", "Merger"))
-    body.append(Markdown(_change_section(site, code)))
+    body += _change_section(site, code, url)
     if latest is None:
         body.append(p("There is no published return for this organisation yet."))
     else:

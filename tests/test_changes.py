@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
@@ -53,21 +56,22 @@ def test_a_status_change_with_no_value_is_a_change():
     new = _frame([[2024, "organisation", "XAA01", 2, "relative_likelihood", "all", np.nan, "suppressed"]])
     got = changes.compare(old, new)
     assert list(got["change"]) == ["changed"]
-    md = changes.markdown_for(got, "XAA01")
+    md = "\n".join(changes.table_rows(changes.of_organisation(got, "XAA01")))
     assert "| 2024 | 2 | relative_likelihood | all | 1.5 | suppressed |" in md
 
 
-def test_markdown_for_is_empty_when_the_organisation_has_no_change():
+def test_an_organisation_has_no_change_when_nothing_changed_or_there_is_no_previous_release():
     got = changes.compare(_frame(BASE), _frame(BASE))
-    assert got.empty and changes.markdown_for(got, "XAA01") == ""
-    assert changes.markdown_for(changes.empty(), "XAA01") == ""
+    assert got.empty and changes.of_organisation(got, "XAA01").empty
+    assert changes.of_organisation(changes.empty(), "XAA01").empty
+    assert changes.of_organisation(None, "XAA01").empty
 
 
 def test_display_shows_enough_decimals_to_tell_old_from_new():
     old = _frame([BASE[0]])
     new = _frame([[2024, "organisation", "XAA01", 2, "relative_likelihood", "all", 1.5004, "ok"]])
-    md = changes.markdown_for(changes.compare(old, new), "XAA01")
-    assert "| 1.5 | 1.5004 |" in md
+    head, rows = changes.row_cells(changes.of_organisation(changes.compare(old, new), "XAA01"))
+    assert rows[0][head.index("before"):] == ["1.5", "1.5004"]
 
 
 @settings(max_examples=15, deadline=None)
@@ -108,12 +112,11 @@ def test_second_build_with_one_corrected_figure_shows_it_old_beside_new(tmp_path
     new_text = format_number(round(new["value"].iloc[0], 2))
     assert old_text != new_text
 
-    section = dl2.changes_for("XAA01")
-    assert section.startswith("## What changed since the last release")
-    assert f"| {old_text} | {new_text} |" in section
-    assert dl2.changes_for("XAB02") == ""
+    head, rows = changes.row_cells(changes.of_organisation(dl2.changes, "XAA01"))
+    assert [row[head.index("before"):] for row in rows] == [[old_text, new_text]]
+    assert changes.of_organisation(dl2.changes, "XAB02").empty
     page = (docs2 / "changes.md").read_text()
-    assert "(organisations/XAA01/index.md)" in page and f"| {old_text} | {new_text} |" in page
+    assert "(../organisations/XAA01/)" in page and f"| {old_text} | {new_text} |" in page
 
     # And a third build from the same data as the second lists nothing.
     docs3 = tmp_path / "docs3"
@@ -138,7 +141,7 @@ def test_changelog_headings_name_and_link_each_unit():
     headings = [line for line in page.splitlines() if line.startswith("### ")]
     assert headings == ["### [England](index.md)", "### [London region](regions/london.md)",
                         "### All organisations of type: acute trust", "### [System XQA01](systems/XQA01.md)",
-                        "### [Northbrook (fictional) (XAA01)](organisations/XAA01/index.md)", "### Organisation XAB02"]
+                        "### [Northbrook (fictional) (XAA01)](../organisations/XAA01/)", "### Organisation XAB02"]
     assert "| 2024 | 2 | relative_likelihood | all | 2.5 | 1.5 |" in page
     assert "| 2024 | 2 | relative_likelihood | all | 5 (not calculable) | not calculable |" in page
 
@@ -154,3 +157,36 @@ def test_a_previous_file_that_is_not_an_indicators_csv_is_a_clear_build_error(tm
     with pytest.raises(BuildError, match="not an indicators.csv.*lacks the column"):
         write_downloads(dataset, hand_results(dataset), tmp_path / "docs", Settings(), release_for(dataset),
                         previous=wrong)
+
+
+def test_a_build_against_a_previous_release_shows_each_changed_figure_on_its_organisation_page(tmp_path):
+    """`wres build --previous`: the organisation whose figure changed says so on its page, old beside new."""
+    import shutil
+    from pathlib import Path
+
+    from generator.build import run_build
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data", data)
+    first = run_build(data, tmp_path / "site1", progress=False)
+    assert first.changed_figures == 0
+    figures = pd.read_csv(tmp_path / "site1" / "downloads" / "indicators.csv", keep_default_na=False, dtype=str)
+    row = figures[(figures["level"] == "organisation") & (figures["status"] == "ok")
+                  & (figures["measure"] == "relative_likelihood")].index[0]
+    code, year, old = figures.at[row, "code"], figures.at[row, "year"], float(figures.at[row, "value"])
+    figures.at[row, "value"] = str(old + 0.5)  # what the previous release said
+    previous = tmp_path / "previous.csv"
+    figures.to_csv(previous, index=False)
+
+    second = run_build(data, tmp_path / "site2", previous=previous, progress=False)
+    assert second.changed_figures == 1
+    page = (tmp_path / "site2" / "organisations" / code / "index.html").read_text(encoding="utf-8")
+    assert "What changed since the last release" in page
+    section = page[page.index("What changed since the last release"):]
+    cells = [html.unescape(c) for c in re.findall(r"<td>([^<]*)</td>", section[:section.index("</table>")])]
+    assert cells[:2] == [year, figures.at[row, "indicator"]]
+    assert format_number(round(old + 0.5, 2)) in cells and format_number(round(old, 2)) in cells
+    assert 'href="../../changes/"' in section
+    other = figures[(figures["level"] == "organisation") & (figures["code"] != code)]["code"].iloc[0]
+    assert "What changed since the last release" not in (
+        tmp_path / "site2" / "organisations" / other / "index.html").read_text(encoding="utf-8")
