@@ -182,7 +182,6 @@ class _Bands:
         self.names: list[str] = []
         self.columns: list[list] = []
         self.index: dict = {}
-        self.cache: dict = {}
         if frame is None or not len(frame):
             return
         # Indicator 1 first: the string tests then run on a few rows in ten rather than on every figure.
@@ -195,20 +194,13 @@ class _Bands:
         self.names = list(keep.columns)
         self.columns = _column_lists(keep)
 
-    def has(self, level: str, code: str) -> bool:
-        return any(k[0] == level and k[1] == code for k in self.index) if self.index else False
-
     def get(self, level: str, code: str, year: int) -> dict:
-        key = (level, str(code), int(year))
-        if key in self.cache:
-            return self.cache[key]
-        pos = self.index.get(key)
+        pos = self.index.get((level, str(code), int(year)))
         found: dict = {}
         if pos is not None:
             for i in pos.tolist():
                 r = {name: values[i] for name, values in zip(self.names, self.columns)}
                 found[(r["breakdown"], r["measure"])] = r
-        self.cache[key] = found
         return found
 
 
@@ -267,12 +259,8 @@ def _index_workforce(table: pd.DataFrame) -> dict:
     """
     columns = dict(zip(table.columns, _column_lists(table)))
     n = len(table)
-    # Headcounts repeat a great deal (134,000 cells of a national site, a few thousand distinct numbers):
-    # each distinct one is formatted once.
-    shown = {c: fmt_int(c) for c in set(columns["headcount"])}
-    cells = [WITHHELD if w is True else (SUPPRESSED if s is True else shown[c])
-             for c, w, s in zip(columns["headcount"], columns.get("headcount_withheld", [None] * n),
-                                columns.get("headcount_suppressed", [None] * n))]
+    cells = [_count_text(c, w, s) for c, w, s in zip(columns["headcount"], columns.get("headcount_withheld", [None] * n),
+                                                    columns.get("headcount_suppressed", [None] * n))]
     keys = zip(columns["staff_group"], columns["band"], columns["ethnicity"])
     out: dict = {}
     for code, year, key, cell in zip(columns["org_code"], columns["year"], keys, cells):
@@ -1071,6 +1059,11 @@ def _change_section(site: Site, code: str, url: str) -> list:
               "changed</a>.")]
 
 
+def _in_details(summary: str, content: str) -> str:
+    """content folded under a summary line; nothing when there is no content."""
+    return f'<details class="wres-data"><summary>{summary}</summary>{content}</details>' if content else ""
+
+
 def organisation_page(site: Site, code: str) -> None:
     org = site.orgs[code]
     url = f"organisations/{code}/"
@@ -1119,10 +1112,9 @@ def organisation_page(site: Site, code: str) -> None:
                  heading(2, f"Latest figures, {latest}"),
                  headline_table(site, "organisation", code, latest,
                                 f"{name}, {latest}: the nine WRES indicators, with England for comparison", url),
-                 f'<details class="wres-data"><summary>Representation by pay band, {latest}</summary>'
-                 + band_table(site, "organisation", code, latest,
-                              f"{name}, {latest}: staff by ethnicity in each staff group and band")
-                 + "</details>" if site.bands and site.bands.get("organisation", code, latest) else "",
+                 _in_details(f"Representation by pay band, {latest}",
+                             band_table(site, "organisation", code, latest,
+                                        f"{name}, {latest}: staff by ethnicity in each staff group and band")),
                  heading(2, "Trends"),
                  p("Each chart shows this organisation's figure every year with its 95% interval, and England's "
                    "for comparison." + (" Years before the merger include the organisations it took over."
