@@ -33,7 +33,7 @@ from .charts import Chart, clear_pending, write_chart, write_pending, write_vega
 from .mkdocs_hooks import FINISHED  # the first line of a generated page's body (see `compose`); the hook renders such pages
 from .text import (
     CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
-    WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link, md_inline,
+    WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link,
     measure_kind, ordinal, org_type_label, plural, raw_block, rel, sentence, sort_key,
 )
 
@@ -345,45 +345,37 @@ class Markdown(str):
     """A part of a page that MkDocs reads itself: the YAML front matter (title, description, search, hide)."""
 
 
-class Heading(Markdown):
+@dataclass(frozen=True)
+class Heading:
     """A heading: it makes the table of contents, the heading's id and a section of the search index.
 
-    As a string it is the Markdown heading; `compose` writes it as finished HTML, with the id
-    Python-Markdown's toc extension would give it (so anchors never move).
+    `compose` writes it as finished HTML, with the id Python-Markdown's toc extension would give the
+    same heading written as Markdown (so anchors never move). `text` is safe HTML.
     """
 
     level: int
     text: str
 
 
-class Intro(Markdown):
-    """A page's introductory paragraph, kept out of the raw blocks so that search finds the page by it."""
-
-    html: str
-    cls: str
-
-
-def heading(level: int, text: str) -> Heading:
-    """`text` is safe HTML (our words, or `esc` of data)."""
-    h = Heading(f"{'#' * level} {text}")
-    h.level, h.text = level, text
-    return h
-
-
-def intro(html: str, cls: str = "") -> Intro:
-    """A page's introductory paragraph.
+@dataclass(frozen=True)
+class Intro:
+    """A page's introductory paragraph, kept out of the raw blocks so that search finds the page by it.
 
     MkDocs's search index is built from the page's content before the hook puts the raw blocks back, so
     a page is found by its title, its headings and this paragraph (naming the organisation, system or
     region and its code). `html` is one line of safe inline HTML (our words, `esc` of data, `link`).
     """
-    if "\n" in html:
-        raise ValueError("an introduction is one line")
-    i = Intro(md_inline(html) + (f"\n{{: .{cls} }}" if cls else ""))
-    i.html, i.cls = html, cls
-    return i
+
+    html: str
+    cls: str = ""
+
+    def __post_init__(self) -> None:
+        if "\n" in self.html:
+            raise ValueError("an introduction is one line")
 
 
+#: What a page is made of (see compose): the front matter, headings, the introduction and finished HTML.
+heading, intro = Heading, Intro
 
 
 @lru_cache(maxsize=4096)

@@ -113,22 +113,6 @@ def link(url: object, label: str, *, external: bool = True) -> str:
     return f'<a href="{attr(ok)}"{rel}>{label}</a>'
 
 
-_ATTRIBUTE_VALUE = re.compile(r'="([^"]*)"')
-_MD_INLINE = {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]()!"}
-
-
-def md_inline(html_text: str) -> str:
-    """Safe inline HTML made safe to hand to Markdown too (a page's introduction is Markdown).
-
-    Text from the data is `esc`-ed already; what remains is an http(s) URL from the data inside an href.
-    Python-Markdown's link, image and escape patterns run before it sets inline HTML aside, so an address
-    such as ``https://x.org/[a](javascript:alert(1))`` would become a live link. Inside attribute values
-    those characters become numeric character references: browsers decode them, so the link is the same,
-    and Markdown finds no syntax.
-    """
-    return _ATTRIBUTE_VALUE.sub(lambda m: '="' + m.group(1).translate(_MD_INLINE) + '"', html_text)
-
-
 @lru_cache(maxsize=65536)
 def rel(from_url: str, to_url: str) -> str:
     """Relative href from one directory-URL page ("organisations/ABC/") to a site path.
