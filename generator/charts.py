@@ -277,7 +277,6 @@ def _title(alt, better: str):  # noqa: ANN001, ANN202
     return alt.Title(note, anchor="start", fontSize=12, fontWeight="normal", color="#333333")
 
 
-@lru_cache(maxsize=None)
 def _trend_template(measure_kind: str, y_title: str, n_series: int, better: str, has_ci: bool) -> dict:
     import altair as alt
 
@@ -319,7 +318,6 @@ def _finish(alt, layers: list, height: int, better: str, legend: bool):  # noqa:
     return chart.configure_view(stroke=None)
 
 
-@lru_cache(maxsize=None)
 def _dots_template(measure_kind: str, x_title: str, many: bool, better: str, label_title: str,
                    has_ci: bool) -> dict:
     import altair as alt
