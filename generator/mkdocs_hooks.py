@@ -21,7 +21,9 @@ means re-doing only these things:
 * `on_env`: `wres_once`, with which overrides/main.html renders the theme's
   tabs, navigation sidebar, footer and script configuration of organisation
   and return pages (in no nav entry, so the same at each depth) once per
-  depth instead of once a page;
+  depth instead of once a page; and `wres_shell`, with which
+  overrides/wres_page.html draws each such page from one of a few shells
+  rendered by the theme (`_Shells`); compiled templates kept between builds;
 * `on_post_page`: set `lang="en-GB"` (Material only knows "en"), and fill the
   Content-Security-Policy placeholder of `overrides/main.html` with the
   sha256 hash of every inline script of the theme (counted before the
@@ -191,6 +193,8 @@ def _render_finished(page, config, files) -> None:  # noqa: ANN001
     page.content = content
     page.toc = get_toc(nest_toc_tokens(tokens))
     page.present_anchor_ids = {t["id"] for t in tokens}
+    if page.meta.get("wres_chrome") and os.environ.get("WRES_NO_ONCE") != "1":
+        page.meta["template"] = SHELL_TEMPLATE
 
 
 def _restore(output: str, page) -> str:  # noqa: ANN001
@@ -217,10 +221,12 @@ def csp_for(html: str) -> str:
 
 
 def on_env(env, config, files, **kwargs):  # noqa: ANN001, ANN003
-    """`wres_once(key, render)` for overrides/main.html: render once per key in this build, then reuse.
+    """`wres_once(key, render)` for overrides/main.html: render once per key in this build, then reuse;
+    `wres_shell` for overrides/wres_page.html (see `_Shells`); compiled templates kept between builds.
 
     WRES_NO_ONCE=1 renders every time (the tests compare both ways).
     """
+    _keep_compiled_templates(env)
     rendered: dict[str, str] = {}
     no_cache = os.environ.get("WRES_NO_ONCE") == "1"
 
@@ -232,7 +238,125 @@ def on_env(env, config, files, **kwargs):  # noqa: ANN001, ANN003
         return rendered[key]
 
     env.globals["wres_once"] = wres_once
+    env.globals["wres_shell"] = _SHELLS[0] = _Shells()
     return env
+
+
+#: This process's shells (on_env makes them; on_post_build reports how much they were used).
+_SHELLS: list = [None]
+
+
+def on_post_build(config, **kwargs):  # noqa: ANN001, ANN003
+    import logging
+
+    shells = _SHELLS[0]
+    if shells is not None and shells.pages:
+        logging.getLogger("mkdocs.hooks.wres").info(
+            "wres: %d organisation and return pages drawn from %d shells", shells.pages, len(shells.shells))
+
+
+def _keep_compiled_templates(env) -> None:  # noqa: ANN001
+    """Keep the theme's compiled templates between builds, like Python's own .pyc files.
+
+    Each MkDocs process would otherwise compile the same 38 templates again (about 0.2 s).
+    Jinja checks each file's source checksum before reusing it; the folder is named by the
+    versions that shape the compiled code. Where the cache cannot be made, templates compile as before.
+    """
+    import jinja2
+
+    try:
+        from importlib.metadata import version
+
+        theme = version("mkdocs-material")
+    except Exception:  # noqa: BLE001 - no version: no cache, never a failed build
+        return
+    root = os.environ.get("WRES_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "open-wres")
+    folder = os.path.join(root, f"jinja-{jinja2.__version__}-material-{theme}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(folder)
+
+
+#: overrides/wres_page.html: the template of an organisation or return page (set by `_render_finished`).
+SHELL_TEMPLATE = "wres_page.html"
+#: Stand-ins for what differs between two such pages at the same depth: private-use characters that
+#: no template filter changes and no page contains. The content stand-in holds "<h1" because the
+#: theme adds a heading to content without one (only pages with one get a shell).
+_STAND_INS = {"title": "\ue000wres-title\ue000", "description": "\ue000wres-description\ue000",
+              "canonical_url": "\ue000wres-canonical\ue000", "first_id": "\ue000wres-first-id\ue000",
+              "content": "\ue000wres-content<h1\ue000"}
+
+
+class _Shells:
+    """`wres_shell(page, base_url, render)`: an organisation or return page, from its depth's shell.
+
+    Such a page is in no nav entry, so the theme's whole page around it depends only on how deep it is,
+    on its table of contents (the same on most such pages) and on its front matter. Everything
+    else that differs from page to page is one of five values: the title, the description, the
+    canonical address, the first heading's id (the skip link) and the content. So the theme renders
+    each distinct shell once, with stand-ins for those five (`_STAND_INS`), and each page is its
+    shell with its own five values put back: two thirds of MkDocs' template time on a national site.
+    A page outside these assumptions (no <h1>, a previous or next page) is rendered in full.
+    WRES_NO_ONCE=1 renders every page in full, from main.html; tests/test_build.py checks that both
+    give the same site, byte for byte, on pages whose titles hold characters HTML treats specially.
+    """
+
+    def __init__(self) -> None:
+        self.shells: dict[tuple, str] = {}
+        self.pages = 0
+
+    def __call__(self, page, base_url: str, render) -> str:  # noqa: ANN001
+        content = page.content or ""
+        if "<h1" not in content or page.previous_page is not None or page.next_page is not None:
+            return render()
+        meta = page.meta
+        first = next(iter(page.toc), None)
+        values = {"title": meta.get("title"), "description": meta.get("description"),
+                  "canonical_url": page.canonical_url, "first_id": first.id if first is not None else None,
+                  "content": content}
+        values = {name: str(v) for name, v in values.items() if v}
+        if any("\ue000wres-" in v for v in values.values()):
+            return render()  # a page holding a stand-in itself would be filled wrongly
+        key = (base_url, tuple(sorted(values)), _toc_key(page.toc),
+               repr(sorted((k, v) for k, v in meta.items() if k not in ("title", "description", "_wres_blocks"))))
+        shell = self.shells.get(key)
+        if shell is None:
+            shell = self.shells[key] = self._render_shell(page, first, values, render)
+        self.pages += 1
+        for name, value in values.items():
+            shell = shell.replace(_STAND_INS[name], value)
+        return shell
+
+    @staticmethod
+    def _render_shell(page, first, values: dict[str, str], render) -> str:  # noqa: ANN001
+        """The page rendered with the stand-ins in place of its own values, which are then put back."""
+        saved = (dict(page.meta), page.canonical_url, page.content, first.id if first is not None else None)
+        try:
+            for name in ("title", "description"):
+                if name in values:
+                    page.meta[name] = _STAND_INS[name]
+            if "canonical_url" in values:
+                page.canonical_url = _STAND_INS["canonical_url"]
+            if "first_id" in values:
+                first.id = _STAND_INS["first_id"]
+            page.content = _STAND_INS["content"]
+            return str(render())
+        finally:
+            page.meta.clear()
+            page.meta.update(saved[0])
+            page.canonical_url, page.content = saved[1], saved[2]
+            if first is not None:
+                first.id = saved[3]
+
+
+def _toc_key(items, top: bool = True) -> tuple:  # noqa: ANN001
+    """A table of contents as a key. The first entry's id is left out (a stand-in takes its place), and
+    so is its title when it is the page's <h1>: the theme shows only that entry's children and link."""
+    return tuple((item.level, None if top and i == 0 and item.level == 1 else item.title,
+                  None if top and i == 0 else item.id, _toc_key(item.children, False))
+                 for i, item in enumerate(items))
 
 
 def on_post_page(output, page, config, **kwargs):  # noqa: ANN001, ANN003

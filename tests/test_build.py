@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -121,6 +122,55 @@ def test_theme_parts_rendered_once_are_those_rendered_for_every_page(built, tmp_
     assert _tree_digest(tmp_path / "full") == _tree_digest(out)
     page = sorted((out / "organisations").glob("*/index.html"))[0].read_text(encoding="utf-8")
     assert 'data-md-type="navigation" hidden' in page and "md-tabs" in page  # the shared parts are there
+
+
+def _mkdocs(config: Path, docs: Path, static: Path, site: Path, **env: str) -> str:
+    """A real `mkdocs build`, as build._mkdocs_build runs it; its log."""
+    run = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config), "--site-dir", str(site)],
+        cwd=config.parent, capture_output=True, text=True, check=True,
+        env=dict(os.environ, WRES_DOCS_DIR=str(docs), WRES_STATIC_DIR=str(static), NO_MKDOCS_2_WARNING="1", **env))
+    return run.stderr
+
+
+def test_pages_drawn_from_shells_are_those_rendered_in_full(built, tmp_path):
+    """Organisation and return pages are drawn from a few shells, each page's own title, description,
+    canonical address, skip link and content put back (mkdocs_hooks._Shells). The site is byte for byte
+    the one full rendering gives, with site_url set (every page has a canonical address), a title and a
+    description holding characters HTML treats specially, and a page with no <h1> (rendered in full)."""
+    out, _ = built
+    work = out.parent / f".{out.name}.wres"
+    project = tmp_path / "project"
+    project.mkdir()
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(config.replace("site_name: Open WRES\n",
+                                                       "site_name: Open WRES\nsite_url: https://wres.example/\n", 1),
+                                        encoding="utf-8")
+    (project / "site_src").symlink_to(ROOT / "site_src")
+    (project / "generator").symlink_to(ROOT / "generator")
+    docs = tmp_path / "docs"
+    shutil.copytree(work / "docs", docs)
+    pages = sorted(docs.glob("organisations/*/index.md"))
+    tricky, headless = pages[0].read_text(encoding="utf-8"), pages[1].read_text(encoding="utf-8")
+    lines = tricky.split("\n")
+    lines[1] = 'title: "Ash &amp; Elm <em>NHS</em> Trust \\"Q\\" ~ caf\u00e9"'
+    lines[2] = 'description: "WRES figures of Ash &amp; Elm \\"Q\\" <b>NHS</b> Trust."'
+    pages[0].write_text("\n".join(lines), encoding="utf-8")
+    start = headless.index("<h1")
+    pages[1].write_text(headless[:start] + headless[headless.index("</h1>", start) + 5:], encoding="utf-8")
+
+    log = _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "shells")
+    _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "full", WRES_NO_ONCE="1")
+    assert _tree_digest(tmp_path / "shells") == _tree_digest(tmp_path / "full")
+
+    drawn = re.search(r"wres: (\d+) organisation and return pages drawn from (\d+) shells", log)
+    assert drawn, log[-2000:]
+    pages_drawn, shells = int(drawn.group(1)), int(drawn.group(2))
+    assert pages_drawn == len(list(docs.glob("organisations/*/*.md"))) - 1  # all but the page with no <h1>
+    assert shells < pages_drawn / 4
+    page = (tmp_path / "shells" / pages[0].parent.relative_to(docs) / "index.html").read_text(encoding="utf-8")
+    assert "<title>Ash &amp; Elm <em>NHS</em> Trust" in page
+    assert f'<link rel="canonical" href="https://wres.example/{pages[0].parent.relative_to(docs).as_posix()}/">' in page
 
 
 def test_generated_pages_give_mkdocs_nothing_to_warn_about(built):
