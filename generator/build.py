@@ -19,7 +19,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterator
 
 import pandas as pd
 
@@ -175,19 +176,23 @@ def run_build(
             return summary
 
         def keep_figures() -> None:
-            # Off the critical path: the downloads' process is still writing.
+            # Off the critical path: run while MkDocs renders (see _mkdocs_build).
             if entry is not None and loaded is None:
-                cache.keep(entry, (dataset, results), replacing="*.pickle")  # one entry: the last
+                try:
+                    cache.keep(entry, (dataset, results), replacing="*.pickle")  # one entry: the last
+                except OSError:
+                    pass  # no entry (disk full, say): the next build validates and computes again
 
         with _phase(summary, "write pages and downloads", progress):
             summary.pages_written, summary.pages_unchanged = _write_docs(
                 dataset, results, docs_dir, config, settings, release, previous_frame, summary,
                 static_dir=static_dir, helper=helper, entry=entry if loaded is not None else None,
-                job=downloads_job, after_pages=keep_figures)
+                job=downloads_job)
 
     staging_site = work / "site"
     with _phase(summary, "mkdocs build", progress):
-        summary.mkdocs_warnings = _mkdocs_build(config, docs_dir, staging_site, static_dir=static_dir)
+        summary.mkdocs_warnings = _mkdocs_build(config, docs_dir, staging_site, static_dir=static_dir,
+                                                meanwhile=keep_figures)
     manifest = _manifest(staging_site)
     summary.html_pages = sum(1 for name in manifest if name.endswith(".html"))
 
@@ -261,7 +266,7 @@ def _read_previous(path: Path) -> pd.DataFrame:
 def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settings, release,  # noqa: ANN001
                 previous_frame: pd.DataFrame | None, summary: BuildSummary,
                 static_dir: Path | None = None, helper: "_Helper | None" = None,
-                entry: Path | None = None, job=None, after_pages=None) -> tuple[int, int]:  # noqa: ANN001
+                entry: Path | None = None, job=None) -> tuple[int, int]:  # noqa: ANN001
     """Write every page and download into a docs folder kept between builds.
 
     Files are written only when their bytes change, and files no longer
@@ -271,8 +276,7 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
     a second process while this one writes the pages: the machines have two cores.
     With `static_dir`, generated files that are not pages go there (see
     `files.Tracker`): MkDocs renders the pages and the build links the rest in.
-    `job`: the downloads, already submitted to `helper` (see run_build);
-    `after_pages`: what to do while waiting for them.
+    `job`: the downloads, already submitted to `helper` (see run_build).
     """
     from . import downloads, pages
     from .files import Tracker
@@ -301,8 +305,6 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
                                 static_dir)
         with tracker.active():
             pages.write_pages(dataset, results, docs_dir, settings, release, pending)
-        if after_pages is not None:
-            after_pages()
         seen, written, unchanged = job.result()
     tracker.merge(seen, written, unchanged)
     return tracker.finish()
@@ -387,7 +389,7 @@ def _downloads_job(data, docs_dir: Path, settings: Settings, release,  # noqa: A
 
 
 def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path | None = None,
-                  shards: int | None = None) -> list[str]:
+                  shards: int | None = None, meanwhile: Callable[[], None] | None = None) -> list[str]:
     """Run MkDocs in child processes, merge their sites, then link the static files in.
 
     Child processes: their memory is freed when they end, and moving to another
@@ -395,7 +397,8 @@ def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path
     With several cores, `shards` processes each render every section page and
     a share of the organisation and return pages (see mkdocs_hooks._keep_shard),
     at the same time; the merged site is the same, byte for byte, whatever the
-    number of processes. MkDocs is told where the static files are
+    number of processes. `meanwhile` runs in a thread while they do (the build keeps
+    its cache entry then). MkDocs is told where the static files are
     (WRES_STATIC_DIR) only so that links to them from Markdown count as found;
     it neither reads nor copies them. Returns MkDocs' warnings, once each.
     """
@@ -420,8 +423,12 @@ def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path
             cwd=config.resolve().parent, env=shard_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         ))
     failures, warnings = [], []
-    for proc in procs:
-        out, err = proc.communicate()
+    with ThreadPoolExecutor(max_workers=1) as side:
+        side_job = side.submit(meanwhile) if meanwhile is not None else None
+        outputs = [proc.communicate() for proc in procs]
+        if side_job is not None:
+            side_job.result()
+    for proc, (out, err) in zip(procs, outputs):
         if proc.returncode != 0:
             failures.append((err or out)[-4000:])
         warnings += _warnings(err)
