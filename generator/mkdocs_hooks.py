@@ -247,6 +247,7 @@ _SHELLS: list = [None]
 
 
 def on_post_build(config, **kwargs):  # noqa: ANN001, ANN003
+    """Say in MkDocs' log how many pages came from how few shells (a test reads it)."""
     import logging
 
     shells = _SHELLS[0]
@@ -297,7 +298,7 @@ class _Shells:
     else that differs from page to page is one of five values: the title, the description, the
     canonical address, the first heading's id (the skip link) and the content. So the theme renders
     each distinct shell once, with stand-ins for those five (`_STAND_INS`), and each page is its
-    shell with its own five values put back: two thirds of MkDocs' template time on a national site.
+    shell with its own five values put back: most of MkDocs' template time on a national site.
     A page outside these assumptions (no <h1>, a previous or next page) is rendered in full.
     WRES_NO_ONCE=1 renders every page in full, from main.html; tests/test_build.py checks that both
     give the same site, byte for byte, on pages whose titles hold characters HTML treats specially.
