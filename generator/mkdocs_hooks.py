@@ -18,12 +18,10 @@ means re-doing only these things:
   is its body, its table of contents comes from its headings (a speed-up
   only: without this hook the body is read as raw HTML and the page is the
   same apart from the sidebar's table of contents);
-* `on_env`: `wres_once`, with which overrides/main.html renders the theme's
-  tabs, navigation sidebar, footer and script configuration of organisation
-  and return pages (in no nav entry, so the same at each depth) once per
-  depth instead of once a page; and `wres_shell`, with which
-  overrides/wres_page.html draws each such page from one of a few shells
-  rendered by the theme (`_Shells`); compiled templates kept between builds;
+* `on_env`: `wres_shell`, with which overrides/wres_page.html draws each
+  organisation and return page (in no nav entry) from one of a few shells
+  rendered by the theme (`_Shells`); and compiled templates kept between
+  builds;
 * `on_post_page`: set `lang="en-GB"` (Material only knows "en"), and fill the
   Content-Security-Policy placeholder of `overrides/main.html` with the
   sha256 hash of every inline script of the theme (counted before the
@@ -138,8 +136,6 @@ def on_page_markdown(markdown, page, config, files, **kwargs):  # noqa: ANN001, 
     if finished:
         markdown = markdown.lstrip("\n")
     markdown, page.meta["_wres_blocks"] = _lift(markdown, finished)
-    # In no nav entry: the theme's chrome around it is the same for every such page at its depth.
-    page.meta["wres_chrome"] = bool(SHARDED.match(page.file.src_uri))
     if finished:
         # A generated page: finished HTML, nothing for Python-Markdown to do (see pages.compose).
         page.render = functools.partial(_render_finished, page)
@@ -193,8 +189,8 @@ def _render_finished(page, config, files) -> None:  # noqa: ANN001
     page.content = content
     page.toc = get_toc(nest_toc_tokens(tokens))
     page.present_anchor_ids = {t["id"] for t in tokens}
-    if page.meta.get("wres_chrome") and os.environ.get("WRES_NO_ONCE") != "1":
-        page.meta["template"] = SHELL_TEMPLATE
+    if SHARDED.match(page.file.src_uri) and os.environ.get("WRES_NO_SHELLS") != "1":
+        page.meta["template"] = SHELL_TEMPLATE  # in no nav entry: drawn from a shell (see _Shells)
 
 
 def _restore(output: str, page) -> str:  # noqa: ANN001
@@ -221,23 +217,8 @@ def csp_for(html: str) -> str:
 
 
 def on_env(env, config, files, **kwargs):  # noqa: ANN001, ANN003
-    """`wres_once(key, render)` for overrides/main.html: render once per key in this build, then reuse;
-    `wres_shell` for overrides/wres_page.html (see `_Shells`); compiled templates kept between builds.
-
-    WRES_NO_ONCE=1 renders every time (the tests compare both ways).
-    """
+    """`wres_shell` for overrides/wres_page.html (see `_Shells`); compiled templates kept between builds."""
     _keep_compiled_templates(env)
-    rendered: dict[str, str] = {}
-    no_cache = os.environ.get("WRES_NO_ONCE") == "1"
-
-    def wres_once(key: str, render):  # noqa: ANN001, ANN202
-        if no_cache:
-            return render()
-        if key not in rendered:
-            rendered[key] = render()
-        return rendered[key]
-
-    env.globals["wres_once"] = wres_once
     env.globals["wres_shell"] = _SHELLS[0] = _Shells()
     return env
 
@@ -300,7 +281,7 @@ class _Shells:
     each distinct shell once, with stand-ins for those five (`_STAND_INS`), and each page is its
     shell with its own five values put back: most of MkDocs' template time on a national site.
     A page outside these assumptions (no <h1>, a previous or next page) is rendered in full.
-    WRES_NO_ONCE=1 renders every page in full, from main.html; tests/test_build.py checks that both
+    WRES_NO_SHELLS=1 renders every page in full, from main.html; tests/test_build.py checks that both
     give the same site, byte for byte, on pages whose titles hold characters HTML treats specially.
     """
 

@@ -110,18 +110,18 @@ def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path
     assert len(organisations) > 20  # every organisation page is in the one merged index
 
 
-def test_theme_parts_rendered_once_are_those_rendered_for_every_page(built, tmp_path, monkeypatch):
-    """overrides/main.html renders the tabs, navigation, footer and scripts of organisation and return pages
-    once per depth and reuses them (mkdocs_hooks.on_env): the site is the one full rendering gives."""
+def test_pages_from_shells_are_those_rendered_in_full_on_the_demo_site(built, tmp_path, monkeypatch):
+    """Organisation and return pages are drawn from a few shells the theme renders once
+    (mkdocs_hooks._Shells): the demo site is the one full rendering gives, byte for byte."""
     from generator.build import _mkdocs_build, default_config
 
     out, _ = built
     work = out.parent / f".{out.name}.wres"
-    monkeypatch.setenv("WRES_NO_ONCE", "1")
+    monkeypatch.setenv("WRES_NO_SHELLS", "1")
     _mkdocs_build(default_config(), work / "docs", tmp_path / "full", static_dir=work / "static", shards=1)
     assert _tree_digest(tmp_path / "full") == _tree_digest(out)
     page = sorted((out / "organisations").glob("*/index.html"))[0].read_text(encoding="utf-8")
-    assert 'data-md-type="navigation" hidden' in page and "md-tabs" in page  # the shared parts are there
+    assert 'data-md-type="navigation" hidden' in page and "md-tabs" in page  # the theme's parts are there
 
 
 def _mkdocs(config: Path, docs: Path, static: Path, site: Path, **env: str) -> str:
@@ -160,7 +160,7 @@ def test_pages_drawn_from_shells_are_those_rendered_in_full(built, tmp_path):
     pages[1].write_text(headless[:start] + headless[headless.index("</h1>", start) + 5:], encoding="utf-8")
 
     log = _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "shells")
-    _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "full", WRES_NO_ONCE="1")
+    _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "full", WRES_NO_SHELLS="1")
     assert _tree_digest(tmp_path / "shells") == _tree_digest(tmp_path / "full")
 
     drawn = re.search(r"wres: (\d+) organisation and return pages drawn from (\d+) shells", log)
