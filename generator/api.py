@@ -208,28 +208,6 @@ class Column:
     values: pd.Series   # the distinct values, typed; a missing value is one of them
 
 
-def _distinct(s: pd.Series) -> Column:
-    """A column as its distinct values, told apart as JSON writes them differently.
-
-    Floats are told apart by their bits, so 0.0 and -0.0 (one value to
-    factorize) stay "0.0" and "-0.0"; object columns other than text, where 1,
-    1.0 and True are equal but written differently, go value by value. A
-    missing value is one more value at the end.
-    """
-    if pd.api.types.is_float_dtype(s.dtype):
-        bits = s.to_numpy(dtype=float, na_value=np.nan).view(np.int64)
-        codes, uniques = pd.factorize(bits)
-        return Column(codes.astype(np.intp, copy=False), pd.Series(uniques.view(np.float64)))
-    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
-        return Column(np.arange(len(s), dtype=np.intp), s.reset_index(drop=True))
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    values = pd.Series(uniques, dtype=s.dtype)
-    if (codes < 0).any():
-        values = pd.concat([values, pd.Series([None], dtype=s.dtype)], ignore_index=True)
-        codes = np.where(codes < 0, len(values) - 1, codes)
-    return Column(codes.astype(np.intp, copy=False), values)
-
-
 def _fragment_texts(values: pd.Series, key: str, keep_null: bool) -> np.ndarray:
     """Per distinct value, `,"key":value` as dumps writes it inside an object ("" for a null left out)."""
     missing = values.isna().to_numpy()
@@ -278,14 +256,7 @@ def _held(col: Column, rows: np.ndarray) -> Column:
     return Column(renumber[codes].astype(np.intp, copy=False), col.values[held].reset_index(drop=True))
 
 
-def _columns_of(table: "pd.DataFrame | Mapping[str, Column]") -> dict[str, Column]:
-    """A frame as Columns (each column factorized once); Columns as they are."""
-    if isinstance(table, pd.DataFrame):
-        return {c: _distinct(table[c]) for c in table.columns}
-    return dict(table)
-
-
-def _json_by_code(table: "pd.DataFrame | Mapping[str, Column] | None", level_col: str = "level",
+def _json_by_code(table: "Mapping[str, Column] | None", level_col: str = "level",
                   keep: tuple[str, ...] | None = None) -> dict[str, str]:
     """Organisation-level rows as a JSON array per code, without the level and code columns, in table order.
 
@@ -295,9 +266,7 @@ def _json_by_code(table: "pd.DataFrame | Mapping[str, Column] | None", level_col
     distinct value's `,"key":value` is made once (`_fragment_texts`), picked
     per row with numpy, and each code's rows are one join (`_row_pieces`).
     """
-    if table is None:
-        return {}
-    columns = _columns_of(table)
+    columns = dict(table) if table is not None else {}
     if not columns or "code" not in columns or not len(columns["code"].codes):
         return {}
     rows = np.arange(len(columns["code"].codes))
@@ -344,13 +313,13 @@ def _organisation_text(entry: dict, code: str, returns: list[dict], figures: str
     return f'{{"api_version":{API_VERSION},"figures":{figures},"goals":{goals},' + text[len(head):]
 
 
-def write_api(dataset: Dataset, figures: "pd.DataFrame | Mapping[str, Column]",
-              goals: "pd.DataFrame | Mapping[str, Column] | None", docs_dir: Path,
+def write_api(dataset: Dataset, figures: "Mapping[str, Column]",
+              goals: "Mapping[str, Column] | None", docs_dir: Path,
               release: Release, site_url: str) -> ApiFiles:
     """Write api/organisations.json, api/organisations/<CODE>.json and both JSON Schemas.
 
     `figures` is indicators.csv read back with its schema's types (see
-    downloads.typed_columns, or a frame of the same values), so the API
+    downloads.typed_columns), so the API
     carries exactly the published numbers.
     Codes that are not ODS codes are never used in a path.
     """

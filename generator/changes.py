@@ -18,6 +18,7 @@ import pandas as pd
 from .cellformat import DECIMALS, format_number
 from . import spec
 from .release import Release
+from .text import rel
 
 KEY = ["year", "level", "code", "indicator", "measure", "breakdown"]
 COLUMNS = KEY + ["change", "old_value", "new_value", "old_status", "new_status"]
@@ -28,6 +29,8 @@ ABS_TOL = 0.5 * 10 ** -(DECIMALS - 2)
 REL_TOL = 1e-9
 
 SECTION_TITLE = "What changed since the last release"
+#: The changelog's address (downloads.write_downloads writes it as changes.md).
+ADDRESS = "changes/"
 
 
 def empty() -> pd.DataFrame:
@@ -141,11 +144,13 @@ def table_rows(changes: pd.DataFrame, with_code: bool = False) -> list[str]:
     return lines
 
 
-def of_organisation(changes: pd.DataFrame | None, code: str) -> pd.DataFrame:
-    """The changes to one organisation's own figures (none without a previous release)."""
+def by_organisation(changes: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """The changes to each organisation's own figures, by code, in one pass over the changes
+    (none without a previous release). An organisation with no changes is not a key."""
     if changes is None or changes.empty:
-        return empty()
-    return changes[(changes["level"] == "organisation") & (changes["code"] == str(code))]
+        return {}
+    own = changes[changes["level"] == "organisation"]
+    return {str(code): rows for code, rows in own.groupby("code", sort=False)}
 
 
 def _heading(level: str, code: str, names: dict[str, str], systems: set[str]) -> str:
@@ -153,7 +158,7 @@ def _heading(level: str, code: str, names: dict[str, str], systems: set[str]) ->
     if level == "organisation" and code in names and spec.ORG_CODE_RE.fullmatch(code):
         # An address, not organisations/<CODE>/index.md: MkDocs processes share out the organisation
         # pages (mkdocs_hooks._keep_shard), so a Markdown link to one would resolve in one process only.
-        return f"### [{_md(names[code])} ({code})](../organisations/{code}/)"
+        return f"### [{_md(names[code])} ({code})]({rel(ADDRESS, f'organisations/{code}/')})"
     if level == "england":
         return "### [England](index.md)"
     if level == "region" and code in spec.REGIONS:

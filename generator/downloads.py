@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -343,9 +344,13 @@ def typed_columns(table: "Table") -> dict[str, api.Column]:
             for f in table.schema["fields"]}
 
 
+#: What makes csv.QUOTE_MINIMAL quote a field: a comma, a quote, CR or LF.
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
 def _csv_field(text: str) -> str:
-    """One CSV field as csv.QUOTE_MINIMAL writes it: quoted when it holds , " CR or LF."""
-    if "," in text or '"' in text or "\r" in text or "\n" in text:
+    """One CSV field as csv.QUOTE_MINIMAL writes it."""
+    if _NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
 
@@ -357,8 +362,7 @@ def _csv_fields(col: Coded, end: str) -> Coded:
     distinct texts joined says so, without a call per text.
     """
     texts = col.texts
-    together = "".join(texts.tolist())
-    if "," in together or '"' in together or "\r" in together or "\n" in together:
+    if _NEEDS_QUOTES.search("".join(texts.tolist())):
         texts = objects([_csv_field(t) for t in texts.tolist()])
     return Coded(col.codes, texts + end)
 

@@ -14,7 +14,7 @@ means re-doing only these things:
 * `on_page_markdown` / `on_post_page`: lift blocks of finished HTML marked
   by `text.raw_block` out of the page while MkDocs indexes it for search, and
   put them back into the rendered page; and, for a generated page (finished
-  HTML after `pages.FINISHED`), render it without Python-Markdown: its content
+  HTML after `FINISHED`, which `pages.compose` writes), render it without Python-Markdown: its content
   is its body, its table of contents comes from its headings (a speed-up
   only: without this hook the body is read as raw HTML and the page is the
   same apart from the sidebar's table of contents);

@@ -96,6 +96,7 @@ class Site:
     bands: object = None                            # _Bands: indicator 1 by staff group and band
     written: list = field(default_factory=list)
     england_cells: dict = field(default_factory=dict)   # (year, indicator) -> England's compact figure cell
+    changes_by_org: dict = field(default_factory=dict)  # code -> its changed figures (--previous)
 
     # -- figures
     def row(self, level: str, code: str, year: int, indicator: int, measure: str, breakdown: str = "all",
@@ -294,6 +295,9 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
     for p in dataset.problems:
         if p.org_code is not None and p.year is not None:
             site.problems_by_return.setdefault((str(p.org_code), int(p.year)), []).append(p)
+    from . import changes
+
+    site.changes_by_org = changes.by_organisation(getattr(downloads, "changes", None))
     goals = getattr(results, "goals", None)
     for r in _records(goals):
         site.goals.setdefault((r.get("level"), str(r.get("code"))), []).append(r)
@@ -1037,8 +1041,8 @@ def _change_section(site: Site, code: str, url: str) -> list:
     """What changed in this organisation's figures since the previous release (`--previous`); [] if nothing."""
     from . import changes
 
-    mine = changes.of_organisation(getattr(site.downloads, "changes", None), code)
-    if mine.empty:
+    mine = site.changes_by_org.get(code)
+    if mine is None or mine.empty:
         return []
     head, rows = changes.row_cells(mine)
     n = len(mine)
@@ -1047,7 +1051,7 @@ def _change_section(site: Site, code: str, url: str) -> list:
               "corrected or late return, or a change in method). Before is the previous release, now is this one."),
             table(f"Figures of {site.org_name(code)} that changed since the previous release", head,
                   [[esc(c) for c in row] for row in rows], row_header=False),
-            p(f'Every figure that changed on the site is listed on <a href="{rel(url, "changes/")}">what '
+            p(f'Every figure that changed on the site is listed on <a href="{rel(url, changes.ADDRESS)}">what '
               "changed</a>.")]
 
 
@@ -1401,7 +1405,7 @@ def return_page(site: Site, code: str, year: int) -> None:
     body += [heading(2, "Link to this return"), share_section(site, code, year, url)]
     body.append(provenance(site, url))
     # organisations/<CODE>/<year>.md: MkDocs publishes it at organisations/<CODE>/<year>/ all the same,
-    # and the docs folder needs no folder per return.
+    # and the docs folder needs no folder per return (its badge and charts go to the static folder).
     site.write(f"organisations/{code}/{year}.md", compose(body))
 
 

@@ -127,7 +127,7 @@ def add_trends(rows: pd.DataFrame) -> pd.DataFrame:
         out["previous_value"] = np.where(found, out["value"].to_numpy()[ok][at], np.nan)
         out["_se_prev"] = np.where(found, out["_se"].to_numpy(dtype="float64")[ok][at], np.nan)
     else:  # compute gives each figure once a year; anything else is a bug upstream, not data to guess at
-        twice = out[pd.Index(key).duplicated(keep=False) & ok].iloc[0]
+        twice = out[ok][pd.Index(key[ok]).duplicated(keep=False)].iloc[0]  # the ok figure that repeats
         raise ValueError(f"figure given twice for a year: {twice['level']} {twice['code']} {twice['year']} "
                          f"indicator {twice['indicator']} {twice['measure']} {twice['breakdown']}")
     out["previous_value"] = np.where(ok, out["previous_value"].to_numpy(), np.nan)

@@ -15,8 +15,10 @@ macros or external references anywhere in the package.
 
 Shared strings, not inline ones: the tables repeat a few texts (codes,
 measures, statuses) millions of times, and a cell that points into the
-workbook's one table of texts is half the XML of a cell that spells its text
-out, so the workbook is built and compressed in about half the time.
+workbook's one table of texts is about half the XML of a cell that spells
+its text out. The national indicators sheet is 145 MB of XML instead of 236 MB;
+the workbook is written 10% to 25% faster (most of the time goes to joining
+each row's pieces, which shared strings do not change).
 """
 
 from __future__ import annotations
@@ -80,17 +82,23 @@ def column_letter(i: int) -> str:
     return out
 
 
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_ESCAPE = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+#: Text Excel would read as an escaped character (`_x000D_` is a carriage return): its underscore escaped.
+_EXCEL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _CONTROL = re.compile(_CONTROL_RE)
 _NUMBER = re.compile(_NUMBER_RE)
 
 
 def escape(text: str) -> str:
-    """Text as XML character data; characters XML cannot hold are dropped."""
+    """Text as XML character data that reads back as itself; characters XML cannot hold are dropped.
+
+    A carriage return is written as a character reference (a literal one would be read back as a
+    line feed), and a `_xHHHH_` that is text, not an escape, gets its underscore escaped (`_x005F_`).
+    """
     if not _NEEDS_ESCAPE.search(text):
         return text
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _CONTROL.sub("", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return _EXCEL_ESCAPE.sub("_x005F_", _CONTROL.sub("", text))
 
 
 class SharedStrings:
@@ -228,7 +236,7 @@ def _sheet_xml(sheet: Sheet, start: int, stop: int, widths: Sequence[float],
            + "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:g}" customWidth="1"/>'
                      for i, w in enumerate(widths))
            + '</cols><sheetData><row r="1">'
-           + "".join(f'<c r="{letters[i]}1" t="inlineStr" s="{STYLE_BOLD}"><is><t>{escape(str(c))}</t></is></c>'
+           + "".join(f'<c r="{letters[i]}1" t="s" s="{STYLE_BOLD}"><v>{strings.number(str(c))}</v></c>'
                      for i, c in enumerate(cols))
            + "</row>")
     columns = [_Column.of(sheet.columns[col], letter, col in sheet.numeric, strings)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from generator import api
-from generator.downloads import write_downloads
+from generator.downloads import published_tables, typed_columns, write_downloads
 from generator.settings import Settings
 
 from download_fixtures import LEFT_OUT, hand_results, make_dataset, release_for
@@ -117,7 +117,8 @@ def test_a_code_that_is_not_an_ods_code_never_reaches_a_path(built, tmp_path):
     bad = replace(dataset, register=register)
     docs = tmp_path / "site" / "docs"
     docs.mkdir(parents=True)
-    api.write_api(bad, results.indicators, None, docs, release, "")
+    tables = {t.name: t for t in published_tables(dataset, results, Settings())}
+    api.write_api(bad, typed_columns(tables["indicators"]), None, docs, release, "")
     written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert all(w.startswith("site/docs/api/") for w in written)
     assert not any("EVIL" in w for w in written)

@@ -56,21 +56,21 @@ def test_a_status_change_with_no_value_is_a_change():
     new = _frame([[2024, "organisation", "XAA01", 2, "relative_likelihood", "all", np.nan, "suppressed"]])
     got = changes.compare(old, new)
     assert list(got["change"]) == ["changed"]
-    md = "\n".join(changes.table_rows(changes.of_organisation(got, "XAA01")))
+    md = "\n".join(changes.table_rows(changes.by_organisation(got)["XAA01"]))
     assert "| 2024 | 2 | relative_likelihood | all | 1.5 | suppressed |" in md
 
 
 def test_an_organisation_has_no_change_when_nothing_changed_or_there_is_no_previous_release():
     got = changes.compare(_frame(BASE), _frame(BASE))
-    assert got.empty and changes.of_organisation(got, "XAA01").empty
-    assert changes.of_organisation(changes.empty(), "XAA01").empty
-    assert changes.of_organisation(None, "XAA01").empty
+    assert got.empty and "XAA01" not in changes.by_organisation(got)
+    assert "XAA01" not in changes.by_organisation(changes.empty())
+    assert "XAA01" not in changes.by_organisation(None)
 
 
 def test_display_shows_enough_decimals_to_tell_old_from_new():
     old = _frame([BASE[0]])
     new = _frame([[2024, "organisation", "XAA01", 2, "relative_likelihood", "all", 1.5004, "ok"]])
-    head, rows = changes.row_cells(changes.of_organisation(changes.compare(old, new), "XAA01"))
+    head, rows = changes.row_cells(changes.by_organisation(changes.compare(old, new))["XAA01"])
     assert rows[0][head.index("before"):] == ["1.5", "1.5004"]
 
 
@@ -112,9 +112,9 @@ def test_second_build_with_one_corrected_figure_shows_it_old_beside_new(tmp_path
     new_text = format_number(round(new["value"].iloc[0], 2))
     assert old_text != new_text
 
-    head, rows = changes.row_cells(changes.of_organisation(dl2.changes, "XAA01"))
+    head, rows = changes.row_cells(changes.by_organisation(dl2.changes)["XAA01"])
     assert [row[head.index("before"):] for row in rows] == [[old_text, new_text]]
-    assert changes.of_organisation(dl2.changes, "XAB02").empty
+    assert "XAB02" not in changes.by_organisation(dl2.changes)
     page = (docs2 / "changes.md").read_text()
     assert "(../organisations/XAA01/)" in page and f"| {old_text} | {new_text} |" in page
 

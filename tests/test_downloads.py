@@ -235,6 +235,17 @@ def test_page_lists_size_rows_schema_licence_code_api_and_citation(built):
     assert dl.citation in cite
 
 
+def test_workbook_text_reads_back_as_written():
+    """Carriage returns (a CSV cell may hold one) and text that looks like an Excel escape (`_x0041_`)
+    read back unchanged; so do markup characters and a formula-like text, which stays text."""
+    import io
+
+    texts = ["x\ry", "c\r\nd", "_x0041_", "a <b> & c", "=1+1", "plain"]
+    sheets = workbook.split_sheets("t", pd.DataFrame({"text": texts}), [])
+    ws = openpyxl.load_workbook(io.BytesIO(workbook.xlsx_bytes(sheets, "t", "a", "c"))).worksheets[0]
+    assert [c.value for c in ws["A"]] == ["text"] + texts
+
+
 def test_a_table_longer_than_a_sheet_continues_on_the_next_sheet():
     text = pd.DataFrame({"year": [str(2020 + i) for i in range(7)], "name": ["a", "=1+1", "", "b", "c", "d", "e"]})
     sheets = workbook.split_sheets("t", text, ["year"], max_rows=3)
