@@ -25,8 +25,8 @@ Content-Security-Policy forbids).
 one-sentence summary, a container that `assets/javascripts/wres.js` fills
 with vega-embed, a data table a screen reader can use, and links to the data
 and the spec. It writes no file: the chart's spec and CSV rows wait, by page,
-until `write_pending` (called once at the end of `pages.write_pages`) writes
-two files beside each page that has charts:
+in the run's `ChartFiles` until its `write` (called once at the end of
+`pages.write_pages`) writes two files beside each page that has charts:
 
 - `<page>/charts.json`: `{"<chart id>": <Vega-Lite spec>, ...}`, compact, in
   the page's order; a figure's container names the file and its chart id;
@@ -410,51 +410,50 @@ def table_html(chart: Chart) -> str:
     return "".join(out)
 
 
-#: Charts drawn and not yet written: page folder -> {chart id: (spec JSON, charts.csv rows)}, in the order
-#: `write_chart` was called, which is the order of the page. Pages are written in the build's main process,
-#: in one thread (the downloads' spawned process draws no charts), so this needs no lock.
-_PENDING: dict[Path, dict[str, tuple[str, str]]] = {}
-
 #: The files beside a page that hold its charts (relative links from the page).
 SPECS_FILE = "charts.json"
 DATA_FILE = "charts.csv"
 
 
-def clear_pending() -> None:
-    """Forget charts drawn and not written (a run that failed before `write_pending`)."""
-    _PENDING.clear()
+class ChartFiles:
+    """The charts one run has drawn, by page folder, until `write` puts each page's charts.json and
+    charts.csv beside it: {page folder: {chart id: (spec JSON, charts.csv rows)}}, in the order
+    `write_chart` was called, which is the order of the page."""
 
+    def __init__(self) -> None:
+        self.pages: dict[Path, dict[str, tuple[str, str]]] = {}
 
-def write_pending() -> list[Path]:
-    """Write charts.json and charts.csv beside every page that drew charts since the last call; return their paths.
+    def add(self, page_dir: Path, chart_id: str, entry: tuple[str, str]) -> None:
+        page = self.pages.setdefault(Path(os.path.abspath(page_dir)), {})
+        if page.get(chart_id, entry) != entry:
+            raise ValueError(f"two different charts with the id {chart_id!r} on the page in {page_dir}")
+        page[chart_id] = entry
 
-    charts.json is built by joining the specs already serialised by `Chart.spec_json` (never parsed again),
-    so it is as deterministic as they are. Whatever happens, nothing is left pending.
-    """
-    written = []
-    try:
-        for page_dir, charts in _PENDING.items():
+    def write(self) -> list[Path]:
+        """Write charts.json and charts.csv beside every page that drew charts; return their paths.
+
+        charts.json is built by joining the specs already serialised by `Chart.spec_json` (never parsed
+        again), so it is as deterministic as they are. Each page's charts are written once: nothing is
+        left to write afterwards.
+        """
+        written = []
+        pages, self.pages = self.pages, {}
+        for page_dir, charts in pages.items():
             specs = page_dir / SPECS_FILE
             files.write_text(specs, "{" + ",".join(f"{_dumps(i)}:{spec}" for i, (spec, _) in charts.items()) + "}")
             data = page_dir / DATA_FILE
             files.write_text(data, _CSV_HEADER + "".join(rows for _, rows in charts.values()))
             written += [specs, data]
-    finally:
-        _PENDING.clear()
-    return written
+        return written
 
 
-def write_chart(chart: Chart, page_dir: Path) -> str:
-    """Record the chart for its page's charts.json and charts.csv (see `write_pending`); return the figure HTML."""
+def write_chart(chart: Chart, page_dir: Path, pending: ChartFiles) -> str:
+    """Record the chart in `pending` for its page's charts.json and charts.csv; return the figure HTML."""
     if not chart.id.replace("-", "").replace("_", "").isalnum():
         raise ValueError(f"unsafe chart id {chart.id!r}")
     numbers = chart.numbers()
     data = chart.data(numbers)
-    entry = (chart.spec_json(data), _csv_rows(chart, numbers))
-    page = _PENDING.setdefault(Path(os.path.abspath(page_dir)), {})
-    if page.get(chart.id, entry) != entry:
-        raise ValueError(f"two different charts with the id {chart.id!r} on the page in {page_dir}")
-    page[chart.id] = entry
+    pending.add(page_dir, chart.id, (chart.spec_json(data), _csv_rows(chart, numbers)))
     has_data = any(value is not None for value, _, _ in numbers)
     # The spec's value axis: its data hold every figure of the rows, rounded as in the spec.
     lo, hi = _domain([r["value"] for r in data], chart.measure_kind)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import badges, files, spec
-from .charts import Chart, clear_pending, write_chart, write_pending, write_vega_bundle
+from .charts import Chart, ChartFiles, write_chart, write_vega_bundle
 from .mkdocs_hooks import FINISHED  # the first line of a generated page's body (see `compose`); the hook renders such pages
 from .text import (
     CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
@@ -97,6 +97,7 @@ class Site:
     written: list = field(default_factory=list)
     england_cells: dict = field(default_factory=dict)   # (year, indicator) -> England's compact figure cell
     changes_by_org: dict = field(default_factory=dict)  # code -> its changed figures (--previous)
+    charts: ChartFiles = field(default_factory=ChartFiles)  # charts drawn, written beside their pages at the end
 
     # -- figures
     def row(self, level: str, code: str, year: int, indicator: int, measure: str, breakdown: str = "all",
@@ -731,15 +732,15 @@ def group_charts(site: Site, level: str, code: str, label: str, page_url: str, l
     out = []
     who = who or label
     pdir = site.page_dir(page_url)
-    out.append(write_chart(representation_chart(site, level, code, "representation", who, lineage), pdir))
+    out.append(write_chart(representation_chart(site, level, code, "representation", who, lineage), pdir, site.charts))
     for n in spec.INDICATORS:
         if n in spec.SURVEY_INDICATORS:
-            out.append(write_chart(survey_chart(site, n, level, code, f"trend-{n}", who, lineage), pdir))
+            out.append(write_chart(survey_chart(site, n, level, code, f"trend-{n}", who, lineage), pdir, site.charts))
             continue
         series = [(_plain_label(label), level, code, lineage)]
         if compare_england and (level, code) != ENGLAND:
             series.append(("England", "england", "ENG", False))
-        out.append(write_chart(trend_chart(site, n, series, f"trend-{n}", label), pdir))
+        out.append(write_chart(trend_chart(site, n, series, f"trend-{n}", label), pdir, site.charts))
     return "\n\n".join(out)
 
 
@@ -861,7 +862,7 @@ def regions_charts(site: Site, page_url: str, year: int) -> str:
         better = {"likelihood": "likelihood", "gap": "gap_up" if n in (7, 9) else "gap"}.get(k, "")
         x_title = {"likelihood": "Relative likelihood", "gap": "Gap (percentage points)"}.get(k, "Per cent")
         out.append(write_chart(Chart(f"regions-{n}", "dots", f"{n}. {SHORT_TITLES[n]}, by region, {year}", summary,
-                                     k, x_title, rows, better=better, label_title="Region"), pdir))
+                                     k, x_title, rows, better=better, label_title="Region"), pdir, site.charts))
     return '<div class="wres-grid">' + "".join(out) + "</div>"
 
 
@@ -1495,7 +1496,7 @@ def indicator_page(site: Site, n: int, url: str) -> None:
     better = {"likelihood": "likelihood", "gap": "gap_up" if n in (7, 9) else "gap"}.get(k, "")
     x_title = {"likelihood": "Relative likelihood", "gap": "Gap (percentage points)"}.get(k, "Per cent")
     dot_html = write_chart(Chart("organisations", "dots", f"{n}. {SHORT_TITLES[n]}: every organisation, {y}", summary,
-                                 k, x_title, dots, better=better), pdir)
+                                 k, x_title, dots, better=better), pdir, site.charts)
     rows = []
     for c, yr, m, r in sorted(latest, key=lambda t: str(site.orgs[t[0]]["org_name"]).lower()):
         org = site.orgs[c]
@@ -1509,9 +1510,9 @@ def indicator_page(site: Site, n: int, url: str) -> None:
                      figure_cell(n, m, r), (class_tag(cls) or "–", cls),
                      TREND_LABELS.get(str(tr), "–") if not is_missing(tr) else "–"])
     em, er = site.headline(*ENGLAND, y, n)
-    trend = write_chart(trend_chart(site, n, [("England", "england", "ENG", False)], "england", "England"), pdir) \
-        if n not in spec.SURVEY_INDICATORS else write_chart(survey_chart(site, n, *ENGLAND, "england", "England", False),
-                                                            pdir)
+    england = (trend_chart(site, n, [("England", "england", "ENG", False)], "england", "England")
+               if n not in spec.SURVEY_INDICATORS else survey_chart(site, n, *ENGLAND, "england", "England", False))
+    trend = write_chart(england, pdir, site.charts)
     body = [front_matter(f"{n}. {spec.INDICATOR_TITLES[n]}", description=f"WRES indicator {n}: "
                          f"{spec.INDICATOR_TITLES[n]}.", hide=("toc",)),
             heading(1, f"Indicator {n}: {spec.INDICATOR_TITLES[n]}"),
@@ -1612,7 +1613,6 @@ def data_quality_page(site: Site) -> None:
 def write_pages(dataset, results, docs_dir: Path, settings, release, downloads) -> list[Path]:  # noqa: ANN001
     """Write every generated page and chart into docs_dir; return the page paths written."""
     docs_dir = Path(docs_dir)
-    clear_pending()  # nothing left over from a run that failed
     site = build_site(dataset, results, docs_dir, settings, release, downloads)
     write_vega_bundle(docs_dir)
     england_page(site)
@@ -1629,5 +1629,5 @@ def write_pages(dataset, results, docs_dir: Path, settings, release, downloads) 
     badges.write_badges(dataset, docs_dir)
     indicator_pages(site)
     data_quality_page(site)
-    write_pending()  # each page's charts.json and charts.csv
+    site.charts.write()  # each page's charts.json and charts.csv
     return list(site.written)

@@ -1,6 +1,6 @@
 """Chart specs: valid Vega-Lite for every variant, compact, deterministic, accessible beside the chart.
 
-Each page's charts are written, by `write_pending`, to one charts.json and one charts.csv beside it.
+Each page's charts are written, by the run's `ChartFiles.write`, to one charts.json and one charts.csv beside it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import altair as alt
 import pytest
 
 from generator import charts
-from generator.charts import Chart, write_chart, write_pending
+from generator.charts import Chart, ChartFiles, write_chart
 
 TREND_ROWS = [
     {"year": 2023, "series": "Trust <b>A</b>", "value": 1.31, "lower": 1.1, "upper": 1.6},
@@ -47,30 +47,27 @@ def test_every_variant_is_valid_vega_lite(chart):
     assert spec["description"] == chart.title
 
 
-@pytest.fixture(autouse=True)
-def nothing_pending():
-    """Charts drawn by one test are never written by another's `write_pending`."""
-    charts.clear_pending()
-    yield
-    charts.clear_pending()
+@pytest.fixture
+def pending():
+    return ChartFiles()
 
 
 def _rows(path):
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
-def test_specs_are_compact_and_deterministic(tmp_path):
+def test_specs_are_compact_and_deterministic(tmp_path, pending):
     chart = variants()[0]
-    html = write_chart(chart, tmp_path)
-    assert write_pending() == [tmp_path / "charts.json", tmp_path / "charts.csv"]
+    html = write_chart(chart, tmp_path, pending)
+    assert pending.write() == [tmp_path / "charts.json", tmp_path / "charts.csv"]
     text = (tmp_path / "charts.json").read_text(encoding="utf-8")
     assert "\n" not in text and not text.startswith("{ ") and "\": " not in text
     assert text == '{"t-likelihood":' + chart.spec_json() + "}"
     spec = json.loads(text)["t-likelihood"]
     alt.Chart.from_dict(spec, validate=True)  # the spec in charts.json is valid Vega-Lite
     assert spec == chart.spec()
-    write_chart(chart, tmp_path / "again")
-    write_pending()
+    write_chart(chart, tmp_path / "again", pending)
+    pending.write()
     assert (tmp_path / "again" / "charts.json").read_text(encoding="utf-8") == text
     assert not (tmp_path / "charts").exists()  # no file per chart
     assert 'data-charts="charts.json" data-chart="t-likelihood"' in html
@@ -83,8 +80,8 @@ def test_likelihood_charts_show_the_non_adverse_range():
     assert '"datum":0' in gap
 
 
-def test_figure_has_summary_table_and_links(tmp_path):
-    html = write_chart(variants()[0], tmp_path)
+def test_figure_has_summary_table_and_links(tmp_path, pending):
+    html = write_chart(variants()[0], tmp_path, pending)
     assert "<figure" in html and "<figcaption>" in html and "Summary." in html
     assert "<caption>" in html and '<th scope="col">' in html and '<th scope="row">' in html
     assert "Trust &#60;b&#62;A&#60;&#47;b&#62;" in html or "Trust &#60;b&#62;A" in html  # names escaped
@@ -97,14 +94,14 @@ def test_figure_has_summary_table_and_links(tmp_path):
     assert "1.20" in html and "1.00 to 1.45" in html
 
 
-def test_one_spec_file_and_one_csv_per_page_in_page_order(tmp_path):
+def test_one_spec_file_and_one_csv_per_page_in_page_order(tmp_path, pending):
     trend, dots = variants()[0], variants()[2]
     other = tmp_path / "other"
-    write_chart(trend, tmp_path)
-    write_chart(variants()[1], other)
-    write_chart(dots, tmp_path)
-    write_chart(trend, tmp_path)  # the same chart again changes nothing
-    written = write_pending()
+    write_chart(trend, tmp_path, pending)
+    write_chart(variants()[1], other, pending)
+    write_chart(dots, tmp_path, pending)
+    write_chart(trend, tmp_path, pending)  # the same chart again changes nothing
+    written = pending.write()
     assert sorted(p.name for p in written) == ["charts.csv", "charts.csv", "charts.json", "charts.json"]
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["charts.csv", "charts.json"]
     specs = json.loads((tmp_path / "charts.json").read_text(encoding="utf-8"))
@@ -124,38 +121,37 @@ def test_one_spec_file_and_one_csv_per_page_in_page_order(tmp_path):
     assert dot == {"chart": "d-likelihood", "title": "Dots", "year": "", "series": "", "label": "Org 0",
                    "code": "X000", "value": "1.0", "ci_lower": "0.8", "ci_upper": "1.3"}
     # nothing is left to write
-    assert write_pending() == []
+    assert pending.write() == []
 
 
-def test_a_page_cannot_hold_two_different_charts_with_one_id(tmp_path):
-    write_chart(variants()[0], tmp_path)
+def test_a_page_cannot_hold_two_different_charts_with_one_id(tmp_path, pending):
+    write_chart(variants()[0], tmp_path, pending)
     with pytest.raises(ValueError):
-        write_chart(Chart("t-likelihood", "dots", "Dots", "S.", "gap", "X", DOT_ROWS), tmp_path)
+        write_chart(Chart("t-likelihood", "dots", "Dots", "S.", "gap", "X", DOT_ROWS), tmp_path, pending)
 
 
-def test_clear_pending_forgets_charts_not_written(tmp_path):
-    write_chart(variants()[0], tmp_path / "failed-run")
-    charts.clear_pending()
-    assert write_pending() == [] and not (tmp_path / "failed-run").exists()
+def test_charts_of_one_run_are_never_written_by_another(tmp_path, pending):
+    write_chart(variants()[0], tmp_path / "failed-run", pending)  # a run that failed before writing
+    assert ChartFiles().write() == [] and not (tmp_path / "failed-run").exists()
 
 
-def test_csv_neutralises_spreadsheet_formulas(tmp_path):
+def test_csv_neutralises_spreadsheet_formulas(tmp_path, pending):
     chart = Chart("f", "dots", "=cmd|' /C calc'!A0", "S", "gap", "X",
                   [{"label": '=HYPERLINK("http://x","y")', "code": "+X1", "value": 1.0}])
     trend = Chart("g", "trend", "T", "S", "share", "Y", [{"year": 2024, "series": "@SUM(A1)", "value": 5.0}],
                   ["@SUM(A1)"])
-    write_chart(chart, tmp_path)
-    write_chart(trend, tmp_path)
-    write_pending()
+    write_chart(chart, tmp_path, pending)
+    write_chart(trend, tmp_path, pending)
+    pending.write()
     rows = _rows(tmp_path / "charts.csv")
     assert rows[0]["label"] == "'=HYPERLINK(\"http://x\",\"y\")" and rows[0]["code"] == "'+X1"
     assert rows[0]["title"].startswith("'=")
     assert rows[1]["series"] == "'@SUM(A1)"
 
 
-def test_unsafe_chart_ids_are_refused(tmp_path):
+def test_unsafe_chart_ids_are_refused(tmp_path, pending):
     with pytest.raises(ValueError):
-        write_chart(Chart("../x", "dots", "F", "S", "gap", "X", DOT_ROWS), tmp_path)
+        write_chart(Chart("../x", "dots", "F", "S", "gap", "X", DOT_ROWS), tmp_path, pending)
 
 
 def test_vega_bundle_is_cached_and_offline(tmp_path, monkeypatch):
