@@ -9,6 +9,7 @@ interrupted build leaves the previous site whole.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -137,30 +138,29 @@ def run_build(
     data_key = cache.cache_key(data_dir, settings) if use_cache and data_dir.is_dir() else None
     entry = cache.entry_path(work / "cache", data_key) if data_key else None
     docs_dir, static_dir = work / "docs", work / "static"
-    # When the figures must be computed, the downloads' process starts now: it checks
-    # year folders beside this one, then computes the figures for itself and writes the
-    # downloads while this process computes and writes the pages.
-    with _Helper(start_now=entry is None or not entry.is_file()) as helper:
-        downloads_job = None
+    two_cores = _cores() >= 2
+    # The downloads are written by a second process while this one writes the pages; what it is
+    # given depends on what this build has (see _downloads_job). With two cores and figures to
+    # compute, it starts at once: it checks year folders beside this one, then computes its own
+    # copy of the figures (a pure function of the dataset) while this one computes the same.
+    with contextlib.ExitStack() as stack:
         with _phase(summary, "validate and compute", progress):
             loaded = cache.read_kept(entry) if entry is not None else None
             summary.cache_hit = loaded is not None
+            helper = stack.enter_context(_Helper(start_now=loaded is None and two_cores))
+            downloads_job = None
             if loaded is not None:
                 dataset, results = loaded
             else:
                 try:
                     dataset = validate_path(data_dir, settings=settings,
                                             year_cache=work / "cache" / "years" if use_cache else None,
-                                            pool=helper if helper.started else None)
+                                            pool=helper if two_cores else None)
                 except DataFolderError as exc:
                     raise BuildError(str(exc)) from exc
             release = release_of(dataset, settings.demonstration)
             if loaded is None:
-                if _cores() >= 2:
-                    # The figures are a pure function of the dataset, so the downloads' process
-                    # computes its own copy at the same time as this one, on the other core:
-                    # cheaper than waiting for these and unpickling them. (On one core they
-                    # are sent to it instead; see _write_docs.)
+                if two_cores:
                     downloads_job = helper.submit(_downloads_job, dataset, docs_dir, settings, release,
                                                   previous_frame, None, static_dir)
                 results = compute(dataset, settings)
@@ -178,16 +178,22 @@ def run_build(
         def keep_figures() -> None:
             # Off the critical path: run while MkDocs renders (see _mkdocs_build).
             if entry is not None and loaded is None:
-                try:
-                    cache.keep(entry, (dataset, results), replacing="*.pickle")  # one entry: the last
-                except OSError:
-                    pass  # no entry (disk full, say): the next build validates and computes again
+                cache.keep(entry, (dataset, results), replacing="*.pickle")  # one entry: the last
 
         with _phase(summary, "write pages and downloads", progress):
+            from .downloads import changes_since
+
+            changed = changes_since(results, previous_frame)
+            summary.changed_figures = int(len(changed))
+            if downloads_job is None:
+                # From the cache entry when there is one (cheaper than pickling the figures through a
+                # pipe); on one core, the figures themselves, since a copy would not run beside anything.
+                data = entry if loaded is not None else (dataset, results)
+                downloads_job = helper.submit(_downloads_job, data, docs_dir, settings, release, previous_frame,
+                                              changed, static_dir)
             summary.pages_written, summary.pages_unchanged = _write_docs(
-                dataset, results, docs_dir, config, settings, release, previous_frame, summary,
-                static_dir=static_dir, helper=helper, entry=entry if loaded is not None else None,
-                job=downloads_job)
+                dataset, results, docs_dir, config, settings, release, previous_frame, changed, downloads_job,
+                static_dir=static_dir)
 
     staging_site = work / "site"
     with _phase(summary, "mkdocs build", progress):
@@ -255,19 +261,26 @@ def _count(summary: BuildSummary, dataset) -> None:  # noqa: ANN001
 
 
 def _read_previous(path: Path) -> pd.DataFrame:
+    """The previous release's indicators.csv, checked before any work is done on this one."""
+    from .changes import NotAnIndicatorsTable, check_indicators_table
+
     try:
-        return pd.read_csv(path, dtype={"code": str, "flags": str, "status": str, "measure": str,
-                                        "breakdown": str, "level": str}, keep_default_na=False,
-                           na_values=[""])
+        frame = pd.read_csv(path, dtype={"code": str, "flags": str, "status": str, "measure": str,
+                                         "breakdown": str, "level": str}, keep_default_na=False,
+                            na_values=[""])
     except (OSError, ValueError) as exc:
         raise BuildError(f"cannot read the previous release's indicators.csv at {path}: {exc}") from exc
+    try:
+        check_indicators_table(frame)
+    except NotAnIndicatorsTable as exc:
+        raise BuildError(f"--previous: {exc}") from exc
+    return frame
 
 
 def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settings, release,  # noqa: ANN001
-                previous_frame: pd.DataFrame | None, summary: BuildSummary,
-                static_dir: Path | None = None, helper: "_Helper | None" = None,
-                entry: Path | None = None, job=None) -> tuple[int, int]:  # noqa: ANN001
-    """Write every page and download into a docs folder kept between builds.
+                previous_frame: pd.DataFrame | None, changed: pd.DataFrame, job,  # noqa: ANN001
+                static_dir: Path | None = None) -> tuple[int, int]:
+    """Write every page into a docs folder kept between builds, then join the downloads' `job`.
 
     Files are written only when their bytes change, and files no longer
     produced are removed, so a rebuild with the same data touches nothing and
@@ -276,7 +289,8 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
     a second process while this one writes the pages: the machines have two cores.
     With `static_dir`, generated files that are not pages go there (see
     `files.Tracker`): MkDocs renders the pages and the build links the rest in.
-    `job`: the downloads, already submitted to `helper` (see run_build).
+    `job`: the downloads, already submitted to the second process (see run_build);
+    `changed`: the figures changed since the previous release.
     """
     from . import downloads, pages
     from .files import Tracker
@@ -289,23 +303,11 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
                 tracker.write_bytes(path.relative_to(source).as_posix(), path.read_bytes(), to_docs=True)
     tracker.write_text("release.json", json.dumps(release.to_dict(), sort_keys=True, indent=1) + "\n",
                        to_docs=True)
-    changed = downloads.changes_since(results, previous_frame)
-    summary.changed_figures = int(len(changed))
     # What the pages need of the downloads, before the downloads exist.
     pending = downloads.Downloads(files=[], changes=changed, has_previous=previous_frame is not None)
-
-    import contextlib
-
-    with contextlib.nullcontext(helper) if helper is not None else _Helper() as helper:
-        if job is None:
-            # The child reads the figures from the cache entry when there is one: cheaper than
-            # pickling them through a pipe.
-            data = entry if entry is not None else (dataset, results)
-            job = helper.submit(_downloads_job, data, docs_dir, settings, release, previous_frame, changed,
-                                static_dir)
-        with tracker.active():
-            pages.write_pages(dataset, results, docs_dir, settings, release, pending)
-        seen, written, unchanged = job.result()
+    with tracker.active():
+        pages.write_pages(dataset, results, docs_dir, settings, release, pending)
+    seen, written, unchanged = job.result()
     tracker.merge(seen, written, unchanged)
     return tracker.finish()
 
@@ -323,10 +325,6 @@ class _Helper:
         self._warmed = False
         if start_now:
             self._start()
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
 
     def _start(self):  # noqa: ANN202
         import multiprocessing
@@ -363,9 +361,10 @@ def _downloads_job(data, docs_dir: Path, settings: Settings, release,  # noqa: A
                    static_dir: Path | None = None) -> tuple[set[Path], int, int]:
     """Write the downloads in a child process; report what was written for the parent's tracker.
 
-    `data` is (dataset, results), the path of the cache entry that holds them,
-    or the dataset alone, whose figures are then computed here. `changed`:
-    downloads.changes_since the previous release, worked out here when None.
+    `data` is the path of the cache entry that holds (dataset, results) (a rebuild),
+    (dataset, results) (one core), or the dataset alone, whose figures are then
+    computed here (two cores: see run_build). `changed`: the figures changed since
+    the previous release, worked out by write_downloads when None.
     """
     from . import downloads
     from .files import Tracker
@@ -378,9 +377,6 @@ def _downloads_job(data, docs_dir: Path, settings: Settings, release,  # noqa: A
         from .indicators import compute
 
         dataset, results = data, compute(data, settings)
-    if changed is None:
-        changed = downloads.changes_since(results, previous_frame)
-
     tracker = Tracker(docs_dir, static_dir)
     with tracker.active():
         downloads.write_downloads(dataset, results, docs_dir, settings, release, previous=previous_frame,

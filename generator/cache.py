@@ -8,6 +8,7 @@ result can never be stale: change any of them and it is recomputed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import pickle
@@ -70,13 +71,21 @@ def read_kept(path: Path):
         return None
 
 
-def keep(path: Path, value, replacing: str) -> None:  # noqa: ANN001
+def keep(path: Path, value, replacing: str) -> bool:  # noqa: ANN001
     """Pickle value at path, written whole or not at all, after removing what it supersedes:
-    the files of path's folder that the glob `replacing` matches."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob(replacing):
-        old.unlink()
+    the files of path's folder that the glob `replacing` matches. False when it could not be
+    written (a full disk, a read-only folder): a cache is an economy, so the build goes on and
+    the next one works it out again; nothing half-written is left behind."""
     tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(replacing):
+            old.unlink()
+        with tmp.open("wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        return False
+    return True

@@ -20,6 +20,7 @@ Order of work, and why:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -454,7 +455,9 @@ def check_years(jobs: list[YearJob], year_cache: Path | None, checksums: dict[st
     import tempfile
 
     results: dict[int, YearResult] = {}
-    with tempfile.TemporaryDirectory(prefix="wres-years-") as claims:
+    with tempfile.TemporaryDirectory(prefix="wres-years-") as folder:
+        claims = os.path.join(folder, "open")
+        os.mkdir(claims)
         future = pool.submit(check_claimed_years, claims, list(reversed(jobs)), year_cache, checksums, listed,
                              settings)
         for job in jobs:
@@ -465,6 +468,9 @@ def check_years(jobs: list[YearJob], year_cache: Path | None, checksums: dict[st
                 results.update(future.result())
             except Exception:  # the other process failed: its years are checked below
                 pass
+        # Closed in one step before the folder is removed: a claim the other process tries from now
+        # on finds no folder (claim_year: False) rather than creating a file while it is being removed.
+        os.rename(claims, os.path.join(folder, "over"))
     for job in jobs:
         if job.year not in results:
             results[job.year] = _check_year_cached(year_cache, checksums, listed, settings, job)
@@ -472,9 +478,7 @@ def check_years(jobs: list[YearJob], year_cache: Path | None, checksums: dict[st
 
 
 def claim_year(claims: str | Path, year: int) -> bool:
-    """True when this process is the first to claim `year` (False, too, once the claims are gone)."""
-    import os
-
+    """True when this process is the first to claim `year` (False, too, once the claims are closed)."""
     try:
         os.close(os.open(os.path.join(claims, str(year)), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except OSError:  # claimed already (FileExistsError), or the checking is over (FileNotFoundError)

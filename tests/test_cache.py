@@ -61,3 +61,13 @@ def test_an_entry_round_trips_replaces_the_last_and_a_damaged_one_is_removed(tmp
     other.write_bytes(b"not a pickle")
     assert cache.read_kept(other) is None
     assert not other.exists()
+
+
+def test_an_entry_that_cannot_be_written_is_skipped_and_leaves_nothing(tmp_path: Path):
+    """A cache is an economy: where it cannot be written (here its folder is a file), keep says so
+    and the build goes on."""
+    blocked = tmp_path / "c"
+    blocked.write_text("a file where the cache folder would be")
+    assert cache.keep(blocked / "x.pickle", {"a": 1}, replacing="*.pickle") is False
+    assert cache.keep(tmp_path / "d" / "x.pickle", {"a": 1}, replacing="*.pickle") is True
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["x.pickle"]  # no .tmp left behind

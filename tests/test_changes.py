@@ -159,6 +159,21 @@ def test_a_previous_file_that_is_not_an_indicators_csv_is_a_clear_build_error(tm
                         previous=wrong)
 
 
+def test_a_build_refuses_a_wrong_previous_file_before_any_work(tmp_path):
+    """`wres build --previous` with a file that is not an indicators.csv stops at once, in plain words:
+    nothing is validated, computed or written first."""
+    import pytest
+
+    from generator.build import BuildError, run_build
+
+    data = make_data(tmp_path / "data")
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("org_code,headcount\nXAA01,3\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="--previous: it is not an indicators.csv.*lacks the column"):
+        run_build(data, tmp_path / "site", previous=wrong, progress=False)
+    assert not (tmp_path / ".site.wres" / "docs").exists() and not (tmp_path / "site").exists()
+
+
 def test_a_build_against_a_previous_release_shows_each_changed_figure_on_its_organisation_page(tmp_path):
     """`wres build --previous`: the organisation whose figure changed says so on its page, old beside new."""
     import shutil
