@@ -167,12 +167,13 @@ def run_build(
         _count(summary, dataset)
 
         key = _site_key(data_key, settings, config, previous) if data_key else ""
-        if key and summary.cache_hit and _site_is_current(work, out_dir, key):
+        recorded = _current_site(work, out_dir, key) if key and summary.cache_hit else None
+        if recorded is not None:
             # Same data, code, settings, pages and theme: the site in out_dir is already what
             # this build would produce, byte for byte, so nothing is written at all.
             summary.up_to_date = True
-            summary.pages_unchanged = sum(1 for d in (docs_dir, static_dir) for p in d.rglob("*") if p.is_file())
-            summary.html_pages = sum(1 for _ in out_dir.rglob("*.html"))
+            summary.pages_unchanged = int(recorded.get("generated", 0))
+            summary.html_pages = sum(1 for name in recorded["files"] if name.endswith(".html"))
             return summary
 
         def keep_figures() -> None:
@@ -204,7 +205,7 @@ def run_build(
 
     _swap_in(staging_site, out_dir, work)
     if key:
-        _record_site(work, key, manifest)
+        _record_site(work, key, manifest, summary.pages_written + summary.pages_unchanged)
     return summary
 
 
@@ -236,18 +237,23 @@ def _manifest(out_dir: Path) -> dict[str, int]:
     return dict(sorted(found.items()))
 
 
-def _record_site(work: Path, key: str, manifest: dict[str, int]) -> None:
-    """What the next build checks to know the published site is still this one (see _site_is_current)."""
-    (work / "site.json").write_text(json.dumps({"key": key, "files": manifest}), encoding="utf-8")
+def _record_site(work: Path, key: str, manifest: dict[str, int], generated: int) -> None:
+    """What the next build checks to know the published site is still this one (see _current_site);
+    `generated`: how many generated files the site was made from (reported when nothing changes)."""
+    (work / "site.json").write_text(json.dumps({"key": key, "files": manifest, "generated": generated}),
+                                    encoding="utf-8")
 
 
-def _site_is_current(work: Path, out_dir: Path, key: str) -> bool:
-    """The last build here had the same key, and its site is still there as it left it."""
+def _current_site(work: Path, out_dir: Path, key: str) -> dict | None:
+    """What _record_site left, when the last build here had the same key and its site is still there as
+    it left it; else None."""
     try:
         recorded = json.loads((work / "site.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return recorded.get("key") == key and out_dir.is_dir() and recorded.get("files") == _manifest(out_dir)
+        return None
+    if recorded.get("key") == key and out_dir.is_dir() and recorded.get("files") == _manifest(out_dir):
+        return recorded
+    return None
 
 
 def _count(summary: BuildSummary, dataset) -> None:  # noqa: ANN001
@@ -464,14 +470,10 @@ def _cores() -> int:
 
 def shard_count(docs_dir: Path) -> int:
     """How many MkDocs processes: one per core (at most four), if there are enough pages to share."""
-    from .mkdocs_hooks import SHARDED
-
     cores = _cores()
     if cores < 2:
         return 1
-    root = Path(docs_dir)
-    pages = sum(1 for p in root.glob("organisations/*/*.md")
-                if SHARDED.match(p.relative_to(root).as_posix()))
+    pages = sum(1 for _ in Path(docs_dir).glob("organisations/*/*.md"))  # what mkdocs_hooks.SHARDED shares out
     return min(cores, 4) if pages >= SHARD_MIN_PAGES else 1
 
 
