@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,7 +314,7 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
     pending = downloads.Downloads(files=[], changes=changed, has_previous=previous_frame is not None)
     with tracker.active():
         pages.write_pages(dataset, results, docs_dir, settings, release, pending)
-    seen, written, unchanged = job.result()
+    seen, written, unchanged = _Helper.result(job)
     tracker.merge(seen, written, unchanged)
     return tracker.finish()
 
@@ -343,11 +344,26 @@ class _Helper:
         """Queue fn(*args); the writers' imports are queued after the first job, to run while this
         process computes."""
         pool = self._pool or self._start()
-        future = pool.submit(fn, *args)
-        if not self._warmed:
-            self._warmed = True
-            pool.submit(_warm_up)
+        try:
+            future = pool.submit(fn, *args)
+            if not self._warmed:
+                self._warmed = True
+                pool.submit(_warm_up)
+        except BrokenProcessPool as exc:
+            raise BuildError(self.STOPPED) from exc
         return future
+
+    #: What the publisher is told when the second process dies (killed for memory, say) mid-build.
+    STOPPED = ("the build's second process (the downloads) stopped unexpectedly, perhaps for lack of "
+               "memory; nothing was published and the previous site is untouched")
+
+    @classmethod
+    def result(cls, job):  # noqa: ANN001, ANN206
+        """The job's result; the process's death as a BuildError, not a traceback."""
+        try:
+            return job.result()
+        except BrokenProcessPool as exc:
+            raise BuildError(cls.STOPPED) from exc
 
     def __enter__(self) -> "_Helper":
         return self

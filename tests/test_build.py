@@ -318,3 +318,16 @@ def test_cli_build_exit_codes(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "nothing" in proc.stderr
+
+
+def test_a_second_process_that_dies_is_a_build_error_not_a_traceback():
+    """If the downloads' process dies mid-build (killed for memory, say), the publisher gets a BuildError
+    that says so, from the job and from any later submission."""
+    from generator.build import _Helper
+
+    with _Helper() as helper:
+        job = helper.submit(os._exit, 1)  # a real spawned process, ended abruptly
+        with pytest.raises(BuildError, match="stopped unexpectedly"):
+            _Helper.result(job)
+        with pytest.raises(BuildError, match="stopped unexpectedly"):
+            helper.submit(len, "x")
