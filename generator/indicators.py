@@ -113,7 +113,7 @@ ENGLAND = "ENG"
 COLUMNS = [
     "year", "level", "code", "indicator", "measure", "breakdown", "value", "ci_lower", "ci_upper",
     "status", "flags", "reason", "previous_value", "change", "trend", "peer_rank", "peer_count",
-    "peer_percentile",
+    "peer_percentile", "rate_white", "rate_bme", "trend_test", "trend_z", "headline",
 ]
 LINEAGE_COLUMNS = COLUMNS + ["folded"]
 STATUSES = ("ok", "not_calculable", "not_collected", "suppressed")
@@ -143,7 +143,7 @@ HEADLINE: dict[int, tuple[tuple[str, str], ...]] = {
     6: (("gap_pp", "all"),),
     7: (("gap_pp", "all"),),
     8: (("gap_pp", "all"),),
-    9: (("gap_pp_all", "all"),),
+    9: (("gap_pp_voting", "all"),),
 }
 
 #: Directions of "better": towards_1 (likelihoods), towards_0 (gaps), up, down, none.
@@ -378,7 +378,7 @@ class _Emitter:
 
     def emit(self, agg: pd.DataFrame, indicator: int, measure: str, value, *, breakdown="all",
              fails=(), small=(), se=None, log=False, ci=None, flags=(), zero_numerator=None,
-             status=None) -> None:
+             status=None, rates=None) -> None:
         n = len(agg)
         if n == 0:
             return
@@ -388,6 +388,9 @@ class _Emitter:
             st, reason, left = status
         st, reason = st.copy(), reason.copy()
         ok = st == "ok"
+        # The two rates behind a likelihood are shown wherever their counts are (also when the ratio is
+        # not calculable because a rate is 0): only a data status other than ok blanks them.
+        counted = ok.copy()
         for cond, why in fails:
             hit = ok & np.asarray(cond, dtype=bool)
             st[hit] = "not_calculable"
@@ -410,13 +413,16 @@ class _Emitter:
         named.append(("members_left_out", ok & left))
         if zero_numerator is not None:
             zn = ok & np.asarray(zero_numerator, dtype=bool)
-            reason[zn] = "the rate in the numerator is 0: the ratio is 0 and has no interval (Katz needs 1/0)"
+            reason[zn] = ("the rate in the numerator is 0: the ratio is 0; its interval adds 0.5 to every count "
+                          "(continuity-corrected Katz) and no year-on-year test is possible")
         self.parts.append(pd.DataFrame({
             "year": agg["year"].to_numpy(), "level": agg["level"].to_numpy(), "code": agg["code"].to_numpy(),
             "indicator": indicator, "measure": measure,
             "breakdown": breakdown if np.isscalar(breakdown) else np.asarray(breakdown),
             "value": value, "ci_lower": lo, "ci_upper": hi, "status": st, "flags": join_flags(named, n),
             "reason": reason, "_se": se_arr, "_log": log,
+            "rate_white": np.where(counted, np.asarray(rates[0], dtype="float64"), np.nan) if rates else np.nan,
+            "rate_bme": np.where(counted, np.asarray(rates[1], dtype="float64"), np.nan) if rates else np.nan,
         }))
 
     def frame(self) -> pd.DataFrame:
@@ -442,6 +448,10 @@ def join_flags(named: list[tuple[str, np.ndarray]], n: int) -> np.ndarray:
 
 
 def _rl_flags(rl: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Classes of a likelihood, on the value and interval as published (rounding.py: 2 decimals)."""
+    from .rounding import DECIMALS, rounded
+
+    rl, lo, hi = (rounded(x, DECIMALS["likelihood"]) for x in (rl, lo, hi))
     with np.errstate(invalid="ignore"):
         return [
             ("significant", (lo > 1) | (hi < 1)),
@@ -454,14 +464,15 @@ def _rl_flags(rl: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[tuple[str,
 def empty_indicators(internal: bool = False, columns: list[str] | None = None) -> pd.DataFrame:
     cols = list(columns or COLUMNS)
     if internal:
-        cols = cols[:12] + ["_se", "_log"]
+        cols = cols[:12] + ["rate_white", "rate_bme", "_se", "_log"]
     return pd.DataFrame({c: pd.Series(dtype=_DTYPES.get(c, "object")) for c in cols})
 
 
 _DTYPES = {
     "year": "int64", "indicator": "int64", "value": "float64", "ci_lower": "float64", "ci_upper": "float64",
     "previous_value": "float64", "change": "float64", "peer_rank": "Int64", "peer_count": "Int64",
-    "peer_percentile": "float64", "_se": "float64", "_log": "bool",
+    "peer_percentile": "float64", "_se": "float64", "_log": "bool", "rate_white": "float64",
+    "rate_bme": "float64", "trend_z": "float64", "headline": "bool",
 }
 
 
@@ -485,36 +496,45 @@ def _indicator_1(em: _Emitter, wf: pd.DataFrame, members: pd.DataFrame) -> None:
         em.emit(k, 1, "share_bme_known", 100 * p, breakdown=k["breakdown"],
                 fails=[(kw + kb == 0, "no staff of known ethnicity in this group")], small=(kb, kw + kb),
                 se=100 * proportion_se(p, kw + kb))
-    # Senior representation gap: whole workforce minus senior staff, each from its own complete members.
-    keys = ["year", "level", "code"]
-    al = a[a["breakdown"] == "all"]
-    se_ = a[a["breakdown"] == "senior"]
-    g = al.merge(se_, on=keys, how="inner", suffixes=("_a", "_s"))
+    # Senior representation gap: whole workforce minus senior staff, both shares taken over ONE set of
+    # organisations (those with every count of both), so the gap never subtracts shares of different groups.
+    keys = ["year", "org_code"]
+    six = [f"{c}_{x}" for x in ("a", "s") for c in ("w", "b", "u")]
+    parts = []
+    for bd, x in (("all", "a"), ("senior", "s")):
+        one = pub[pub["breakdown"] == bd][keys + ["w", "b", "u", "sup_w", "sup_b", "sup_u"]]
+        parts.append(one.rename(columns={c: f"{c}_{x}" for c in ("w", "b", "u")} |
+                                {f"sup_{c}": f"sup_{c}_{x}" for c in ("w", "b", "u")}))
+    both = parts[0].merge(parts[1], on=keys, how="inner")
+    g = aggregate(both, members, [], six)
     if len(g) == 0:
         return
-    st_a, re_a, left_a = data_status(g.rename(columns={"_n_a": "_n", "_used_a": "_used", "_sup_a": "_sup"}))
-    st_s, re_s, left_s = data_status(g.rename(columns={"_n_s": "_n", "_used_s": "_used", "_sup_s": "_sup"}))
-    st = np.where(st_a != "ok", st_a, st_s).astype(object)
-    reason = np.where(st_a != "ok", "whole workforce: " + re_a,
-                      np.where(st_s != "ok", "senior staff: " + re_s,
-                               np.where(left_a | left_s, np.where(re_a != "", re_a, re_s), ""))).astype(object)
+    st, reason, left = data_status(g)
     na = g["w_a"] + g["b_a"] + g["u_a"]
     ns = g["w_s"] + g["b_s"] + g["u_s"]
     with np.errstate(invalid="ignore", divide="ignore"):
         pa, ps = (g["b_a"] / na).to_numpy(), (g["b_s"] / ns).to_numpy()
         se = 100 * np.sqrt(proportion_se(pa, na) ** 2 + proportion_se(ps, ns) ** 2)
     for bd in ("all", "senior"):
-        em.emit(g, 1, "senior_gap_pp", 100 * (pa - ps), breakdown=bd, status=(st, reason, left_a | left_s),
+        em.emit(g, 1, "senior_gap_pp", 100 * (pa - ps), breakdown=bd, status=(st, reason, left),
                 fails=[(na.to_numpy() == 0, "no staff in this group"), (ns.to_numpy() == 0, "no senior staff")],
                 small=(g["b_a"], na, g["b_s"], ns), se=se)
 
 
-def _emit_rl(em: _Emitter, agg: pd.DataFrame, indicator: int, measure: str, a, n1, c, n2, fails, status=None
-             ) -> None:
+def _emit_rl(em: _Emitter, agg: pd.DataFrame, indicator: int, measure: str, a, n1, c, n2, fails, status=None,
+             white_first: bool = True) -> None:
+    """One likelihood of the rates a/n1 over c/n2, with its two rates (percent) as rate_white and rate_bme.
+
+    `white_first`: a/n1 is the White rate (indicators 2 and 4); indicator 3 puts the BME rate first.
+    """
     a, n1, c, n2 = (np.asarray(x, dtype="float64") for x in (a, n1, c, n2))
     rl, se, lo, hi = relative_likelihood(a, n1, c, n2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r1 = np.where(n1 > 0, 100 * a / n1, np.nan)
+        r2 = np.where(n2 > 0, 100 * c / n2, np.nan)
     em.emit(agg, indicator, measure, rl, fails=fails, small=(a, n1, c, n2), se=se, log=True, ci=(lo, hi),
-            flags=_rl_flags(rl, lo, hi), zero_numerator=(a == 0), status=status)
+            flags=_rl_flags(rl, lo, hi), zero_numerator=(a == 0), status=status,
+            rates=(r1, r2) if white_first else (r2, r1))
 
 
 def _indicator_2(em: _Emitter, rec: pd.DataFrame, members: pd.DataFrame) -> None:
@@ -536,7 +556,7 @@ def _indicator_3(em: _Emitter, dis: pd.DataFrame, members: pd.DataFrame) -> None
         ((d["ew"].to_numpy() == 0) & (d["eb"].to_numpy() == 0), "no staff entered the formal disciplinary process"),
         (d["ew"].to_numpy() == 0, "no White staff entered the formal disciplinary process: the ratio has no finite value"),
     ]
-    _emit_rl(em, g, 3, "relative_likelihood", g["eb"], g["nb"], g["ew"], g["nw"], fails(g))
+    _emit_rl(em, g, 3, "relative_likelihood", g["eb"], g["nb"], g["ew"], g["nw"], fails(g), white_first=False)
     # Two-year pooled: this year's and last year's group sums.
     prev = g[["year", "level", "code", *cols, "_used", "_sup"]].copy()
     prev["year"] = prev["year"] + 1
@@ -553,7 +573,7 @@ def _indicator_3(em: _Emitter, dis: pd.DataFrame, members: pd.DataFrame) -> None
     reason = np.where(has_prev, reason, np.where(org, "no return for the previous year to pool",
                                                  "no figures for the previous year to pool")).astype(object)
     _emit_rl(em, pooled, 3, "relative_likelihood_2yr", pooled["eb"], pooled["nb"], pooled["ew"], pooled["nw"],
-             fails(pooled), status=(st, reason, left & has_prev))
+             fails(pooled), status=(st, reason, left & has_prev), white_first=False)
 
 
 def _indicator_4(em: _Emitter, trn: pd.DataFrame, members: pd.DataFrame) -> None:
@@ -763,7 +783,10 @@ def indicator_rows(counts: Counts, members: pd.DataFrame, collections: pd.DataFr
     _indicators_5_8(em, counts.survey, members[members["year"].isin(
         [y for y, c in collected.items() if c & set(spec.SURVEY_INDICATORS)])] if collected else members)
     _indicator_9(em, counts.board, only(9))
+    from .rounding import round_figures
+
     out = pd.concat([em.frame(), _not_collected(members, collections)], ignore_index=True)
+    out = round_figures(out)
     # A survey indicator not collected in a year that collected others: drop the stray computed rows.
     if collected:
         coll = pd.DataFrame([(y, i) for y, c in collected.items() for i in c], columns=["year", "indicator"])
@@ -802,20 +825,58 @@ def _finish(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for c in columns:
         if c not in df:
             dt = _DTYPES.get(c, "object")
-            df[c] = np.nan if dt == "float64" else pd.Series(pd.array([pd.NA] * len(df), dtype=dt), index=df.index)
+            df[c] = np.nan if dt == "float64" else (False if dt == "bool" else
+                                                    pd.Series(pd.array([pd.NA] * len(df), dtype=dt), index=df.index))
     df = df[columns].copy()
     df["year"] = df["year"].astype("int64")
     df["indicator"] = df["indicator"].astype("int64")
-    for c in ("flags", "reason", "trend"):
+    for c in ("flags", "reason", "trend", "trend_test"):
         df[c] = df[c].fillna("").astype(str)
+    df["headline"] = headline_flags(df)
     for c in ("peer_rank", "peer_count"):
         df[c] = df[c].astype("Int64")
     return df
 
 
+#: The one headline measure per indicator (the `headline` column, the figure pages lead with). Indicator 3's
+#: two-year figure where it is ok, else the single-year one; indicator 9's is the voting members' gap (the WRES
+#: technical guidance defines indicator 9 on the board's voting membership).
+HEADLINE_MEASURE: dict[int, tuple[str, str]] = {
+    1: ("senior_gap_pp", "all"), 2: ("relative_likelihood", "all"), 3: ("relative_likelihood_2yr", "all"),
+    4: ("relative_likelihood", "all"), 5: ("gap_pp", "all"), 6: ("gap_pp", "all"), 7: ("gap_pp", "all"),
+    8: ("gap_pp", "all"), 9: ("gap_pp_voting", "all"),
+}
+
+
+def headline_flags(df: pd.DataFrame) -> np.ndarray:
+    """True on exactly one row per (year, level, code, indicator) that has its headline measure."""
+    if len(df) == 0:
+        return np.zeros(0, dtype=bool)
+    ind = df["indicator"].to_numpy(dtype="int64")
+    measure = df["measure"].to_numpy(dtype=object)
+    breakdown = df["breakdown"].to_numpy(dtype=object)
+    want_m = np.array([HEADLINE_MEASURE.get(int(i), ("", ""))[0] for i in range(10)], dtype=object)[ind]
+    want_b = np.array([HEADLINE_MEASURE.get(int(i), ("", ""))[1] for i in range(10)], dtype=object)[ind]
+    head = (measure == want_m) & (breakdown == want_b)
+    # Indicator 3: the single-year figure is the headline where the two-year one is not ok.
+    three = ind == 3
+    if three.any():
+        from .trends import combined_codes
+
+        sub = df[three]
+        unit = combined_codes([sub["year"], sub["level"], sub["code"]])
+        two_ok = np.zeros(unit.max() + 1, dtype=bool)
+        two_ok[unit[(sub["measure"].to_numpy() == "relative_likelihood_2yr") & (sub["status"].to_numpy() == "ok")]] = True
+        m3 = measure[three]
+        head[three] = np.where(m3 == "relative_likelihood_2yr", two_ok[unit],
+                               np.where(m3 == "relative_likelihood", ~two_ok[unit], False))
+    return head.astype(bool)
+
+
 def compute(dataset: Dataset, settings: Settings) -> Results:
     """Every figure of indicators.md for every organisation, group and year (see the module docstring)."""
     from .goals import leadership_goals
+    from .figure_warnings import add_warning_flags
     from .peers import add_peer_ranks
     from .quality import return_quality
     from .trends import add_trends
@@ -823,6 +884,7 @@ def compute(dataset: Dataset, settings: Settings) -> Results:
     counts = counts_of(dataset)
     members = memberships(dataset.register, counts.universe)
     rows = indicator_rows(counts, members, dataset.collections, settings)
+    rows = add_warning_flags(rows, dataset.problems)
     rows = add_trends(rows)
     rows = add_peer_ranks(rows, dataset.register)
     indicators = _finish(rows, COLUMNS)

@@ -14,6 +14,12 @@ breakdown and year.
 * peer_percentile: 100 (count - rank) / (count - 1): 100 for the best, 0
   for the worst, empty when the organisation is alone of its type.
 
+Figures flagged `small_numbers` (a count below the threshold) or
+`validator_warning` (the validator warned about a count behind it) are never
+ranked, and are not counted among the peers of others: a rank on a figure
+that chance or a likely error could move a long way would be read as a
+verdict. Not-calculable figures are never ranked (status is not ok).
+
 Both indicator 3 figures (single-year and two-year) are ranked, each among
 the organisations that have it; the site shows the headline one.
 """
@@ -37,6 +43,9 @@ def add_peer_ranks(rows: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
         return out
     headline = {(i, m, b) for i, pairs in HEADLINE.items() for m, b in pairs}
     sel = (out["level"].to_numpy() == "organisation") & (out["status"].to_numpy() == "ok")
+    # Never ranked: a figure on small numbers (chance moves it a long way) or one the validator warned about.
+    flags = out["flags"].fillna("").astype(str)
+    sel &= ~flags.str.contains("small_numbers|validator_warning", regex=True).to_numpy()
     # Headline or not is decided once per distinct (indicator, measure, breakdown), not per row.
     cand = out[["indicator", "measure", "breakdown"]][sel]
     combo = combined_codes([cand["indicator"], cand["measure"], cand["breakdown"]])

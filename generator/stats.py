@@ -10,8 +10,13 @@ Formulas (the methodology page quotes them):
   `RL = (a/n1) / (c/n2)`.
   Katz log-scale standard error: `SE = sqrt(1/a - 1/n1 + 1/c - 1/n2)`,
   95% interval `exp(ln RL +/- 1.96 SE)` (indicators.md). The interval is
-  undefined when `a` or `c` is 0 (a term 1/0); we then give no interval
-  (NaN) rather than an infinite one.
+  undefined when `a` is 0 (a term 1/0); then (a ratio of 0) the interval
+  is the continuity-corrected Katz one, 0.5 added to each of the four counts
+  (Pettigrew, Gart and Thomas 1986), with its lower end set to 0, the ratio
+  itself: "0 (0 to 4.50)". So a ratio of 0 on a handful of cases shows how
+  wide its uncertainty is instead of looking like a certain extreme. The SE
+  (and with it the year-on-year test) stays undefined. When `c` is 0 the
+  ratio itself has no finite value and is not calculable.
 * Wilson score interval for a proportion `p = x/n` (Wilson 1927):
   `centre = (p + z^2/2n) / (1 + z^2/n)`,
   `half = z / (1 + z^2/n) * sqrt(p(1-p)/n + z^2/4n^2)`.
@@ -62,6 +67,14 @@ def relative_likelihood(a, n1, c, n2) -> tuple[np.ndarray, np.ndarray, np.ndarra
         se = katz_se(a, n1, c, n2)
         lower = np.exp(np.log(rl) - Z95 * se)
         upper = np.exp(np.log(rl) + Z95 * se)
+        # A ratio of 0: the continuity-corrected interval (see the module docstring).
+        zero = (rl == 0) & (n1 > 0) & (n2 > 0)
+        if zero.any():
+            a5, n15, c5, n25 = a + 0.5, n1 + 0.5, c + 0.5, n2 + 0.5
+            rl_cc = (a5 / n15) / (c5 / n25)
+            se_cc = np.sqrt(np.clip(1 / a5 - 1 / n15 + 1 / c5 - 1 / n25, 0.0, None))
+            lower = np.where(zero, 0.0, lower)
+            upper = np.where(zero, np.exp(np.log(rl_cc) + Z95 * se_cc), upper)
     return rl, se, lower, upper
 
 

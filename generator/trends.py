@@ -7,25 +7,32 @@ gives no change and an empty trend).
 
     change = value(year) - value(year - 1)   (ratio units, percentage points)
 
-The class uses the direction of "better" (indicators.better_direction):
+The class is about the *distance from parity* (what a reader means by
+"better"), and the test is a test of that same distance:
 
-* Likelihoods (2, 3, 4): `z = (ln RL2 - ln RL1) / sqrt(SE1^2 + SE2^2)` with
-  Katz SEs (indicators.md). At |z| > 1.96 the change is clear; it is
-  *improved* when |ln RL| moved towards 0 (RL towards 1), else *worsened*.
-* Shares, percentages and gaps with counts behind them (indicator 1 shares,
-  the survey where respondents are known, indicator 9, the senior gap):
-  the same z on the natural scale with Wald standard errors, `sqrt(p(1-p)/n)`
-  for a share and the root sum of squares for a difference of two shares
-  (a difference-of-proportions z test; the two shares of a gap are treated as
-  independent, a simplification stated on the methodology page). Clear at
-  |z| > 1.96; then improved or worsened by the direction of better
-  (up, down, or towards 0 comparing |value|).
+* Distance D: likelihoods (2, 3, 4) `|ln RL|` (0 at parity, the same for
+  a ratio and its reciprocal); gaps `|gap|`; figures better up `-value`;
+  better down `value` (indicators.better_direction).
+* Test: `z = (D2 - D1) / sqrt(SE1^2 + SE2^2)` with the SEs of ln RL (Katz)
+  or of the share or gap (Wald; the two shares of a gap treated as
+  independent, a simplification stated on the methodology page). Where the
+  figure stays on one side of parity this is the z of indicators.md; where
+  it crosses parity D barely moves and the test (rightly) finds no clear
+  change: a move across parity is described as what it is, not as better
+  or worse. Near parity the folded distance makes the test conservative.
+* Minimum meaningful change (practical significance, stated on the
+  methodology page): a likelihood's distance must change by at least
+  `MIN_LOG_RATIO` = ln 1.05 (the ratio moves 5% closer to or further from
+  parity) and its published value by at least `MIN_RATIO` = 0.05; a share,
+  percentage or gap by at least `MIN_PP` = 1 percentage point.
+* improved / worsened: |z| > 1.96 AND the change is at least the minimum
+  AND D fell / rose; otherwise no_clear_change. The test is recorded in the
+  row (`trend_test` = `z_distance`, `trend_z`).
 * Where no test is possible (no standard error in either year: survey
-  percentages without respondents, a likelihood of 0, a share of 0% or 100%
-  in both years) the change is *no clear change* when it is within a
-  tolerance (`TOLERANCE_PP` = 1 percentage point for shares, percentages and
-  gaps; `TOLERANCE_RATIO` = 0.05 for likelihoods) and otherwise improved or
-  worsened by the direction of better, with the flag `trend_untested`.
+  percentages without respondents, a likelihood of 0, a share of 0% or
+  100% in both years) the trend is `not_tested` (flag `trend_untested`,
+  `trend_test` = `not_tested`): the page shows both values and says "not
+  tested", never a verdict word.
 * Consecutive two-year figures of indicator 3 share a year, so they are
   positively correlated and the independence assumption makes the test
   conservative (it calls fewer changes clear than it could).
@@ -38,10 +45,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .rounding import round_changes
 from .stats import Z95
 
-TOLERANCE_PP = 1.0
-TOLERANCE_RATIO = 0.05
+#: Minimum meaningful change (practical significance): see the module docstring.
+MIN_PP = 1.0
+MIN_RATIO = 0.05
+MIN_LOG_RATIO = float(np.log(1.05))
+#: Older names of the same minimums (the tolerance of the untested rule before it became `not_tested`).
+TOLERANCE_PP = MIN_PP
+TOLERANCE_RATIO = MIN_RATIO
+#: Values of the `trend_test` column.
+TEST_NAME = "z_distance"
+NOT_TESTED = "not_tested"
 _KEYS = ["level", "code", "indicator", "measure", "breakdown"]
 
 
@@ -80,33 +96,49 @@ def directions(df: pd.DataFrame, codes: np.ndarray | None = None) -> np.ndarray:
     return per_combo[codes]
 
 
-def classify(v1, v2, se1, se2, log_scale, direction) -> tuple[np.ndarray, np.ndarray]:
-    """(trend, untested) for changes v1 -> v2: see the module docstring. NaN values give ''."""
+def distance(v, log_scale, direction) -> np.ndarray:
+    """Distance from parity or from best (smaller is better): see the module docstring."""
+    v = np.asarray(v, dtype="float64")
+    log_scale = np.asarray(log_scale, dtype=bool)
+    direction = np.asarray(direction, dtype=object)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.select([direction == "up", direction == "down", log_scale], [-v, v, np.abs(np.log(v))], np.abs(v))
+
+
+def classify_change(v1, v2, se1, se2, log_scale, direction) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(trend, trend_test, trend_z) for changes v1 -> v2: see the module docstring. NaN values give ''."""
     v1, v2 = np.asarray(v1, dtype="float64"), np.asarray(v2, dtype="float64")
     se1, se2 = np.asarray(se1, dtype="float64"), np.asarray(se2, dtype="float64")
     log_scale = np.asarray(log_scale, dtype=bool)
     direction = np.asarray(direction, dtype=object)
+    d1, d2 = distance(v1, log_scale, direction), distance(v2, log_scale, direction)
     with np.errstate(divide="ignore", invalid="ignore"):
-        x1 = np.where(log_scale, np.log(v1), v1)
-        x2 = np.where(log_scale, np.log(v2), v2)
         s = np.sqrt(se1 ** 2 + se2 ** 2)
-        tested = np.isfinite(x1) & np.isfinite(x2) & np.isfinite(s) & (s > 0)
-        z = np.where(tested, (x2 - x1) / s, np.nan)
-        tol = np.where(log_scale, TOLERANCE_RATIO, TOLERANCE_PP)
-        clear = np.where(tested, np.abs(z) > Z95, np.abs(v2 - v1) > tol)
-        # Distance from "best" under each direction; smaller is better.
-        d1 = np.select([direction == "up", direction == "down", log_scale], [-v1, v1, np.abs(np.log(v1))], np.abs(v1))
-        d2 = np.select([direction == "up", direction == "down", log_scale], [-v2, v2, np.abs(np.log(v2))], np.abs(v2))
+        tested = np.isfinite(d1) & np.isfinite(d2) & np.isfinite(s) & (s > 0)
+        z = np.where(tested, (d2 - d1) / s, np.nan)
+        # The published values are rounded, so a hair of float noise never makes a change "meaningful".
+        moved = np.abs(d2 - d1) + 1e-9
+        meaningful = np.where(log_scale, (moved >= MIN_LOG_RATIO) & (np.abs(v2 - v1) + 1e-9 >= MIN_RATIO),
+                              moved >= MIN_PP)
+        clear = tested & (np.abs(z) > Z95) & meaningful
     both = ~np.isnan(v1) & ~np.isnan(v2) & (direction != "none")
     trend = np.where(~clear | (d1 == d2), "no_clear_change", np.where(d2 < d1, "improved", "worsened"))
+    trend = np.where(both & ~tested, NOT_TESTED, trend)
     trend = np.where(both, trend, "").astype(object)
-    return trend, both & ~tested & clear & (d1 != d2)
+    test = np.where(both, np.where(tested, TEST_NAME, NOT_TESTED), "").astype(object)
+    return trend, test, np.where(both & tested, np.round(z, 2), np.nan)
+
+
+def classify(v1, v2, se1, se2, log_scale, direction) -> tuple[np.ndarray, np.ndarray]:
+    """(trend, untested) for changes v1 -> v2 (`classify_change` without the test's columns)."""
+    trend, test, _ = classify_change(v1, v2, se1, se2, log_scale, direction)
+    return trend, test == NOT_TESTED
 
 
 def add_trends(rows: pd.DataFrame) -> pd.DataFrame:
     """Add previous_value, change, trend to rows carrying internal `_se` and `_log` columns."""
     if len(rows) == 0:
-        return rows.assign(previous_value=np.nan, change=np.nan, trend="")
+        return rows.assign(previous_value=np.nan, change=np.nan, trend="", trend_test="", trend_z=np.nan)
     # One integer per figure (unit, indicator, measure, breakdown), so the year-1 lookup joins on integers.
     out = rows.copy()
     # Each key column hashed once: the figure id and the directions share the codes.
@@ -132,9 +164,13 @@ def add_trends(rows: pd.DataFrame) -> pd.DataFrame:
                          f"indicator {twice['indicator']} {twice['measure']} {twice['breakdown']}")
     out["previous_value"] = np.where(ok, out["previous_value"].to_numpy(), np.nan)
     out["change"] = out["value"] - out["previous_value"]
-    trend, untested = classify(out["previous_value"], out["value"], out["_se_prev"], out["_se"], out["_log"],
-                               directions(out, what))
+    out = round_changes(out)
+    trend, test, z = classify_change(out["previous_value"], out["value"], out["_se_prev"], out["_se"], out["_log"],
+                                     directions(out, what))
+    untested = test == NOT_TESTED
     out["trend"] = trend
+    out["trend_test"] = test
+    out["trend_z"] = z
     flags = out["flags"].to_numpy(dtype=object)
     out["flags"] = np.where(untested, np.where(flags == "", "trend_untested", flags + ";trend_untested"), flags)
     return out.drop(columns=["_se_prev"])

@@ -97,6 +97,9 @@ def hand_results(dataset: Dataset):  # noqa: ANN201
         ind[c] = ind[c].astype("Int64")
     for c in ("value", "ci_lower", "ci_upper", "previous_value", "change", "peer_percentile"):
         ind[c] = ind[c].astype(float)
+    # The columns issue 14 added (rates beside a likelihood, the trend's test, the headline flag).
+    ind["rate_white"], ind["rate_bme"], ind["trend_test"], ind["trend_z"] = np.nan, np.nan, "", np.nan
+    ind["headline"] = ind["indicator"] == 2
     goals = pd.DataFrame({
         "year": [2024], "level": ["organisation"], "code": ["XAA01"], "group": ["senior"], "target_year": [2028],
         "N": [120], "s0": [0.1], "T": [0.25], "turnover": [0.1], "years": [4], "fraction": [0.6],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -34,7 +36,11 @@ def test_katz_interval_by_hand():
 
 def test_zero_counts():
     rl, se, lo, hi = relative_likelihood([0, 5, 5, 5], [10, 10, 0, 10], [5, 0, 5, 5], [10, 10, 10, 0])
-    assert rl[0] == 0 and np.isnan(se[0]) and np.isnan(lo[0])  # numerator rate 0: ratio 0, no interval
+    # numerator rate 0: ratio 0, no Katz SE (no trend test), interval continuity-corrected (0.5 added to
+    # every count) with its lower end at 0: (0.5/10.5)/(5.5/10.5) = 0.0909, SE sqrt(2 - 2/10.5 + 1/5.5) = 1.4111
+    assert rl[0] == 0 and np.isnan(se[0]) and lo[0] == 0
+    assert hi[0] == pytest.approx((0.5 / 5.5) * math.exp(1.96 * math.sqrt(1 / 0.5 - 2 / 10.5 + 1 / 5.5)), rel=1e-9)
+    assert hi[0] == pytest.approx(1.4447, abs=1e-4)
     assert np.isnan(rl[1])  # denominator rate 0
     assert np.isnan(rl[2]) and np.isnan(rl[3])  # a rate with n = 0 is undefined
     assert np.isnan(katz_se(5, 5, 0, 5))

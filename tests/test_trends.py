@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.trends import TOLERANCE_PP, TOLERANCE_RATIO, add_trends, classify
+from generator.trends import MIN_LOG_RATIO, MIN_PP, MIN_RATIO, add_trends, classify, classify_change
 
 
 def one(v1, v2, se1, se2, log, direction):
@@ -42,17 +42,46 @@ def test_gaps_towards_zero():
     assert one(3, -9, 1.0, 1.0, False, "towards_0") == ("worsened", False)
 
 
-def test_no_test_possible_uses_the_tolerance():
-    assert TOLERANCE_PP == 1.0 and TOLERANCE_RATIO == 0.05
-    # survey percentages without respondents: no SE
-    assert one(30, 30.8, np.nan, np.nan, False, "down") == ("no_clear_change", False)
-    assert one(30, 33, np.nan, np.nan, False, "down") == ("worsened", True)
-    assert one(30, 27, np.nan, np.nan, False, "down") == ("improved", True)
-    # a likelihood of 0 has no SE: 0 -> 0.03 is within 0.05; 0 -> 0.9 moved towards 1
-    assert one(0.0, 0.03, np.nan, 0.2, True, "towards_1") == ("no_clear_change", False)
-    assert one(0.0, 0.9, np.nan, 0.2, True, "towards_1") == ("improved", True)
-    # shares of 0% both years: SE 0, no test, no change
-    assert one(0.0, 0.0, 0.0, 0.0, False, "up") == ("no_clear_change", False)
+def test_no_test_possible_is_not_tested_never_a_verdict():
+    # survey percentages without respondents: no SE, so whatever the size of the change, no verdict word
+    assert one(30, 30.8, np.nan, np.nan, False, "down") == ("not_tested", True)
+    assert one(30, 33, np.nan, np.nan, False, "down") == ("not_tested", True)
+    assert one(30, 27, np.nan, np.nan, False, "down") == ("not_tested", True)
+    # a likelihood of 0 has no SE
+    assert one(0.0, 0.9, np.nan, 0.2, True, "towards_1") == ("not_tested", True)
+    # shares of 0% both years: SE 0, no test
+    assert one(0.0, 0.0, 0.0, 0.0, False, "up") == ("not_tested", True)
+
+
+def test_a_move_across_parity_is_not_a_verdict():
+    # The review's cases: 0.888 -> 1.125 was "Improved", 1.042 -> 0.958 "Worsened", with SEs that made the
+    # change in ln RL clear. The distance from parity barely moved, so there is no verdict.
+    assert abs(math.log(1.125) - math.log(0.888)) / math.sqrt(2 * 0.05 ** 2) > 1.96
+    assert one(0.888, 1.125, 0.05, 0.05, True, "towards_1") == ("no_clear_change", False)
+    assert one(1.042, 0.958, 0.01, 0.01, True, "towards_1") == ("no_clear_change", False)
+    # a gap from -3 to +3.5 pp: |gap| barely moved
+    assert one(-3.0, 3.5, 0.2, 0.2, False, "towards_0") == ("no_clear_change", False)
+
+
+def test_a_trivial_change_is_not_called_improved_or_worsened_however_clear():
+    # England's indicator 4, 0.994 -> 0.985 inside the range, with tiny SEs: clear to a test, but below the
+    # minimum meaningful change (0.05 and ln 1.05 of distance)
+    assert MIN_RATIO == 0.05 and MIN_PP == 1.0 and MIN_LOG_RATIO == pytest.approx(math.log(1.05))
+    assert abs(math.log(0.985 / 0.994)) / math.sqrt(2 * 0.001 ** 2) > 1.96
+    assert one(0.994, 0.985, 0.001, 0.001, True, "towards_1") == ("no_clear_change", False)
+    assert one(0.99, 0.94, 0.001, 0.001, True, "towards_1") == ("worsened", False)  # 0.05 and 5.3% further
+    # a share up 0.6 pp among a million staff: clear, trivial
+    assert one(20.0, 20.6, 0.04, 0.04, False, "up") == ("no_clear_change", False)
+    assert one(20.0, 21.0, 0.04, 0.04, False, "up") == ("improved", False)
+
+
+def test_the_test_is_recorded_with_the_verdict():
+    trend, test, z = classify_change([2.0, 30.0, 1.0], [1.2, 33.0, np.nan], [0.1, np.nan, 0.1], [0.1, np.nan, 0.1],
+                                     [True, False, True], ["towards_1", "down", "towards_1"])
+    assert list(trend) == ["improved", "not_tested", ""]
+    assert list(test) == ["z_distance", "not_tested", ""]
+    assert z[0] == pytest.approx(round((math.log(1.2) - math.log(2.0)) / math.sqrt(0.02), 2))
+    assert np.isnan(z[1]) and np.isnan(z[2])
 
 
 def test_no_direction_or_no_previous_gives_no_trend():
@@ -86,8 +115,9 @@ def test_add_trends_matches_the_previous_year_of_the_same_figure():
     ])
     out = add_trends(df).set_index(["year", "code"])
     assert out.loc[(2023, "XAA01"), "previous_value"] == 30.0 and out.loc[(2023, "XAA01"), "change"] == 4.0
-    assert out.loc[(2023, "XAA01"), "trend"] == "worsened"       # harassment up 4 points, lower is better
-    assert out.loc[(2023, "XAA01"), "flags"] == "trend_untested"  # no respondents, so no test
+    assert out.loc[(2023, "XAA01"), "trend"] == "not_tested"     # harassment up 4 points, but no respondents
+    assert out.loc[(2023, "XAA01"), "flags"] == "trend_untested"  # so no test, and no verdict word
+    assert out.loc[(2023, "XAA01"), "trend_test"] == "not_tested"
     assert math.isnan(out.loc[(2023, "XAB02"), "previous_value"])  # no previous year
     assert out.loc[(2024, "XAA01"), "trend"] == "" and math.isnan(out.loc[(2024, "XAA01"), "change"])
     # 2025 compares with 2024 only (not collected), never with 2023
