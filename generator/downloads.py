@@ -110,8 +110,14 @@ COMPUTED_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "one_in_k": "The same as 1 in k appointments (k = 1 / fraction, rounded).",
         "bme_appointments_per_year": "BME appointments needed each year (fraction x turnover x N).",
         "reachable": "Whether the goal can be reached by the target year at that turnover.",
-        "status": "ok, met (already at or above target), passed (target year has passed), not_reachable "
-                  "or not_calculable.",
+        "status": "ok, met (already at or above target), passed (target year has passed), not_reachable, "
+                  "too_small (fewer than 20 posts: no goal is set) or not_calculable.",
+        "fraction_low": "The fraction needed if 5% of posts turned over each year (0-1).",
+        "fraction_high": "The fraction needed if 15% of posts turned over each year (0-1).",
+        "T_national": "The board paper's fixed national baseline: England's BME share among known ethnicities "
+                      "that year (0-1).",
+        "fraction_national": "The fraction needed to reach T_national instead of T (0-1); empty when the group is "
+                             "already at or above it.",
     },
     "quality": {
         "status": "published, published_with_warnings or left_out (not published: it has errors).",

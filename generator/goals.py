@@ -37,6 +37,18 @@ settings.goal_turnover (default 10%):
   reachable is True for ok and met, False for not_reachable and passed,
   empty when not calculable.
 
+Issue 14 additions (methodology, "Leadership goals"):
+
+* too_small: no goal for a group of fewer than `MIN_POSTS` = 20 posts (N):
+  one appointment moves such a share by 5 points or more, so a share of
+  appointments "needed" there is noise, not a goal; the reason says so.
+* The effect of turnover: `fraction_low` and `fraction_high`, the same
+  fraction at `TURNOVER_RANGE` = 5% and 15% a year (the headline turnover
+  is settings.goal_turnover).
+* The board paper's fixed national baseline beside the organisation's own
+  parity: `T_national` (England's BME share among known ethnicities that
+  year) and `fraction_national`, the fraction needed to reach it.
+
 Sanity check (the 2018 board paper, tested): T = 1/6, s0 = 1/18, r = 10%
 gives f = 0.226 (about 1 in 4) for 2028 from 2018, f = 0.327 (1 in 3) for 2023.
 """
@@ -50,7 +62,12 @@ from .settings import Settings
 
 #: ARCHITECTURE.md's order, then ours (`headline`: the target year is settings.goal_headline_year).
 GOAL_COLUMNS = ["year", "level", "code", "group", "target_year", "N", "s0", "T", "turnover", "years",
-                "fraction", "one_in_k", "bme_appointments_per_year", "reachable", "status", "reason", "headline"]
+                "fraction", "one_in_k", "bme_appointments_per_year", "reachable", "status", "reason", "headline",
+                "fraction_low", "fraction_high", "T_national", "fraction_national"]
+#: No goal for a group smaller than this (posts, all ethnicities): see the module docstring.
+MIN_POSTS = 20
+#: The turnover range shown beside the headline turnover.
+TURNOVER_RANGE = (0.05, 0.15)
 GROUPS = ("senior", "vsm", "board")
 
 
@@ -79,17 +96,25 @@ def goals_table(groups: pd.DataFrame, target_years: tuple[int, ...], turnover: f
     passed = ~bad & ~met & (n <= 0)
     no_turnover = ~bad & ~met & ~passed & (turnover <= 0)
     bad = bad | no_turnover
+    too_small = ~bad & (N < MIN_POSTS)
+    bad = bad | too_small
     unreachable = ~bad & ~met & ~passed & (f > 1)
     ok = ~bad & ~met & ~passed & ~unreachable
-    status = np.select([bad, met, passed, unreachable], ["not_calculable", "met", "passed", "not_reachable"], "ok")
+    status = np.select([too_small, bad, met, passed, unreachable],
+                       ["too_small", "not_calculable", "met", "passed", "not_reachable"], "ok")
     reason = np.select(
-        [no_turnover, bad, met, passed, unreachable],
-        ["turnover is 0: no appointments are made", g["_reason"].to_numpy(dtype=object),
+        [too_small, no_turnover, bad, met, passed, unreachable],
+        [f"fewer than {MIN_POSTS} posts: one appointment moves the share by 5 points or more, so no goal is set",
+         "turnover is 0: no appointments are made", g["_reason"].to_numpy(dtype=object),
          "already at or above target", "target year has passed", "not reachable by then at this turnover"],
         "")
     with np.errstate(divide="ignore", invalid="ignore"):
         k = np.where(ok, np.round(1.0 / f), np.nan)
     reachable = pd.array(np.where(bad, None, ok | met), dtype="boolean")
+    live = ok | unreachable
+    lo, hi = (np.where(live, goal_fraction(T, s0, r, n), np.nan) for r in TURNOVER_RANGE)
+    Tn = g["T_national"].to_numpy(dtype="float64") if "T_national" in g else np.full(len(g), np.nan)
+    fn = np.where(~bad & ~passed & (s0 < Tn), goal_fraction(Tn, s0, turnover, n), np.nan)
     out = pd.DataFrame({
         "year": g["year"].astype("int64"), "level": g["level"], "code": g["code"], "group": g["group"],
         "target_year": g["target_year"].astype("int64"), "headline": g["target_year"].to_numpy() == headline_year,
@@ -98,6 +123,7 @@ def goals_table(groups: pd.DataFrame, target_years: tuple[int, ...], turnover: f
         "fraction": np.where(ok | unreachable, f, np.nan), "one_in_k": pd.array(k, dtype="Float64").astype("Int64"),
         "bme_appointments_per_year": np.where(ok, f * turnover * N, np.nan),
         "reachable": reachable, "status": status, "reason": reason,
+        "fraction_low": lo, "fraction_high": hi, "T_national": Tn, "fraction_national": fn,
     })
     return out[GOAL_COLUMNS]
 
@@ -153,6 +179,8 @@ def leadership_goals(counts, members: pd.DataFrame, settings: Settings) -> pd.Da
         columns={"bw_": "w", "bb_": "b", "bu_": "u", "sup_mw": "sup_w", "sup_mb": "sup_b", "sup_mu": "sup_u"})
     board = aggregate(b, members, [], cols)
     inputs = goal_inputs(senior, vsm, board, whole)
+    national = inputs[inputs["level"] == "england"][["year", "T"]].drop_duplicates("year")
+    inputs = inputs.merge(national.rename(columns={"T": "T_national"}), on="year", how="left")
     out = goals_table(inputs, tuple(settings.goal_years), settings.goal_turnover, settings.goal_headline_year)
     from .indicators import _LEVEL_ORDER
 

@@ -33,8 +33,8 @@ from .charts import Chart, ChartFiles, write_chart, write_vega_bundle
 from .mkdocs_hooks import FINISHED  # the first line of a generated page's body (see `compose`); the hook renders such pages
 from .text import (
     CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
-    WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link,
-    measure_kind, ordinal, org_type_label, plural, raw_block, rel, sentence, sort_key,
+    TREND_MEANING, WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link,
+    measure_kind, ordinal, org_type_label, plural, raw_block, rates_sentence, rel, sentence, sort_key,
 )
 
 ENGLAND = ("england", "ENG")
@@ -537,7 +537,7 @@ def compact_cell(indicator: int, measure: str, r: dict | None) -> tuple[str, str
 
 #: The colour of each class word (a constant: class_tag is asked some 30,000 times a national build).
 CLASS_CSS = {"equal": "ok", "unclear": "unclear", "adverse_to_bme": "bad", "worse_for_bme": "bad",
-             "adverse_to_white": "other", "worse_for_white": "other"}
+             "adverse_to_white": "other", "worse_for_white": "other", "more_diverse": "other"}
 
 
 def class_tag(cls: str) -> str:
@@ -570,18 +570,32 @@ def figure_html(indicator: int, measure: str, r: dict | None, with_interval: boo
             status, "–")
         reason = r.get("reason")
         tip = f' title="{attr(str(reason))}"' if not is_missing(reason) else ""
-        return f'<span class="wres-na"{tip}>{word}</span>'
+        # In full tables the reason is printed, not only a tooltip (a phone has no hover).
+        why = f' <span class="wres-reason">({esc(str(reason))})</span>' if with_interval and tip else ""
+        return f'<span class="wres-na"{tip}>{word}</span>{why}'
     html_ = fmt_value(r["value"], k)
+    fl = flags_of(r.get("flags"))
     if with_interval:
         iv = fmt_interval(r.get("ci_lower"), r.get("ci_upper"), k)
         if iv:
             html_ += f' <span class="wres-ci">({iv})</span>'
-    if "small_numbers" in flags_of(r.get("flags")):
+        elif k != "count":
+            html_ += (' <span class="wres-ci" title="No interval is computed for this figure: see the methodology">'
+                      '(no interval)</span>')
+    if "small_numbers" in fl:
         html_ += ' <span class="wres-flag" title="Based on small numbers: read with care">small numbers</span>'
+    if "validator_warning" in fl:
+        html_ += (' <span class="wres-flag" title="The validator warned about a count behind this figure: check the '
+                  'return before relying on it">validator warning</span>')
     return html_
 
 
 def change_cell(indicator: int, measure: str, r: dict | None) -> str:
+    """The change since the year before: both values, the change, and the verdict only where a test earned it.
+
+    A move across parity (a likelihood across 1, a gap across 0) says so in words; an untested change
+    shows both values and "not tested" (methodology, "Changes from year to year").
+    """
     if r is None or is_missing(r.get("change")):
         return "–"
     k = measure_kind(indicator, measure)
@@ -590,15 +604,22 @@ def change_cell(indicator: int, measure: str, r: dict | None) -> str:
         txt = f"{ch:+.2f}".replace("-", "−")
     else:
         txt = f"{ch:+.1f} pp".replace("-", "−")
+    prev, now = r.get("previous_value"), r.get("value")
+    if not is_missing(prev) and not is_missing(now):
+        txt = f"{fmt_value(prev, k)} → {fmt_value(now, k)} ({txt})"
+        parity = 1.0 if k == "likelihood" else 0.0
+        if k in ("likelihood", "gap") and (float(prev) - parity) * (float(now) - parity) < 0:
+            txt += " · crossed parity" if k == "gap" else " · crossed 1 (parity)"
     tr = r.get("trend")
     if not is_missing(tr) and str(tr) in TREND_LABELS:
-        txt += f' <span class="wres-trend wres-trend--{str(tr)}">{TREND_LABELS[str(tr)]}</span>'
+        title = attr(TREND_MEANING[str(tr)])
+        txt += f' <span class="wres-trend wres-trend--{str(tr)}" title="{title}">{TREND_LABELS[str(tr)]}</span>'
     return txt
 
 
 def headline_table(site: Site, level: str, code: str, year: int, caption: str, page_url: str,
                    compare_england: bool = True, lineage: bool = False) -> str:
-    head = ["Indicator", "Figure (95% interval)", "What it means", "Change since the year before"]
+    head = ["Indicator", "Figure (95% interval, where there is one)", "What it means", "Change since the year before"]
     if compare_england and (level, code) != ENGLAND:
         head.append("England")
     rows = []
@@ -606,11 +627,38 @@ def headline_table(site: Site, level: str, code: str, year: int, caption: str, p
         measure, r = site.headline(level, code, year, n, lineage)
         cls, _ = judge(n, measure, r)
         cells = [f'<a href="{rel(page_url, f"indicators/{n}/")}">{n}. {SHORT_TITLES[n]}</a>',
-                 figure_html(n, measure, r), class_tag(cls) or "–", change_cell(n, measure, r)]
+                 figure_html(n, measure, r) + _figure_note(site, level, code, year, n, measure, r, lineage),
+                 class_tag(cls) or "–", change_cell(n, measure, r)]
         if compare_england and (level, code) != ENGLAND:
             cells.append(_england_cell(site, year, n))
         rows.append(cells)
     return table(caption, head, rows)
+
+
+def _figure_note(site: Site, level: str, code: str, year: int, n: int, measure: str, r: dict | None,
+                 lineage: bool = False) -> str:
+    """What a headline cell needs beside the figure: indicator 3's two-year figure labelled, with the single
+    year beside it; indicator 9's voting figure with executive and all members beside it; the two rates."""
+    if r is None:
+        return ""
+    out = []
+    if n in (2, 3, 4):
+        rates = rates_sentence(n, r)
+        if rates:
+            out.append(rates + (f" ({int(year) - 1} and {year} together)" if measure == "relative_likelihood_2yr"
+                                else ""))
+    if n == 3 and measure == "relative_likelihood_2yr" and _shows_value(r):
+        one = site.row(level, code, year, 3, "relative_likelihood", "all", lineage)
+        out.append(f"Two-year figure: {int(year) - 1} and {year} pooled. {year} alone: "
+                   + (figure_html(3, "relative_likelihood", one, with_interval=True) if one is not None else "–"))
+    if n == 9:
+        parts = []
+        for m, who in (("gap_pp_voting", "voting"), ("gap_pp_executive", "executive"), ("gap_pp_all", "all members")):
+            row = site.row(level, code, year, 9, m, "all", lineage)
+            shown = fmt_value(row["value"], "gap") if row is not None and _shows_value(row) else "no figure"
+            parts.append(f"{who} {shown}")
+        out.append("; ".join(parts))
+    return "".join(f'<br><span class="wres-note">{x}</span>' for x in out)
 
 
 def _england_cell(site: Site, year: int, n: int) -> str:
@@ -804,8 +852,11 @@ def england_page(site: Site) -> None:
             heading(2, f"Headline figures, {y}"),
             p("Each figure compares BME and White staff. For relative likelihoods, 1.00 means equal treatment and "
               "0.80 to 1.25 counts as no adverse difference; for gaps, 0 means no difference. The change column "
-              "says whether the figure moved towards fairness since the year before, and whether that change is "
-              "larger than chance alone would explain."),
+              "shows last year's and this year's figures. It says <em>Improved</em> or <em>Worsened</em> only when "
+              "the figure moved closer to or further from parity, a test says the move is unlikely to be chance, "
+              "and the move is at least the minimum meaningful change; <em>Not tested</em> where no test is "
+              f'possible (<a href="{rel(url, "methodology/")}#changes-from-year-to-year">the rules</a>).'),
+            group_notes(site, *ENGLAND, y, list(site.orgs), url),
             headline_table(site, *ENGLAND, y, f"England, {y}: the nine WRES indicators", url),
             sentences(site, *ENGLAND, y, "NHS organisations in England"),
             heading(2, "Representation, every year"),
@@ -903,6 +954,54 @@ def member_table(site: Site, members: list[str], page_url: str, year: int, capti
     return COMPACT_KEY + table(caption, head, rows, sortable=True, table_id=table_id, numeric=set(range(3, 12)))
 
 
+def group_notes(site: Site, level: str, code: str, year: int, members: list[str], url: str) -> str:
+    """The "Things you need to know" box of a group page: how each figure was made, who is missing from it."""
+    published = [c for c in members if (c, year) in site.returns and site.returns[(c, year)].get("status") != "left_out"]
+    missing = [c for c in members if c not in published]
+    items = []
+    if level == "england":
+        who = f"the {plural(len(published), 'organisation')} with a published return for {year}"
+    else:
+        who = (f"the {plural(len(published), 'organisation')} of its {plural(len(members), 'member')} with a "
+               f"published return for {year}")
+    items.append(f"Indicators 1 to 4 and 9 are computed from the <strong>summed counts</strong> of {who}, never as an "
+                 f"average of their ratios. The senior representation gap takes both shares over the same "
+                 f"organisations.")
+    survey = []
+    for n in spec.SURVEY_INDICATORS:
+        _, r = site.headline(level, code, year, n)
+        if r is None or not _shows_value(r):
+            continue
+        fl = flags_of(r.get("flags"))
+        survey.append((n, "plain mean of organisations' percentages (some gave no respondent counts), with no "
+                          "interval" if "weighted_mean_unavailable" in fl else "mean weighted by respondents"))
+    if survey:
+        kinds = sorted({k for _, k in survey})
+        if len(kinds) == 1:
+            items.append(f"Indicators 5 to 8 (staff survey) are the {kinds[0]}.")
+        else:
+            items.append("Staff survey figures: " + "; ".join(f"indicator {n}, {k}" for n, k in survey) + ".")
+    left = []
+    for n in spec.INDICATORS:
+        m, r = site.headline(level, code, year, n)
+        if r is not None and "members_left_out" in flags_of(r.get("flags")) and not is_missing(r.get("reason")):
+            left.append(f"indicator {n}: {esc(str(r['reason']))}")
+    if left:
+        items.append("Some organisations are left out of some figures because a count was missing or suppressed: "
+                     + "; ".join(left) + ".")
+    if missing and level != "england":
+        names = ", ".join(f'<a href="{rel(url, f"organisations/{c}/")}">{site.org_name(c)}</a>' for c in missing[:20])
+        more = f" and {len(missing) - 20:,} more" if len(missing) > 20 else ""
+        items.append(f"No published return for {year}, so not in these figures: {names}{more}.")
+    elif missing:
+        items.append(f"{plural(len(missing), 'organisation')} in the register had no published return for {year} and "
+                     f"are not in these figures.")
+    items.append(f'Survey figures for {year} come from the NHS Staff Survey of the autumn of {int(year) - 1}. '
+                 f'<a href="{rel(url, "methodology/")}#group-figures">How group figures are made</a>.')
+    return ('<div class="admonition info wres-know"><p class="admonition-title">Things you need to know</p><ul>'
+            + "".join(f"<li>{x}</li>" for x in items) + "</ul></div>")
+
+
 def group_page(site: Site, level: str, code: str, name: str, url: str, members: list[str], intro_html: str,
                extra: tuple[str, ...] = ()) -> None:
     y = site.latest_year
@@ -912,6 +1011,7 @@ def group_page(site: Site, level: str, code: str, name: str, url: str, members: 
             heading(1, ename),
             intro(intro_html),
             heading(2, f"Headline figures, {y}"),
+            group_notes(site, level, code, y, members, url),
             headline_table(site, level, code, y, f"{ename}, {y}: the nine WRES indicators, with England for comparison",
                            url),
             sentences(site, level, code, y, f"NHS organisations in {ename}"),
@@ -947,8 +1047,8 @@ def region_pages(site: Site) -> None:
         group_page(site, "region", rcode, name, url, members,
                    f"{esc(name)} is one of the seven NHS England regions. It has "
                    f"{plural(len(members), 'organisation')} in the register and {plural(len(systems), 'integrated care system')}. "
-                   f'Figures for the region are computed from the summed counts of its organisations '
-                   f'(<a href="{rel(url, "methodology/")}">how</a>).', sys_html)
+                   f'How its figures are made, and which organisations are missing from them, is in the box '
+                   f'below (<a href="{rel(url, "methodology/")}#group-figures">methodology</a>).', sys_html)
         m, r = site.headline("region", rcode, y, 1)
         index_rows.append([(f'<a href="{rel("regions/", url)}">{esc(name)}</a>', name),
                            (fmt_int(len(members)), str(len(members))), (fmt_int(len(systems)), str(len(systems))),
@@ -975,8 +1075,9 @@ def system_pages(site: Site) -> None:
         region_link = f'<a href="{rel(url, f"regions/{rslug}/")}">{esc(rname)}</a>' if rslug else "an unknown region"
         group_page(site, "system", scode, str(name), url, members,
                    f"{esc(name)} (code {esc(scode)}) is an integrated care system in {region_link}, with "
-                   f"{plural(len(members), 'organisation')} in the register. Its figures are computed from the summed "
-                   f'counts of its organisations (<a href="{rel(url, "methodology/")}">how</a>).')
+                   f"{plural(len(members), 'organisation')} in the register. How its figures are made, and which "
+                   f'organisations are missing from them, is in the box below '
+                   f'(<a href="{rel(url, "methodology/")}#group-figures">methodology</a>).')
         m, r = site.headline("system", scode, y, 1)
         rows.append([(f'<a href="{rel("systems/", url)}">{esc(name)}</a>', esc(str(name).lower())),
                      esc(scode), (esc(rname), rname), (fmt_int(len(members)), str(len(members))),
@@ -1153,7 +1254,8 @@ def peers_section(site: Site, code: str, year: int, url: str) -> str:
 
 
 GOAL_STATUS = {"ok": "reachable", "met": "parity already met", "passed": "target year has passed",
-               "not_reachable": "not reachable at this turnover", "not_calculable": "cannot be computed"}
+               "not_reachable": "not reachable at this turnover", "not_calculable": "cannot be computed",
+               "too_small": "no goal: fewer than 20 posts"}
 GROUP_WORDS = {"senior": "senior staff (bands 8a to VSM)", "vsm": "very senior managers", "board": "the board"}
 
 
@@ -1181,18 +1283,25 @@ def goals_section(site: Site, code: str, year: int) -> str:
                          f"if {tw} of posts turn over each year, even if every appointment went to a BME "
                          f"candidate.</li>")
         elif status == "ok":
-            k = r.get("one_in_k")
             per = r.get("bme_appointments_per_year")
-            kk = f"about 1 in {int(round(float(k)))}" if not is_missing(k) and float(k) > 0 else "no additional"
+            kk = share_words(r.get("fraction"))
             if is_missing(per):
                 pp = ""
-            elif round(float(per), 1) == 1.0:
+            elif float(per) < 0.95:
+                pp = f" (fewer than one BME appointment a year: about one every {1 / float(per):.0f} years)" \
+                    if float(per) > 0 else ""
+            elif round(float(per)) == 1:
                 pp = " (about one BME appointment a year)"
             else:
-                pp = f" (about {float(per):.1f} BME appointments a year)"
+                pp = f" (about {float(per):.0f} BME appointments a year)"
+            rng = ""
+            lo, hi = r.get("fraction_low"), r.get("fraction_high")
+            if not is_missing(lo) and not is_missing(hi):
+                rng = (f" If 5% of posts turned over each year it would be {_pct_or_more(lo)}; if 15%, "
+                       f"{_pct_or_more(hi)}.")
             items.append(f"<li>{G}: BME share now {now}, parity {target}. To reach parity by {head_year}, {kk} "
-                         f"appointments would need to go to BME staff{pp}, if {tw} of posts turn over each "
-                         f"year.</li>")
+                         f"of appointments would need to go to BME staff{pp}, if {tw} of posts turn over each "
+                         f"year.{rng}{_national_words(r)}</li>")
         else:
             why = esc(r.get("reason")) if not is_missing(r.get("reason")) else "no goal could be computed"
             items.append(f"<li>{G}: {why}.</li>")
@@ -1204,12 +1313,42 @@ def goals_section(site: Site, code: str, year: int) -> str:
     for r in sorted(rows, key=lambda r: (str(r.get("group")), int(r.get("target_year") or 0))):
         trows.append([GROUP_WORDS.get(str(r.get("group")), esc(r.get("group"))), str(int(r.get("target_year") or 0)),
                       fmt_int(r.get("N")),
-                      (f"1 in {int(round(float(r['one_in_k'])))}" if not is_missing(r.get("one_in_k"))
-                       and float(r["one_in_k"]) > 0 else "–"),
+                      share_words(r.get("fraction")) if str(r.get("status")) == "ok" else "–",
                       GOAL_STATUS.get(str(r.get("status")), esc(r.get("status")))])
     return text_ + table(f"{site.org_name(code)}: BME share of appointments needed for parity, by target year",
-                         ["Group", "Target year", "Posts", "BME appointments needed", "Outlook"], trows,
-                         numeric={2})
+                         ["Group", "Target year", "Posts", "Share of appointments to go to BME staff", "Outlook"],
+                         trows, numeric={2})
+
+
+def share_words(fraction: object) -> str:
+    """A share of appointments as people read it: "23% (about 1 in 4)", "74% (about 7 in 10)", never "1 in 1"."""
+    if is_missing(fraction):
+        return "–"
+    f = float(fraction)
+    pct = f"{100 * f:.0f}%"
+    if f <= 0:
+        return "none"
+    if f <= 0.5:
+        return f"{pct} (about 1 in {round(1 / f)})"
+    if f < 0.95:
+        return f"{pct} (about {round(10 * f)} in 10)"
+    return f"{pct} (nearly all)"
+
+
+def _pct_or_more(fraction: object) -> str:
+    f = float(fraction)  # type: ignore[arg-type]
+    return "more than every appointment (not reachable)" if f > 1 else share_words(f)
+
+
+def _national_words(r: dict) -> str:
+    """The board paper's fixed national baseline beside the organisation's own parity."""
+    tn, fn = r.get("T_national"), r.get("fraction_national")
+    if is_missing(tn):
+        return ""
+    base = f" Against the national baseline instead (England's BME share of staff of known ethnicity, {100 * float(tn):.1f}%)"
+    if is_missing(fn):
+        return base + ", this group is already at or above it."
+    return base + f", {_pct_or_more(fn)} of appointments would be needed."
 
 
 def reports_section(site: Site, code: str, years: list[int]) -> str:
@@ -1486,11 +1625,30 @@ def indicator_page(site: Site, n: int, url: str) -> None:
         if r is not None and yr == y:
             cls, _ = judge(n, m, r)
             classes[cls] = classes.get(cls, 0) + 1
+    clear_note = ""
+    if k == "likelihood":
+        outside = clearly = 0
+        for c, yr, m, r in latest:
+            if r is None or yr != y or not _shows_value(r):
+                continue
+            fl = flags_of(r.get("flags"))
+            if "adverse_to_bme" in fl or "adverse_to_white" in fl:
+                outside += 1
+                lo, hi = r.get("ci_lower"), r.get("ci_upper")
+                if not is_missing(lo) and not is_missing(hi) and (float(lo) > 1.25 or float(hi) < 0.80):
+                    clearly += 1
+        clear_note = p(f"<strong>Outside the range, and how sure.</strong> In {y}, {plural(outside, 'organisation')} "
+                       f"had a figure outside the non-adverse range 0.80 to 1.25 (the official classification, on "
+                       f"the figure itself). For {plural(clearly, 'organisation')} of them the whole 95% interval is "
+                       f"outside the range too: those are clearly outside; for the others chance alone could put the "
+                       f"figure there. The chart below shows every interval; compare organisations by their "
+                       f"intervals rather than by rank.")
     if vals:
         bad = classes.get("adverse_to_bme", 0) + classes.get("worse_for_bme", 0)
         summary = (f"{plural(len(vals), 'organisation')} had a figure in {y}; for {plural(bad, 'organisation')} it "
                    f"was {'outside the non-adverse range, adverse to BME staff' if k == 'likelihood' else 'worse for BME staff'}. "
-                   "Each dot is an organisation, each line its 95% interval; organisations are sorted by their figure.")
+                   "Each dot is an organisation, each line its 95% interval where it has one; organisations are sorted "
+                   "by their figure.")
     else:
         summary = "No organisation had a figure this year."
     better = {"likelihood": "likelihood", "gap": "gap_up" if n in (7, 9) else "gap"}.get(k, "")
@@ -1522,6 +1680,7 @@ def indicator_page(site: Site, n: int, url: str) -> None:
             p(f'The <a href="{rel(url, "methodology/")}#indicator-{n}">methodology</a> gives the formula, the interval '
               f"and the choices the project made."),
             heading(2, "Every organisation"),
+            clear_note,
             dot_html,
             table(f"Indicator {n}: every organisation's latest figure", ["Organisation", "Type", "Region", "Year",
                                                                         "Figure (95% interval)", "Class", "Trend"],

@@ -239,7 +239,7 @@ HEADLINE = {
     6: ("gap_pp", "all"),
     7: ("gap_pp", "all"),
     8: ("gap_pp", "all"),
-    9: ("gap_pp_all", "all"),
+    9: ("gap_pp_voting", "all"),
 }
 #: Where a headline is missing (e.g. no two-year figure in a first year), the figure shown instead.
 HEADLINE_FALLBACK = {3: ("relative_likelihood", "all"), 1: ("senior_gap_pp", "senior")}
@@ -283,7 +283,7 @@ WHAT = {
     6: "the percentage of BME staff minus the percentage of White staff who experienced harassment, bullying or abuse from other staff",
     7: "the percentage of BME staff minus the percentage of White staff who believe the organisation gives equal opportunities for career progression",
     8: "the percentage of BME staff minus the percentage of White staff who experienced discrimination from a manager, team leader or colleague",
-    9: "the BME share of board members minus the BME share of the whole workforce",
+    9: "the BME share of the board's voting members minus the BME share of the whole workforce (the WRES technical guidance defines indicator 9 on voting membership; executive and all members are shown beside it)",
 }
 
 GOOD = {
@@ -295,7 +295,7 @@ GOOD = {
     6: "0 means no difference; a positive gap means BME staff fare worse",
     7: "0 means no difference; a negative gap means BME staff fare worse",
     8: "0 means no difference; a positive gap means BME staff fare worse",
-    9: "0 means the board is as diverse as the workforce; negative means the board is less diverse",
+    9: "0 means the board's voting members are as diverse as the workforce; negative means the board is less diverse, positive more diverse",
 }
 
 
@@ -340,7 +340,11 @@ def judgement(indicator: int, measure: str, value: object, flags: object = "", l
             return "unclear", "but the 95% interval includes 0, so the difference could be chance"
         if worse_for_bme:
             return "worse_for_bme", "BME staff fare worse" if indicator not in (1, 9) else "BME staff are under-represented"
-        return "worse_for_white", "White staff fare worse" if indicator not in (1, 9) else "BME staff are not under-represented"
+        if indicator in (1, 9):
+            # A board (or senior staff) more diverse than the workforce is that, not "worse for White staff".
+            who = "the board" if indicator == 9 else "senior staff"
+            return "more_diverse", f"{who} is more diverse than the workforce"
+        return "worse_for_white", "White staff fare worse"
     return "equal", ""
 
 
@@ -352,13 +356,50 @@ CLASS_LABELS = {
     "worse_for_white": "Worse for White staff",
     "no_data": "No figure",
     "unclear": "No clear difference",
+    "more_diverse": "More diverse than the workforce",
 }
 
 TREND_LABELS = {
     "improved": "Improved",
     "worsened": "Worsened",
     "no_clear_change": "No clear change",
+    "not_tested": "Not tested",
 }
+
+#: What each trend word means, for a title or a key (methodology, "Changes from year to year").
+TREND_MEANING = {
+    "improved": "closer to parity (or better), by a change a test says is unlikely to be chance and at least the "
+                "minimum meaningful change",
+    "worsened": "further from parity (or worse), by a change a test says is unlikely to be chance and at least the "
+                "minimum meaningful change",
+    "no_clear_change": "tested: not a clear change of at least the minimum meaningful size, or a move across parity",
+    "not_tested": "no test is possible (no counts behind one of the two figures): both values are shown, no verdict",
+}
+
+
+def fmt_rate(value: object) -> str:
+    """A rate behind a likelihood, as published (2 decimals, percent)."""
+    if is_missing(value):
+        return ""
+    return f"{float(value):.2f}%"
+
+
+#: The two rates of each likelihood in words: (what the rate is of, its outcome).
+RATE_WORDS = {
+    2: ("shortlisted applicants", "were appointed"),
+    3: ("staff", "entered the formal disciplinary process"),
+    4: ("staff", "accessed non-mandatory training or CPD"),
+}
+
+
+def rates_sentence(indicator: int, row: dict) -> str:
+    """ "24.62% of White shortlisted applicants were appointed, against 20.10% of BME shortlisted applicants" """
+    if indicator not in RATE_WORDS or is_missing(row.get("rate_white")) or is_missing(row.get("rate_bme")):
+        return ""
+    of, did = RATE_WORDS[indicator]
+    if indicator == 3:  # the ratio is BME over White: its numerator first
+        return f"{fmt_rate(row['rate_bme'])} of BME {of} {did}, against {fmt_rate(row['rate_white'])} of White {of}"
+    return f"{fmt_rate(row['rate_white'])} of White {of} {did}, against {fmt_rate(row['rate_bme'])} of BME {of}"
 
 
 def ordinal(n: int) -> str:
@@ -377,7 +418,9 @@ def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
         reason = esc(row.get("reason")) if not is_missing(row.get("reason")) else ""
         what = {"not_collected": "was not collected", "suppressed": "was withheld (small numbers)",
                 "not_calculable": "could not be calculated"}.get(status, "is not available")
-        return f"For {year}, this figure for {who} {what}" + (f": {reason}." if reason else ".")
+        text = f"For {year}, this figure for {who} {what}" + (f": {reason}." if reason else ".")
+        rates = rates_sentence(indicator, row) if status == "not_calculable" else ""
+        return text + (f" {rates[0].upper()}{rates[1:]}." if rates else "")
     v = float(value)
     fl = flags_of(row.get("flags"))
     cls, words = judgement(indicator, measure, value, row.get("flags"), row.get("ci_lower"), row.get("ci_upper"))
@@ -388,8 +431,9 @@ def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
                 4: f"In {year}, no White staff at {who} accessed non-mandatory training or CPD, while some BME "
                    f"staff did"}[indicator]
         small = " It rests on small numbers, so read it with care." if "small_numbers" in fl else ""
-        return (f"{core}. The relative likelihood is 0; {words}. It has no interval, because one of its counts "
-                f"is 0.{small}")
+        iv = fmt_interval(row.get("ci_lower"), row.get("ci_upper"), "likelihood")
+        return (f"{core}. The relative likelihood is 0; {words}" + (f" (95% interval {iv}, with 0.5 added to each "
+                f"count because one of them is 0)" if iv else "") + f".{small}")
     if kind == "likelihood":
         if indicator == 2:
             core = (f"In {year}, White shortlisted applicants at {who} were {v:.2f} times as likely to be "
@@ -398,7 +442,9 @@ def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
             core = f"In {year}, BME staff at {who} were {v:.2f} times as likely as White staff to enter the formal disciplinary process"
         else:
             core = f"In {year}, White staff at {who} were {v:.2f} times as likely as BME staff to access non-mandatory training or CPD"
-        text = f"{core}; {words}."
+        rates = rates_sentence(indicator, row)
+        text = f"{core} ({rates})" if rates else core
+        text = f"{text}; {words}."
     elif indicator == 1:
         if v > 0:
             text = (f"In {year}, the BME share of senior staff (bands 8a to VSM) at {who} was {abs(v):.1f} percentage "
@@ -410,12 +456,13 @@ def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
             text = f"In {year}, senior staff at {who} were as diverse as the whole workforce."
     elif indicator == 9:
         if v < 0:
-            text = (f"In {year}, the BME share of the board at {who} was {abs(v):.1f} percentage points lower than the BME "
-                    f"share of the workforce: the board is less diverse than the staff it leads.")
+            text = (f"In {year}, the BME share of the voting board members at {who} was {abs(v):.1f} percentage points "
+                    f"lower than the BME share of the workforce: the board is less diverse than the staff it leads.")
         elif v > 0:
-            text = f"In {year}, the BME share of the board at {who} was {abs(v):.1f} percentage points higher than the BME share of the workforce."
+            text = (f"In {year}, the BME share of the voting board members at {who} was {abs(v):.1f} percentage points "
+                    f"higher than the BME share of the workforce: the board is more diverse than the workforce.")
         else:
-            text = f"In {year}, the board at {who} was as diverse as the workforce."
+            text = f"In {year}, the voting board members at {who} were as diverse as the workforce."
     else:
         topic = {5: "experienced harassment, bullying or abuse from patients, relatives or the public",
                  6: "experienced harassment, bullying or abuse from staff",

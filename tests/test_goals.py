@@ -28,8 +28,9 @@ def _goals(settings=None):
         ("non_clinical", "band_5"): (483, 99, 10),   # with the VSMs: 500 White, 100 BME -> T = 1/6
         ("non_clinical", "vsm"): (17, 1, 2),         # s0 = 1/18 among known, N = 20 (unknown included)
     })
-    wf += workforce_rows(2024, "XAA01", {("non_clinical", "band_5"): (50, 50, 0), ("non_clinical", "vsm"): (10, 0, 0)})
-    board = pairs(2018, "XAA01", (6, 6, 3), (4, 4, 1), (0, 0, 0)) + pairs(2024, "XAA01", (8, 8, 4), (0, 0, 0), ("*", "*", "*"))
+    wf += workforce_rows(2024, "XAA01", {("non_clinical", "band_5"): (50, 50, 0), ("non_clinical", "vsm"): (30, 0, 0)})
+    board = (pairs(2018, "XAA01", (12, 12, 6), (8, 8, 2), (0, 0, 0))
+             + pairs(2024, "XAA01", (20, 8, 4), (0, 0, 0), ("*", "*", "*")))
     ds = make_dataset([org("XAA01")], workforce=wf, board=board)
     return compute(ds, settings or Settings()).goals
 
@@ -58,7 +59,7 @@ def test_goal_rows_from_returns():
 
 def test_met_passed_unreachable_and_not_calculable():
     g = _goals()
-    # board 2018: 4 of 10 BME (known) >= T = 1/6: met, no fraction
+    # board 2018: 8 of 20 BME (known) >= T = 1/6: met, no fraction
     met = _row(g, year=2018, level="organisation", code="XAA01", group="board", target_year=2028)
     assert met["status"] == "met" and met["reason"] == "already at or above target" and bool(met["reachable"])
     assert math.isnan(met["fraction"])
@@ -66,15 +67,15 @@ def test_met_passed_unreachable_and_not_calculable():
     past = _row(g, year=2024, level="organisation", code="XAA01", group="vsm", target_year=2023)
     assert past["status"] == "passed" and past["reason"] == "target year has passed" and not past["reachable"]
     assert past["years"] == -1 and math.isnan(past["fraction"])
-    # 2024 VSM: s0 = 0, T = 50 / 110 (the VSMs are in the workforce), n = 4:
-    # f = 0.454545 / (1 - 0.9^4) = 0.454545 / 0.3439 = 1.3217 > 1
+    # 2024 VSM: s0 = 0, T = 50 / 130 (the VSMs are in the workforce), n = 4:
+    # f = 0.384615 / (1 - 0.9^4) = 0.384615 / 0.3439 = 1.1184 > 1
     no = _row(g, year=2024, level="organisation", code="XAA01", group="vsm", target_year=2028)
     assert no["status"] == "not_reachable" and no["reason"] == "not reachable by then at this turnover"
-    assert no["fraction"] == pytest.approx((50 / 110) / 0.3439, rel=1e-4) and not no["reachable"]
+    assert no["fraction"] == pytest.approx((50 / 130) / 0.3439, rel=1e-4) and not no["reachable"]
     assert pd.isna(no["one_in_k"])
-    # ... but 2033 (n = 9): f = 0.454545 / (1 - 0.9^9) = 0.454545 / 0.612580 = 0.74202 -> 1 in 1
+    # ... but 2033 (n = 9): f = 0.384615 / (1 - 0.9^9) = 0.384615 / 0.612580 = 0.62786
     later = _row(g, year=2024, level="organisation", code="XAA01", group="vsm", target_year=2033)
-    assert later["status"] == "ok" and later["fraction"] == pytest.approx(0.74202, abs=1e-5) and later["one_in_k"] == 1
+    assert later["status"] == "ok" and later["fraction"] == pytest.approx(0.62786, abs=1e-5) and later["one_in_k"] == 2
     # 2024 board: unknown counts suppressed
     nc = _row(g, year=2024, level="organisation", code="XAA01", group="board", target_year=2028)
     assert nc["status"] == "not_calculable" and "suppressed" in nc["reason"] and pd.isna(nc["reachable"])
@@ -88,3 +89,19 @@ def test_turnover_is_configurable():
     g0 = _goals(Settings(goal_turnover=0.0))
     r0 = _row(g0, year=2018, level="organisation", code="XAA01", group="vsm", target_year=2028)
     assert r0["status"] == "not_calculable" and "turnover" in r0["reason"]
+
+
+def test_no_goal_for_a_group_under_20_posts_and_the_turnover_range_and_national_baseline():
+    wf = workforce_rows(2018, "XAA01", {("non_clinical", "band_5"): (483, 99, 10), ("non_clinical", "vsm"): (17, 1, 2)})
+    wf += workforce_rows(2018, "XAB02", {("non_clinical", "band_5"): (90, 10, 0), ("non_clinical", "vsm"): (9, 1, 0)})
+    g = compute(make_dataset([org("XAA01"), org("XAB02")], workforce=wf), Settings()).goals
+    small = _row(g, year=2018, level="organisation", code="XAB02", group="vsm", target_year=2028)
+    assert small["N"] == 10 and small["status"] == "too_small" and "fewer than 20 posts" in small["reason"]
+    assert math.isnan(small["fraction"]) and pd.isna(small["one_in_k"]) and pd.isna(small["reachable"])
+    r = _row(g, year=2018, level="organisation", code="XAA01", group="vsm", target_year=2028)
+    assert r["fraction_low"] == pytest.approx(float(goal_fraction(1 / 6, 1 / 18, 0.05, 10)))
+    assert r["fraction_high"] == pytest.approx(float(goal_fraction(1 / 6, 1 / 18, 0.15, 10)))
+    assert r["fraction_high"] < r["fraction"] < r["fraction_low"]
+    # England's BME share among known ethnicities that year: (100 + 11) / (600 + 110)
+    assert r["T_national"] == pytest.approx(111 / 710)
+    assert r["fraction_national"] == pytest.approx(float(goal_fraction(111 / 710, 1 / 18, 0.10, 10)))
