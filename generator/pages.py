@@ -839,7 +839,8 @@ def england_page(site: Site) -> None:
                          "every region, system and organisation."),
             heading(1, "Workforce Race Equality Standard: England"),
             intro("The Workforce Race Equality Standard (WRES) asks every NHS organisation to publish nine figures "
-              "each year comparing the experience of White and black and minority ethnic (BME) staff: who gets "
+              "each year comparing the experience of White and black and minority ethnic (BME) staff (White minority "
+              "groups, such as White Irish, count as White): who gets "
               "senior jobs, who is appointed after shortlisting, who enters disciplinary processes, who gets "
               "training, what staff say in the staff survey, and who sits on boards. This site publishes every "
               "return, computes the figures the same way for everyone, and shows how sure each figure is.", "lead"),
@@ -1639,7 +1640,7 @@ def indicator_page(site: Site, n: int, url: str) -> None:
                     clearly += 1
         clear_note = p(f"<strong>Outside the range, and how sure.</strong> In {y}, {plural(outside, 'organisation')} "
                        f"had a figure outside the non-adverse range 0.80 to 1.25 (the official classification, on "
-                       f"the figure itself). For {plural(clearly, 'organisation')} of them the whole 95% interval is "
+                       f"the figure itself). For {clearly:,} of them the whole 95% interval is "
                        f"outside the range too: those are clearly outside; for the others chance alone could put the "
                        f"figure there. The chart below shows every interval; compare organisations by their "
                        f"intervals rather than by rank.")
