@@ -34,7 +34,7 @@ from .mkdocs_hooks import FINISHED  # the first line of a generated page's body 
 from .text import (
     CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
     TREND_MEANING, WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link,
-    measure_kind, ordinal, org_type_label, plural, raw_block, rates_sentence, rel, sentence, sort_key,
+    fmt_rate, measure_kind, ordinal, org_type_label, plural, raw_block, rates_sentence, rel, sentence, sort_key,
 )
 
 ENGLAND = ("england", "ENG")
@@ -651,6 +651,10 @@ def _figure_note(site: Site, level: str, code: str, year: int, n: int, measure: 
         one = site.row(level, code, year, 3, "relative_likelihood", "all", lineage)
         out.append(f"Two-year figure: {int(year) - 1} and {year} pooled. {year} alone: "
                    + (figure_html(3, "relative_likelihood", one, with_interval=True) if one is not None else "–"))
+    if n == 2 and level == "organisation" and not lineage and not _shows_value(r) and r.get("status") == "not_calculable":
+        pooled = pooled_appointments(site, code, year)
+        if pooled:
+            out.append(pooled)
     if n == 9:
         parts = []
         for m, who in (("gap_pp_voting", "voting"), ("gap_pp_executive", "executive"), ("gap_pp_all", "all members")):
@@ -659,6 +663,57 @@ def _figure_note(site: Site, level: str, code: str, year: int, n: int, measure: 
             parts.append(f"{who} {shown}")
         out.append("; ".join(parts))
     return "".join(f'<br><span class="wres-note">{x}</span>' for x in out)
+
+
+def _count_of(rec: dict, col: str) -> int | None:
+    """A count the page may use: a published whole number, not withheld or suppressed (else None)."""
+    v = rec.get(col)
+    if is_missing(v) or rec.get(f"{col}_withheld") is True or rec.get(f"{col}_suppressed") is True:
+        return None
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def pooled_appointments(site: Site, code: str, year: int) -> str:
+    """Indicator 2 over every year of an organisation's returns up to `year`, counts pooled (issue 14, point 7).
+
+    Shown where a year's figure is not calculable because no BME shortlisted applicant was appointed, so
+    the worst cases are not hidden: the two pooled rates and the pooled likelihood with its interval. Only
+    years whose four counts are all published are pooled, and the years are named.
+    """
+    from .stats import relative_likelihood
+
+    sums = {"aw": 0, "sw": 0, "ab": 0, "sb": 0}
+    used = []
+    for yr in sorted(y for (c, y) in site.tables.get("recruitment", {}) if c == code and y <= int(year)):
+        if site.returns.get((code, yr), {}).get("status") == "left_out":
+            continue
+        by_eth = {str(r.get("ethnicity")): r for r in site.tables["recruitment"][(code, yr)]}
+        w, b = by_eth.get("white"), by_eth.get("bme")
+        if w is None or b is None:
+            continue
+        vals = [_count_of(w, "appointed"), _count_of(w, "shortlisted"), _count_of(b, "appointed"),
+                _count_of(b, "shortlisted")]
+        if any(v is None for v in vals):
+            continue
+        for k, v in zip(("aw", "sw", "ab", "sb"), vals):
+            sums[k] += v
+        used.append(yr)
+    if len(used) < 2 or sums["sw"] == 0 or sums["sb"] == 0:
+        return ""
+    from .rounding import rounded
+
+    span = f"{used[0]} to {used[-1]}" if used == list(range(used[0], used[-1] + 1)) else ", ".join(map(str, used))
+    rw, rb = 100 * sums["aw"] / sums["sw"], 100 * sums["ab"] / sums["sb"]
+    text_ = (f"All years pooled ({span}): {sums['aw']:,} of {sums['sw']:,} White and {sums['ab']:,} of "
+             f"{sums['sb']:,} BME shortlisted applicants were appointed ({fmt_rate(rounded(rw, 2))} against "
+             f"{fmt_rate(rounded(rb, 2))})")
+    if sums["ab"] == 0:
+        return text_ + ": still no BME appointment, so no ratio can be computed."
+    rl, _, lo, hi = (float(rounded(x, 2)) for x in relative_likelihood(sums["aw"], sums["sw"], sums["ab"], sums["sb"]))
+    return text_ + f": a relative likelihood of {rl:.2f} (95% interval {lo:.2f} to {hi:.2f})."
 
 
 def _england_cell(site: Site, year: int, n: int) -> str:
