@@ -404,8 +404,10 @@ def table_html(chart: Chart) -> str:
         for r in sorted(chart.rows, key=lambda r: (is_missing(r.get("value")),
                                                    -(float(r["value"]) if not is_missing(r.get("value")) else 0),
                                                    str(r["label"]))):
+            iv = fmt_interval(r.get("lower"), r.get("upper"), k)
+            none = "" if is_missing(r.get("value")) else "no interval"
             out.append(f'<tr><th scope="row">{esc(r["label"])}</th><td>{fmt_value(r.get("value"), k)}</td>'
-                       f'<td>{fmt_interval(r.get("lower"), r.get("upper"), k)}</td></tr>')
+                       f'<td>{iv or none}</td></tr>')
     out.append("</tbody></table>")
     return "".join(out)
 

@@ -1270,7 +1270,8 @@ def organisation_page(site: Site, code: str) -> None:
                              band_table(site, "organisation", code, latest,
                                         f"{name}, {latest}: staff by ethnicity in each staff group and band")),
                  heading(2, "Trends"),
-                 p("Each chart shows this organisation's figure every year with its 95% interval, and England's "
+                 p("Each chart shows this organisation's figure every year with its 95% interval where it has one "
+                   "(indicators 1 and 9, and survey figures without respondent counts, have none), and England's "
                    "for comparison." + (" Years before the merger include the organisations it took over."
                                          if lineage else "")),
                  group_charts(site, "organisation", code, name, url, lineage=lineage),
