@@ -377,6 +377,14 @@ TREND_MEANING = {
 }
 
 
+def survey_source(year: object) -> str:
+    """Which staff survey a WRES year's survey figures come from (the autumn before the collection year)."""
+    try:
+        return f" (NHS Staff Survey, autumn {int(year) - 1})" if year is not None else ""
+    except (TypeError, ValueError):
+        return ""
+
+
 def fmt_rate(value: object) -> str:
     """A rate behind a likelihood, as published (2 decimals, percent)."""
     if is_missing(value):
@@ -468,15 +476,17 @@ def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
                  6: "experienced harassment, bullying or abuse from staff",
                  7: "believed the organisation provides equal opportunities for career progression",
                  8: "experienced discrimination from a manager, team leader or colleague"}[indicator]
+        when = f"{year}{survey_source(year)}"
         if abs(v) < 0.05:
-            text = f"In {year}, BME and White staff at {who} were equally likely to say they {topic}."
+            text = f"In {when}, BME and White staff at {who} were equally likely to say they {topic}."
         else:
             more = "more" if v > 0 else "fewer"
             if cls == "unclear":
                 words = "the 95% interval includes 0, so this could be chance"
                 fl = fl - {"significant"}
-            text = (f"In {year}, {abs(v):.1f} percentage points {more} BME staff than White staff at {who} said they "
+            text = (f"In {when}, {abs(v):.1f} percentage points {more} BME staff than White staff at {who} said they "
                     f"{topic}; {words}.")
+
     extra = []
     if "significant" in fl:
         extra.append("the difference is statistically significant (unlikely to be chance alone)")
