@@ -876,11 +876,12 @@ def representation_table(site: Site, level: str, code: str, caption: str) -> str
             continue
         rows.append([str(y), _share_with_count(site, level, code, y, "all", a),
                      _share_with_count(site, level, code, y, "senior", s),
-                     figure_html(1, "senior_gap_pp", g, True)])
+                     figure_html(1, "senior_gap_pp", g, False)])
     if not rows:
         return p("No workforce figures.")
     return table(caption, ["Year", "BME share of the workforce", "BME share of bands 8a to VSM",
-                           "Gap, percentage points (95% interval)"], rows, numeric={1, 2, 3})
+                           "Gap, percentage points (no interval: counts of whole workforces)"], rows,
+                 numeric={1, 2, 3})
 
 
 # ---------------------------------------------------------------- England
@@ -1304,7 +1305,10 @@ def peers_section(site: Site, code: str, year: int, url: str) -> str:
         return p("No peer comparison for this year: there is no ranked figure.")
     return (p(f"Where {esc(org['org_name'])} stands among {peer_label}s in {year} (1st is the fairest figure, "
               f"closest to equal treatment). Rankings tell you about position, not about whether a difference is "
-              f"real: small organisations move a lot from chance.")
+              f"real: small organisations move a lot from chance. Figures on small numbers, figures the validator "
+              f"warned about and figures that cannot be computed are never ranked; each indicator's page shows every "
+              f"organisation with its 95% interval, the better way to compare. The percentile is the share of "
+              f'ranked peers further from equal treatment (<a href="{rel(url, "methodology/")}#peers">methodology</a>).')
             + table(f"{esc(org['org_name'])}: rank among peers, {year}",
                     ["Indicator", "Figure", "Rank (1st is fairest)", "Percentile (100 is fairest)"], rows,
                     numeric={1, 3}))
@@ -1639,7 +1643,8 @@ def indicator_pages(site: Site) -> None:
     body = [front_matter("Indicators", description="The nine WRES indicators."),
             heading(1, "The nine indicators"),
             intro("Each indicator compares BME and White staff on one part of working life. Each page defines the "
-              "indicator, shows every organisation's latest figure with its interval, and ranks them in a table."),
+              "indicator, shows every organisation's latest figure with its 95% interval where it has one, in a chart and "
+              "a sortable table."),
             table(f"The nine WRES indicators: England, {y}", ["Indicator", "The headline figure is",
                                                                f"England, {y}"], index_rows),
             provenance(site, "indicators/")]
@@ -1740,7 +1745,7 @@ def indicator_page(site: Site, n: int, url: str) -> None:
             clear_note,
             dot_html,
             table(f"Indicator {n}: every organisation's latest figure", ["Organisation", "Type", "Region", "Year",
-                                                                        "Figure (95% interval)", "Class", "Trend"],
+                                                                        "Figure (95% interval, where there is one)", "Class", "Trend"],
                   rows, sortable=True, numeric={3, 4}),
             heading(2, "England, every year"),
             trend]
