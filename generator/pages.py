@@ -614,6 +614,8 @@ def change_cell(indicator: int, measure: str, r: dict | None) -> str:
     if not is_missing(tr) and str(tr) in TREND_LABELS:
         title = attr(TREND_MEANING[str(tr)])
         txt += f' <span class="wres-trend wres-trend--{str(tr)}" title="{title}">{TREND_LABELS[str(tr)]}</span>'
+        if str(tr) in ("improved", "worsened") and "validator_warning" in flags_of(r.get("flags")):
+            txt += " (but the validator warned about a count behind this year's figure: check it first)"
     return txt
 
 
@@ -760,6 +762,10 @@ def trend_chart(site: Site, n: int, series: list[tuple[str, str, str, bool]], ch
     if n == 3:
         summary += (" Each year pools that year's and the year before's counts where both exist; a first year shows "
                     "the single-year figure.")
+    if n == 9:
+        summary += " The figure is for the board's voting members, as the WRES technical guidance defines it."
+    if n in (1, 9):
+        summary += " No interval is computed for this figure (it counts whole workforces and boards)."
     return Chart(chart_id, "trend", f"{n}. {SHORT_TITLES[n]}, by year", summary, k, y_title, rows, labels, better)
 
 

@@ -115,7 +115,8 @@ def classify_change(v1, v2, se1, se2, log_scale, direction) -> tuple[np.ndarray,
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.sqrt(se1 ** 2 + se2 ** 2)
         tested = np.isfinite(d1) & np.isfinite(d2) & np.isfinite(s) & (s > 0)
-        z = np.where(tested, (d2 - d1) / s, np.nan)
+        # z as published (2 decimals), so a verdict never rests on a z printed as 1.96
+        z = np.round(np.where(tested, (d2 - d1) / s, np.nan), 2)
         # The published values are rounded, so a hair of float noise never makes a change "meaningful".
         moved = np.abs(d2 - d1) + 1e-9
         meaningful = np.where(log_scale, (moved >= MIN_LOG_RATIO) & (np.abs(v2 - v1) + 1e-9 >= MIN_RATIO),
@@ -126,7 +127,7 @@ def classify_change(v1, v2, se1, se2, log_scale, direction) -> tuple[np.ndarray,
     trend = np.where(both & ~tested, NOT_TESTED, trend)
     trend = np.where(both, trend, "").astype(object)
     test = np.where(both, np.where(tested, TEST_NAME, NOT_TESTED), "").astype(object)
-    return trend, test, np.where(both & tested, np.round(z, 2), np.nan)
+    return trend, test, np.where(both & tested, z, np.nan)
 
 
 def classify(v1, v2, se1, se2, log_scale, direction) -> tuple[np.ndarray, np.ndarray]:
