@@ -609,7 +609,12 @@ def change_cell(indicator: int, measure: str, r: dict | None) -> str:
         txt = f"{fmt_value(prev, k)} → {fmt_value(now, k)} ({txt})"
         parity = 1.0 if k == "likelihood" else 0.0
         if k in ("likelihood", "gap") and (float(prev) - parity) * (float(now) - parity) < 0:
-            txt += " · crossed parity" if k == "gap" else " · crossed 1 (parity)"
+            if k == "likelihood" and indicator in (2, 3, 4):
+                # Said as what it is: which group's rate was higher, then which is now (methodology, rule 5).
+                txt = (f"{fmt_value(prev, k)} ({_higher_for(indicator, float(prev))}) → {fmt_value(now, k)} "
+                       f"({_higher_for(indicator, float(now))}): crossed 1 (parity)")
+            else:
+                txt += " · crossed 0 (parity)"
     tr = r.get("trend")
     if not is_missing(tr) and str(tr) in TREND_LABELS:
         title = attr(TREND_MEANING[str(tr)])
@@ -617,6 +622,13 @@ def change_cell(indicator: int, measure: str, r: dict | None) -> str:
         if str(tr) in ("improved", "worsened") and "validator_warning" in flags_of(r.get("flags")):
             txt += " (but the validator warned about a count behind this year's figure: check it first)"
     return txt
+
+
+def _higher_for(indicator: int, rl: float) -> str:
+    """Which group's rate a likelihood above or below 1 says is higher (2 and 4 are White over BME, 3 BME over White)."""
+    white_on_top = indicator in (2, 4)
+    group = "White" if (rl > 1) == white_on_top else "BME"
+    return f"rate higher for {group} staff"
 
 
 def headline_table(site: Site, level: str, code: str, year: int, caption: str, page_url: str,
