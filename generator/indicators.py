@@ -400,6 +400,8 @@ class _Emitter:
         with np.errstate(invalid="ignore"):
             min_count = np.nanmin(np.where(np.isnan(small_arr), np.inf, small_arr), axis=0)
         if self.withhold > 0:
+            # Rates are published beside not-calculable ratios too: never when a count behind them is withheld.
+            counted = counted & ~(min_count < self.withhold)
             hit = ok & (min_count < self.withhold)
             st[hit] = "suppressed"
             reason[hit] = f"withheld: built on a count below {self.withhold}"

@@ -113,3 +113,14 @@ def test_untested_changes_never_carry_a_verdict_and_every_verdict_names_its_test
     # 2.0 -> 1.07: closer to parity, clearly, and by more than the minimum: improved, with its z
     rl = fig(df, year=2024, level="organisation", code="XAA01", indicator=2, measure="relative_likelihood")
     assert rl["trend"] == "improved" and rl["trend_test"] == "z_distance" and rl["trend_z"] < -1.96
+
+
+def test_rates_are_never_published_beside_a_figure_built_on_a_withheld_count():
+    rec = pairs(2024, "XAA01", (199, 45), (27, 0)) + pairs(2024, "XAB02", (300, 60), (100, 4))
+    res = compute(make_dataset([org("XAA01"), org("XAB02")], recruitment=rec), Settings(withhold_below=5))
+    for code in ("XAA01", "XAB02"):  # 0 and 4 BME appointed: below 5
+        r = fig(res, level="organisation", code=code, indicator=2, measure="relative_likelihood")
+        assert pd.isna(r["rate_white"]) and pd.isna(r["rate_bme"]), code
+    # the system sums 4 BME appointments of 127: still below 5, withheld
+    s = fig(res, level="system", code="QXA", indicator=2, measure="relative_likelihood")
+    assert s["status"] == "suppressed" and pd.isna(s["rate_bme"])
