@@ -893,8 +893,10 @@ def compute(dataset: Dataset, settings: Settings) -> Results:
 
     lineage = compute_lineage(counts, dataset.register, dataset.collections, settings)
 
-    goals = leadership_goals(counts, members, settings)
-    quality = return_quality(dataset, counts)
+    from .rounding import round_table
+
+    goals = round_table(leadership_goals(counts, members, settings), "goals")
+    quality = round_table(return_quality(dataset, counts), "quality")
     return Results(indicators=indicators, lineage=lineage, goals=goals, quality=quality)
 
 

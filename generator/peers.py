@@ -72,5 +72,7 @@ def add_peer_ranks(rows: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     out.loc[sub.index, "peer_count"] = count.astype("int64").to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(count > 1, 100.0 * (count - rank) / (count - 1), np.nan)
-    out.loc[sub.index, "peer_percentile"] = pct
+    from .rounding import rounded
+
+    out.loc[sub.index, "peer_percentile"] = rounded(pct, 1)  # published to 1 decimal (rounding.py)
     return out

@@ -84,3 +84,23 @@ def round_changes(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     out["change"] = rounded(out["change"].to_numpy(dtype="float64"), decimals_of(out["measure"]))
     return out
+
+
+#: Decimals of the goals and quality tables: proportions (0-1) to 4 places (a hundredth of a percentage
+#: point), appointments a year to 1, percentages to 1.
+TABLE_DECIMALS = {
+    "goals": {"s0": 4, "T": 4, "fraction": 4, "fraction_low": 4, "fraction_high": 4, "T_national": 4,
+              "fraction_national": 4, "bme_appointments_per_year": 1},
+    "quality": {"share_unknown": 1, "completeness": 1, "cells_filled": 1},
+}
+
+
+def round_table(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The goals or quality table with its fractional columns rounded as published (TABLE_DECIMALS)."""
+    if df is None or len(df) == 0:
+        return df
+    out = df.copy()
+    for col, dec in TABLE_DECIMALS.get(name, {}).items():
+        if col in out and pd.api.types.is_float_dtype(out[col]):
+            out[col] = rounded(out[col].to_numpy(dtype="float64"), dec)
+    return out

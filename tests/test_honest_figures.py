@@ -124,3 +124,19 @@ def test_rates_are_never_published_beside_a_figure_built_on_a_withheld_count():
     # the system sums 4 BME appointments of 127: still below 5, withheld
     s = fig(res, level="system", code="QXA", indicator=2, measure="relative_likelihood")
     assert s["status"] == "suppressed" and pd.isna(s["rate_bme"])
+
+
+def test_no_spurious_precision_in_any_computed_table():
+    from pathlib import Path
+
+    from generator.validate import validate_path
+
+    res = compute(validate_path(Path(__file__).resolve().parent.parent / "data"), Settings())
+    for name, most in (("indicators", 2), ("goals", 4), ("quality", 1)):
+        df = getattr(res, name)
+        for col in df.columns:
+            if not pd.api.types.is_float_dtype(df[col]):
+                continue
+            v = df[col].to_numpy(dtype="float64")
+            v = v[np.isfinite(v)]
+            assert np.allclose(v * 10 ** most, np.round(v * 10 ** most), atol=1e-6), (name, col)
