@@ -116,11 +116,7 @@ def run_build(
     use_cache: bool = True,
     progress: bool = True,
 ) -> BuildSummary:
-    """Build the whole site from `data_dir` into `out_dir`, atomically."""
-    from .indicators import compute
-    from .release import release_of
-    from .validate import DataFolderError, validate_path
-
+    """Build the whole site from `data_dir` into `out_dir`, atomically, one build at a time."""
     config = Path(config) if config else default_config()
     if not config.is_file():
         raise BuildError(f"no MkDocs configuration at {config}")
@@ -130,6 +126,17 @@ def run_build(
         raise BuildError(str(exc)) from exc
     data_dir = Path(data_dir)
     out_dir = Path(out_dir).resolve()
+    with build_lock(out_dir, progress):
+        return _run_build_locked(data_dir, out_dir, previous, config, settings, use_cache, progress)
+
+
+def _run_build_locked(data_dir: Path, out_dir: Path, previous: Path | None, config: Path, settings: Settings,
+                      use_cache: bool, progress: bool) -> BuildSummary:
+    """run_build's work, with the lock on `out_dir` held (see build_lock)."""
+    from .indicators import compute
+    from .release import release_of
+    from .validate import DataFolderError, validate_path
+
     summary = BuildSummary(out_dir=out_dir)
     work = out_dir.parent / f".{out_dir.name}.wres"
     _recover_interrupted_swap(out_dir, work)
@@ -208,6 +215,48 @@ def run_build(
     if key:
         _record_site(work, key, manifest, summary.pages_written + summary.pages_unchanged)
     return summary
+
+
+def lock_path(out_dir: Path) -> Path:
+    """The lock file beside `out_dir` that serialises builds into it."""
+    return out_dir.parent / f".{out_dir.name}.wres.lock"
+
+
+@contextmanager
+def build_lock(out_dir: Path, progress: bool = True) -> Iterator[None]:
+    """Hold the lock on `out_dir` for a whole build; a second build into the same folder waits.
+
+    Two builds into one --out share the working folder beside it (docs, static files,
+    staging site) and the swap, so running them at once mixes their sites. The second
+    waits rather than stops: the build started last then publishes last, which is what
+    someone who re-ran a build expects, and nothing is lost. It is told so on stderr (the
+    pid of the build it waits for), even with --quiet, so a wait is never mistaken for a
+    hang. The lock is an flock on a file beside the output: the kernel releases it when
+    its holder ends in any way (kill -9 included), so it can never be left stale.
+    """
+    import fcntl
+
+    path = lock_path(out_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise BuildError(f"cannot create the build lock {path} beside the output folder "
+                         f"({exc.strerror or exc}); check that its folder exists and is writable") from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+            print(f"[wres] another build into {out_dir} is running (process {holder}); waiting for it to "
+                  f"finish, then this build will replace its site", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            _say(progress, "[wres] the other build has finished; building now")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _site_key(data_key: str, settings: Settings, config: Path, previous: Path | None) -> str:
