@@ -12,7 +12,9 @@ that makes it an ODS code, so a lower-case code is still tied to its return).
 
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -167,6 +169,37 @@ def _is_documentation(name: str) -> bool:
     return upper.startswith(("README", "LICENSE", "LICENCE", "CHANGELOG", "NOTICE")) or upper.endswith(".MD")
 
 
+def is_inside(path: Path | str, root: Path | str) -> bool:
+    """True when `path`, every symbolic link on its way followed, is `root` or lies under it."""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def link_problem(entry: Path, root: Path | str, shown: str, year: int | None = None) -> Problem | None:
+    """The error for an entry of the data folder `root` that is a symbolic link leading out of it, or
+    leading nowhere (its target missing, or a loop); None for anything else.
+
+    Nothing outside the data folder is ever read: a link to /etc/passwd would otherwise be read as
+    a return and its lines shown on /data-quality/. Where the link points is not repeated in the
+    message, which is published.
+    """
+    if not os.path.lexists(entry):
+        return None
+    if not os.path.exists(entry):
+        if not os.path.islink(entry):
+            return None
+        return error(
+            "broken-link", shown,
+            f"{shown} is a symbolic link that leads nowhere (its target is missing, or the link leads back "
+            f"to itself in a loop), so it was not read; put the file itself in the data folder", year=year)
+    if is_inside(entry, root):
+        return None
+    return error(
+        "link-outside", shown,
+        f"{shown} is a symbolic link to a place outside the data folder, so it was not read (nothing "
+        f"outside the data folder is ever read); copy the file itself into the data folder", year=year)
+
+
 def check_year_folders(root: Path) -> list[Problem]:
     """Everything at the top of a data folder is the register, collections.csv or a year folder."""
     found = []
@@ -175,12 +208,28 @@ def check_year_folders(root: Path) -> list[Problem]:
         name = entry.name
         if name.startswith(".") or name in known or (entry.is_file() and _is_documentation(name)):
             continue
-        if entry.is_dir() and spec.YEAR_DIR_RE.match(name):
+        if spec.YEAR_DIR_RE.match(name) and (entry.is_dir() or entry.is_symlink()):
+            link = link_problem(entry, root, f"{name}/")
+            if link is not None:
+                found.append(replace(link, message=link.message.replace(
+                    "put the file itself", "put the year's files themselves").replace(
+                    "copy the file itself", "copy the year's folder itself")))
+                continue
+            if not spec.is_collection_year(int(name)):
+                found.append(error(
+                    "year-out-of-range", name,
+                    f"the folder {name}/ is named as a year, but {int(name)} is not a WRES collection year "
+                    f"(from {spec.FIRST_YEAR} to {spec.last_year()}); it was not read. Rename it to the "
+                    f"year of the collection, e.g. 2024"))
             continue
         kind = "folder" if entry.is_dir() else "file"
+        hint = ""
+        if entry.is_dir() and len(name) == 4 and name.isdigit():
+            hint = (" (its name is written with digits other than 0-9, such as Arabic-Indic or full-width "
+                    "digits; a year folder is named with the digits 0-9 only)")
         found.append(warning(
             "stray-entry", name,
-            f"the {kind} '{name}' is not part of the returns format and was ignored; a data folder holds "
+            f"the {kind} '{name}' is not part of the returns format and was ignored{hint}; a data folder holds "
             f"{spec.REGISTER_FILE}, {spec.COLLECTIONS_FILE} and one folder per year named like 2024"))
     return found
 
@@ -190,8 +239,8 @@ def check_year_entries(year_dir: Path, prefix: str, year: int) -> list[Problem]:
     found = []
     names = {f"{r}.csv" for r in spec.YEAR_RESOURCES}
     for entry in sorted(year_dir.iterdir()):
-        if entry.name.startswith(".") or (entry.is_file() and entry.name in names):
-            continue
+        if entry.name.startswith(".") or (entry.name in names and (entry.is_file() or entry.is_symlink())):
+            continue  # (a link among them is judged where the files are read: validate.check_year)
         kind = "folder" if entry.is_dir() else "file"
         hint = ""
         if entry.is_file() and entry.name.lower() in names:

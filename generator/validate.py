@@ -245,6 +245,12 @@ def _read_collections(path: Path, label: str) -> tuple[pd.DataFrame, list[Proble
             continue
         r = frame.iloc[i]
         year, line = int(r["year"]), int(lines[i])
+        if year > spec.last_year():
+            problems.append(error("year-out-of-range", label,
+                                  f"year {year} is after next year ({spec.last_year()}), so it cannot be a "
+                                  f"collection year; write the year of the collection, e.g. 2024",
+                                  row=line, field="year"))
+            continue
         collected = spec.parse_indicator_list(r["indicators"])
         if collected is None:
             problems.append(error("bad-indicator-list", label,
@@ -275,12 +281,22 @@ class YearResult:
 
 
 def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...], register_codes: set[str],
-               settings: Settings) -> YearResult:
-    """Every check of one year folder that needs nothing from other years."""
+               settings: Settings, root: Path | None = None) -> YearResult:
+    """Every check of one year folder that needs nothing from other years.
+
+    `root`: the data folder, out of which no link may lead (default: the year folder itself).
+    """
     problems: list[Problem] = checks.check_year_entries(year_dir, prefix, year)
     blockers: list[tuple[Problem, set[str] | None]] = []
-    found = [r for r in spec.YEAR_RESOURCES if (year_dir / f"{r}.csv").is_file()]
-    for p in checks.check_parts_present(found, collected, prefix, year):
+    refused: set[str] = set()
+    for r in spec.YEAR_RESOURCES:
+        link = checks.link_problem(year_dir / f"{r}.csv", root or year_dir, f"{prefix}{r}.csv", year)
+        if link is not None:
+            refused.add(r)
+            blockers.append((replace(link, message=link.message + f"; every return of {year} is left out "
+                                     f"until then"), None))
+    found = [r for r in spec.YEAR_RESOURCES if r not in refused and (year_dir / f"{r}.csv").is_file()]
+    for p in checks.check_parts_present(found + sorted(refused), collected, prefix, year):
         blockers.append((p, None))
     problems += checks.check_not_collected(found, collected, prefix, year)
     wanted = set(spec.required_resources(collected)) | set(spec.OPTIONAL_RESOURCES)
@@ -358,29 +374,45 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
     single = _is_year_folder(path)
     problems: list[Problem] = []
     checksums: dict[str, str] = {}
+    coll_link: Problem | None = None
 
     if single:
         if not spec.YEAR_DIR_RE.match(path.name):
             raise DataFolderError(
                 f"{path} holds return files but is not named as a year, so the year is unknown; put the "
                 f"files in a folder named for the collection year, e.g. {path / '2024'}")
+        if not spec.is_collection_year(int(path.name)):
+            raise DataFolderError(
+                f"{path} is named as the year {int(path.name)}, which is not a WRES collection year (from "
+                f"{spec.FIRST_YEAR} to {spec.last_year()}); name the folder for the collection year, e.g. 2024")
         years_dirs = {int(path.name): path}
         reg_path = Path(register) if register else BUNDLED_DATA / spec.REGISTER_FILE
         reg_label = str(register) if register else f"{spec.REGISTER_FILE} (bundled register)"
         coll_path, coll_label = BUNDLED_DATA / spec.COLLECTIONS_FILE, f"{spec.COLLECTIONS_FILE} (bundled)"
     else:
-        years_dirs = {int(p.name): p for p in sorted(path.iterdir()) if p.is_dir() and spec.YEAR_DIR_RE.match(p.name)}
+        years_dirs = {int(p.name): p for p in sorted(path.iterdir())
+                      if p.is_dir() and spec.YEAR_DIR_RE.match(p.name) and spec.is_collection_year(int(p.name))
+                      and checks.link_problem(p, path, p.name) is None}
         reg_path = Path(register) if register else path / spec.REGISTER_FILE
         reg_label = spec.REGISTER_FILE if not register else str(register)
         coll_path, coll_label = path / spec.COLLECTIONS_FILE, spec.COLLECTIONS_FILE
         problems += checks.check_year_folders(path)
+        if not register:
+            link = checks.link_problem(reg_path, path, reg_label)
+            if link is not None:
+                raise DataFolderError(link.message.replace(", so it was not read", ", so it was not read and "
+                                                           "nothing can be checked"))
+        coll_link = checks.link_problem(coll_path, path, coll_label)
+        if coll_link is not None:
+            problems.append(replace(coll_link, message=coll_link.message + "; every year folder is checked as "
+                                    "if indicators 1-9 were collected"))
 
     reg, reg_problems, listed, bad_orgs = _load_register(reg_path, reg_label)
     problems += reg_problems
     checksums[spec.REGISTER_FILE if not single or not register else reg_path.name] = sha256_of(reg_path) or ""
 
     # Collections: what each year collected.
-    if coll_path.is_file():
+    if coll_path.is_file() and coll_link is None:
         collections, coll_problems = _read_collections(coll_path, coll_label)
         if not single:
             problems += coll_problems
@@ -388,10 +420,11 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
     else:
         collections = pd.DataFrame(columns=["year", "snapshot_date", "indicators", "note", "collected"])
         if not single:
-            problems.append(error(
-                "collections-missing", spec.COLLECTIONS_FILE,
-                f"{spec.COLLECTIONS_FILE} is missing: it lists each collection year and what was collected; "
-                f"every year folder is checked as if indicators 1-9 were collected"))
+            if coll_link is None:  # (else said above)
+                problems.append(error(
+                    "collections-missing", spec.COLLECTIONS_FILE,
+                    f"{spec.COLLECTIONS_FILE} is missing: it lists each collection year and what was collected; "
+                    f"every year folder is checked as if indicators 1-9 were collected"))
             collections = pd.DataFrame([_collections_row(y) for y in years_dirs])
     listed_years = {int(y) for y in collections["year"]}
     if single:
@@ -413,7 +446,7 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
     for year, ydir in sorted(years_dirs.items()):
         prefix = f"{ydir.name}/"
         for f in sorted(ydir.glob("*.csv")):
-            digest = sha256_of(f) if f.is_file() else None
+            digest = sha256_of(f) if f.is_file() and checks.is_inside(f, path) else None
             if digest:
                 checksums[f"{prefix}{f.name}"] = digest
         if year not in collected_of:
@@ -421,7 +454,7 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
             collected = spec.INDICATORS
         else:
             collected = collected_of[year]
-        jobs.append(YearJob(year, ydir, prefix, collected))
+        jobs.append(YearJob(year, ydir, prefix, collected, path))
     year_results = check_years(jobs, year_cache, checksums, listed, settings, pool)
 
     return _assemble(path, reg, collections, year_results, problems, bad_orgs, unlisted, settings, checksums)
@@ -435,6 +468,8 @@ class YearJob:
     ydir: Path
     prefix: str
     collected: tuple[int, ...]
+    #: The data folder, out of which no link may lead (None: the year folder itself).
+    root: Path | None = None
 
 
 def check_years(jobs: list[YearJob], year_cache: Path | None, checksums: dict[str, str], listed: set[str],
@@ -498,7 +533,7 @@ def _check_year_cached(year_cache: Path | None, checksums: dict[str, str], liste
     """check_year, reused when the year's files, collections, register codes and settings are unchanged."""
     ydir, prefix, year, collected = job.ydir, job.prefix, job.year, job.collected
     if year_cache is None:
-        return check_year(ydir, prefix, year, collected, listed, settings)
+        return check_year(ydir, prefix, year, collected, listed, settings, job.root)
     import hashlib
 
     from . import cache
@@ -510,7 +545,7 @@ def _check_year_cached(year_cache: Path | None, checksums: dict[str, str], liste
     path = Path(year_cache) / f"{year}-{key}.pickle"
     result = cache.read_kept(path)
     if result is None:
-        result = check_year(ydir, prefix, year, collected, listed, settings)
+        result = check_year(ydir, prefix, year, collected, listed, settings, job.root)
         cache.keep(path, result, replacing=f"{year}-*.pickle")  # one entry a year: the last
     return result
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.validate import validate_path
+from generator.validate import DataFolderError, validate_path
 from helpers import write_valid_data
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -37,6 +37,16 @@ def apply_case(root: Path, folder: Path, case: dict) -> None:
     for rel, mb in case.get("sparse", {}).items():
         with open(root / rel, "wb") as fh:
             fh.truncate(mb * 1024 * 1024)  # sparse: takes no disk, and must never be read
+    outside = root.parent / "outside"
+    for rel, text in case.get("outside", {}).items():
+        (outside / rel).parent.mkdir(parents=True, exist_ok=True)
+        (outside / rel).write_text(text, encoding="utf-8")
+    for rel, target in case.get("symlink", {}).items():
+        link = root / rel
+        if link.exists() or link.is_symlink():
+            shutil.rmtree(link) if link.is_dir() and not link.is_symlink() else link.unlink()
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(target)
 
 
 def matches(expected: dict, found: dict) -> bool:
@@ -63,9 +73,18 @@ def test_bad_input(tmp_path, name):
     result = CliRunner().invoke(main, ["validate", str(root), "--format", "json"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code == case["exit"], result.output
+    for secret in case.get("never_shown", []):
+        assert secret not in result.output
+    if case["exit"] == 2:  # nothing could be checked: one line saying why, and no Dataset
+        assert all(s in result.output for s in case["stops_with"]), result.output
+        with pytest.raises(DataFolderError):
+            validate_path(root)
+        return
     found = json.loads(result.output)
     for expected in case["problems"]:
         assert any(matches(expected, f) for f in found), (expected, found)
+    for unwanted in case.get("absent", []):
+        assert not any(matches(unwanted, f) for f in found), (unwanted, found)
     if case["exit"] == 0:
         assert all(f["severity"] == "warning" for f in found)
         assert len(found) == len(case["problems"]), found

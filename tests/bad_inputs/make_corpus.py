@@ -11,7 +11,10 @@ Each case is applied on top of the valid data folder of tests/helpers.py
   committed); `exit` (the exit code of `wres validate`); `problems` (each must
   match one reported problem: severity, code, file, org_code, and optionally
   row and field, and every string of `message_has` in its message);
-  `left_out` ([org_code, year] pairs, exactly the returns left out).
+  `left_out` ([org_code, year] pairs, exactly the returns left out); `outside` ({path: text}, files
+  written in a folder beside the data folder, which nothing may read); `symlink` ({path: target},
+  links made in the test); `absent` (problems that must NOT be reported, matched like `problems`);
+  `never_shown` (strings that must appear nowhere in the output, e.g. what an outside file holds).
 
 tests/test_bad_inputs.py runs every case through `wres validate --format json`.
 The files are committed so that a reader can open each one; this script is how
@@ -297,10 +300,64 @@ def build(root: Path) -> None:
          files={"old-returns/notes.txt": b"old\n"})
 
 
+def build_issue_16(root: Path) -> None:
+    """Hostile input and faults, round two (issue 16)."""
+    def text(path):
+        return (root / path).read_text(encoding="utf-8")
+
+    # 2. crashes
+    case("no-publishable-return", "returns.csv of both years is empty: no return at all can be published.", 1,
+         [p("error", "empty-file", "2023/returns.csv", None, ["2023/returns.csv is empty"]),
+          p("error", "empty-file", "2024/returns.csv", None, ["2024/returns.csv is empty"])],
+         files={"2023/returns.csv": b"", "2024/returns.csv": b""},
+         left_out=[[o, y] for y in (2023, 2024) for o, _ in ALL_2024])
+    case("empty-collections", "collections.csv is 0 bytes: every year is unknown, so every return is left out.", 1,
+         [p("error", "empty-file", "collections.csv", None, ["collections.csv is empty"]),
+          p("error", "year-not-in-collections", "2024", None, ["no row in collections.csv"])],
+         files={"collections.csv": b""}, left_out=[[o, y] for y in (2023, 2024) for o, _ in ALL_2024])
+    case("year-folder-0999", "A year folder named 0999: not a collection year, not read (it used to crash the "
+         "badges).", 1,
+         [p("error", "year-out-of-range", "0999", None, ["0999/", "not a WRES collection year", "not read"])],
+         copy={"0999": "2024"})
+    case("year-9999-in-collections", "collections.csv lists the year 9999.", 1,
+         [p("error", "year-out-of-range", "collections.csv", None, ["year 9999 is after next year"], row=4,
+            field="year")],
+         files={"collections.csv": (text("collections.csv") + "9999,9999-03-31,1-9,\n").encode()})
+
+    # 3. folder and link tricks
+    case("arabic-indic-year-folder", "A folder named with Arabic-Indic digits (2024) holding a broken return: it "
+         "is not a year folder and does not replace the real 2024.", 0,
+         [p("warning", "stray-entry", "\u0662\u0660\u0662\u0664", None, ["digits other than 0-9", "ignored"])],
+         files={"\u0662\u0660\u0662\u0664/returns.csv": b""})
+    case("full-width-year-folder", "A folder named with full-width digits (２０２４) holding a broken return.", 0,
+         [p("warning", "stray-entry", "\uff12\uff10\uff12\uff14", None, ["digits other than 0-9"])],
+         files={"\uff12\uff10\uff12\uff14/returns.csv": b""})
+    secret = "root:x:0:0:SECRET-OUTSIDE-LINE:/root:/bin/bash\n"
+    case("link-to-file-outside", "2024/pay.csv is a symbolic link to a file outside the data folder: refused "
+         "unread, so that year's returns are left out.", 1,
+         [p("error", "link-outside", "2024/pay.csv", None, ["symbolic link to a place outside the data folder",
+                                                           "not read", "every return of 2024 is left out"])],
+         outside={"passwd": secret}, symlink={"2024/pay.csv": "../../outside/passwd"},
+         never_shown=["SECRET-OUTSIDE-LINE"], left_out=ALL_2024)
+    case("link-to-folder-outside", "A year folder 2022 that is a link to a folder outside the data folder.", 1,
+         [p("error", "link-outside", "2022/", None, ["outside the data folder", "not read"])],
+         outside={"2022/returns.csv": "org_code,SECRET-OUTSIDE-LINE\n"}, symlink={"2022": "../outside/2022"},
+         never_shown=["SECRET-OUTSIDE-LINE"])
+    case("link-register-outside", "organisations.csv is a link out of the data folder: nothing can be checked.", 2,
+         [], outside={"organisations.csv": secret}, symlink={"organisations.csv": "../outside/organisations.csv"},
+         never_shown=["SECRET-OUTSIDE-LINE"],
+         stops_with=["organisations.csv is a symbolic link to a place outside the data folder", "not read"])
+    case("symlink-loop", "2024/board.csv is a link to itself: one clear error (not 'missing' and 'ignored').", 1,
+         [p("error", "broken-link", "2024/board.csv", None, ["leads nowhere", "loop"])],
+         absent=[p("warning", "stray-entry", "2024/board.csv"), p("error", "missing-file", "2024/board.csv")],
+         symlink={"2024/board.csv": "board.csv"}, left_out=ALL_2024)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = write_valid_data(Path(tmp) / "data")
         build(root)
+        build_issue_16(root)
     for old in HERE.iterdir():
         if old.is_dir() and (old / "case.json").exists():
             shutil.rmtree(old)
