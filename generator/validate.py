@@ -584,12 +584,17 @@ def _assemble(root: Path, register: pd.DataFrame, collections: pd.DataFrame, yea
         if ret is not None and len(ret.typed):
             first = ret.typed.drop_duplicates("_org")
             meta = dict(zip(first["_org"], zip(*(first[c] for c in meta_cols))))
+        # A cell validation rejected (a javascript: report_url, say) is never handed on, even for a
+        # return that is left out: the API and pages show left-out returns' links too.
+        rejected = {(p.org_code, p.field) for p in yr.problems
+                    if p.is_error and p.field in meta_cols and ret is not None and p.file == ret.file}
         published[year] = set()
         for o in sorted(everyone):
             status = "left_out" if errors[o] else ("published_with_warnings" if warns[o] else "published")
             if status != "left_out":
                 published[year].add(o)
-            m = meta.get(o, (pd.NA, pd.NA, pd.NA))
+            m = tuple(pd.NA if (o, c) in rejected else v
+                      for c, v in zip(meta_cols, meta.get(o, (pd.NA, pd.NA, pd.NA))))
             rows.append({
                 "org_code": o, "year": year, "status": status, "errors": errors[o], "warnings": warns[o],
                 "files": ";".join(r for r, f in yr.files.items() if o in f.orgs),

@@ -95,5 +95,10 @@ def test_bad_input(tmp_path, name):
     ds = validate_path(root)
     left = sorted([o, int(y)] for o, y in zip(ds.left_out["org_code"], ds.left_out["year"]))
     assert left == sorted(case["left_out"])
+    # nothing validation rejected is handed on, not even for a return left out (issue 16)
+    for f in found:
+        if f["severity"] == "error" and f["field"] in ("submitted_on", "report_url", "action_plan_url"):
+            row = ds.returns[(ds.returns["org_code"] == f["org_code"]) & (ds.returns["year"] == f["year"])]
+            assert row[f["field"]].isna().all(), (f, row[f["field"]].tolist())
     # everything not left out is still published
     assert len(ds.returns) - len(ds.left_out) == int(ds.returns["status"].str.startswith("published").sum())

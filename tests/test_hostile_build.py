@@ -76,3 +76,21 @@ def test_a_year_folder_0999_is_reported_not_a_crash(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "not a WRES collection year" in page_text(out / "data-quality" / "index.html")
     assert not (out / "organisations" / "XAA01" / "999").exists()
+
+
+@pytest.mark.slow
+def test_a_rejected_link_reaches_no_output(tmp_path):
+    """A javascript: report_url is rejected and its return left out; it appears in no published file."""
+    from helpers import set_cell
+
+    root = write_valid_data(tmp_path / "data")
+    set_cell(root / "2024" / "returns.csv", "report_url", "javascript:alert(1)", org_code="XAB02")
+    out = tmp_path / "site"
+    run = wres("build", "--quiet", "--data", str(root), "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    assert "XAB02 2024" in run.stdout  # left out, and listed
+    found = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and b"alert(1)" in p.read_bytes()}
+    # only where the problem is explained to the publisher, quoting what was rejected
+    assert found <= {"data-quality/index.html", "search/search_index.json"}, found
+    api = (out / "api" / "organisations" / "XAB02.json").read_text(encoding="utf-8")
+    assert "javascript" not in api
