@@ -68,6 +68,9 @@ class RawTable:
     #: Lines that are not UTF-8: line number -> the first offending byte, in hex. Their text
     #: holds U+FFFD where the bytes were; the validator reports them against their return.
     bad_lines: dict[int, str] = field(default_factory=dict)
+    #: Lines left unread because they are damaged (see _damaged_lines): line number -> (problem
+    #: code, what is wrong, the line's first cell: the org_code it names, if it names one).
+    damaged: dict[int, tuple[str, str, str]] = field(default_factory=dict)
     sha256: str | None = None
 
 
@@ -141,6 +144,42 @@ def _decode(data: bytes) -> tuple[str, dict[int, str]]:
     return text, bad
 
 
+#: A line holding a NUL byte or longer than this is damaged (see _damaged_lines).
+MAX_LINE = MAX_CELL
+
+
+def _damaged_lines(text: str) -> tuple[str, dict[int, tuple[str, str, str]]]:
+    """The text with each damaged line blanked, and what was wrong with each.
+
+    A year file holds every organisation's rows, so one line holding a NUL byte or
+    a cell of megabytes (a paste gone wrong) must not take every return of the year
+    with it: the line is left unread and reported against the organisation its
+    first cell names (validate.check_file). The header line, or a file where most
+    lines hold NUL bytes (UTF-16, a spreadsheet saved as .xlsx), is still refused
+    as a whole by read_table.
+    """
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip(" \t\r,")), None)
+    nul = [i for i, line in enumerate(lines) if "\x00" in line]
+    if first is None or first in nul or len(nul) * 2 > sum(1 for line in lines if line.strip()):
+        return text, {}  # binary, or no header to trust: the whole file is refused
+    damaged: dict[int, tuple[str, str, str]] = {}
+    for i, line in enumerate(lines):
+        if i == first:
+            continue
+        if "\x00" in line:
+            what = ("nul-byte", "holds a NUL byte (a character that is never in text)")
+        elif len(line) > MAX_LINE:
+            what = ("line-too-long", f"is {len(line) / 1024 / 1024:,.1f} MB long (a cell pasted by mistake?); "
+                                     f"a line of a return is at most a few hundred characters")
+        else:
+            continue
+        head = line[:64].split(",", 1)[0].strip().strip('"').replace("\x00", "").strip()
+        damaged[i + 1] = (*what, head)
+        lines[i] = ""
+    return "\n".join(lines), damaged
+
+
 def _is_blank(cells: Sequence[str]) -> bool:
     if cells and cells[0] and not cells[0].isspace():
         return False  # the usual case, decided without looking further
@@ -183,6 +222,8 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
         return table
     table.sha256 = hashlib.sha256(data).hexdigest()
     text, table.bad_lines = _decode(data)
+    if "\x00" in text or len(text) > MAX_CELL:
+        text, table.damaged = _damaged_lines(text)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         table.problems.append(error(

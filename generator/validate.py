@@ -129,6 +129,22 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
             continue  # a row without org_code already blocks the file
         result.problems.append(not_utf8(file, bad[0], raw.bad_lines[bad[0]], year=year, org_code=code,
                                         more=len(bad) - 1))
+    damaged_orgs: set[str] = set()
+    for line, (code, what, head) in sorted(raw.damaged.items()):
+        key = head.upper() if spec.ORG_CODE_RE.fullmatch(head.upper()) else None
+        if key is None:
+            result.blockers.append(error(
+                code, file,
+                f"line {line} of {file} {what}, and its first cell is not an org_code, so the line cannot be "
+                f"tied to a return; it was not read. Remove the damage (retype the line, or save the file again "
+                f"as 'CSV UTF-8 (comma delimited)')", row=line, year=year))
+            continue
+        damaged_orgs.add(key)
+        result.problems.append(error(
+            code, file,
+            f"line {line} of {file} (org_code {key}) {what}; it was not read, so {key}'s return is left out. "
+            f"Retype the line, or save the file again as 'CSV UTF-8 (comma delimited)'; the other "
+            f"organisations' rows are read as usual", row=line, org_code=key, year=year))
     for line, count in raw.ragged.items():
         i = int(np.searchsorted(lines, line))
         result.problems.append(error(
@@ -167,7 +183,7 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
     typed["_org"] = org.to_numpy()
     typed = typed[frame["org_code"].to_numpy() != ""]
     result.typed = typed
-    result.orgs = set(typed["_org"].unique())
+    result.orgs = set(typed["_org"].unique()) | damaged_orgs
     if raw.readable:
         result.problems.extend(checks.check_duplicate_keys(typed, spec.KEYS[resource], file, year))
     return result
@@ -296,6 +312,13 @@ def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...
             blockers.append((replace(link, message=link.message + f"; every return of {year} is left out "
                                      f"until then"), None))
     found = [r for r in spec.YEAR_RESOURCES if r not in refused and (year_dir / f"{r}.csv").is_file()]
+    for r in spec.OPTIONAL_RESOURCES:
+        if r in found and os.stat(year_dir / f"{r}.csv").st_size == 0:
+            found.remove(r)
+            problems.append(warning(
+                "empty-optional-file", f"{prefix}{r}.csv",
+                f"{prefix}{r}.csv is empty (0 bytes), so it is treated as absent: {r}.csv is optional. Delete it, "
+                f"or give it its header line ({', '.join(cells.field_names(r))}) and its rows", year=year))
     for p in checks.check_parts_present(found + sorted(refused), collected, prefix, year):
         blockers.append((p, None))
     problems += checks.check_not_collected(found, collected, prefix, year)

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.validate import DataFolderError, validate_path
-from helpers import write_valid_data
+from helpers import set_cell, write_valid_data
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.json").is_file())
@@ -37,6 +37,8 @@ def apply_case(root: Path, folder: Path, case: dict) -> None:
     for rel, mb in case.get("sparse", {}).items():
         with open(root / rel, "wb") as fh:
             fh.truncate(mb * 1024 * 1024)  # sparse: takes no disk, and must never be read
+    for spec_ in case.get("long_cell", []):  # made in the test: 10 MB is not committed
+        set_cell(root / spec_["file"], spec_["field"], "x" * (spec_["mb"] * 1024 * 1024), **spec_["where"])
     outside = root.parent / "outside"
     for rel, text in case.get("outside", {}).items():
         (outside / rel).parent.mkdir(parents=True, exist_ok=True)

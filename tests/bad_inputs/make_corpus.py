@@ -353,11 +353,56 @@ def build_issue_16(root: Path) -> None:
          symlink={"2024/board.csv": "board.csv"}, left_out=ALL_2024)
 
 
+def build_issue_16_rows(root: Path) -> None:
+    """One damaged row leaves out only its organisation's return (issue 16, point 9)."""
+    def text(path):
+        return (root / path).read_text(encoding="utf-8")
+
+    line = line_of(root / "2024/workforce.csv", org_code="XAB02", staff_group="non_clinical", band="band_5",
+                   ethnicity="white")
+    lines = text("2024/workforce.csv").splitlines(keepends=True)
+    lines[line - 1] = lines[line - 1].replace(",band_5,", ",band\x005,", 1)
+    case("nul-byte-in-one-row", "A NUL byte in one cell of XAB02's row of 2024/workforce.csv: only XAB02's "
+         "2024 return is left out, not the year.", 1,
+         [p("error", "nul-byte", "2024/workforce.csv", "XAB02", [f"line {line}", "NUL byte", "XAB02's return is "
+                                                                  "left out"], row=line)],
+         files={"2024/workforce.csv": "".join(lines).encode()}, left_out=[["XAB02", 2024]])
+
+    line = line_of(root / "2024/training.csv", org_code="XAC03", ethnicity="bme")
+    lines = text("2024/training.csv").splitlines(keepends=True)
+    lines[line - 1] = "\x00" + lines[line - 1]
+    case("nul-byte-before-org-code", "A NUL byte before the org_code of one line: the line is still XAC03's, and "
+         "only XAC03's 2024 return is left out.", 1,
+         [p("error", "nul-byte", "2024/training.csv", "XAC03", [f"line {line}", "org_code XAC03"], row=line)],
+         files={"2024/training.csv": "".join(lines).encode()}, left_out=[["XAC03", 2024]])
+
+    lines = text("2024/training.csv").splitlines(keepends=True)
+    lines.insert(3, "#\x00# ?,\x00\n")
+    case("nul-byte-junk-line", "A line of junk holding NUL bytes and no org_code in 2024/training.csv: it cannot "
+         "be tied to a return, so every return in that file is left out (as for a line without org_code).", 1,
+         [p("error", "nul-byte", "2024/training.csv", None, ["line 4", "cannot be tied to a return"], row=4)],
+         files={"2024/training.csv": "".join(lines).encode()}, left_out=ALL_2024)
+
+    line = line_of(root / "2024/returns.csv", org_code="XAC03")
+    case("ten-mb-cell", "XAC03's report_url is a 10 MB cell (made by the test): only XAC03's 2024 return is "
+         "left out.", 1,
+         [p("error", "line-too-long", "2024/returns.csv", "XAC03", [f"line {line}", "10.0 MB long",
+                                                                   "XAC03's return is left out"], row=line)],
+         long_cell=[{"file": "2024/returns.csv", "field": "report_url", "mb": 10, "where": {"org_code": "XAC03"}}],
+         left_out=[["XAC03", 2024]])
+
+    case("empty-optional-file", "2024/pay.csv is 0 bytes: pay is optional, so it is treated as absent, with a "
+         "warning.", 0,
+         [p("warning", "empty-optional-file", "2024/pay.csv", None, ["empty (0 bytes)", "treated as absent"])],
+         files={"2024/pay.csv": b""})
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = write_valid_data(Path(tmp) / "data")
         build(root)
         build_issue_16(root)
+        build_issue_16_rows(root)
     for old in HERE.iterdir():
         if old.is_dir() and (old / "case.json").exists():
             shutil.rmtree(old)
