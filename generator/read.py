@@ -147,12 +147,28 @@ def _decode(data: bytes) -> tuple[str, dict[int, str]]:
 #: A line holding a NUL byte or longer than this is damaged (see _damaged_lines).
 MAX_LINE = MAX_CELL
 
+#: Invisible characters no cell of a return may hold: C0 and C1 controls (ESC among them) other
+#: than tab and line ends, the line and paragraph separators (U+2028 ends a line inside a chart's
+#: JavaScript string) and the bidirectional controls (U+202E shows text backwards in a page).
+CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c"
+                     "\u202a-\u202e\u2066-\u2069]")
+
+
+def char_name(ch: str) -> str:
+    """'U+202E (RIGHT-TO-LEFT OVERRIDE)': how a message names an invisible character."""
+    import unicodedata
+
+    names = {"\x1b": "ESCAPE", "\x7f": "DELETE", "\x85": "NEXT LINE", "\x00": "NUL"}
+    name = names.get(ch) or unicodedata.name(ch, "") or "a control character"
+    return f"U+{ord(ch):04X} ({name})"
+
 
 def _damaged_lines(text: str) -> tuple[str, dict[int, tuple[str, str, str]]]:
     """The text with each damaged line blanked, and what was wrong with each.
 
-    A year file holds every organisation's rows, so one line holding a NUL byte or
-    a cell of megabytes (a paste gone wrong) must not take every return of the year
+    A year file holds every organisation's rows, so one line holding a NUL byte, an
+    invisible control character (CONTROL) or a cell of megabytes (a paste gone wrong)
+    must not take every return of the year
     with it: the line is left unread and reported against the organisation its
     first cell names (validate.check_file). The header line, or a file where most
     lines hold NUL bytes (UTF-16, a spreadsheet saved as .xlsx), is still refused
@@ -160,6 +176,7 @@ def _damaged_lines(text: str) -> tuple[str, dict[int, tuple[str, str, str]]]:
     """
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip(" \t\r,")), None)
+    # (a control character in the header is left to the header's checks: the column names say what is wrong)
     nul = [i for i, line in enumerate(lines) if "\x00" in line]
     if first is None or first in nul or len(nul) * 2 > sum(1 for line in lines if line.strip()):
         return text, {}  # binary, or no header to trust: the whole file is refused
@@ -172,9 +189,12 @@ def _damaged_lines(text: str) -> tuple[str, dict[int, tuple[str, str, str]]]:
         elif len(line) > MAX_LINE:
             what = ("line-too-long", f"is {len(line) / 1024 / 1024:,.1f} MB long (a cell pasted by mistake?); "
                                      f"a line of a return is at most a few hundred characters")
+        elif (found := CONTROL.search(line)) is not None:
+            what = ("control-character", f"holds the invisible character {char_name(found.group())} in a cell, "
+                                         f"which can hide, reorder or break text where it is shown; delete it")
         else:
             continue
-        head = line[:64].split(",", 1)[0].strip().strip('"').replace("\x00", "").strip()
+        head = CONTROL.sub("", line[:64].split(",", 1)[0].replace("\x00", "")).strip().strip('"').strip()
         damaged[i + 1] = (*what, head)
         lines[i] = ""
     return "\n".join(lines), damaged
@@ -222,7 +242,7 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
         return table
     table.sha256 = hashlib.sha256(data).hexdigest()
     text, table.bad_lines = _decode(data)
-    if "\x00" in text or len(text) > MAX_CELL:
+    if "\x00" in text or len(text) > MAX_CELL or CONTROL.search(text):
         text, table.damaged = _damaged_lines(text)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1

@@ -245,6 +245,8 @@ def _read_collections(path: Path, label: str) -> tuple[pd.DataFrame, list[Proble
     lines = np.asarray(raw.lines, dtype="int64")
     rules = {r.name: r for r in cells.rules("collections")}
     bad_rows: set[int] = set()
+    for line, (code, what, _head) in sorted(raw.damaged.items()):
+        problems.append(error(code, label, f"line {line} of {label} {what}; it was not read", row=line))
     for line in sorted(raw.bad_lines):
         i = int(np.searchsorted(lines, line, side="right")) - 1
         if i >= 0 and line > raw.header_line:

@@ -397,12 +397,48 @@ def build_issue_16_rows(root: Path) -> None:
          files={"2024/pay.csv": b""})
 
 
+def build_issue_16_text(root: Path) -> None:
+    """Invisible control characters in text (issue 16, point 10)."""
+    def with_cell(path, field, value, **where):
+        header, rs = read_rows(root / path)
+        idx = {h: i for i, h in enumerate(header)}
+        for r in rs:
+            if all(r[idx[k]] == v for k, v in where.items()):
+                r[idx[field]] = value
+        return csv_bytes(header, rs)
+
+    line = line_of(root / "organisations.csv", org_code="XAC03")
+    case("line-separator-in-name", "U+2028 (LINE SEPARATOR) inside an organisation's name: it would break every "
+         "chart on its page. Refused with its line; only that organisation's returns are left out.", 1,
+         [p("error", "control-character", "organisations.csv", "XAC03",
+            [f"line {line}", "U+2028 (LINE SEPARATOR)", "delete it"], row=line)],
+         files={"organisations.csv": with_cell("organisations.csv", "org_name", "Hillford\u2028Community Trust",
+                                               org_code="XAC03")},
+         left_out=[["XAC03", 2023], ["XAC03", 2024]])
+    line = line_of(root / "organisations.csv", org_code="XAD04")
+    case("right-to-left-override", "U+202E (RIGHT-TO-LEFT OVERRIDE) in a system name: it would show the text "
+         "backwards in the page.", 1,
+         [p("error", "control-character", "organisations.csv", "XAD04", ["U+202E (RIGHT-TO-LEFT OVERRIDE)"],
+            row=line)],
+         files={"organisations.csv": with_cell("organisations.csv", "system_name", "Pennine \u202eevaC",
+                                               org_code="XAD04")},
+         left_out=[["XAD04", 2023], ["XAD04", 2024]])
+    line = line_of(root / "2024/returns.csv", org_code="XAA01")
+    case("escape-sequence-in-link", "An ESC sequence (a terminal hyperlink) inside XAA01's report_url.", 1,
+         [p("error", "control-character", "2024/returns.csv", "XAA01", ["U+001B (ESCAPE)"], row=line)],
+         files={"2024/returns.csv": with_cell("2024/returns.csv", "report_url",
+                                              "https://xaa01.example.org/\x1b]8;;https://evil.example/\x07x",
+                                              org_code="XAA01")},
+         left_out=[["XAA01", 2024]])
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = write_valid_data(Path(tmp) / "data")
         build(root)
         build_issue_16(root)
         build_issue_16_rows(root)
+        build_issue_16_text(root)
     for old in HERE.iterdir():
         if old.is_dir() and (old / "case.json").exists():
             shutil.rmtree(old)
