@@ -97,6 +97,73 @@ def check_training_within_headcount(training: pd.DataFrame, workforce: pd.DataFr
     ]
 
 
+def check_disciplinary_within_headcount(disciplinary: pd.DataFrame, workforce: pd.DataFrame, file: str,
+                                        year: int) -> list[Problem]:
+    """Staff entering the formal disciplinary process are never more than that ethnicity's headcount
+    (an error: the likelihood would be computed from an impossible count); above
+    DISCIPLINARY_SHARE_WARNING of it is a warning."""
+    if disciplinary.empty or workforce.empty:
+        return []
+    heads = headcount_by_ethnicity(workforce)
+    m = disciplinary.merge(heads[heads["complete"]], on=["_org", "ethnicity"], how="inner")
+    m = m[m["entered_formal_process"].notna()]
+    e, h = m["entered_formal_process"].astype("float64"), m["headcount"].astype("float64")
+    found = []
+    for (_, r), impossible in zip(m.iterrows(), (e > h).to_numpy()):
+        share = r["entered_formal_process"] / r["headcount"] if r["headcount"] else None
+        if impossible:
+            found.append(error(
+                "disciplinary-above-headcount", file,
+                f"entered_formal_process ({r['entered_formal_process']:,}) is more than the workforce headcount of "
+                f"{r['ethnicity']} staff ({r['headcount']:,}, the sum of workforce.csv); staff entering the formal "
+                f"disciplinary process are counted among the staff in post",
+                row=int(r["_line"]), field="entered_formal_process", org_code=r["_org"], year=year))
+        elif share is not None and share > DISCIPLINARY_SHARE_WARNING:
+            found.append(warning(
+                "disciplinary-share-high", file,
+                f"entered_formal_process ({r['entered_formal_process']:,}) is {share:.0%} of {r['ethnicity']} staff "
+                f"({r['headcount']:,}); above {DISCIPLINARY_SHARE_WARNING:.0%} in one year is very unusual (most "
+                f"organisations are near 1%), please check it",
+                row=int(r["_line"]), field="entered_formal_process", org_code=r["_org"], year=year))
+    return found
+
+
+#: Above this share of an ethnicity's staff entering the disciplinary process in a year: a warning.
+DISCIPLINARY_SHARE_WARNING = 0.10
+
+#: Mean or median hourly pay (GBP): above HOURLY_PAY_MAX is impossible (an error: £1,000 an hour is
+#: over £1.9 million a year full time), outside HOURLY_PAY_PLAUSIBLE implausible (a warning: below
+#: any minimum wage since 2015, or above a chief executive's pay).
+HOURLY_PAY_MAX = 1000.0
+HOURLY_PAY_PLAUSIBLE = (5.0, 200.0)
+
+
+def check_hourly_pay(pay: pd.DataFrame, file: str, year: int) -> list[Problem]:
+    """Hourly pay is a finite number up to HOURLY_PAY_MAX (an error beyond: 'inf' and 1e308 pass the
+    schema's minimum of 0), and within HOURLY_PAY_PLAUSIBLE (a warning outside)."""
+    found = []
+    low, high = HOURLY_PAY_PLAUSIBLE
+    for col in ("mean_hourly_pay", "median_hourly_pay"):
+        if pay.empty or col not in pay:
+            continue
+        values = pay[col].astype("float64")
+        for i in np.flatnonzero(values.notna().to_numpy()):
+            v, r = float(values.iloc[i]), pay.iloc[i]
+            where = dict(row=int(r["_line"]), field=col, org_code=r["_org"], year=year)
+            if not np.isfinite(v) or v > HOURLY_PAY_MAX:
+                shown = f"{v:.6g}" if np.isfinite(v) else str(v)
+                found.append(error(
+                    "pay-out-of-range", file,
+                    f"{col} must be an hourly rate in pounds from 0 to {HOURLY_PAY_MAX:,.0f}; found {shown} for "
+                    f"{r['ethnicity']} staff", **where))
+            elif v and not low <= v <= high:
+                found.append(warning(
+                    "pay-implausible", file,
+                    f"{col} is £{v:,.2f} an hour for {r['ethnicity']} staff, outside the plausible range of "
+                    f"£{low:,.0f} to £{high:,.0f}; please check it is an hourly rate in pounds", **where))
+    return found
+
+
 def check_duplicate_keys(frame: pd.DataFrame, keys: Iterable[str], file: str, year: int | None) -> list[Problem]:
     """Each key (e.g. org_code, staff_group, band, ethnicity) appears once in a file."""
     keys = list(keys)

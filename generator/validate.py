@@ -357,6 +357,11 @@ def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...
                                                            files["training"].file, year)
         problems += checks.warn_training_share(t["training"], t["workforce"], files["training"].file,
                                                year, settings)
+    if "disciplinary" in t and "workforce" in t:
+        problems += checks.check_disciplinary_within_headcount(t["disciplinary"], t["workforce"],
+                                                               files["disciplinary"].file, year)
+    if "pay" in t:
+        problems += checks.check_hourly_pay(t["pay"], files["pay"].file, year)
     if "returns" in t:
         # Only links the schema accepted: a cell already reported is not reported twice.
         seen = {(p.file, p.row, p.field) for p in problems}

@@ -432,6 +432,51 @@ def build_issue_16_text(root: Path) -> None:
          left_out=[["XAA01", 2024]])
 
 
+def build_issue_16_values(root: Path) -> None:
+    """Impossible values are errors, implausible ones warnings (issue 16, point 5)."""
+    def with_cell(path, field, value, **where):
+        header, rs = read_rows(root / path)
+        idx = {h: i for i, h in enumerate(header)}
+        for r in rs:
+            if all(r[idx[k]] == v for k, v in where.items()):
+                r[idx[field]] = value
+        return csv_bytes(header, rs)
+
+    line = line_of(root / "2024/disciplinary.csv", org_code="XAD04", ethnicity="white")
+    case("disciplinary-above-headcount", "500,000 white staff entering the disciplinary process in a trust of a "
+         "few thousand: impossible, so an error (it used to give a 'significant' likelihood).", 1,
+         [p("error", "disciplinary-above-headcount", "2024/disciplinary.csv", "XAD04",
+            ["entered_formal_process (500,000) is more than the workforce headcount of white staff"], row=line,
+            field="entered_formal_process")],
+         files={"2024/disciplinary.csv": with_cell("2024/disciplinary.csv", "entered_formal_process", "500000",
+                                                   org_code="XAD04", ethnicity="white")},
+         left_out=[["XAD04", 2024]])
+    line = line_of(root / "2024/disciplinary.csv", org_code="XAA01", ethnicity="bme")
+    header, rs = read_rows(root / "2024/workforce.csv")
+    bme = sum(int(r[4]) for r in rs if r[0] == "XAA01" and r[3] == "bme")
+    case("disciplinary-share-high", "A quarter of BME staff entering the disciplinary process: possible, so a "
+         "warning.", 0,
+         [p("warning", "disciplinary-share-high", "2024/disciplinary.csv", "XAA01", ["please check it"], row=line,
+            field="entered_formal_process")],
+         files={"2024/disciplinary.csv": with_cell("2024/disciplinary.csv", "entered_formal_process", str(bme // 4),
+                                                   org_code="XAA01", ethnicity="bme")})
+    for name, value, shown in (("pay-infinite", "inf", "found inf"), ("pay-1e308", "1e308", "found 1e+308"),
+                               ("pay-in-pence", "1850", "found 1850")):
+        line = line_of(root / "2024/pay.csv", org_code="XAB02", ethnicity="white")
+        case(name, f"mean_hourly_pay written as {value}: impossible, an error (never printed as a figure).", 1,
+             [p("error", "pay-out-of-range", "2024/pay.csv", "XAB02", ["from 0 to 1,000", shown], row=line,
+                field="mean_hourly_pay")],
+             files={"2024/pay.csv": with_cell("2024/pay.csv", "mean_hourly_pay", value, org_code="XAB02",
+                                              ethnicity="white")},
+             left_out=[["XAB02", 2024]])
+    line = line_of(root / "2024/pay.csv", org_code="XAC03", ethnicity="bme")
+    case("pay-implausible", "median_hourly_pay of £2.50: possible only by mistake, a warning.", 0,
+         [p("warning", "pay-implausible", "2024/pay.csv", "XAC03", ["£2.50 an hour", "£5 to £200"], row=line,
+            field="median_hourly_pay")],
+         files={"2024/pay.csv": with_cell("2024/pay.csv", "median_hourly_pay", "2.50", org_code="XAC03",
+                                          ethnicity="bme")})
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = write_valid_data(Path(tmp) / "data")
@@ -439,6 +484,7 @@ def main() -> None:
         build_issue_16(root)
         build_issue_16_rows(root)
         build_issue_16_text(root)
+        build_issue_16_values(root)
     for old in HERE.iterdir():
         if old.is_dir() and (old / "case.json").exists():
             shutil.rmtree(old)
