@@ -58,6 +58,8 @@ class RawTable:
     lines: list[int] = field(default_factory=list)
     #: Line number of the header.
     header_line: int = 1
+    #: How many cells the header has in the file (more than len(header) when it was cut: MAX_COLUMNS).
+    width: int = 0
     #: Problems found while reading.
     problems: list[Problem] = field(default_factory=list)
     #: False when the file could not be read at all (too big, not UTF-8, empty, no usable
@@ -144,6 +146,13 @@ def _decode(data: bytes) -> tuple[str, dict[int, str]]:
     return text, bad
 
 
+#: A header with more columns than this is cut to the columns of the format as it is read (their
+#: rows too): the others are ignored anyway, and a million of them must not cost a million cells a row.
+MAX_COLUMNS = 100
+
+#: Problems of one kind listed one by one for a header; the rest are summarised in one.
+MAX_LISTED = 10
+
 #: A line holding a NUL byte or longer than this is damaged (see _damaged_lines).
 MAX_LINE = MAX_CELL
 
@@ -198,6 +207,11 @@ def _damaged_lines(text: str) -> tuple[str, dict[int, tuple[str, str, str]]]:
         damaged[i + 1] = (*what, head)
         lines[i] = ""
     return "\n".join(lines), damaged
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """A cell quoted in a message: at most `limit` characters."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _is_blank(cells: Sequence[str]) -> bool:
@@ -261,6 +275,7 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
     quoted = '"' in text
     strip = quoted or _EDGE_SPACE.search(text) is not None
     rows_append, lines_append = table.rows.append, table.lines.append
+    keep: list[int] | None = None
     old_limit = csv.field_size_limit(MAX_CELL)
     try:
         for start, cells in (_numbered(reader) if quoted else enumerate(list(reader), start=1)):
@@ -271,12 +286,17 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
                 raw_header = cells
                 header = [normalise_label(c) for c in cells]
                 table.header_line = start
+                if len(header) > MAX_COLUMNS:  # keep only the columns of the format: bounded work
+                    wanted = set(expected)
+                    keep = [i for i, name in enumerate(header) if name in wanted]
                 continue
             if strip:
                 cells = [c.strip() for c in cells]
             if len(cells) != len(header):
                 table.ragged[start] = len(cells)
                 cells = (cells + [""] * len(header))[:len(header)]
+            if keep is not None:
+                cells = [cells[i] for i in keep]
             rows_append(cells)
             lines_append(start)
     except csv.Error as exc:
@@ -304,6 +324,9 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
                                        more=len(table.bad_lines) - 1))
         table.readable = False
     table.problems.extend(_header_problems(table, raw_header, expected, year))
+    table.width = len(header)
+    if keep is not None:
+        table.header = [header[i] for i in keep]
     return table
 
 
@@ -320,7 +343,7 @@ def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
                     f"{file}: the columns are separated by {name}, not commas; save the file as "
                     f"'CSV UTF-8 (comma delimited)' (expected the columns {', '.join(expected)})",
                     row=line, year=year)]
-    renamed = [(r.strip(), n) for r, n in zip(raw, header) if r.strip() != n and n in expected]
+    renamed = [(shown(r.strip()), n) for r, n in zip(raw, header) if r.strip() != n and n in expected][:MAX_LISTED]
     if renamed:
         pairs = ", ".join(f"'{r}' as '{n}'" for r, n in renamed)
         found.append(warning(
@@ -329,32 +352,51 @@ def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
             f"returns format (lower case, underscores), e.g. {', '.join(expected)}.",
             row=line, year=year))
     seen: set[str] = set()
+    twice: list[str] = []
     for name in header:
         if name and name in seen:
-            found.append(error(
-                "duplicate-column", file,
-                f"{file}: the column '{name}' appears twice in the header; each column must appear once.",
-                row=line, field=name, year=year))
-            table.readable = False
+            twice.append(name)
         seen.add(name)
+    for name in twice[:MAX_LISTED]:
+        found.append(error(
+            "duplicate-column", file,
+            f"{file}: the column '{shown(name)}' appears twice in the header; each column must appear once.",
+            row=line, field=name[:60], year=year))
+    if len(twice) > MAX_LISTED:
+        found.append(error(
+            "duplicate-column", file,
+            f"{file}: {len(twice) - MAX_LISTED:,} more columns appear twice in the header (not listed one by one); "
+            f"each column must appear once.", row=line, year=year))
+    if twice:
+        table.readable = False
     extra = [n for n in header if n not in expected]
     missing = [n for n in expected if n not in header]
     for name in missing:
-        guess = difflib.get_close_matches(name, [e for e in extra if e], n=1)
-        hint = f" (is '{guess[0]}' meant to be '{name}'?)" if guess else ""
+        guess = difflib.get_close_matches(name, [e for e in extra[:MAX_COLUMNS] if e], n=1)
+        hint = f" (is '{shown(guess[0])}' meant to be '{name}'?)" if guess else ""
         found.append(error(
             "missing-column", file,
             f"{file}: the column '{name}' is missing from the header{hint}; expected the columns "
             f"{', '.join(expected)}.",
             row=line, field=name, year=year))
+    listed = 0
     for i, name in enumerate(header):
         if name not in expected:
-            label = f"'{raw[i].strip()}'" if name else f"with no name (column {i + 1})"
+            listed += 1
+            if listed > MAX_LISTED:
+                continue
+            label = f"'{shown(raw[i].strip())}'" if name else f"with no name (column {i + 1})"
             found.append(warning(
                 "extra-column", file,
                 f"{file}: the column {label} is not part of the returns format and is ignored; "
                 f"expected the columns {', '.join(expected)}.",
-                row=line, field=name or None, year=year))
+                row=line, field=name[:60] or None, year=year))
+    if listed > MAX_LISTED:
+        found.append(warning(
+            "extra-column", file,
+            f"{file}: {listed - MAX_LISTED:,} more columns are not part of the returns format and are ignored "
+            f"(the first {MAX_LISTED} are listed one by one); expected the columns {', '.join(expected)}.",
+            row=line, year=year))
     if missing:
         table.readable = False
     return found

@@ -31,6 +31,7 @@ import pandas as pd
 from . import cells, checks, spec
 from .dataset import Dataset
 from .problems import Problem, error, warning
+from .problems import cap as cap_problems
 from .read import MAX_BYTES, RawTable, not_utf8, read_table, sha256_of
 from .settings import Settings
 
@@ -149,7 +150,8 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
         i = int(np.searchsorted(lines, line))
         result.problems.append(error(
             "ragged-line", file,
-            f"line {line} has {count} cell{'s' if count != 1 else ''} but the header has {len(raw.header)}; "
+            f"line {line} has {count:,} cell{'s' if count != 1 else ''} but the header has "
+            f"{raw.width or len(raw.header):,}; "
             f"every line must have one cell per column ({', '.join(raw.header)}); check for a stray or "
             f"missing comma",
             row=line, org_code=org.iloc[i] or None, year=year))
@@ -656,7 +658,7 @@ def _assemble(root: Path, register: pd.DataFrame, collections: pd.DataFrame, yea
     returns["year"] = returns["year"].astype("int64")
     returns["errors"] = returns["errors"].astype("int64")
     returns["warnings"] = returns["warnings"].astype("int64")
-    problems = sorted(set(problems), key=Problem.sort_key)
+    problems = cap_problems(sorted(set(problems), key=Problem.sort_key))
     return Dataset(root=root, register=register, collections=collections, tables=tables, returns=returns,
                    problems=problems, checksums=dict(sorted(checksums.items())))
 

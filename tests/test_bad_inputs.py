@@ -39,6 +39,13 @@ def apply_case(root: Path, folder: Path, case: dict) -> None:
             fh.truncate(mb * 1024 * 1024)  # sparse: takes no disk, and must never be read
     for spec_ in case.get("long_cell", []):  # made in the test: 10 MB is not committed
         set_cell(root / spec_["file"], spec_["field"], "x" * (spec_["mb"] * 1024 * 1024), **spec_["where"])
+    for rel, n in case.get("wide_header", {}).items():  # made in the test: megabytes are not committed
+        lines = (root / rel).read_text(encoding="utf-8").split("\n")
+        lines[0] += "".join(f",x{i}" for i in range(n))
+        (root / rel).write_text("\n".join(lines), encoding="utf-8")
+    for rel in case.get("stray_comma_every_line", []):
+        lines = (root / rel).read_text(encoding="utf-8").splitlines()
+        (root / rel).write_text("\n".join(lines[:1] + [line + ",7" for line in lines[1:]]) + "\n", encoding="utf-8")
     outside = root.parent / "outside"
     for rel, text in case.get("outside", {}).items():
         (outside / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +92,9 @@ def test_bad_input(tmp_path, name):
     found = json.loads(result.output)
     for expected in case["problems"]:
         assert any(matches(expected, f) for f in found), (expected, found)
+    if "max_problems" in case:  # bounded: a summary stands for the rest
+        assert len(found) <= case["max_problems"], len(found)
+        assert len(result.output) < 2000 * case["max_problems"]
     for unwanted in case.get("absent", []):
         assert not any(matches(unwanted, f) for f in found), (unwanted, found)
     if case["exit"] == 0:

@@ -477,6 +477,23 @@ def build_issue_16_values(root: Path) -> None:
                                           ethnicity="bme")})
 
 
+def build_issue_16_bounds(root: Path) -> None:
+    """Problems are listed within bounds, the rest summarised (issue 16, point 4)."""
+    case("million-extra-columns", "2024/training.csv's header has a million extra columns (made by the test): ten "
+         "are listed and one warning counts the rest; every line is then ragged, so the file's returns are left "
+         "out.", 1,
+         [p("warning", "extra-column", "2024/training.csv", None, ["999,990 more columns", "ignored"], row=1),
+          p("warning", "extra-column", "2024/training.csv", None, ["'x0'"], row=1, field="x0"),
+          p("error", "ragged-line", "2024/training.csv", "XAA01", ["the header has 1,000,003"])],
+         wide_header={"2024/training.csv": 1_000_000}, max_problems=40, left_out=ALL_2024)
+    case("stray-comma-every-line", "Every data line of 2024/workforce.csv has a stray cell: the first 20 lines and "
+         "each organisation's first are listed, one error counts the rest.", 1,
+         [p("error", "ragged-line", "2024/workforce.csv", "XAD04", ["has 6 cells but the header has 5"]),
+          p("error", "ragged-line", "2024/workforce.csv", None, ["more errors like those above", "not listed one "
+                                                                   "by one"])],
+         stray_comma_every_line=["2024/workforce.csv"], max_problems=30, left_out=ALL_2024)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = write_valid_data(Path(tmp) / "data")
@@ -485,6 +502,7 @@ def main() -> None:
         build_issue_16_rows(root)
         build_issue_16_text(root)
         build_issue_16_values(root)
+        build_issue_16_bounds(root)
     for old in HERE.iterdir():
         if old.is_dir() and (old / "case.json").exists():
             shutil.rmtree(old)
