@@ -8,6 +8,7 @@ runner, in process). See tests/bad_inputs/make_corpus.py for the format.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from generator.cli import main
 from generator.validate import DataFolderError, validate_path
 from helpers import set_cell, write_valid_data
 
+#: Characters a terminal acts on rather than shows (report.terminal_safe writes them as escapes).
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.json").is_file())
 
@@ -46,6 +49,8 @@ def apply_case(root: Path, folder: Path, case: dict) -> None:
     for rel in case.get("stray_comma_every_line", []):
         lines = (root / rel).read_text(encoding="utf-8").splitlines()
         (root / rel).write_text("\n".join(lines[:1] + [line + ",7" for line in lines[1:]]) + "\n", encoding="utf-8")
+    for rel in case.get("made_files", []):  # names a repository should not hold (control characters)
+        (root / rel).write_bytes(b"notes\n")
     outside = root.parent / "outside"
     for rel, text in case.get("outside", {}).items():
         (outside / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +89,11 @@ def test_bad_input(tmp_path, name):
     assert result.exit_code == case["exit"], result.output
     for secret in case.get("never_shown", []):
         assert secret not in result.output
+    # nothing a terminal would act on is printed, whatever the data hold (issue 16)
+    assert not UNSAFE.search(result.output), repr(UNSAFE.search(result.output))
+    if case.get("text_too"):
+        text = CliRunner().invoke(main, ["validate", str(root)])
+        assert text.exit_code == case["exit"] and not UNSAFE.search(text.output), text.output
     if case["exit"] == 2:  # nothing could be checked: one line saying why, and no Dataset
         assert all(s in result.output for s in case["stops_with"]), result.output
         with pytest.raises(DataFolderError):

@@ -477,6 +477,23 @@ def build_issue_16_values(root: Path) -> None:
                                           ethnicity="bme")})
 
 
+def build_issue_16_terminal(root: Path) -> None:
+    """Nothing printed from data can drive the terminal (issue 16, point 6)."""
+    case("escape-in-file-name", "A stray file whose name holds an OSC sequence (retitles the terminal) and a "
+         "right-to-left override (made by the test): reported, printed with the characters escaped.", 0,
+         [p("warning", "stray-entry", "2024/\x1b]0;pwned\x07notes.csv", None, ["ignored"]),
+          p("warning", "stray-entry", "2024/\u202etxt.csv", None, ["ignored"])],
+         made_files=["2024/\x1b]0;pwned\x07notes.csv", "2024/\u202etxt.csv"], text_too=True)
+    line = line_of(root / "organisations.csv", org_code="XAB02")
+    header, rs = read_rows(root / "organisations.csv")
+    rs[line - 2][1] = "Riverside \x1b[2J\x1b]8;;https://evil.example/\x07Trust\x9b31m"
+    case("escape-in-organisation-name", "An organisation name that clears the screen, plants a link and uses the "
+         "8-bit CSI: refused, and nothing of it reaches the terminal raw.", 1,
+         [p("error", "control-character", "organisations.csv", "XAB02", ["U+001B (ESCAPE)"], row=line)],
+         files={"organisations.csv": csv_bytes(header, rs)}, text_too=True,
+         left_out=[["XAB02", 2023], ["XAB02", 2024]])
+
+
 def build_issue_16_bounds(root: Path) -> None:
     """Problems are listed within bounds, the rest summarised (issue 16, point 4)."""
     case("million-extra-columns", "2024/training.csv's header has a million extra columns (made by the test): ten "
@@ -503,6 +520,7 @@ def main() -> None:
         build_issue_16_text(root)
         build_issue_16_values(root)
         build_issue_16_bounds(root)
+        build_issue_16_terminal(root)
     for old in HERE.iterdir():
         if old.is_dir() and (old / "case.json").exists():
             shutil.rmtree(old)
