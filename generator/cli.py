@@ -49,6 +49,13 @@ def validate(data_dir: Path, fmt: str, register: Path | None, warnings: bool) ->
     except DataFolderError as exc:
         click.echo(terminal_safe(f"wres validate: {exc}"), err=True)
         sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("wres validate: interrupted; nothing was checked to the end.", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        click.echo(terminal_safe(f"wres validate: cannot read {exc.filename or data_dir}: "
+                                 f"{exc.strerror or exc}"), err=True)
+        sys.exit(2)
     problems = [p for p in result.problems if warnings or p.is_error]
     if fmt == "json":
         click.echo(terminal_safe(render_json(problems)))
@@ -92,16 +99,25 @@ def build(data_dir: Path, out_dir: Path, previous: Path | None, config: Path | N
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
 def serve(data_dir: Path, port: int, out_dir: Path) -> None:
     """Build the site, then preview it at http://127.0.0.1:PORT/ ."""
-    from .build import BuildError, run_build, serve_site
+    from .build import BuildError, bind_server, run_build, serve_site
     from .report import terminal_safe
 
+    server = bind_server(port)  # before building: a port in use is said at once, not after the build
+    if isinstance(server, str):
+        click.echo(f"wres serve: {server}", err=True)
+        sys.exit(1)
     try:
         summary = run_build(data_dir, out_dir, progress=True)
     except BuildError as exc:
+        server.server_close()
         click.echo(terminal_safe(f"wres serve: {exc}"), err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        server.server_close()
+        click.echo("wres serve: interrupted; the previous site is untouched.", err=True)
+        sys.exit(130)
     click.echo(terminal_safe(summary.render()))
-    serve_site(out_dir, port)
+    serve_site(out_dir, port, server)
 
 
 @main.command()

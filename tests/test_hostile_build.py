@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,129 @@ def test_a_rejected_link_reaches_no_output(tmp_path):
     assert found <= {"data-quality/index.html", "search/search_index.json"}, found
     api = (out / "api" / "organisations" / "XAB02.json").read_text(encoding="utf-8")
     assert "javascript" not in api
+
+
+# ----------------------------------------------------------------------------- operational faults (point 11)
+
+
+def test_a_port_in_use_is_one_line_before_any_build(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        run = wres("serve", "--port", str(port), "--data", str(tmp_path / "no-data"), "--out", str(tmp_path / "s"),
+                   timeout=60)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [
+        f"wres serve: port {port} is in use (another preview or server is running there); stop it, or choose "
+        f"another port with --port"]
+    assert not (tmp_path / "s").exists()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below pid (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _start_build(data: Path, out: Path, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "generator", "build", "--no-cache", "--data", str(data),
+                             "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True, **kw)
+
+
+def _wait_for(proc: subprocess.Popen, text: str, timeout: float = 120) -> str:
+    import time
+
+    seen, deadline = "", time.time() + timeout
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        seen += line
+        if text in line or not line:
+            return seen
+    return seen
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("national") / "data"
+    run = wres("sample", "--scale", "national", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_after_kill_9_no_helper_process_outlives_the_build(tmp_path, national):
+    import signal
+    import time
+
+    proc = _start_build(national, tmp_path / "site")
+    seen = _wait_for(proc, "write pages and downloads ...")
+    helpers = _descendants(proc.pid)
+    assert helpers, seen  # the downloads' process, at least
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(p) for p in helpers):
+        time.sleep(0.2)
+    assert not [p for p in helpers if _alive(p)], "a helper process outlived the build"
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_validation_is_one_line_and_no_traceback(tmp_path, national):
+    import signal
+
+    proc = _start_build(national, tmp_path / "site")
+    _wait_for(proc, "validate and compute ...")
+    time.sleep(1.0)  # the downloads' process is up and checking years beside this one
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "wres build: interrupted; the previous site is untouched." in err
+    assert not (tmp_path / "site").exists()
+    assert not list((tmp_path / ".site.wres").glob("site*"))
+
+
+@pytest.mark.slow
+def test_a_write_the_machine_refuses_is_one_line_and_cleaned_up(tmp_path):
+    """A write that fails (here: a file-size limit, as a full disk would) stops the build with one line, and its
+    working files are removed."""
+    import resource
+
+    root = write_valid_data(tmp_path / "data")
+
+    def small_files() -> None:  # Python ignores SIGXFSZ, so the write fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    proc = _start_build(root, tmp_path / "site", preexec_fn=small_files)
+    _out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err, err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("wres build: the build stopped") and "the previous site is untouched" in last, err
+    assert not (tmp_path / "site").exists()
+    assert sorted(p.name for p in (tmp_path / ".site.wres").iterdir()) == []
