@@ -323,7 +323,10 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
         table.problems.append(not_utf8(file, before[0], table.bad_lines[before[0]], year=year,
                                        more=len(table.bad_lines) - 1))
         table.readable = False
-    table.problems.extend(_header_problems(table, raw_header, expected, year))
+    if not (before and not set(header) & set(expected)):
+        # (a header that is not UTF-8 and names no column is not text at all: the not-utf8 error says
+        # all there is to say, without a list of missing columns or a guess at its separator)
+        table.problems.extend(_header_problems(table, raw_header, expected, year))
     table.width = len(header)
     if keep is not None:
         table.header = [header[i] for i in keep]
@@ -334,15 +337,28 @@ def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
                      year: int | None) -> list[Problem]:
     file, header, line = table.file, table.header, table.header_line
     found: list[Problem] = []
+    wanted = set(expected)
     if len(raw) == 1:
         for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
-            if sep in raw[0]:
+            # Said only when splitting there gives column names of the format, not for any stray ;
+            if sep in raw[0] and {normalise_label(part) for part in raw[0].split(sep)} & wanted:
                 table.readable = False
                 return [error(
                     "wrong-delimiter", file,
                     f"{file}: the columns are separated by {name}, not commas; save the file as "
                     f"'CSV UTF-8 (comma delimited)' (expected the columns {', '.join(expected)})",
                     row=line, year=year)]
+    if table.rows and not set(header) & wanted:
+        below = [normalise_label(c) for c in table.rows[0]]
+        if len(set(below) & wanted) * 2 >= len(wanted):
+            table.readable = False
+            title = ", ".join(shown(c.strip()) for c in raw if c.strip())
+            return [error(
+                "title-above-header", file,
+                f"{file}: line {line} was read as the header ('{shown(title)}'), but it holds none of the "
+                f"column names; the real header looks like line {table.lines[0]} ({', '.join(expected)}). "
+                f"Delete the line(s) above the header (a title or sheet name a spreadsheet added) and try again.",
+                row=line, year=year)]
     renamed = [(shown(r.strip()), n) for r, n in zip(raw, header) if r.strip() != n and n in expected][:MAX_LISTED]
     if renamed:
         pairs = ", ".join(f"'{r}' as '{n}'" for r, n in renamed)

@@ -39,7 +39,7 @@ from .settings import Settings
 BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
 
 #: Read problems that make a whole file untrustworthy.
-_FILE_LEVEL = {"wrong-delimiter", "unreadable-file", "file-too-large", "not-utf8", "nul-byte", "unreadable-csv", "empty-file",
+_FILE_LEVEL = {"wrong-delimiter", "title-above-header", "unreadable-file", "file-too-large", "not-utf8", "nul-byte", "unreadable-csv", "empty-file",
                "missing-column", "duplicate-column"}
 
 

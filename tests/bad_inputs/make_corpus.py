@@ -494,6 +494,34 @@ def build_issue_16_terminal(root: Path) -> None:
          left_out=[["XAB02", 2023], ["XAB02", 2024]])
 
 
+def build_issue_16_messages(root: Path) -> None:
+    """Clearer messages (issue 16, point 12)."""
+    import random
+
+    def text(path):
+        return (root / path).read_text(encoding="utf-8")
+
+    case("title-row-above-header", "A spreadsheet's 'Sheet1,,,,' row above the header of 2024/workforce.csv: said "
+         "plainly, not as five missing columns.", 1,
+         [p("error", "title-above-header", "2024/workforce.csv", None,
+            ["line 1 was read as the header ('Sheet1')", "the real header looks like line 2",
+             "Delete the line(s) above the header"], row=1)],
+         absent=[p("error", "missing-column", "2024/workforce.csv")],
+         files={"2024/workforce.csv": ("Sheet1,,,,\n" + text("2024/workforce.csv")).encode()}, left_out=ALL_2024)
+    junk = random.Random(16).randbytes(400)
+    junk = junk[:40] + b";" + junk[40:]
+    case("random-bytes", "2024/board.csv holds 400 random bytes (among them a NUL and a ;): said to be a binary "
+         "file, with no claim about semicolons and no list of missing columns.", 1,
+         [p("error", "nul-byte", "2024/board.csv", None, ["looks like a binary file"])],
+         absent=[p("error", "wrong-delimiter", "2024/board.csv"), p("error", "missing-column", "2024/board.csv")],
+         files={"2024/board.csv": junk}, left_out=ALL_2024)
+    case("random-bytes-without-nul", "The same bytes with no NUL: said not to be UTF-8 text, with no claim about "
+         "semicolons and no list of missing columns.", 1,
+         [p("error", "not-utf8", "2024/board.csv", None, ["is not UTF-8 text", "line 1"])],
+         absent=[p("error", "wrong-delimiter", "2024/board.csv"), p("error", "missing-column", "2024/board.csv")],
+         files={"2024/board.csv": junk.replace(b"\x00", b"\xff")}, left_out=ALL_2024)
+
+
 def build_issue_16_bounds(root: Path) -> None:
     """Problems are listed within bounds, the rest summarised (issue 16, point 4)."""
     case("million-extra-columns", "2024/training.csv's header has a million extra columns (made by the test): ten "
@@ -521,6 +549,7 @@ def main() -> None:
         build_issue_16_values(root)
         build_issue_16_bounds(root)
         build_issue_16_terminal(root)
+        build_issue_16_messages(root)
     for old in HERE.iterdir():
         if old.is_dir() and (old / "case.json").exists():
             shutil.rmtree(old)
