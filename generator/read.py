@@ -163,6 +163,15 @@ CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200e\u20
                      "\u202a-\u202e\u2066-\u2069]")
 
 
+def _control_in(cells: list[str]) -> str | None:
+    """The first CONTROL character in a record's cells, or None."""
+    for cell in cells:
+        found = CONTROL.search(cell)
+        if found is not None:
+            return found.group()
+    return None
+
+
 def char_name(ch: str) -> str:
     """'U+202E (RIGHT-TO-LEFT OVERRIDE)': how a message names an invisible character."""
     import unicodedata
@@ -175,20 +184,18 @@ def char_name(ch: str) -> str:
 def _damaged_lines(text: str) -> tuple[str, dict[int, tuple[str, str, str]]]:
     """The text with each damaged line blanked, and what was wrong with each.
 
-    A year file holds every organisation's rows, so one line holding a NUL byte, an
-    invisible control character (CONTROL) or a cell of megabytes (a paste gone wrong)
-    must not take every return of the year
+    A year file holds every organisation's rows, so one line holding a NUL byte or a
+    cell of megabytes (a paste gone wrong) must not take every return of the year
     with it: the line is left unread and reported against the organisation its
-    first cell names (validate.check_file). The header line, or a file where most
-    lines hold NUL bytes (UTF-16, a spreadsheet saved as .xlsx), is still refused
-    as a whole by read_table.
+    first cell names (validate.check_file). A record holding an invisible control
+    character (CONTROL) is set aside the same way, by read_table once it is parsed. A file whose first line holds a NUL byte
+    (UTF-16, a spreadsheet saved as .xlsx) is still refused as a whole by read_table.
     """
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip(" \t\r,")), None)
     # (a control character in the header is left to the header's checks: the column names say what is wrong)
-    nul = [i for i, line in enumerate(lines) if "\x00" in line]
-    if first is None or first in nul or len(nul) * 2 > sum(1 for line in lines if line.strip()):
-        return text, {}  # binary, or no header to trust: the whole file is refused
+    if first is None or "\x00" in lines[first]:
+        return text, {}  # binary (UTF-16 and .xlsx hold NULs from the start), or no header to trust
     damaged: dict[int, tuple[str, str, str]] = {}
     for i, line in enumerate(lines):
         if i == first:
@@ -198,9 +205,6 @@ def _damaged_lines(text: str) -> tuple[str, dict[int, tuple[str, str, str]]]:
         elif len(line) > MAX_LINE:
             what = ("line-too-long", f"is {len(line) / 1024 / 1024:,.1f} MB long (a cell pasted by mistake?); "
                                      f"a line of a return is at most a few hundred characters")
-        elif (found := CONTROL.search(line)) is not None:
-            what = ("control-character", f"holds the invisible character {char_name(found.group())} in a cell, "
-                                         f"which can hide, reorder or break text where it is shown; delete it")
         else:
             continue
         head = CONTROL.sub("", line[:64].split(",", 1)[0].replace("\x00", "")).strip().strip('"').strip()
@@ -256,8 +260,9 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
         return table
     table.sha256 = hashlib.sha256(data).hexdigest()
     text, table.bad_lines = _decode(data)
-    if "\x00" in text or len(text) > MAX_CELL or CONTROL.search(text):
+    if "\x00" in text or len(text) > MAX_CELL:
         text, table.damaged = _damaged_lines(text)
+    controls = CONTROL.search(text) is not None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         table.problems.append(error(
@@ -292,6 +297,13 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
                 continue
             if strip:
                 cells = [c.strip() for c in cells]
+            if controls and (found := _control_in(cells)) is not None:
+                # Judged per record, not per line: a quoted cell may span lines.
+                head = CONTROL.sub("", cells[0]).strip() if cells else ""
+                table.damaged[start] = ("control-character", f"holds the invisible character {char_name(found)} "
+                                        f"in a cell, which can hide, reorder or break text where it is shown; "
+                                        f"delete it", head)
+                continue
             if len(cells) != len(header):
                 table.ragged[start] = len(cells)
                 cells = (cells + [""] * len(header))[:len(header)]

@@ -63,6 +63,9 @@ class FileResult:
     orgs_known: bool = True
     #: The organisations with a row in the file.
     orgs: set[str] = field(default_factory=set)
+    #: Blockers for damaged lines that name no organisation (in `blockers` too): in the register they
+    #: leave out no one, since no organisation's row can be told from them.
+    unplaced: list[Problem] = field(default_factory=list)
 
 
 def org_keys(codes: pd.Series) -> pd.Series:
@@ -139,6 +142,7 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
                 f"line {line} of {file} {what}, and its first cell is not an org_code, so the line cannot be "
                 f"tied to a return; it was not read. Remove the damage (retype the line, or save the file again "
                 f"as 'CSV UTF-8 (comma delimited)')", row=line, year=year))
+            result.unplaced.append(result.blockers[-1])
             continue
         damaged_orgs.add(key)
         result.problems.append(error(
@@ -211,11 +215,11 @@ def _load_register(path: Path, label: str) -> tuple[pd.DataFrame, list[Problem],
         raise DataFolderError(f"no register: {label} does not exist. A data folder needs "
                               f"{spec.REGISTER_FILE}; for a single year's return pass --register.")
     res = check_file(path, label, "organisations", None)
-    fatal = [p for p in res.blockers if p.code != "no-org-code"]
+    fatal = [p for p in res.blockers if p.code != "no-org-code" and p not in res.unplaced]
     if fatal or not res.orgs_known:
         raise DataFolderError("the register cannot be read: " + " ".join(p.message for p in fatal or res.blockers))
     typed = res.typed
-    problems = list(res.problems) + [p for p in res.blockers if p.code == "no-org-code"]
+    problems = list(res.problems) + [p for p in res.blockers if p.code == "no-org-code" or p in res.unplaced]
     problems += checks.check_plain_text(typed, ["org_name", "system_name"], label)
     seen = {(p.file, p.row, p.field) for p in problems}
     problems += [p for p in checks.check_links(typed, ["website"], label, None)
