@@ -65,6 +65,7 @@ def test_a_build_with_nothing_publishable_still_publishes_why(tmp_path, how):
     quality = page_text(out / "data-quality" / "index.html")
     assert "0 returns published, 8 returns left out" in quality
     assert why in quality
+    assert "left out by a problem with a whole file or year (listed below)" in quality
 
 
 @pytest.mark.slow
