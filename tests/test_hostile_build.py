@@ -222,3 +222,30 @@ def test_a_write_the_machine_refuses_is_one_line_and_cleaned_up(tmp_path):
     assert last.startswith("wres build: the build stopped") and "the previous site is untouched" in last, err
     assert not (tmp_path / "site").exists()
     assert sorted(p.name for p in (tmp_path / ".site.wres").iterdir()) == []
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line(tmp_path):
+    """--out below a file (as a read-only folder would, for a user who is not root): one line, no traceback."""
+    (tmp_path / "a-file").write_text("not a folder\n")
+    root = write_valid_data(tmp_path / "data")
+    run = wres("build", "--quiet", "--data", str(root), "--out", str(tmp_path / "a-file" / "site"), timeout=120)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith("wres build: cannot create the build lock") and "writable" in line
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_wres_validate_is_one_line(national):
+    import signal
+
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "validate", str(national)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True)
+    time.sleep(1.5)  # imported, and checking the years
+    if proc.poll() is not None:
+        pytest.skip("validation finished before it could be interrupted")
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip() == "wres validate: interrupted; nothing was checked to the end."
