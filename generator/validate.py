@@ -147,7 +147,8 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
         damaged_orgs.add(key)
         result.problems.append(error(
             code, file,
-            f"line {line} of {file} (org_code {key}) {what}; it was not read, so {key}'s return is left out. "
+            f"line {line} of {file} (org_code {key}) {what}; it was not read, so "
+            f"{f'every return of {key}' if year is None else f'the {year} return of {key}'} is left out. "
             f"Retype the line, or save the file again as 'CSV UTF-8 (comma delimited)'; the other "
             f"organisations' rows are read as usual", row=line, org_code=key, year=year))
     for line, count in raw.ragged.items():
@@ -227,7 +228,7 @@ def _load_register(path: Path, label: str) -> tuple[pd.DataFrame, list[Problem],
     problems += checks.check_successors(typed, label)
     problems = [replace(p, year=None) for p in problems]
     bad = {p.org_code for p in problems if p.is_error and p.org_code}
-    listed = set(typed["_org"])
+    listed = set(typed["_org"]) | res.orgs  # (with organisations whose register line is damaged: listed, broken)
     register = typed[~typed["_org"].isin(bad)].drop(columns=["_line", "_org"]).reset_index(drop=True)
     return register, problems, listed, bad
 

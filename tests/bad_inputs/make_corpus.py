@@ -364,7 +364,7 @@ def build_issue_16_rows(root: Path) -> None:
     lines[line - 1] = lines[line - 1].replace(",band_5,", ",band\x005,", 1)
     case("nul-byte-in-one-row", "A NUL byte in one cell of XAB02's row of 2024/workforce.csv: only XAB02's "
          "2024 return is left out, not the year.", 1,
-         [p("error", "nul-byte", "2024/workforce.csv", "XAB02", [f"line {line}", "NUL byte", "XAB02's return is "
+         [p("error", "nul-byte", "2024/workforce.csv", "XAB02", [f"line {line}", "NUL byte", "the 2024 return of XAB02 is "
                                                                   "left out"], row=line)],
          files={"2024/workforce.csv": "".join(lines).encode()}, left_out=[["XAB02", 2024]])
 
@@ -387,7 +387,7 @@ def build_issue_16_rows(root: Path) -> None:
     case("ten-mb-cell", "XAC03's report_url is a 10 MB cell (made by the test): only XAC03's 2024 return is "
          "left out.", 1,
          [p("error", "line-too-long", "2024/returns.csv", "XAC03", [f"line {line}", "10.0 MB long",
-                                                                   "XAC03's return is left out"], row=line)],
+                                                                   "the 2024 return of XAC03 is left out"], row=line)],
          long_cell=[{"file": "2024/returns.csv", "field": "report_url", "mb": 10, "where": {"org_code": "XAC03"}}],
          left_out=[["XAC03", 2024]])
 
@@ -411,7 +411,9 @@ def build_issue_16_text(root: Path) -> None:
     case("line-separator-in-name", "U+2028 (LINE SEPARATOR) inside an organisation's name: it would break every "
          "chart on its page. Refused with its line; only that organisation's returns are left out.", 1,
          [p("error", "control-character", "organisations.csv", "XAC03",
-            [f"line {line}", "U+2028 (LINE SEPARATOR)", "delete it"], row=line)],
+            [f"line {line}", "U+2028 (LINE SEPARATOR)", "delete it", "every return of XAC03 is left out"],
+            row=line)],
+         absent=[p("error", "unknown-organisation", "2024/workforce.csv", "XAC03")],
          files={"organisations.csv": with_cell("organisations.csv", "org_name", "Hillford\u2028Community Trust",
                                                org_code="XAC03")},
          left_out=[["XAC03", 2023], ["XAC03", 2024]])
