@@ -108,8 +108,10 @@ def check_disciplinary_within_headcount(disciplinary: pd.DataFrame, workforce: p
     m = disciplinary.merge(heads[heads["complete"]], on=["_org", "ethnicity"], how="inner")
     m = m[m["entered_formal_process"].notna()]
     e, h = m["entered_formal_process"].astype("float64"), m["headcount"].astype("float64")
+    impossible = (e > h).to_numpy()
+    unusual = ~impossible & (h > 0).to_numpy() & (e > DISCIPLINARY_SHARE_WARNING * h).to_numpy()
     found = []
-    for (_, r), impossible in zip(m.iterrows(), (e > h).to_numpy()):
+    for (_, r), impossible in zip(m[impossible | unusual].iterrows(), impossible[impossible | unusual]):
         share = r["entered_formal_process"] / r["headcount"] if r["headcount"] else None
         if impossible:
             found.append(error(
@@ -146,9 +148,12 @@ def check_hourly_pay(pay: pd.DataFrame, file: str, year: int) -> list[Problem]:
     for col in ("mean_hourly_pay", "median_hourly_pay"):
         if pay.empty or col not in pay:
             continue
-        values = pay[col].astype("float64")
-        for i in np.flatnonzero(values.notna().to_numpy()):
-            v, r = float(values.iloc[i]), pay.iloc[i]
+        values = pay[col].astype("float64").to_numpy()
+        with np.errstate(invalid="ignore"):
+            odd = ~np.isnan(values) & (~np.isfinite(values) | (values > HOURLY_PAY_MAX)
+                                       | ((values != 0) & ((values < low) | (values > high))))
+        for i in np.flatnonzero(odd):
+            v, r = float(values[i]), pay.iloc[i]
             where = dict(row=int(r["_line"]), field=col, org_code=r["_org"], year=year)
             if not np.isfinite(v) or v > HOURLY_PAY_MAX:
                 shown = f"{v:.6g}" if np.isfinite(v) else str(v)

@@ -21,7 +21,7 @@ from generator.build import build_lock, lock_path, run_build
 from helpers import ORGS, write_valid_data
 
 ROOT = Path(__file__).resolve().parent.parent
-ROUNDS = int(os.environ.get("WRES_LOCK_ROUNDS", "4"))
+ROUNDS = int(os.environ.get("WRES_LOCK_ROUNDS", "6"))
 
 
 def _digest(root: Path) -> dict[str, str]:
