@@ -311,7 +311,7 @@ def check_year_entries(year_dir: Path, prefix: str, year: int) -> list[Problem]:
     found = []
     names = {f"{r}.csv" for r in spec.YEAR_RESOURCES}
     for entry in sorted(year_dir.iterdir()):
-        if entry.name.startswith(".") or (entry.name in names and (entry.is_file() or entry.is_symlink())):
+        if entry.name.startswith(".") or entry.name in names:
             continue  # (a link among them is judged where the files are read: validate.check_year)
         kind = "folder" if entry.is_dir() else "file"
         hint = ""

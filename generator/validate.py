@@ -316,6 +316,10 @@ def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...
     refused: set[str] = set()
     for r in spec.YEAR_RESOURCES:
         link = checks.link_problem(year_dir / f"{r}.csv", root or year_dir, f"{prefix}{r}.csv", year)
+        if link is None and (year_dir / f"{r}.csv").exists() and not (year_dir / f"{r}.csv").is_file():
+            link = error("not-a-file", f"{prefix}{r}.csv",
+                         f"{prefix}{r}.csv is not a file (a folder, or a device or pipe), so it was not read; "
+                         f"put the CSV file itself there", year=year)
         if link is not None:
             refused.add(r)
             blockers.append((replace(link, message=link.message + f"; every return of {year} is left out "

@@ -26,6 +26,8 @@ CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "case.json").is_file())
 
 
 def apply_case(root: Path, folder: Path, case: dict) -> None:
+    for rel in case.get("delete", []):
+        (root / rel).unlink()
     files = folder / "files"
     if files.is_dir():
         for src in sorted(files.rglob("*")):
@@ -33,8 +35,6 @@ def apply_case(root: Path, folder: Path, case: dict) -> None:
                 dest = root / src.relative_to(files)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(src, dest)
-    for rel in case.get("delete", []):
-        (root / rel).unlink()
     for new, old in case.get("copy", {}).items():
         shutil.copytree(root / old, root / new)
     for rel, mb in case.get("sparse", {}).items():

@@ -5,7 +5,7 @@
 Each case is applied on top of the valid data folder of tests/helpers.py
 (`write_valid_data`, years 2023 and 2024, four fictional organisations):
 
-- `files/<path>`: replaces (or adds) that file of the data folder, byte for byte;
+- `files/<path>`: replaces (or adds) that file of the data folder, byte for byte (after `delete`);
 - `case.json`: `description`; `delete` (paths to remove); `copy` ({new: existing}
   folders); `sparse` ({path: size in MB}, made in the test with truncate, never
   committed); `exit` (the exit code of `wres validate`); `problems` (each must
@@ -351,6 +351,10 @@ def build_issue_16(root: Path) -> None:
          [p("error", "broken-link", "2024/board.csv", None, ["leads nowhere", "loop"])],
          absent=[p("warning", "stray-entry", "2024/board.csv"), p("error", "missing-file", "2024/board.csv")],
          symlink={"2024/board.csv": "board.csv"}, left_out=ALL_2024)
+    case("folder-named-as-a-file", "2024/board.csv is a folder: one clear error (not 'missing' and 'ignored').", 1,
+         [p("error", "not-a-file", "2024/board.csv", None, ["is not a file", "not read"])],
+         absent=[p("warning", "stray-entry", "2024/board.csv"), p("error", "missing-file", "2024/board.csv")],
+         delete=["2024/board.csv"], files={"2024/board.csv/notes.txt": b"notes\n"}, left_out=ALL_2024)
 
 
 def build_issue_16_rows(root: Path) -> None:
