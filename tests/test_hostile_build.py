@@ -249,3 +249,45 @@ def test_ctrl_c_during_wres_validate_is_one_line(national):
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert err.strip() == "wres validate: interrupted; nothing was checked to the end."
+
+
+#: Corpus cases whose effect on a whole site matters most: crashes, links, rejected text.
+BUILT_CASES = ["no-publishable-return", "empty-collections", "year-folder-0999", "link-to-file-outside",
+               "link-to-folder-outside", "escape-in-organisation-name", "line-separator-in-name",
+               "right-to-left-override", "javascript-link", "nul-byte-in-one-row"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", BUILT_CASES)
+def test_corpus_case_builds_and_publishes_every_other_return(tmp_path, name):
+    """The corpus case built into a whole site: no traceback; exactly its returns left out (as the summary lists
+    them); nothing it refused, nothing from outside the data folder and no control character in any file."""
+    import json
+
+    from test_bad_inputs import CORPUS, UNSAFE, apply_case
+
+    case = json.loads((CORPUS / name / "case.json").read_text(encoding="utf-8"))
+    root = write_valid_data(tmp_path / "data")
+    apply_case(root, CORPUS / name, case)
+    out = tmp_path / "site"
+    run = wres("build", "--quiet", "--no-cache", "--data", str(root), "--out", str(out))
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    left = sorted(case["left_out"], key=lambda r: (r[1], r[0]))
+    if left:
+        listed = ", ".join(f"{c} {y}" for c, y in left[:10])
+        assert f"Left out {len(left)} returns with errors: {listed}" in run.stdout, run.stdout
+    else:
+        assert "No return was left out." in run.stdout, run.stdout
+    refused = {"javascript-link": ["javascript:alert"], "escape-in-organisation-name": ["evil.example"],
+               "line-separator-in-name": ["Hillford\u2028"], "right-to-left-override": ["\u202eevaC"]}.get(name, [])
+    for path in out.rglob("*"):
+        if not path.is_file() or path.suffix not in (".html", ".json", ".csv", ".xml", ".svg", ".md", ".txt"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        rel = path.relative_to(out).as_posix()
+        for secret in case.get("never_shown", []):
+            assert secret not in text, rel
+        assert not UNSAFE.search(text.replace("\r", "").replace("\t", "")), (rel, UNSAFE.search(text))
+        if rel not in ("data-quality/index.html", "search/search_index.json"):  # where the problem is explained
+            for value in refused:
+                assert value not in text, rel
