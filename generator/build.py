@@ -126,6 +126,11 @@ def run_build(
         raise BuildError(str(exc)) from exc
     data_dir = Path(data_dir)
     out_dir = Path(out_dir).resolve()
+    data_real = data_dir.resolve()
+    if out_dir == data_real or out_dir in data_real.parents:
+        # The swap replaces --out as a whole: it would take the data with it.
+        raise BuildError(f"--out {out_dir} is the data folder or holds it, and the build replaces --out as a "
+                         f"whole; choose another folder for the site")
     with build_lock(out_dir, progress):
         try:
             return _run_build_locked(data_dir, out_dir, previous, config, settings, use_cache, progress)

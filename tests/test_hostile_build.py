@@ -300,3 +300,12 @@ def test_corpus_case_builds_and_publishes_every_other_return(tmp_path, name):
         if rel not in ("data-quality/index.html", "search/search_index.json"):  # where the problem is explained
             for value in refused:
                 assert value not in text, rel
+
+
+def test_an_output_folder_holding_the_data_is_refused(tmp_path):
+    root = write_valid_data(tmp_path / "data")
+    for out in (root, tmp_path):
+        run = wres("build", "--quiet", "--data", str(root), "--out", str(out), timeout=120)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+        assert "is the data folder or holds it" in run.stderr
+    assert (root / "organisations.csv").is_file() and (root / "2024" / "workforce.csv").is_file()
