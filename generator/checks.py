@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -247,7 +246,8 @@ def is_inside(path: Path | str, root: Path | str) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def link_problem(entry: Path, root: Path | str, shown: str, year: int | None = None) -> Problem | None:
+def link_problem(entry: Path, root: Path | str, shown: str, year: int | None = None,
+                 what: str = "the file itself") -> Problem | None:
     """The error for an entry of the data folder `root` that is a symbolic link leading out of it, or
     leading nowhere (its target missing, or a loop); None for anything else.
 
@@ -263,13 +263,13 @@ def link_problem(entry: Path, root: Path | str, shown: str, year: int | None = N
         return error(
             "broken-link", shown,
             f"{shown} is a symbolic link that leads nowhere (its target is missing, or the link leads back "
-            f"to itself in a loop), so it was not read; put the file itself in the data folder", year=year)
+            f"to itself in a loop), so it was not read; put {what} in the data folder", year=year)
     if is_inside(entry, root):
         return None
     return error(
         "link-outside", shown,
         f"{shown} is a symbolic link to a place outside the data folder, so it was not read (nothing "
-        f"outside the data folder is ever read); copy the file itself into the data folder", year=year)
+        f"outside the data folder is ever read); copy {what} into the data folder", year=year)
 
 
 def check_year_folders(root: Path) -> list[Problem]:
@@ -281,11 +281,9 @@ def check_year_folders(root: Path) -> list[Problem]:
         if name.startswith(".") or name in known or (entry.is_file() and _is_documentation(name)):
             continue
         if spec.YEAR_DIR_RE.match(name) and (entry.is_dir() or entry.is_symlink()):
-            link = link_problem(entry, root, f"{name}/")
+            link = link_problem(entry, root, f"{name}/", what="the year's folder itself")
             if link is not None:
-                found.append(replace(link, message=link.message.replace(
-                    "put the file itself", "put the year's files themselves").replace(
-                    "copy the file itself", "copy the year's folder itself")))
+                found.append(link)
                 continue
             if not spec.is_collection_year(int(name)):
                 found.append(error(
