@@ -19,7 +19,11 @@ Choices, stated so that a publisher can predict them:
 - a missing column is an error for the whole file; an extra column is a
   warning and the column is ignored (a publisher's own notes column should
   not block publication);
-- a line with more or fewer cells than the header is an error on that line.
+- a line with more or fewer cells than the header is an error on that line;
+- a damaged line (a NUL byte, over 1 MB, an invisible control character, a quote mark
+  opened and not closed, which swallows the lines after it) is set aside for the
+  organisation it names, and the lines a stray quote swallowed are read again on
+  their own: one organisation's damage never takes the others' rows with it.
 """
 
 from __future__ import annotations
@@ -163,6 +167,15 @@ CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200e\u20
                      "\u202a-\u202e\u2066-\u2069]")
 
 
+#: A line that starts like a row of a return: an org_code-like first cell, then a comma.
+_ROW_START = re.compile(r'^[ \t]*"?[A-Za-z0-9]{3,9}"?[ \t]*,', re.MULTILINE)
+
+
+def _holds_rows(cells: list[str]) -> bool:
+    """True when a cell spanning lines holds lines that look like rows (a stray quote mark swallowed them)."""
+    return any("\n" in c and _ROW_START.search(c, c.index("\n") + 1) for c in cells)
+
+
 def _control_in(cells: list[str]) -> str | None:
     """The first CONTROL character in a record's cells, or None."""
     for cell in cells:
@@ -281,6 +294,35 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
     strip = quoted or _EDGE_SPACE.search(text) is not None
     rows_append, lines_append = table.rows.append, table.lines.append
     keep: list[int] | None = None
+    #: Records that swallowed the lines after them (a stray quote mark): (first line, last line).
+    swallowed: list[tuple[int, int]] = []
+
+    def take(start: int, cells: list[str], end: int) -> None:
+        """One data record, from line `start` to line `end`."""
+        if strip:
+            cells = [c.strip() for c in cells]
+        if end > start and _holds_rows(cells):
+            head = CONTROL.sub("", cells[0]).strip() if cells else ""
+            table.damaged[start] = ("stray-quote", f"opens a quote mark (\") that is not closed before line {end}, "
+                                    f"so the lines after it were read as one cell; they are read again on their "
+                                    f"own. Remove the stray quote mark", head)
+            swallowed.append((start, end))
+            return
+        if controls and (found := _control_in(cells)) is not None:
+            # Judged per record, not per line: a quoted cell may span lines.
+            head = CONTROL.sub("", cells[0]).strip() if cells else ""
+            table.damaged[start] = ("control-character", f"holds the invisible character {char_name(found)} "
+                                    f"in a cell, which can hide, reorder or break text where it is shown; "
+                                    f"delete it", head)
+            return
+        if len(cells) != len(header):
+            table.ragged[start] = len(cells)
+            cells = (cells + [""] * len(header))[:len(header)]
+        if keep is not None:
+            cells = [cells[i] for i in keep]
+        rows_append(cells)
+        lines_append(start)
+
     old_limit = csv.field_size_limit(MAX_CELL)
     try:
         for start, cells in (_numbered(reader) if quoted else enumerate(list(reader), start=1)):
@@ -295,22 +337,20 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
                     wanted = set(expected)
                     keep = [i for i, name in enumerate(header) if name in wanted]
                 continue
-            if strip:
-                cells = [c.strip() for c in cells]
-            if controls and (found := _control_in(cells)) is not None:
-                # Judged per record, not per line: a quoted cell may span lines.
-                head = CONTROL.sub("", cells[0]).strip() if cells else ""
-                table.damaged[start] = ("control-character", f"holds the invisible character {char_name(found)} "
-                                        f"in a cell, which can hide, reorder or break text where it is shown; "
-                                        f"delete it", head)
-                continue
-            if len(cells) != len(header):
-                table.ragged[start] = len(cells)
-                cells = (cells + [""] * len(header))[:len(header)]
-            if keep is not None:
-                cells = [cells[i] for i in keep]
-            rows_append(cells)
-            lines_append(start)
+            take(start, cells, reader.line_num if quoted else start)
+        if swallowed:
+            # The lines a stray quote mark swallowed, read again on their own (another stray quote among
+            # them swallows only up to the end of this stretch, and is set aside the same way).
+            physical = io.StringIO(text, newline="").readlines()
+            while swallowed:
+                first, last = swallowed.pop()
+                sub = csv.reader(io.StringIO("".join(physical[first:last]), newline=""))
+                for line, cells in _numbered(sub):
+                    if (cells and cells[0] and not cells[0].isspace()) or not _is_blank(cells):
+                        take(first + line, cells, first + sub.line_num)
+            order = sorted(range(len(table.lines)), key=table.lines.__getitem__)
+            table.rows[:] = [table.rows[i] for i in order]
+            table.lines[:] = [table.lines[i] for i in order]
     except csv.Error as exc:
         line = reader.line_num or 1
         table.problems.append(error(

@@ -160,3 +160,20 @@ def test_semicolon_separated_file_is_named_as_such(tmp_path):
     t = _read(tmp_path, b"org_code;ethnicity;shortlisted;appointed\nXAA01;white;10;2\n")
     assert codes(t) == ["wrong-delimiter"] and not t.readable
     assert "separated by semicolons, not commas" in t.problems[0].message
+
+
+def test_a_stray_quote_mark_swallows_only_its_own_line(tmp_path):
+    """A quote opened and never closed (or closed lines later) is set aside with its line; the lines it
+    swallowed are read again on their own, with their own line numbers."""
+    t = _read(tmp_path, b'org_code,ethnicity,shortlisted,appointed\nXAA01,"white,1,0\nXAB02,bme,2,1\n'
+                        b'XAC03,white",3,1\nXAD04,bme,4,1\n')
+    assert codes(t) == [] and t.readable
+    assert {line: (code, head) for line, (code, _, head) in t.damaged.items()} == {2: ("stray-quote", "XAA01")}
+    assert t.lines == [3, 4, 5]
+    assert [r[0] for r in t.rows] == ["XAB02", "XAC03", "XAD04"]
+    assert t.rows[1][1] == 'white"'  # its own damage, judged by the schema
+
+
+def test_a_quoted_cell_over_two_lines_is_not_a_stray_quote(tmp_path):
+    t = _read(tmp_path, b'org_code,ethnicity,shortlisted,appointed\nXAA01,"white\nnote: see 2024",1,0\n')
+    assert t.damaged == {} and t.lines == [2]

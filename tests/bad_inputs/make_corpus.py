@@ -395,6 +395,16 @@ def build_issue_16_rows(root: Path) -> None:
          long_cell=[{"file": "2024/returns.csv", "field": "report_url", "mb": 10, "where": {"org_code": "XAC03"}}],
          left_out=[["XAC03", 2024]])
 
+    line = line_of(root / "2024/training.csv", org_code="XAB02", ethnicity="white")
+    case("stray-quote-mark", "A quote mark opened in XAB02's row of 2024/training.csv and never closed: it "
+         "swallowed every line after it into one cell. Only XAB02's 2024 return is left out; the lines after it "
+         "are read again on their own.", 1,
+         [p("error", "stray-quote", "2024/training.csv", "XAB02", [f"line {line}", "opens a quote mark",
+                                                                  "Remove the stray quote mark"], row=line)],
+         absent=[p("error", "missing-from-file", "2024/training.csv", "XAC03")],
+         files={"2024/training.csv": text("2024/training.csv").replace("XAB02,white,", 'XAB02,"white,', 1).encode()},
+         left_out=[["XAB02", 2024]])
+
     case("empty-optional-file", "2024/pay.csv is 0 bytes: pay is optional, so it is treated as absent, with a "
          "warning.", 0,
          [p("warning", "empty-optional-file", "2024/pay.csv", None, ["empty (0 bytes)", "treated as absent"])],
