@@ -116,11 +116,7 @@ def run_build(
     use_cache: bool = True,
     progress: bool = True,
 ) -> BuildSummary:
-    """Build the whole site from `data_dir` into `out_dir`, atomically."""
-    from .indicators import compute
-    from .release import release_of
-    from .validate import DataFolderError, validate_path
-
+    """Build the whole site from `data_dir` into `out_dir`, atomically, one build at a time."""
     config = Path(config) if config else default_config()
     if not config.is_file():
         raise BuildError(f"no MkDocs configuration at {config}")
@@ -130,6 +126,59 @@ def run_build(
         raise BuildError(str(exc)) from exc
     data_dir = Path(data_dir)
     out_dir = Path(out_dir).resolve()
+    data_real = data_dir.resolve()
+    if out_dir == data_real or out_dir in data_real.parents:
+        # The swap replaces --out as a whole: it would take the data with it.
+        raise BuildError(f"--out {out_dir} is the data folder or holds it, and the build replaces --out as a "
+                         f"whole; choose another folder for the site")
+    with build_lock(out_dir, progress):
+        try:
+            return _run_build_locked(data_dir, out_dir, previous, config, settings, use_cache, progress)
+        except BaseException as exc:
+            _remove_staging(out_dir.parent / f".{out_dir.name}.wres", everything=isinstance(exc, OSError))
+            if isinstance(exc, OSError):
+                raise BuildError(os_error_message(exc)) from exc
+            raise
+
+
+def _remove_staging(work: Path, everything: bool = False) -> None:
+    """A failed build's half-made sites (the staging site and MkDocs' shards). The docs and static
+    folders and the cache are kept between builds, and kept after a failure in the data or an
+    interruption; after a failure of the machine (a full disk, say) they go too, to give the space
+    back (the next build writes them afresh). `old` (a swap to recover) always stays."""
+    folders = [work / "site", *work.glob("site-shard-*")]
+    if everything:
+        folders += [work / "docs", work / "static", work / "cache", work / "site.json"]
+    for folder in folders:
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                folder.unlink()
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line a publisher can act on for a failure of the machine rather than of the data."""
+    import errno
+
+    where = f" at {exc.filename}" if exc.filename else ""
+    why = {errno.ENOSPC: "the disk is full; free some space and build again",
+           errno.EDQUOT: "the disk quota is used up; free some space and build again",
+           errno.EROFS: "the file system is read-only; choose another --out",
+           errno.EACCES: "permission denied; choose an --out folder you can write to",
+           errno.EPERM: "permission denied; choose an --out folder you can write to",
+           errno.EFBIG: "a file is larger than this process may write (see ulimit -f)"}.get(
+        exc.errno, exc.strerror or exc.__class__.__name__)
+    return f"the build stopped{where}: {why}. Nothing was published: the previous site is untouched."
+
+
+def _run_build_locked(data_dir: Path, out_dir: Path, previous: Path | None, config: Path, settings: Settings,
+                      use_cache: bool, progress: bool) -> BuildSummary:
+    """run_build's work, with the lock on `out_dir` held (see build_lock)."""
+    from .indicators import compute
+    from .release import release_of
+    from .validate import DataFolderError, validate_path
+
     summary = BuildSummary(out_dir=out_dir)
     work = out_dir.parent / f".{out_dir.name}.wres"
     _recover_interrupted_swap(out_dir, work)
@@ -208,6 +257,48 @@ def run_build(
     if key:
         _record_site(work, key, manifest, summary.pages_written + summary.pages_unchanged)
     return summary
+
+
+def lock_path(out_dir: Path) -> Path:
+    """The lock file beside `out_dir` that serialises builds into it."""
+    return out_dir.parent / f".{out_dir.name}.wres.lock"
+
+
+@contextmanager
+def build_lock(out_dir: Path, progress: bool = True) -> Iterator[None]:
+    """Hold the lock on `out_dir` for a whole build; a second build into the same folder waits.
+
+    Two builds into one --out share the working folder beside it (docs, static files,
+    staging site) and the swap, so running them at once mixes their sites. The second
+    waits rather than stops: the build started last then publishes last, which is what
+    someone who re-ran a build expects, and nothing is lost. It is told so on stderr (the
+    pid of the build it waits for), even with --quiet, so a wait is never mistaken for a
+    hang. The lock is an flock on a file beside the output: the kernel releases it when
+    its holder ends in any way (kill -9 included), so it can never be left stale.
+    """
+    import fcntl
+
+    path = lock_path(out_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise BuildError(f"cannot create the build lock {path} beside the output folder "
+                         f"({exc.strerror or exc}); check that its folder exists and is writable") from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+            print(f"[wres] another build into {out_dir} is running (process {holder}); waiting for it to "
+                  f"finish, then this build will replace its site", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            _say(progress, "[wres] the other build has finished; building now")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _site_key(data_key: str, settings: Settings, config: Path, previous: Path | None) -> str:
@@ -337,7 +428,8 @@ class _Helper:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_helper_started, initargs=(os.getpid(),))
         return self._pool
 
     def submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN201
@@ -368,9 +460,51 @@ class _Helper:
     def __enter__(self) -> "_Helper":
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self._pool is None:
+            return
+        if exc_type is not None:
+            # The build failed or was interrupted: its helper's work is wanted no more, so it is
+            # ended rather than waited for (the executor has no public way to say so).
+            for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    proc.kill()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            return
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Make this process end when its parent does, even by kill -9 (which the parent cannot act on).
+
+    On Linux the kernel sends SIGKILL at the parent's death (PR_SET_PDEATHSIG); elsewhere, and
+    as a second guard, a daemon thread checks every half second that the parent is still the one.
+    """
+    import ctypes
+    import threading
+
+    parent = parent if parent is not None else os.getppid()
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    if os.getppid() != parent:  # died before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="wres-die-with-parent").start()
+
+
+def _helper_started(parent: int) -> None:
+    """In the downloads' process, first: Ctrl-C is the parent's to handle (the terminal sends it to
+    the whole group; the parent ends this process and says so once), and this process ends with
+    its parent."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
 
 
 def _warm_up() -> None:
@@ -439,11 +573,18 @@ def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path
             [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config.resolve()),
              "--site-dir", str(target.resolve())],
             cwd=config.resolve().parent, env=shard_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=_mkdocs_started,
         ))
     failures, warnings = [], []
     with ThreadPoolExecutor(max_workers=1) as side:
         side_job = side.submit(meanwhile) if meanwhile is not None else None
-        outputs = [proc.communicate() for proc in procs]
+        try:
+            outputs = [proc.communicate() for proc in procs]
+        except BaseException:  # interrupted: no MkDocs process outlives the build
+            for proc in procs:
+                proc.kill()
+                proc.wait()
+            raise
         if side_job is not None:
             side_job.result()
     for proc, (out, err) in zip(procs, outputs):
@@ -459,6 +600,15 @@ def _mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path
         link_tree(static_dir, site_dir)
     _normalise_site(site_dir)
     return list(dict.fromkeys(warnings))
+
+
+def _mkdocs_started() -> None:
+    """In each MkDocs process, before it runs: it ends with the build, even by kill -9 (see
+    die_with_parent)."""
+    import ctypes
+
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -642,13 +792,35 @@ def _recover_interrupted_swap(out_dir: Path, work: Path) -> None:
         os.replace(old, out_dir)
 
 
-def serve_site(site_dir: Path, port: int) -> None:
-    """Serve the built site on 127.0.0.1 until Ctrl-C: a preview, not a production server."""
+def bind_server(port: int):  # noqa: ANN201
+    """A preview server bound to 127.0.0.1:port (not yet serving), or one line saying why it cannot be."""
+    import errno
+    import http.server
+
+    try:
+        return http.server.ThreadingHTTPServer(("127.0.0.1", port), http.server.SimpleHTTPRequestHandler)
+    except OverflowError:
+        return f"--port {port} is not a port number; choose one from 1024 to 65535"
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return (f"port {port} is in use (another preview or server is running there); stop it, or "
+                    f"choose another port with --port")
+        return f"cannot listen on port {port}: {exc.strerror or exc}; choose another port with --port"
+
+
+def serve_site(site_dir: Path, port: int, server=None) -> None:  # noqa: ANN001
+    """Serve the built site on 127.0.0.1 until Ctrl-C: a preview, not a production server.
+
+    `server`: one bind_server made already (else it is made here; a BuildError if it cannot be)."""
     import functools
     import http.server
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
+    if server is None:
+        server = bind_server(port)
+        if isinstance(server, str):
+            raise BuildError(server)
+    server.RequestHandlerClass = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    with server as httpd:
         print(f"Serving {site_dir} at http://127.0.0.1:{port}/ (Ctrl-C to stop)", file=sys.stderr)
         try:
             httpd.serve_forever()

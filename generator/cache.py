@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import os
 import pickle
 from pathlib import Path
 
@@ -20,11 +21,18 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def digest_tree(h: "hashlib._Hash", root: Path, pattern: str = "*") -> None:
+    """Hash every file under root, by name and content; a link leading out of root is hashed by
+    where it points, never read (nothing outside the data folder is read: see checks.link_problem)."""
+    top = os.path.realpath(root)
     for path in sorted(p for p in Path(root).rglob(pattern) if p.is_file()):
         rel = path.relative_to(root).as_posix()
         if "__pycache__" in rel:
             continue
         h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        real = os.path.realpath(path)
+        if real != top and not real.startswith(top.rstrip(os.sep) + os.sep):
+            h.update(b"\x01outside " + real.encode("utf-8", "surrogateescape"))
+            continue
         h.update(hashlib.sha256(path.read_bytes()).digest())
 
 

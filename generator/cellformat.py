@@ -11,6 +11,7 @@ return) is read as a formula by Excel, LibreOffice and Google Sheets.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,8 +54,20 @@ def format_numbers(values: "np.ndarray") -> list[str]:
     return out
 
 
+#: Separators a spreadsheet may split a CSV line on instead of commas (a ; in most of Europe, a tab or |
+#: when a user picks one): text after one of them starts a cell of its own.
+SPLIT_ON = (";", "\t", "|")
+
+#: A separator, then spaces or quote marks, before a formula-like character.
+_FORMULA_AFTER_SEPARATOR = re.compile(r'([;\t|][ "]*)(?=[=+\-@\r])')
+
+
 def safe_text(text: str) -> str:
-    """Text a spreadsheet shows as text: a leading ' before anything formula-like."""
+    """Text a spreadsheet shows as text: a ' before anything formula-like, at the start and after a
+    separator it may split on (`Trust;=1+2` opened where cells are split on ; would be two cells, the
+    second a formula: it is written `Trust;'=1+2`)."""
+    if any(sep in text for sep in SPLIT_ON):
+        text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", text)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

@@ -31,9 +31,9 @@ from . import spec
 if TYPE_CHECKING:  # Frictionless takes ~0.5 s to import; a clean file never needs it (see frictionless_check).
     from frictionless import Schema
 
-_INT_RE = r"\d+"
-_NUM_RE = r"-?\d+(\.\d+)?"
-_DATE_RE = r"\d{4}-\d{2}-\d{2}"
+_INT_RE = r"[0-9]+"
+_NUM_RE = r"-?[0-9]+(\.[0-9]+)?"
+_DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _URL_RE = r"https?://[^\s<>\"']+"
 
 

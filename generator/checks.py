@@ -12,6 +12,7 @@ that makes it an ODS code, so a lower-case code is still tied to its return).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -95,6 +96,78 @@ def check_training_within_headcount(training: pd.DataFrame, workforce: pd.DataFr
     ]
 
 
+def check_disciplinary_within_headcount(disciplinary: pd.DataFrame, workforce: pd.DataFrame, file: str,
+                                        year: int) -> list[Problem]:
+    """Staff entering the formal disciplinary process are never more than that ethnicity's headcount
+    (an error: the likelihood would be computed from an impossible count); above
+    DISCIPLINARY_SHARE_WARNING of it is a warning."""
+    if disciplinary.empty or workforce.empty:
+        return []
+    heads = headcount_by_ethnicity(workforce)
+    m = disciplinary.merge(heads[heads["complete"]], on=["_org", "ethnicity"], how="inner")
+    m = m[m["entered_formal_process"].notna()]
+    e, h = m["entered_formal_process"].astype("float64"), m["headcount"].astype("float64")
+    impossible = (e > h).to_numpy()
+    unusual = ~impossible & (h > 0).to_numpy() & (e > DISCIPLINARY_SHARE_WARNING * h).to_numpy()
+    found = []
+    for (_, r), impossible in zip(m[impossible | unusual].iterrows(), impossible[impossible | unusual]):
+        share = r["entered_formal_process"] / r["headcount"] if r["headcount"] else None
+        if impossible:
+            found.append(error(
+                "disciplinary-above-headcount", file,
+                f"entered_formal_process ({r['entered_formal_process']:,}) is more than the workforce headcount of "
+                f"{r['ethnicity']} staff ({r['headcount']:,}, the sum of workforce.csv); staff entering the formal "
+                f"disciplinary process are counted among the staff in post",
+                row=int(r["_line"]), field="entered_formal_process", org_code=r["_org"], year=year))
+        elif share is not None and share > DISCIPLINARY_SHARE_WARNING:
+            found.append(warning(
+                "disciplinary-share-high", file,
+                f"entered_formal_process ({r['entered_formal_process']:,}) is {share:.0%} of {r['ethnicity']} staff "
+                f"({r['headcount']:,}); above {DISCIPLINARY_SHARE_WARNING:.0%} in one year is very unusual (most "
+                f"organisations are near 1%), please check it",
+                row=int(r["_line"]), field="entered_formal_process", org_code=r["_org"], year=year))
+    return found
+
+
+#: Above this share of an ethnicity's staff entering the disciplinary process in a year: a warning.
+DISCIPLINARY_SHARE_WARNING = 0.10
+
+#: Mean or median hourly pay (GBP): above HOURLY_PAY_MAX is impossible (an error: £1,000 an hour is
+#: over £1.9 million a year full time), outside HOURLY_PAY_PLAUSIBLE implausible (a warning: below
+#: any minimum wage since 2015, or above a chief executive's pay).
+HOURLY_PAY_MAX = 1000.0
+HOURLY_PAY_PLAUSIBLE = (5.0, 200.0)
+
+
+def check_hourly_pay(pay: pd.DataFrame, file: str, year: int) -> list[Problem]:
+    """Hourly pay is a finite number up to HOURLY_PAY_MAX (an error beyond: 'inf' and 1e308 pass the
+    schema's minimum of 0), and within HOURLY_PAY_PLAUSIBLE (a warning outside)."""
+    found = []
+    low, high = HOURLY_PAY_PLAUSIBLE
+    for col in ("mean_hourly_pay", "median_hourly_pay"):
+        if pay.empty or col not in pay:
+            continue
+        values = pay[col].astype("float64").to_numpy()
+        with np.errstate(invalid="ignore"):
+            odd = ~np.isnan(values) & (~np.isfinite(values) | (values > HOURLY_PAY_MAX)
+                                       | ((values != 0) & ((values < low) | (values > high))))
+        for i in np.flatnonzero(odd):
+            v, r = float(values[i]), pay.iloc[i]
+            where = dict(row=int(r["_line"]), field=col, org_code=r["_org"], year=year)
+            if not np.isfinite(v) or v > HOURLY_PAY_MAX:
+                shown = f"{v:.6g}" if np.isfinite(v) else str(v)
+                found.append(error(
+                    "pay-out-of-range", file,
+                    f"{col} must be an hourly rate in pounds from 0 to {HOURLY_PAY_MAX:,.0f}; found {shown} for "
+                    f"{r['ethnicity']} staff", **where))
+            elif v and not low <= v <= high:
+                found.append(warning(
+                    "pay-implausible", file,
+                    f"{col} is £{v:,.2f} an hour for {r['ethnicity']} staff, outside the plausible range of "
+                    f"£{low:,.0f} to £{high:,.0f}; please check it is an hourly rate in pounds", **where))
+    return found
+
+
 def check_duplicate_keys(frame: pd.DataFrame, keys: Iterable[str], file: str, year: int | None) -> list[Problem]:
     """Each key (e.g. org_code, staff_group, band, ethnicity) appears once in a file."""
     keys = list(keys)
@@ -167,6 +240,38 @@ def _is_documentation(name: str) -> bool:
     return upper.startswith(("README", "LICENSE", "LICENCE", "CHANGELOG", "NOTICE")) or upper.endswith(".MD")
 
 
+def is_inside(path: Path | str, root: Path | str) -> bool:
+    """True when `path`, every symbolic link on its way followed, is `root` or lies under it."""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def link_problem(entry: Path, root: Path | str, shown: str, year: int | None = None,
+                 what: str = "the file itself") -> Problem | None:
+    """The error for an entry of the data folder `root` that is a symbolic link leading out of it, or
+    leading nowhere (its target missing, or a loop); None for anything else.
+
+    Nothing outside the data folder is ever read: a link to /etc/passwd would otherwise be read as
+    a return and its lines shown on /data-quality/. Where the link points is not repeated in the
+    message, which is published.
+    """
+    if not os.path.lexists(entry):
+        return None
+    if not os.path.exists(entry):
+        if not os.path.islink(entry):
+            return None
+        return error(
+            "broken-link", shown,
+            f"{shown} is a symbolic link that leads nowhere (its target is missing, or the link leads back "
+            f"to itself in a loop), so it was not read; put {what} in the data folder", year=year)
+    if is_inside(entry, root):
+        return None
+    return error(
+        "link-outside", shown,
+        f"{shown} is a symbolic link to a place outside the data folder, so it was not read (nothing "
+        f"outside the data folder is ever read); copy {what} into the data folder", year=year)
+
+
 def check_year_folders(root: Path) -> list[Problem]:
     """Everything at the top of a data folder is the register, collections.csv or a year folder."""
     found = []
@@ -175,12 +280,26 @@ def check_year_folders(root: Path) -> list[Problem]:
         name = entry.name
         if name.startswith(".") or name in known or (entry.is_file() and _is_documentation(name)):
             continue
-        if entry.is_dir() and spec.YEAR_DIR_RE.match(name):
+        if spec.YEAR_DIR_RE.match(name) and (entry.is_dir() or entry.is_symlink()):
+            link = link_problem(entry, root, f"{name}/", what="the year's folder itself")
+            if link is not None:
+                found.append(link)
+                continue
+            if not spec.is_collection_year(int(name)):
+                found.append(error(
+                    "year-out-of-range", name,
+                    f"the folder {name}/ is named as a year, but {int(name)} is not a WRES collection year "
+                    f"(from {spec.FIRST_YEAR} to {spec.last_year()}); it was not read. Rename it to the "
+                    f"year of the collection, e.g. 2024"))
             continue
         kind = "folder" if entry.is_dir() else "file"
+        hint = ""
+        if entry.is_dir() and len(name) == 4 and name.isdigit():
+            hint = (" (its name is written with digits other than 0-9, such as Arabic-Indic or full-width "
+                    "digits; a year folder is named with the digits 0-9 only)")
         found.append(warning(
             "stray-entry", name,
-            f"the {kind} '{name}' is not part of the returns format and was ignored; a data folder holds "
+            f"the {kind} '{name}' is not part of the returns format and was ignored{hint}; a data folder holds "
             f"{spec.REGISTER_FILE}, {spec.COLLECTIONS_FILE} and one folder per year named like 2024"))
     return found
 
@@ -190,8 +309,8 @@ def check_year_entries(year_dir: Path, prefix: str, year: int) -> list[Problem]:
     found = []
     names = {f"{r}.csv" for r in spec.YEAR_RESOURCES}
     for entry in sorted(year_dir.iterdir()):
-        if entry.name.startswith(".") or (entry.is_file() and entry.name in names):
-            continue
+        if entry.name.startswith(".") or entry.name in names:
+            continue  # (a link among them is judged where the files are read: validate.check_year)
         kind = "folder" if entry.is_dir() else "file"
         hint = ""
         if entry.is_file() and entry.name.lower() in names:

@@ -41,19 +41,26 @@ def validate(data_dir: Path, fmt: str, register: Path | None, warnings: bool) ->
     organisation's files. Exits 0 when no return has an error, 1 when any has,
     2 when the folder or the register cannot be read.
     """
-    from .report import render_json, render_text
+    from .report import render_json, render_text, terminal_safe
     from .validate import DataFolderError, validate_path
 
     try:
         result = validate_path(data_dir, register=register)
     except DataFolderError as exc:
-        click.echo(f"wres validate: {exc}", err=True)
+        click.echo(terminal_safe(f"wres validate: {exc}"), err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("wres validate: interrupted; nothing was checked to the end.", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        click.echo(terminal_safe(f"wres validate: cannot read {exc.filename or data_dir}: "
+                                 f"{exc.strerror or exc}"), err=True)
         sys.exit(2)
     problems = [p for p in result.problems if warnings or p.is_error]
     if fmt == "json":
-        click.echo(render_json(problems))
+        click.echo(terminal_safe(render_json(problems)))
     else:
-        click.echo(render_text(result, problems))
+        click.echo(terminal_safe(render_text(result, problems)))
     sys.exit(1 if any(p.is_error for p in result.problems) else 0)
 
 
@@ -72,17 +79,18 @@ def build(data_dir: Path, out_dir: Path, previous: Path | None, config: Path | N
           quiet: bool) -> None:
     """Validate, compute and publish the whole static site."""
     from .build import BuildError, run_build
+    from .report import terminal_safe
 
     try:
         summary = run_build(data_dir, out_dir, previous=previous, config=config, use_cache=not no_cache,
                             progress=not quiet)
     except BuildError as exc:
-        click.echo(f"wres build: {exc}", err=True)
+        click.echo(terminal_safe(f"wres build: {exc}"), err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("wres build: interrupted; the previous site is untouched.", err=True)
         sys.exit(130)
-    click.echo(summary.render())
+    click.echo(terminal_safe(summary.render()))
 
 
 @main.command()
@@ -91,15 +99,25 @@ def build(data_dir: Path, out_dir: Path, previous: Path | None, config: Path | N
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
 def serve(data_dir: Path, port: int, out_dir: Path) -> None:
     """Build the site, then preview it at http://127.0.0.1:PORT/ ."""
-    from .build import BuildError, run_build, serve_site
+    from .build import BuildError, bind_server, run_build, serve_site
+    from .report import terminal_safe
 
+    server = bind_server(port)  # before building: a port in use is said at once, not after the build
+    if isinstance(server, str):
+        click.echo(f"wres serve: {server}", err=True)
+        sys.exit(1)
     try:
         summary = run_build(data_dir, out_dir, progress=True)
     except BuildError as exc:
-        click.echo(f"wres serve: {exc}", err=True)
+        server.server_close()
+        click.echo(terminal_safe(f"wres serve: {exc}"), err=True)
         sys.exit(1)
-    click.echo(summary.render())
-    serve_site(out_dir, port)
+    except KeyboardInterrupt:
+        server.server_close()
+        click.echo("wres serve: interrupted; the previous site is untouched.", err=True)
+        sys.exit(130)
+    click.echo(terminal_safe(summary.render()))
+    serve_site(out_dir, port, server)
 
 
 @main.command()

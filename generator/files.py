@@ -54,8 +54,14 @@ def _existing(path: Path, data: bytes) -> bool | None:
 
 def _replace(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException as exc:  # a full disk, say: no half-written file is left to be published later
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
 
 
 #: Folders known to exist, so that writing thousands of files does not ask for each one.

@@ -724,7 +724,9 @@ def counts_of(dataset: Dataset) -> Counts:
     collected = {int(y): set(c or ()) for y, c in zip(dataset.collections["year"], dataset.collections["collected"])}
 
     def uni(ind: int) -> pd.DataFrame:
-        return universe[universe["year"].map(lambda y: ind in collected.get(int(y), set(spec.INDICATORS)))]
+        # astype(bool): an empty mask of dtype object would select columns, not rows.
+        return universe[universe["year"].map(lambda y: ind in collected.get(int(y), set(spec.INDICATORS)))
+                        .astype(bool)]
 
     wf = workforce_counts(_table(dataset, "workforce", ["staff_group", "band", "ethnicity", "headcount"]), universe)
     wf_all = wf[wf["breakdown"] == "all"][["year", "org_code", "w", "b", "u", "sup_w", "sup_b", "sup_u"]]

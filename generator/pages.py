@@ -1785,7 +1785,7 @@ def data_quality_page(site: Site) -> None:
     rows = []
     for code, year in left:
         errs = [x for x in site.problems_by_return.get((code, year), []) if x.is_error]
-        first = esc(errs[0].message) if errs else "errors found"
+        first = esc(errs[0].message) if errs else "left out by a problem with a whole file or year (listed below)"
         more = f" (and {plural(len(errs) - 1, 'more error')})" if len(errs) > 1 else ""
         label = f"{site.org_name(code)}, {year}"
         if spec.ORG_CODE_RE.match(code):

@@ -19,7 +19,11 @@ Choices, stated so that a publisher can predict them:
 - a missing column is an error for the whole file; an extra column is a
   warning and the column is ignored (a publisher's own notes column should
   not block publication);
-- a line with more or fewer cells than the header is an error on that line.
+- a line with more or fewer cells than the header is an error on that line;
+- a damaged line (a NUL byte, over 1 MB, an invisible control character, a quote mark
+  opened and not closed, which swallows the lines after it) is set aside for the
+  organisation it names, and the lines a stray quote swallowed are read again on
+  their own: one organisation's damage never takes the others' rows with it.
 """
 
 from __future__ import annotations
@@ -58,6 +62,8 @@ class RawTable:
     lines: list[int] = field(default_factory=list)
     #: Line number of the header.
     header_line: int = 1
+    #: How many cells the header has in the file (more than len(header) when it was cut: MAX_COLUMNS).
+    width: int = 0
     #: Problems found while reading.
     problems: list[Problem] = field(default_factory=list)
     #: False when the file could not be read at all (too big, not UTF-8, empty, no usable
@@ -68,6 +74,9 @@ class RawTable:
     #: Lines that are not UTF-8: line number -> the first offending byte, in hex. Their text
     #: holds U+FFFD where the bytes were; the validator reports them against their return.
     bad_lines: dict[int, str] = field(default_factory=dict)
+    #: Lines left unread because they are damaged (see _damaged_lines): line number -> (problem
+    #: code, what is wrong, the line's first cell: the org_code it names, if it names one).
+    damaged: dict[int, tuple[str, str, str]] = field(default_factory=dict)
     sha256: str | None = None
 
 
@@ -141,6 +150,87 @@ def _decode(data: bytes) -> tuple[str, dict[int, str]]:
     return text, bad
 
 
+#: A header with more columns than this is cut to the columns of the format as it is read (their
+#: rows too): the others are ignored anyway, and a million of them must not cost a million cells a row.
+MAX_COLUMNS = 100
+
+#: Problems of one kind listed one by one for a header; the rest are summarised in one.
+MAX_LISTED = 10
+
+#: A line holding a NUL byte or longer than this is damaged (see _damaged_lines).
+MAX_LINE = MAX_CELL
+
+#: Invisible characters no cell of a return may hold: C0 and C1 controls (ESC among them) other
+#: than tab and line ends, the line and paragraph separators (U+2028 ends a line inside a chart's
+#: JavaScript string) and the bidirectional controls (U+202E shows text backwards in a page).
+CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c"
+                     "\u202a-\u202e\u2066-\u2069]")
+
+
+#: A line that starts like a row of a return: an org_code-like first cell, then a comma.
+_ROW_START = re.compile(r'^[ \t]*"?[A-Za-z0-9]{3,9}"?[ \t]*,', re.MULTILINE)
+
+
+def _holds_rows(cells: list[str]) -> bool:
+    """True when a cell spanning lines holds lines that look like rows (a stray quote mark swallowed them)."""
+    return any("\n" in c and _ROW_START.search(c, c.index("\n") + 1) for c in cells)
+
+
+def _control_in(cells: list[str]) -> str | None:
+    """The first CONTROL character in a record's cells, or None."""
+    for cell in cells:
+        found = CONTROL.search(cell)
+        if found is not None:
+            return found.group()
+    return None
+
+
+def char_name(ch: str) -> str:
+    """'U+202E (RIGHT-TO-LEFT OVERRIDE)': how a message names an invisible character."""
+    import unicodedata
+
+    names = {"\x1b": "ESCAPE", "\x7f": "DELETE", "\x85": "NEXT LINE", "\x00": "NUL"}
+    name = names.get(ch) or unicodedata.name(ch, "") or "a control character"
+    return f"U+{ord(ch):04X} ({name})"
+
+
+def _damaged_lines(text: str) -> tuple[str, dict[int, tuple[str, str, str]]]:
+    """The text with each damaged line blanked, and what was wrong with each.
+
+    A year file holds every organisation's rows, so one line holding a NUL byte or a
+    cell of megabytes (a paste gone wrong) must not take every return of the year
+    with it: the line is left unread and reported against the organisation its
+    first cell names (validate.check_file). A record holding an invisible control
+    character (CONTROL) is set aside the same way, by read_table once it is parsed. A file whose first line holds a NUL byte
+    (UTF-16, a spreadsheet saved as .xlsx) is still refused as a whole by read_table.
+    """
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip(" \t\r,")), None)
+    # (a control character in the header is left to the header's checks: the column names say what is wrong)
+    if first is None or "\x00" in lines[first]:
+        return text, {}  # binary (UTF-16 and .xlsx hold NULs from the start), or no header to trust
+    damaged: dict[int, tuple[str, str, str]] = {}
+    for i, line in enumerate(lines):
+        if i == first:
+            continue
+        if "\x00" in line:
+            what = ("nul-byte", "holds a NUL byte (a character that is never in text)")
+        elif len(line) > MAX_LINE:
+            what = ("line-too-long", f"is {len(line) / 1024 / 1024:,.1f} MB long (a cell pasted by mistake?); "
+                                     f"a line of a return is at most a few hundred characters")
+        else:
+            continue
+        head = CONTROL.sub("", line[:64].split(",", 1)[0].replace("\x00", "")).strip().strip('"').strip()
+        damaged[i + 1] = (*what, head)
+        lines[i] = ""
+    return "\n".join(lines), damaged
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """A cell quoted in a message: at most `limit` characters."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _is_blank(cells: Sequence[str]) -> bool:
     if cells and cells[0] and not cells[0].isspace():
         return False  # the usual case, decided without looking further
@@ -183,6 +273,9 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
         return table
     table.sha256 = hashlib.sha256(data).hexdigest()
     text, table.bad_lines = _decode(data)
+    if "\x00" in text or len(text) > MAX_CELL:
+        text, table.damaged = _damaged_lines(text)
+    controls = CONTROL.search(text) is not None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         table.problems.append(error(
@@ -200,6 +293,36 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
     quoted = '"' in text
     strip = quoted or _EDGE_SPACE.search(text) is not None
     rows_append, lines_append = table.rows.append, table.lines.append
+    keep: list[int] | None = None
+    #: Records that swallowed the lines after them (a stray quote mark): (first line, last line).
+    swallowed: list[tuple[int, int]] = []
+
+    def take(start: int, cells: list[str], end: int) -> None:
+        """One data record, from line `start` to line `end`."""
+        if strip:
+            cells = [c.strip() for c in cells]
+        if end > start and _holds_rows(cells):
+            head = CONTROL.sub("", cells[0]).strip() if cells else ""
+            table.damaged[start] = ("stray-quote", f"opens a quote mark (\") that is not closed before line {end}, "
+                                    f"so the lines after it were read as one cell; they are read again on their "
+                                    f"own. Remove the stray quote mark", head)
+            swallowed.append((start, end))
+            return
+        if controls and (found := _control_in(cells)) is not None:
+            # Judged per record, not per line: a quoted cell may span lines.
+            head = CONTROL.sub("", cells[0]).strip() if cells else ""
+            table.damaged[start] = ("control-character", f"holds the invisible character {char_name(found)} "
+                                    f"in a cell, which can hide, reorder or break text where it is shown; "
+                                    f"delete it", head)
+            return
+        if len(cells) != len(header):
+            table.ragged[start] = len(cells)
+            cells = (cells + [""] * len(header))[:len(header)]
+        if keep is not None:
+            cells = [cells[i] for i in keep]
+        rows_append(cells)
+        lines_append(start)
+
     old_limit = csv.field_size_limit(MAX_CELL)
     try:
         for start, cells in (_numbered(reader) if quoted else enumerate(list(reader), start=1)):
@@ -210,14 +333,24 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
                 raw_header = cells
                 header = [normalise_label(c) for c in cells]
                 table.header_line = start
+                if len(header) > MAX_COLUMNS:  # keep only the columns of the format: bounded work
+                    wanted = set(expected)
+                    keep = [i for i, name in enumerate(header) if name in wanted]
                 continue
-            if strip:
-                cells = [c.strip() for c in cells]
-            if len(cells) != len(header):
-                table.ragged[start] = len(cells)
-                cells = (cells + [""] * len(header))[:len(header)]
-            rows_append(cells)
-            lines_append(start)
+            take(start, cells, reader.line_num if quoted else start)
+        if swallowed:
+            # The lines a stray quote mark swallowed, read again on their own (another stray quote among
+            # them swallows only up to the end of this stretch, and is set aside the same way).
+            physical = io.StringIO(text, newline="").readlines()
+            while swallowed:
+                first, last = swallowed.pop()
+                sub = csv.reader(io.StringIO("".join(physical[first:last]), newline=""))
+                for line, cells in _numbered(sub):
+                    if (cells and cells[0] and not cells[0].isspace()) or not _is_blank(cells):
+                        take(first + line, cells, first + sub.line_num)
+            order = sorted(range(len(table.lines)), key=table.lines.__getitem__)
+            table.rows[:] = [table.rows[i] for i in order]
+            table.lines[:] = [table.lines[i] for i in order]
     except csv.Error as exc:
         line = reader.line_num or 1
         table.problems.append(error(
@@ -242,7 +375,13 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
         table.problems.append(not_utf8(file, before[0], table.bad_lines[before[0]], year=year,
                                        more=len(table.bad_lines) - 1))
         table.readable = False
-    table.problems.extend(_header_problems(table, raw_header, expected, year))
+    if not (before and not set(header) & set(expected)):
+        # (a header that is not UTF-8 and names no column is not text at all: the not-utf8 error says
+        # all there is to say, without a list of missing columns or a guess at its separator)
+        table.problems.extend(_header_problems(table, raw_header, expected, year))
+    table.width = len(header)
+    if keep is not None:
+        table.header = [header[i] for i in keep]
     return table
 
 
@@ -250,16 +389,29 @@ def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
                      year: int | None) -> list[Problem]:
     file, header, line = table.file, table.header, table.header_line
     found: list[Problem] = []
+    wanted = set(expected)
     if len(raw) == 1:
         for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
-            if sep in raw[0]:
+            # Said only when splitting there gives column names of the format, not for any stray ;
+            if sep in raw[0] and {normalise_label(part) for part in raw[0].split(sep)} & wanted:
                 table.readable = False
                 return [error(
                     "wrong-delimiter", file,
                     f"{file}: the columns are separated by {name}, not commas; save the file as "
                     f"'CSV UTF-8 (comma delimited)' (expected the columns {', '.join(expected)})",
                     row=line, year=year)]
-    renamed = [(r.strip(), n) for r, n in zip(raw, header) if r.strip() != n and n in expected]
+    if table.rows and not set(header) & wanted:
+        below = [normalise_label(c) for c in table.rows[0]]
+        if len(set(below) & wanted) * 2 >= len(wanted):
+            table.readable = False
+            title = ", ".join(shown(c.strip()) for c in raw if c.strip())
+            return [error(
+                "title-above-header", file,
+                f"{file}: line {line} was read as the header ('{shown(title)}'), but it holds none of the "
+                f"column names; the real header looks like line {table.lines[0]} ({', '.join(expected)}). "
+                f"Delete the line(s) above the header (a title or sheet name a spreadsheet added) and try again.",
+                row=line, year=year)]
+    renamed = [(shown(r.strip()), n) for r, n in zip(raw, header) if r.strip() != n and n in expected][:MAX_LISTED]
     if renamed:
         pairs = ", ".join(f"'{r}' as '{n}'" for r, n in renamed)
         found.append(warning(
@@ -268,32 +420,51 @@ def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
             f"returns format (lower case, underscores), e.g. {', '.join(expected)}.",
             row=line, year=year))
     seen: set[str] = set()
+    twice: list[str] = []
     for name in header:
         if name and name in seen:
-            found.append(error(
-                "duplicate-column", file,
-                f"{file}: the column '{name}' appears twice in the header; each column must appear once.",
-                row=line, field=name, year=year))
-            table.readable = False
+            twice.append(name)
         seen.add(name)
+    for name in twice[:MAX_LISTED]:
+        found.append(error(
+            "duplicate-column", file,
+            f"{file}: the column '{shown(name)}' appears twice in the header; each column must appear once.",
+            row=line, field=name[:60], year=year))
+    if len(twice) > MAX_LISTED:
+        found.append(error(
+            "duplicate-column", file,
+            f"{file}: {len(twice) - MAX_LISTED:,} more columns appear twice in the header (not listed one by one); "
+            f"each column must appear once.", row=line, year=year))
+    if twice:
+        table.readable = False
     extra = [n for n in header if n not in expected]
     missing = [n for n in expected if n not in header]
     for name in missing:
-        guess = difflib.get_close_matches(name, [e for e in extra if e], n=1)
-        hint = f" (is '{guess[0]}' meant to be '{name}'?)" if guess else ""
+        guess = difflib.get_close_matches(name, [e for e in extra[:MAX_COLUMNS] if e], n=1)
+        hint = f" (is '{shown(guess[0])}' meant to be '{name}'?)" if guess else ""
         found.append(error(
             "missing-column", file,
             f"{file}: the column '{name}' is missing from the header{hint}; expected the columns "
             f"{', '.join(expected)}.",
             row=line, field=name, year=year))
+    listed = 0
     for i, name in enumerate(header):
         if name not in expected:
-            label = f"'{raw[i].strip()}'" if name else f"with no name (column {i + 1})"
+            listed += 1
+            if listed > MAX_LISTED:
+                continue
+            label = f"'{shown(raw[i].strip())}'" if name else f"with no name (column {i + 1})"
             found.append(warning(
                 "extra-column", file,
                 f"{file}: the column {label} is not part of the returns format and is ignored; "
                 f"expected the columns {', '.join(expected)}.",
-                row=line, field=name or None, year=year))
+                row=line, field=name[:60] or None, year=year))
+    if listed > MAX_LISTED:
+        found.append(warning(
+            "extra-column", file,
+            f"{file}: {listed - MAX_LISTED:,} more columns are not part of the returns format and are ignored "
+            f"(the first {MAX_LISTED} are listed one by one); expected the columns {', '.join(expected)}.",
+            row=line, year=year))
     if missing:
         table.readable = False
     return found

@@ -10,6 +10,7 @@ summary line at the end that says what will and will not be published.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Iterable
 
@@ -19,6 +20,23 @@ from .dataset import Dataset
 from .problems import Problem
 
 _WIDTH = 100
+
+
+#: What a terminal could act on rather than show: C0 and C1 controls (ESC, the 8-bit CSI 0x9b, BEL,
+#: a carriage return that overwrites the line) other than tab and line feed, the line separators, and
+#: the bidirectional controls that reorder what is shown.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every character a terminal could act on written as a visible escape (\\u001b).
+
+    Everything printed from data goes through this: an organisation name, a file name
+    or a cell holding an escape sequence would otherwise retitle the terminal, hide a
+    line or plant a link (click strips colour codes, not OSC sequences). The escapes
+    are also JSON's, so a JSON document stays valid and means the same.
+    """
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def render_json(problems: Iterable[Problem]) -> str:

@@ -147,8 +147,21 @@ KEYS = {
 }
 
 ORG_CODE_RE = re.compile(r"^[A-Z0-9]{3,9}$")
-YEAR_DIR_RE = re.compile(r"^\d{4}$")
+#: ASCII digits only: `\d` would also take Arabic-Indic or full-width digits, which int() reads as a year.
+YEAR_DIR_RE = re.compile(r"^[0-9]{4}\Z")
 FIRST_YEAR = 2015
+
+
+def last_year() -> int:
+    """The latest collection year a data folder may hold: next year (a return prepared early)."""
+    import datetime
+
+    return datetime.date.today().year + 1
+
+
+def is_collection_year(year: int) -> bool:
+    """A year WRES could have collected: from FIRST_YEAR to next year."""
+    return FIRST_YEAR <= year <= last_year()
 
 INDICATORS = tuple(range(1, 10))
 SURVEY_INDICATORS = (5, 6, 7, 8)

@@ -31,6 +31,7 @@ import pandas as pd
 from . import cells, checks, spec
 from .dataset import Dataset
 from .problems import Problem, error, warning
+from .problems import cap as cap_problems
 from .read import MAX_BYTES, RawTable, not_utf8, read_table, sha256_of
 from .settings import Settings
 
@@ -38,7 +39,7 @@ from .settings import Settings
 BUNDLED_DATA = Path(__file__).resolve().parent.parent / "data"
 
 #: Read problems that make a whole file untrustworthy.
-_FILE_LEVEL = {"wrong-delimiter", "unreadable-file", "file-too-large", "not-utf8", "nul-byte", "unreadable-csv", "empty-file",
+_FILE_LEVEL = {"wrong-delimiter", "title-above-header", "unreadable-file", "file-too-large", "not-utf8", "nul-byte", "unreadable-csv", "empty-file",
                "missing-column", "duplicate-column"}
 
 
@@ -62,6 +63,9 @@ class FileResult:
     orgs_known: bool = True
     #: The organisations with a row in the file.
     orgs: set[str] = field(default_factory=set)
+    #: Blockers for damaged lines that name no organisation (in `blockers` too): in the register they
+    #: leave out no one, since no organisation's row can be told from them.
+    unplaced: list[Problem] = field(default_factory=list)
 
 
 def org_keys(codes: pd.Series) -> pd.Series:
@@ -129,11 +133,30 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
             continue  # a row without org_code already blocks the file
         result.problems.append(not_utf8(file, bad[0], raw.bad_lines[bad[0]], year=year, org_code=code,
                                         more=len(bad) - 1))
+    damaged_orgs: set[str] = set()
+    for line, (code, what, head) in sorted(raw.damaged.items()):
+        key = head.upper() if spec.ORG_CODE_RE.fullmatch(head.upper()) else None
+        if key is None:
+            result.blockers.append(error(
+                code, file,
+                f"line {line} of {file} {what}, and its first cell is not an org_code, so the line cannot be "
+                f"tied to a return; it was not read. Remove the damage (retype the line, or save the file again "
+                f"as 'CSV UTF-8 (comma delimited)')", row=line, year=year))
+            result.unplaced.append(result.blockers[-1])
+            continue
+        damaged_orgs.add(key)
+        result.problems.append(error(
+            code, file,
+            f"line {line} of {file} (org_code {key}) {what}; it was not read, so "
+            f"{f'every return of {key}' if year is None else f'the {year} return of {key}'} is left out. "
+            f"Retype the line, or save the file again as 'CSV UTF-8 (comma delimited)'; the other "
+            f"organisations' rows are read as usual", row=line, org_code=key, year=year))
     for line, count in raw.ragged.items():
         i = int(np.searchsorted(lines, line))
         result.problems.append(error(
             "ragged-line", file,
-            f"line {line} has {count} cell{'s' if count != 1 else ''} but the header has {len(raw.header)}; "
+            f"line {line} has {count:,} cell{'s' if count != 1 else ''} but the header has "
+            f"{raw.width or len(raw.header):,}; "
             f"every line must have one cell per column ({', '.join(raw.header)}); check for a stray or "
             f"missing comma",
             row=line, org_code=org.iloc[i] or None, year=year))
@@ -167,7 +190,7 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
     typed["_org"] = org.to_numpy()
     typed = typed[frame["org_code"].to_numpy() != ""]
     result.typed = typed
-    result.orgs = set(typed["_org"].unique())
+    result.orgs = set(typed["_org"].unique()) | damaged_orgs
     if raw.readable:
         result.problems.extend(checks.check_duplicate_keys(typed, spec.KEYS[resource], file, year))
     return result
@@ -193,11 +216,11 @@ def _load_register(path: Path, label: str) -> tuple[pd.DataFrame, list[Problem],
         raise DataFolderError(f"no register: {label} does not exist. A data folder needs "
                               f"{spec.REGISTER_FILE}; for a single year's return pass --register.")
     res = check_file(path, label, "organisations", None)
-    fatal = [p for p in res.blockers if p.code != "no-org-code"]
+    fatal = [p for p in res.blockers if p.code != "no-org-code" and p not in res.unplaced]
     if fatal or not res.orgs_known:
         raise DataFolderError("the register cannot be read: " + " ".join(p.message for p in fatal or res.blockers))
     typed = res.typed
-    problems = list(res.problems) + [p for p in res.blockers if p.code == "no-org-code"]
+    problems = list(res.problems) + [p for p in res.blockers if p.code == "no-org-code" or p in res.unplaced]
     problems += checks.check_plain_text(typed, ["org_name", "system_name"], label)
     seen = {(p.file, p.row, p.field) for p in problems}
     problems += [p for p in checks.check_links(typed, ["website"], label, None)
@@ -205,7 +228,7 @@ def _load_register(path: Path, label: str) -> tuple[pd.DataFrame, list[Problem],
     problems += checks.check_successors(typed, label)
     problems = [replace(p, year=None) for p in problems]
     bad = {p.org_code for p in problems if p.is_error and p.org_code}
-    listed = set(typed["_org"])
+    listed = set(typed["_org"]) | res.orgs  # (with organisations whose register line is damaged: listed, broken)
     register = typed[~typed["_org"].isin(bad)].drop(columns=["_line", "_org"]).reset_index(drop=True)
     return register, problems, listed, bad
 
@@ -229,6 +252,8 @@ def _read_collections(path: Path, label: str) -> tuple[pd.DataFrame, list[Proble
     lines = np.asarray(raw.lines, dtype="int64")
     rules = {r.name: r for r in cells.rules("collections")}
     bad_rows: set[int] = set()
+    for line, (code, what, _head) in sorted(raw.damaged.items()):
+        problems.append(error(code, label, f"line {line} of {label} {what}; it was not read", row=line))
     for line in sorted(raw.bad_lines):
         i = int(np.searchsorted(lines, line, side="right")) - 1
         if i >= 0 and line > raw.header_line:
@@ -245,6 +270,12 @@ def _read_collections(path: Path, label: str) -> tuple[pd.DataFrame, list[Proble
             continue
         r = frame.iloc[i]
         year, line = int(r["year"]), int(lines[i])
+        if year > spec.last_year():
+            problems.append(error("year-out-of-range", label,
+                                  f"year {year} is after next year ({spec.last_year()}), so it cannot be a "
+                                  f"collection year; write the year of the collection, e.g. 2024",
+                                  row=line, field="year"))
+            continue
         collected = spec.parse_indicator_list(r["indicators"])
         if collected is None:
             problems.append(error("bad-indicator-list", label,
@@ -275,12 +306,33 @@ class YearResult:
 
 
 def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...], register_codes: set[str],
-               settings: Settings) -> YearResult:
-    """Every check of one year folder that needs nothing from other years."""
+               settings: Settings, root: Path | None = None) -> YearResult:
+    """Every check of one year folder that needs nothing from other years.
+
+    `root`: the data folder, out of which no link may lead (default: the year folder itself).
+    """
     problems: list[Problem] = checks.check_year_entries(year_dir, prefix, year)
     blockers: list[tuple[Problem, set[str] | None]] = []
-    found = [r for r in spec.YEAR_RESOURCES if (year_dir / f"{r}.csv").is_file()]
-    for p in checks.check_parts_present(found, collected, prefix, year):
+    refused: set[str] = set()
+    for r in spec.YEAR_RESOURCES:
+        link = checks.link_problem(year_dir / f"{r}.csv", root or year_dir, f"{prefix}{r}.csv", year)
+        if link is None and (year_dir / f"{r}.csv").exists() and not (year_dir / f"{r}.csv").is_file():
+            link = error("not-a-file", f"{prefix}{r}.csv",
+                         f"{prefix}{r}.csv is not a file (a folder, or a device or pipe), so it was not read; "
+                         f"put the CSV file itself there", year=year)
+        if link is not None:
+            refused.add(r)
+            blockers.append((replace(link, message=link.message + f"; every return of {year} is left out "
+                                     f"until then"), None))
+    found = [r for r in spec.YEAR_RESOURCES if r not in refused and (year_dir / f"{r}.csv").is_file()]
+    for r in spec.OPTIONAL_RESOURCES:
+        if r in found and os.stat(year_dir / f"{r}.csv").st_size == 0:
+            found.remove(r)
+            problems.append(warning(
+                "empty-optional-file", f"{prefix}{r}.csv",
+                f"{prefix}{r}.csv is empty (0 bytes), so it is treated as absent: {r}.csv is optional. Delete it, "
+                f"or give it its header line ({', '.join(cells.field_names(r))}) and its rows", year=year))
+    for p in checks.check_parts_present(found + sorted(refused), collected, prefix, year):
         blockers.append((p, None))
     problems += checks.check_not_collected(found, collected, prefix, year)
     wanted = set(spec.required_resources(collected)) | set(spec.OPTIONAL_RESOURCES)
@@ -316,6 +368,11 @@ def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...
                                                            files["training"].file, year)
         problems += checks.warn_training_share(t["training"], t["workforce"], files["training"].file,
                                                year, settings)
+    if "disciplinary" in t and "workforce" in t:
+        problems += checks.check_disciplinary_within_headcount(t["disciplinary"], t["workforce"],
+                                                               files["disciplinary"].file, year)
+    if "pay" in t:
+        problems += checks.check_hourly_pay(t["pay"], files["pay"].file, year)
     if "returns" in t:
         # Only links the schema accepted: a cell already reported is not reported twice.
         seen = {(p.file, p.row, p.field) for p in problems}
@@ -358,29 +415,45 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
     single = _is_year_folder(path)
     problems: list[Problem] = []
     checksums: dict[str, str] = {}
+    coll_link: Problem | None = None
 
     if single:
         if not spec.YEAR_DIR_RE.match(path.name):
             raise DataFolderError(
                 f"{path} holds return files but is not named as a year, so the year is unknown; put the "
                 f"files in a folder named for the collection year, e.g. {path / '2024'}")
+        if not spec.is_collection_year(int(path.name)):
+            raise DataFolderError(
+                f"{path} is named as the year {int(path.name)}, which is not a WRES collection year (from "
+                f"{spec.FIRST_YEAR} to {spec.last_year()}); name the folder for the collection year, e.g. 2024")
         years_dirs = {int(path.name): path}
         reg_path = Path(register) if register else BUNDLED_DATA / spec.REGISTER_FILE
         reg_label = str(register) if register else f"{spec.REGISTER_FILE} (bundled register)"
         coll_path, coll_label = BUNDLED_DATA / spec.COLLECTIONS_FILE, f"{spec.COLLECTIONS_FILE} (bundled)"
     else:
-        years_dirs = {int(p.name): p for p in sorted(path.iterdir()) if p.is_dir() and spec.YEAR_DIR_RE.match(p.name)}
+        years_dirs = {int(p.name): p for p in sorted(path.iterdir())
+                      if p.is_dir() and spec.YEAR_DIR_RE.match(p.name) and spec.is_collection_year(int(p.name))
+                      and checks.link_problem(p, path, p.name) is None}
         reg_path = Path(register) if register else path / spec.REGISTER_FILE
         reg_label = spec.REGISTER_FILE if not register else str(register)
         coll_path, coll_label = path / spec.COLLECTIONS_FILE, spec.COLLECTIONS_FILE
         problems += checks.check_year_folders(path)
+        if not register:
+            link = checks.link_problem(reg_path, path, reg_label)
+            if link is not None:
+                raise DataFolderError(link.message.replace(", so it was not read", ", so it was not read and "
+                                                           "nothing can be checked"))
+        coll_link = checks.link_problem(coll_path, path, coll_label)
+        if coll_link is not None:
+            problems.append(replace(coll_link, message=coll_link.message + "; every year folder is checked as "
+                                    "if indicators 1-9 were collected"))
 
     reg, reg_problems, listed, bad_orgs = _load_register(reg_path, reg_label)
     problems += reg_problems
     checksums[spec.REGISTER_FILE if not single or not register else reg_path.name] = sha256_of(reg_path) or ""
 
     # Collections: what each year collected.
-    if coll_path.is_file():
+    if coll_path.is_file() and coll_link is None:
         collections, coll_problems = _read_collections(coll_path, coll_label)
         if not single:
             problems += coll_problems
@@ -388,10 +461,11 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
     else:
         collections = pd.DataFrame(columns=["year", "snapshot_date", "indicators", "note", "collected"])
         if not single:
-            problems.append(error(
-                "collections-missing", spec.COLLECTIONS_FILE,
-                f"{spec.COLLECTIONS_FILE} is missing: it lists each collection year and what was collected; "
-                f"every year folder is checked as if indicators 1-9 were collected"))
+            if coll_link is None:  # (else said above)
+                problems.append(error(
+                    "collections-missing", spec.COLLECTIONS_FILE,
+                    f"{spec.COLLECTIONS_FILE} is missing: it lists each collection year and what was collected; "
+                    f"every year folder is checked as if indicators 1-9 were collected"))
             collections = pd.DataFrame([_collections_row(y) for y in years_dirs])
     listed_years = {int(y) for y in collections["year"]}
     if single:
@@ -413,7 +487,7 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
     for year, ydir in sorted(years_dirs.items()):
         prefix = f"{ydir.name}/"
         for f in sorted(ydir.glob("*.csv")):
-            digest = sha256_of(f) if f.is_file() else None
+            digest = sha256_of(f) if f.is_file() and checks.is_inside(f, path) else None
             if digest:
                 checksums[f"{prefix}{f.name}"] = digest
         if year not in collected_of:
@@ -421,7 +495,7 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
             collected = spec.INDICATORS
         else:
             collected = collected_of[year]
-        jobs.append(YearJob(year, ydir, prefix, collected))
+        jobs.append(YearJob(year, ydir, prefix, collected, path))
     year_results = check_years(jobs, year_cache, checksums, listed, settings, pool)
 
     return _assemble(path, reg, collections, year_results, problems, bad_orgs, unlisted, settings, checksums)
@@ -435,6 +509,8 @@ class YearJob:
     ydir: Path
     prefix: str
     collected: tuple[int, ...]
+    #: The data folder, out of which no link may lead (None: the year folder itself).
+    root: Path | None = None
 
 
 def check_years(jobs: list[YearJob], year_cache: Path | None, checksums: dict[str, str], listed: set[str],
@@ -498,7 +574,7 @@ def _check_year_cached(year_cache: Path | None, checksums: dict[str, str], liste
     """check_year, reused when the year's files, collections, register codes and settings are unchanged."""
     ydir, prefix, year, collected = job.ydir, job.prefix, job.year, job.collected
     if year_cache is None:
-        return check_year(ydir, prefix, year, collected, listed, settings)
+        return check_year(ydir, prefix, year, collected, listed, settings, job.root)
     import hashlib
 
     from . import cache
@@ -510,7 +586,7 @@ def _check_year_cached(year_cache: Path | None, checksums: dict[str, str], liste
     path = Path(year_cache) / f"{year}-{key}.pickle"
     result = cache.read_kept(path)
     if result is None:
-        result = check_year(ydir, prefix, year, collected, listed, settings)
+        result = check_year(ydir, prefix, year, collected, listed, settings, job.root)
         cache.keep(path, result, replacing=f"{year}-*.pickle")  # one entry a year: the last
     return result
 
@@ -549,12 +625,17 @@ def _assemble(root: Path, register: pd.DataFrame, collections: pd.DataFrame, yea
         if ret is not None and len(ret.typed):
             first = ret.typed.drop_duplicates("_org")
             meta = dict(zip(first["_org"], zip(*(first[c] for c in meta_cols))))
+        # A cell validation rejected (a javascript: report_url, say) is never handed on, even for a
+        # return that is left out: the API and pages show left-out returns' links too.
+        rejected = {(p.org_code, p.field) for p in yr.problems
+                    if p.is_error and p.field in meta_cols and ret is not None and p.file == ret.file}
         published[year] = set()
         for o in sorted(everyone):
             status = "left_out" if errors[o] else ("published_with_warnings" if warns[o] else "published")
             if status != "left_out":
                 published[year].add(o)
-            m = meta.get(o, (pd.NA, pd.NA, pd.NA))
+            m = tuple(pd.NA if (o, c) in rejected else v
+                      for c, v in zip(meta_cols, meta.get(o, (pd.NA, pd.NA, pd.NA))))
             rows.append({
                 "org_code": o, "year": year, "status": status, "errors": errors[o], "warnings": warns[o],
                 "files": ";".join(r for r, f in yr.files.items() if o in f.orgs),
@@ -586,7 +667,7 @@ def _assemble(root: Path, register: pd.DataFrame, collections: pd.DataFrame, yea
     returns["year"] = returns["year"].astype("int64")
     returns["errors"] = returns["errors"].astype("int64")
     returns["warnings"] = returns["warnings"].astype("int64")
-    problems = sorted(set(problems), key=Problem.sort_key)
+    problems = cap_problems(sorted(set(problems), key=Problem.sort_key))
     return Dataset(root=root, register=register, collections=collections, tables=tables, returns=returns,
                    problems=problems, checksums=dict(sorted(checksums.items())))
 

@@ -123,8 +123,25 @@ def test_nul_bytes_are_reported_not_raised(tmp_path):
     assert codes(t) == ["nul-byte"] and not t.readable
 
 
-def test_huge_cell_is_reported_not_raised(tmp_path):
-    t = _read(tmp_path, b'org_code,ethnicity,shortlisted,appointed\n"' + b"x" * (2 * 1024 * 1024) + b'",a,b,c\n')
+def test_a_huge_line_is_left_unread_alone(tmp_path):
+    """One line of megabytes (a paste gone wrong) is set aside for its organisation; the rest is read."""
+    t = _read(tmp_path, b'org_code,ethnicity,shortlisted,appointed\nXAB02,"' + b"x" * (2 * 1024 * 1024)
+              + b'",a,b\nXAA01,bme,1,0\n')
+    assert codes(t) == [] and t.readable
+    assert {line: (code, head) for line, (code, _, head) in t.damaged.items()} == {2: ("line-too-long", "XAB02")}
+    assert t.rows == [["XAA01", "bme", "1", "0"]] and t.lines == [3]
+
+
+def test_nul_byte_on_one_line_is_left_unread_alone(tmp_path):
+    t = _read(tmp_path, b"org_code,ethnicity,shortlisted,appointed\nXAA01,white,1\x00,0\nXAA01,bme,1,0\n")
+    assert codes(t) == [] and t.readable
+    assert list(t.damaged) == [2] and t.damaged[2][0] == "nul-byte" and t.damaged[2][2] == "XAA01"
+    assert t.rows == [["XAA01", "bme", "1", "0"]]
+
+
+def test_huge_cell_spread_over_lines_is_reported_not_raised(tmp_path):
+    t = _read(tmp_path, b'org_code,ethnicity,shortlisted,appointed\n"' + (b"x" * 1000 + b"\n") * 1100
+              + b'",a,b,c\n')
     assert codes(t) == ["unreadable-csv"]
 
 
@@ -143,3 +160,20 @@ def test_semicolon_separated_file_is_named_as_such(tmp_path):
     t = _read(tmp_path, b"org_code;ethnicity;shortlisted;appointed\nXAA01;white;10;2\n")
     assert codes(t) == ["wrong-delimiter"] and not t.readable
     assert "separated by semicolons, not commas" in t.problems[0].message
+
+
+def test_a_stray_quote_mark_swallows_only_its_own_line(tmp_path):
+    """A quote opened and never closed (or closed lines later) is set aside with its line; the lines it
+    swallowed are read again on their own, with their own line numbers."""
+    t = _read(tmp_path, b'org_code,ethnicity,shortlisted,appointed\nXAA01,"white,1,0\nXAB02,bme,2,1\n'
+                        b'XAC03,white",3,1\nXAD04,bme,4,1\n')
+    assert codes(t) == [] and t.readable
+    assert {line: (code, head) for line, (code, _, head) in t.damaged.items()} == {2: ("stray-quote", "XAA01")}
+    assert t.lines == [3, 4, 5]
+    assert [r[0] for r in t.rows] == ["XAB02", "XAC03", "XAD04"]
+    assert t.rows[1][1] == 'white"'  # its own damage, judged by the schema
+
+
+def test_a_quoted_cell_over_two_lines_is_not_a_stray_quote(tmp_path):
+    t = _read(tmp_path, b'org_code,ethnicity,shortlisted,appointed\nXAA01,"white\nnote: see 2024",1,0\n')
+    assert t.damaged == {} and t.lines == [2]

@@ -5,13 +5,16 @@
 Each case is applied on top of the valid data folder of tests/helpers.py
 (`write_valid_data`, years 2023 and 2024, four fictional organisations):
 
-- `files/<path>`: replaces (or adds) that file of the data folder, byte for byte;
+- `files/<path>`: replaces (or adds) that file of the data folder, byte for byte (after `delete`);
 - `case.json`: `description`; `delete` (paths to remove); `copy` ({new: existing}
   folders); `sparse` ({path: size in MB}, made in the test with truncate, never
   committed); `exit` (the exit code of `wres validate`); `problems` (each must
   match one reported problem: severity, code, file, org_code, and optionally
   row and field, and every string of `message_has` in its message);
-  `left_out` ([org_code, year] pairs, exactly the returns left out).
+  `left_out` ([org_code, year] pairs, exactly the returns left out); `outside` ({path: text}, files
+  written in a folder beside the data folder, which nothing may read); `symlink` ({path: target},
+  links made in the test); `absent` (problems that must NOT be reported, matched like `problems`);
+  `never_shown` (strings that must appear nowhere in the output, e.g. what an outside file holds).
 
 tests/test_bad_inputs.py runs every case through `wres validate --format json`.
 The files are committed so that a reader can open each one; this script is how
@@ -297,10 +300,272 @@ def build(root: Path) -> None:
          files={"old-returns/notes.txt": b"old\n"})
 
 
+def build_issue_16(root: Path) -> None:
+    """Hostile input and faults, round two (issue 16)."""
+    def text(path):
+        return (root / path).read_text(encoding="utf-8")
+
+    # 2. crashes
+    case("no-publishable-return", "returns.csv of both years is empty: no return at all can be published.", 1,
+         [p("error", "empty-file", "2023/returns.csv", None, ["2023/returns.csv is empty"]),
+          p("error", "empty-file", "2024/returns.csv", None, ["2024/returns.csv is empty"])],
+         files={"2023/returns.csv": b"", "2024/returns.csv": b""},
+         left_out=[[o, y] for y in (2023, 2024) for o, _ in ALL_2024])
+    case("empty-collections", "collections.csv is 0 bytes: every year is unknown, so every return is left out.", 1,
+         [p("error", "empty-file", "collections.csv", None, ["collections.csv is empty"]),
+          p("error", "year-not-in-collections", "2024", None, ["no row in collections.csv"])],
+         files={"collections.csv": b""}, left_out=[[o, y] for y in (2023, 2024) for o, _ in ALL_2024])
+    case("year-folder-0999", "A year folder named 0999: not a collection year, not read (it used to crash the "
+         "badges).", 1,
+         [p("error", "year-out-of-range", "0999", None, ["0999/", "not a WRES collection year", "not read"])],
+         copy={"0999": "2024"})
+    case("year-9999-in-collections", "collections.csv lists the year 9999.", 1,
+         [p("error", "year-out-of-range", "collections.csv", None, ["year 9999 is after next year"], row=4,
+            field="year")],
+         files={"collections.csv": (text("collections.csv") + "9999,9999-03-31,1-9,\n").encode()})
+
+    # 3. folder and link tricks
+    case("arabic-indic-year-folder", "A folder named with Arabic-Indic digits (2024) holding a broken return: it "
+         "is not a year folder and does not replace the real 2024.", 0,
+         [p("warning", "stray-entry", "\u0662\u0660\u0662\u0664", None, ["digits other than 0-9", "ignored"])],
+         files={"\u0662\u0660\u0662\u0664/returns.csv": b""})
+    case("full-width-year-folder", "A folder named with full-width digits (２０２４) holding a broken return.", 0,
+         [p("warning", "stray-entry", "\uff12\uff10\uff12\uff14", None, ["digits other than 0-9"])],
+         files={"\uff12\uff10\uff12\uff14/returns.csv": b""})
+    secret = "root:x:0:0:SECRET-OUTSIDE-LINE:/root:/bin/bash\n"
+    case("link-to-file-outside", "2024/pay.csv is a symbolic link to a file outside the data folder: refused "
+         "unread, so that year's returns are left out.", 1,
+         [p("error", "link-outside", "2024/pay.csv", None, ["symbolic link to a place outside the data folder",
+                                                           "not read", "every return of 2024 is left out"])],
+         outside={"passwd": secret}, symlink={"2024/pay.csv": "../../outside/passwd"},
+         never_shown=["SECRET-OUTSIDE-LINE"], left_out=ALL_2024)
+    case("link-to-folder-outside", "A year folder 2022 that is a link to a folder outside the data folder.", 1,
+         [p("error", "link-outside", "2022/", None, ["outside the data folder", "not read"])],
+         outside={"2022/returns.csv": "org_code,SECRET-OUTSIDE-LINE\n"}, symlink={"2022": "../outside/2022"},
+         never_shown=["SECRET-OUTSIDE-LINE"])
+    case("link-register-outside", "organisations.csv is a link out of the data folder: nothing can be checked.", 2,
+         [], outside={"organisations.csv": secret}, symlink={"organisations.csv": "../outside/organisations.csv"},
+         never_shown=["SECRET-OUTSIDE-LINE"],
+         stops_with=["organisations.csv is a symbolic link to a place outside the data folder", "not read"])
+    case("symlink-loop", "2024/board.csv is a link to itself: one clear error (not 'missing' and 'ignored').", 1,
+         [p("error", "broken-link", "2024/board.csv", None, ["leads nowhere", "loop"])],
+         absent=[p("warning", "stray-entry", "2024/board.csv"), p("error", "missing-file", "2024/board.csv")],
+         symlink={"2024/board.csv": "board.csv"}, left_out=ALL_2024)
+    case("folder-named-as-a-file", "2024/board.csv is a folder: one clear error (not 'missing' and 'ignored').", 1,
+         [p("error", "not-a-file", "2024/board.csv", None, ["is not a file", "not read"])],
+         absent=[p("warning", "stray-entry", "2024/board.csv"), p("error", "missing-file", "2024/board.csv")],
+         delete=["2024/board.csv"], files={"2024/board.csv/notes.txt": b"notes\n"}, left_out=ALL_2024)
+
+
+def build_issue_16_rows(root: Path) -> None:
+    """One damaged row leaves out only its organisation's return (issue 16, point 9)."""
+    def text(path):
+        return (root / path).read_text(encoding="utf-8")
+
+    line = line_of(root / "2024/workforce.csv", org_code="XAB02", staff_group="non_clinical", band="band_5",
+                   ethnicity="white")
+    lines = text("2024/workforce.csv").splitlines(keepends=True)
+    lines[line - 1] = lines[line - 1].replace(",band_5,", ",band\x005,", 1)
+    case("nul-byte-in-one-row", "A NUL byte in one cell of XAB02's row of 2024/workforce.csv: only XAB02's "
+         "2024 return is left out, not the year.", 1,
+         [p("error", "nul-byte", "2024/workforce.csv", "XAB02", [f"line {line}", "NUL byte", "the 2024 return of XAB02 is "
+                                                                  "left out"], row=line)],
+         files={"2024/workforce.csv": "".join(lines).encode()}, left_out=[["XAB02", 2024]])
+
+    line = line_of(root / "2024/training.csv", org_code="XAC03", ethnicity="bme")
+    lines = text("2024/training.csv").splitlines(keepends=True)
+    lines[line - 1] = "\x00" + lines[line - 1]
+    case("nul-byte-before-org-code", "A NUL byte before the org_code of one line: the line is still XAC03's, and "
+         "only XAC03's 2024 return is left out.", 1,
+         [p("error", "nul-byte", "2024/training.csv", "XAC03", [f"line {line}", "org_code XAC03"], row=line)],
+         files={"2024/training.csv": "".join(lines).encode()}, left_out=[["XAC03", 2024]])
+
+    lines = text("2024/training.csv").splitlines(keepends=True)
+    lines.insert(3, "#\x00# ?,\x00\n")
+    case("nul-byte-junk-line", "A line of junk holding NUL bytes and no org_code in 2024/training.csv: it cannot "
+         "be tied to a return, so every return in that file is left out (as for a line without org_code).", 1,
+         [p("error", "nul-byte", "2024/training.csv", None, ["line 4", "cannot be tied to a return"], row=4)],
+         files={"2024/training.csv": "".join(lines).encode()}, left_out=ALL_2024)
+
+    line = line_of(root / "2024/returns.csv", org_code="XAC03")
+    case("ten-mb-cell", "XAC03's report_url is a 10 MB cell (made by the test): only XAC03's 2024 return is "
+         "left out.", 1,
+         [p("error", "line-too-long", "2024/returns.csv", "XAC03", [f"line {line}", "10.0 MB long",
+                                                                   "the 2024 return of XAC03 is left out"], row=line)],
+         long_cell=[{"file": "2024/returns.csv", "field": "report_url", "mb": 10, "where": {"org_code": "XAC03"}}],
+         left_out=[["XAC03", 2024]])
+
+    line = line_of(root / "2024/training.csv", org_code="XAB02", ethnicity="white")
+    case("stray-quote-mark", "A quote mark opened in XAB02's row of 2024/training.csv and never closed: it "
+         "swallowed every line after it into one cell. Only XAB02's 2024 return is left out; the lines after it "
+         "are read again on their own.", 1,
+         [p("error", "stray-quote", "2024/training.csv", "XAB02", [f"line {line}", "opens a quote mark",
+                                                                  "Remove the stray quote mark"], row=line)],
+         absent=[p("error", "missing-from-file", "2024/training.csv", "XAC03")],
+         files={"2024/training.csv": text("2024/training.csv").replace("XAB02,white,", 'XAB02,"white,', 1).encode()},
+         left_out=[["XAB02", 2024]])
+
+    case("empty-optional-file", "2024/pay.csv is 0 bytes: pay is optional, so it is treated as absent, with a "
+         "warning.", 0,
+         [p("warning", "empty-optional-file", "2024/pay.csv", None, ["empty (0 bytes)", "treated as absent"])],
+         files={"2024/pay.csv": b""})
+
+
+def build_issue_16_text(root: Path) -> None:
+    """Invisible control characters in text (issue 16, point 10)."""
+    def with_cell(path, field, value, **where):
+        header, rs = read_rows(root / path)
+        idx = {h: i for i, h in enumerate(header)}
+        for r in rs:
+            if all(r[idx[k]] == v for k, v in where.items()):
+                r[idx[field]] = value
+        return csv_bytes(header, rs)
+
+    line = line_of(root / "organisations.csv", org_code="XAC03")
+    case("line-separator-in-name", "U+2028 (LINE SEPARATOR) inside an organisation's name: it would break every "
+         "chart on its page. Refused with its line; only that organisation's returns are left out.", 1,
+         [p("error", "control-character", "organisations.csv", "XAC03",
+            [f"line {line}", "U+2028 (LINE SEPARATOR)", "delete it", "every return of XAC03 is left out"],
+            row=line)],
+         absent=[p("error", "unknown-organisation", "2024/workforce.csv", "XAC03")],
+         files={"organisations.csv": with_cell("organisations.csv", "org_name", "Hillford\u2028Community Trust",
+                                               org_code="XAC03")},
+         left_out=[["XAC03", 2023], ["XAC03", 2024]])
+    line = line_of(root / "organisations.csv", org_code="XAD04")
+    case("right-to-left-override", "U+202E (RIGHT-TO-LEFT OVERRIDE) in a system name: it would show the text "
+         "backwards in the page.", 1,
+         [p("error", "control-character", "organisations.csv", "XAD04", ["U+202E (RIGHT-TO-LEFT OVERRIDE)"],
+            row=line)],
+         files={"organisations.csv": with_cell("organisations.csv", "system_name", "Pennine \u202eevaC",
+                                               org_code="XAD04")},
+         left_out=[["XAD04", 2023], ["XAD04", 2024]])
+    line = line_of(root / "2024/returns.csv", org_code="XAA01")
+    case("escape-sequence-in-link", "An ESC sequence (a terminal hyperlink) inside XAA01's report_url.", 1,
+         [p("error", "control-character", "2024/returns.csv", "XAA01", ["U+001B (ESCAPE)"], row=line)],
+         files={"2024/returns.csv": with_cell("2024/returns.csv", "report_url",
+                                              "https://xaa01.example.org/\x1b]8;;https://evil.example/\x07x",
+                                              org_code="XAA01")},
+         left_out=[["XAA01", 2024]])
+
+
+def build_issue_16_values(root: Path) -> None:
+    """Impossible values are errors, implausible ones warnings (issue 16, point 5)."""
+    def with_cell(path, field, value, **where):
+        header, rs = read_rows(root / path)
+        idx = {h: i for i, h in enumerate(header)}
+        for r in rs:
+            if all(r[idx[k]] == v for k, v in where.items()):
+                r[idx[field]] = value
+        return csv_bytes(header, rs)
+
+    line = line_of(root / "2024/disciplinary.csv", org_code="XAD04", ethnicity="white")
+    case("disciplinary-above-headcount", "500,000 white staff entering the disciplinary process in a trust of a "
+         "few thousand: impossible, so an error (it used to give a 'significant' likelihood).", 1,
+         [p("error", "disciplinary-above-headcount", "2024/disciplinary.csv", "XAD04",
+            ["entered_formal_process (500,000) is more than the workforce headcount of white staff"], row=line,
+            field="entered_formal_process")],
+         files={"2024/disciplinary.csv": with_cell("2024/disciplinary.csv", "entered_formal_process", "500000",
+                                                   org_code="XAD04", ethnicity="white")},
+         left_out=[["XAD04", 2024]])
+    line = line_of(root / "2024/disciplinary.csv", org_code="XAA01", ethnicity="bme")
+    header, rs = read_rows(root / "2024/workforce.csv")
+    bme = sum(int(r[4]) for r in rs if r[0] == "XAA01" and r[3] == "bme")
+    case("disciplinary-share-high", "A quarter of BME staff entering the disciplinary process: possible, so a "
+         "warning.", 0,
+         [p("warning", "disciplinary-share-high", "2024/disciplinary.csv", "XAA01", ["please check it"], row=line,
+            field="entered_formal_process")],
+         files={"2024/disciplinary.csv": with_cell("2024/disciplinary.csv", "entered_formal_process", str(bme // 4),
+                                                   org_code="XAA01", ethnicity="bme")})
+    for name, value, shown in (("pay-infinite", "inf", "found inf"), ("pay-1e308", "1e308", "found 1e+308"),
+                               ("pay-in-pence", "1850", "found 1850")):
+        line = line_of(root / "2024/pay.csv", org_code="XAB02", ethnicity="white")
+        case(name, f"mean_hourly_pay written as {value}: impossible, an error (never printed as a figure).", 1,
+             [p("error", "pay-out-of-range", "2024/pay.csv", "XAB02", ["from 0 to 1,000", shown], row=line,
+                field="mean_hourly_pay")],
+             files={"2024/pay.csv": with_cell("2024/pay.csv", "mean_hourly_pay", value, org_code="XAB02",
+                                              ethnicity="white")},
+             left_out=[["XAB02", 2024]])
+    line = line_of(root / "2024/pay.csv", org_code="XAC03", ethnicity="bme")
+    case("pay-implausible", "median_hourly_pay of £2.50: possible only by mistake, a warning.", 0,
+         [p("warning", "pay-implausible", "2024/pay.csv", "XAC03", ["£2.50 an hour", "£5 to £200"], row=line,
+            field="median_hourly_pay")],
+         files={"2024/pay.csv": with_cell("2024/pay.csv", "median_hourly_pay", "2.50", org_code="XAC03",
+                                          ethnicity="bme")})
+
+
+def build_issue_16_terminal(root: Path) -> None:
+    """Nothing printed from data can drive the terminal (issue 16, point 6)."""
+    case("escape-in-file-name", "A stray file whose name holds an OSC sequence (retitles the terminal) and a "
+         "right-to-left override (made by the test): reported, printed with the characters escaped.", 0,
+         [p("warning", "stray-entry", "2024/\x1b]0;pwned\x07notes.csv", None, ["ignored"]),
+          p("warning", "stray-entry", "2024/\u202etxt.csv", None, ["ignored"])],
+         made_files=["2024/\x1b]0;pwned\x07notes.csv", "2024/\u202etxt.csv"], text_too=True)
+    line = line_of(root / "organisations.csv", org_code="XAB02")
+    header, rs = read_rows(root / "organisations.csv")
+    rs[line - 2][1] = "Riverside \x1b[2J\x1b]8;;https://evil.example/\x07Trust\x9b31m"
+    case("escape-in-organisation-name", "An organisation name that clears the screen, plants a link and uses the "
+         "8-bit CSI: refused, and nothing of it reaches the terminal raw.", 1,
+         [p("error", "control-character", "organisations.csv", "XAB02", ["U+001B (ESCAPE)"], row=line)],
+         files={"organisations.csv": csv_bytes(header, rs)}, text_too=True,
+         left_out=[["XAB02", 2023], ["XAB02", 2024]])
+
+
+def build_issue_16_messages(root: Path) -> None:
+    """Clearer messages (issue 16, point 12)."""
+    import random
+
+    def text(path):
+        return (root / path).read_text(encoding="utf-8")
+
+    case("title-row-above-header", "A spreadsheet's 'Sheet1,,,,' row above the header of 2024/workforce.csv: said "
+         "plainly, not as five missing columns.", 1,
+         [p("error", "title-above-header", "2024/workforce.csv", None,
+            ["line 1 was read as the header ('Sheet1')", "the real header looks like line 2",
+             "Delete the line(s) above the header"], row=1)],
+         absent=[p("error", "missing-column", "2024/workforce.csv")],
+         files={"2024/workforce.csv": ("Sheet1,,,,\n" + text("2024/workforce.csv")).encode()}, left_out=ALL_2024)
+    junk = random.Random(16).randbytes(400)
+    junk = junk[:40] + b";" + junk[40:]
+    case("random-bytes", "2024/board.csv holds 400 random bytes (among them a NUL and a ;): said to be a binary "
+         "file, with no claim about semicolons and no list of missing columns.", 1,
+         [p("error", "nul-byte", "2024/board.csv", None, ["looks like a binary file"])],
+         absent=[p("error", "wrong-delimiter", "2024/board.csv"), p("error", "missing-column", "2024/board.csv")],
+         files={"2024/board.csv": junk}, left_out=ALL_2024)
+    case("random-bytes-without-nul", "The same bytes with no NUL: said not to be UTF-8 text, with no claim about "
+         "semicolons and no list of missing columns.", 1,
+         [p("error", "not-utf8", "2024/board.csv", None, ["is not UTF-8 text", "line 1"])],
+         absent=[p("error", "wrong-delimiter", "2024/board.csv"), p("error", "missing-column", "2024/board.csv")],
+         files={"2024/board.csv": junk.replace(b"\x00", b"\xff")}, left_out=ALL_2024)
+
+
+def build_issue_16_bounds(root: Path) -> None:
+    """Problems are listed within bounds, the rest summarised (issue 16, point 4)."""
+    case("million-extra-columns", "2024/training.csv's header has a million extra columns (made by the test): ten "
+         "are listed and one warning counts the rest; every line is then ragged, so the file's returns are left "
+         "out.", 1,
+         [p("warning", "extra-column", "2024/training.csv", None, ["999,990 more columns", "ignored"], row=1),
+          p("warning", "extra-column", "2024/training.csv", None, ["'x0'"], row=1, field="x0"),
+          p("error", "ragged-line", "2024/training.csv", "XAA01", ["the header has 1,000,003"])],
+         wide_header={"2024/training.csv": 1_000_000}, max_problems=40, left_out=ALL_2024)
+    case("stray-comma-every-line", "Every data line of 2024/workforce.csv has a stray cell: the first 20 lines and "
+         "each organisation's first are listed, one error counts the rest.", 1,
+         [p("error", "ragged-line", "2024/workforce.csv", "XAD04", ["has 6 cells but the header has 5"]),
+          p("error", "ragged-line", "2024/workforce.csv", None, ["more errors like those above", "not listed one "
+                                                                   "by one"])],
+         stray_comma_every_line=["2024/workforce.csv"], max_problems=30, left_out=ALL_2024)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = write_valid_data(Path(tmp) / "data")
         build(root)
+        build_issue_16(root)
+        build_issue_16_rows(root)
+        build_issue_16_text(root)
+        build_issue_16_values(root)
+        build_issue_16_bounds(root)
+        build_issue_16_terminal(root)
+        build_issue_16_messages(root)
     for old in HERE.iterdir():
         if old.is_dir() and (old / "case.json").exists():
             shutil.rmtree(old)
