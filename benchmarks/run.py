@@ -123,11 +123,11 @@ def _page_sizes(site: Path) -> dict:
 
 def measure_build(data: Path, work: Path) -> dict:
     """Run the pipeline's phases one by one, as build.run_build does, timing each."""
-    from generator import build
-    from generator.indicators import compute
-    from generator.release import release_of
-    from generator.settings import load_settings
-    from generator.validate import validate_path
+    from generator.build import pipeline as build
+    from generator.compute.indicators import compute
+    from generator.model.release import release_of
+    from generator.model.settings import load_settings
+    from generator.ingest.validate import validate_path
 
     config = ROOT / "mkdocs.yml"
     settings = load_settings(config)
@@ -248,7 +248,7 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from generator.sample import write_sample
+    from generator.tools.sample import write_sample
 
     report = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(),

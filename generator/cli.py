@@ -41,8 +41,8 @@ def validate(data_dir: Path, fmt: str, register: Path | None, warnings: bool) ->
     organisation's files. Exits 0 when no return has an error, 1 when any has,
     2 when the folder or the register cannot be read.
     """
-    from .report import render_json, render_text, terminal_safe
-    from .validate import DataFolderError, validate_path
+    from .ingest.report import render_json, render_text, terminal_safe
+    from .ingest.validate import DataFolderError, validate_path
 
     try:
         result = validate_path(data_dir, register=register)
@@ -78,8 +78,8 @@ def validate(data_dir: Path, fmt: str, register: Path | None, warnings: bool) ->
 def build(data_dir: Path, out_dir: Path, previous: Path | None, config: Path | None, no_cache: bool,
           quiet: bool) -> None:
     """Validate, compute and publish the whole static site."""
-    from .build import BuildError, run_build
-    from .report import terminal_safe
+    from .build.pipeline import BuildError, run_build
+    from .ingest.report import terminal_safe
 
     try:
         summary = run_build(data_dir, out_dir, previous=previous, config=config, use_cache=not no_cache,
@@ -99,8 +99,8 @@ def build(data_dir: Path, out_dir: Path, previous: Path | None, config: Path | N
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
 def serve(data_dir: Path, port: int, out_dir: Path) -> None:
     """Build the site, then preview it at http://127.0.0.1:PORT/ ."""
-    from .build import BuildError, bind_server, run_build, serve_site
-    from .report import terminal_safe
+    from .build.pipeline import BuildError, bind_server, run_build, serve_site
+    from .ingest.report import terminal_safe
 
     server = bind_server(port)  # before building: a port in use is said at once, not after the build
     if isinstance(server, str):
@@ -127,7 +127,7 @@ def serve(data_dir: Path, port: int, out_dir: Path) -> None:
 @click.option("--seed", default=2018, show_default=True, help="Same seed, same files, byte for byte.")
 def sample(out_dir: Path, scale: str, seed: int) -> None:
     """Write a demonstration data set of fictional organisations."""
-    from .sample import write_sample
+    from .tools.sample import write_sample
 
     n = write_sample(out_dir, scale=scale, seed=seed)
     click.echo(f"wrote a {scale} demonstration data set ({n} returns) to {out_dir}")
@@ -139,7 +139,7 @@ def sample(out_dir: Path, scale: str, seed: int) -> None:
 @click.option("--org-code", default=None, help="Pre-fill org_code in every row.")
 def template(year: int, out_dir: Path, org_code: str | None) -> None:
     """Write a blank return for YEAR: every file with its header and one row per key."""
-    from .template import write_template
+    from .tools.template import write_template
 
     written = write_template(year, out_dir, org_code=org_code)
     for path in written:
@@ -159,7 +159,7 @@ def register() -> None:
               show_default=True)
 def import_ods(ods_dir: Path | None, out_path: Path) -> None:
     """Build organisations.csv from the real NHS ODS reference files."""
-    from .register import default_ods_dir, import_ods as run_import
+    from .tools.register import default_ods_dir, import_ods as run_import
 
     n = run_import(ods_dir or default_ods_dir(), out_path)
     click.echo(f"wrote {n} organisations to {out_path}")

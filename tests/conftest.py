@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory) -> Path:
     """The bundled demonstration data (data/) built with the real pipeline and MkDocs."""
-    from generator.build import run_build
+    from generator.build.pipeline import run_build
 
     base = tmp_path_factory.mktemp("sample-site")
     data = base / "data"

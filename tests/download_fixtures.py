@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from generator.dataset import Dataset
-from generator.release import Release, release_of
-from generator.settings import Settings
-from generator.validate import validate_path
+from generator.model.dataset import Dataset
+from generator.model.release import Release, release_of
+from generator.model.settings import Settings
+from generator.ingest.validate import validate_path
 
 from helpers import set_cell, write_valid_data
 
@@ -70,7 +70,7 @@ def _rl(a: float, n1: float, c: float, n2: float) -> tuple[float, float, float]:
 def hand_results(dataset: Dataset):  # noqa: ANN201
     """A small Results of the real shape: indicators 1 (share_bme, all) and 2 for every published return,
     England rows, a not-calculable figure, and goals and quality frames."""
-    from generator.indicators import Results
+    from generator.compute.indicators import Results
 
     rows = []
     wf = dataset.tables["workforce"]

@@ -17,8 +17,8 @@ import csv
 from pathlib import Path
 from typing import Callable, Iterable
 
-from generator import spec
-from generator.cells import field_names
+from generator.model import spec
+from generator.ingest.cells import field_names
 
 #: (org_code, org_name, org_type, region_code, system_code, system_name)
 ORGS = (

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import spec
-from generator.cells import field_names
-from generator.dataset import Dataset
-from generator.settings import Settings
+from generator.model import spec
+from generator.ingest.cells import field_names
+from generator.model.dataset import Dataset
+from generator.model.settings import Settings
 
 # Columns come from the schemas, the single source of truth of the format.
 RESOURCE_COLUMNS = {r: list(field_names(r)) for r in spec.YEAR_RESOURCES if r not in ("returns", "pay")}

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.validate import DataFolderError, validate_path
+from generator.ingest.validate import DataFolderError, validate_path
 from helpers import set_cell, write_valid_data
 
 #: Characters a terminal acts on rather than shows (report.terminal_safe writes them as escapes).

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from generator import badges
+from generator.publish import badges
 
 from download_fixtures import LEFT_OUT, make_dataset
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.indicators import compute
-from generator.settings import Settings
+from generator.compute.indicators import compute
+from generator.model.settings import Settings
 from indicator_fixtures import fig, make_dataset, org
 
 TABLE = {  # year: (BME all, N all, BME senior, N senior, paper share all, senior, gap)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildError, run_build
+from generator.build.pipeline import BuildError, run_build
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -94,7 +94,7 @@ def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path
     byte for byte the one a single process builds, search index and sitemap included."""
     import json
 
-    from generator.build import _mkdocs_build, default_config
+    from generator.build.pipeline import _mkdocs_build, default_config
 
     out, _ = built
     work = out.parent / f".{out.name}.wres"
@@ -113,7 +113,7 @@ def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path
 def test_pages_from_shells_are_those_rendered_in_full_on_the_demo_site(built, tmp_path, monkeypatch):
     """Organisation and return pages are drawn from a few shells the theme renders once
     (mkdocs_hooks._Shells): the demo site is the one full rendering gives, byte for byte."""
-    from generator.build import _mkdocs_build, default_config
+    from generator.build.pipeline import _mkdocs_build, default_config
 
     out, _ = built
     work = out.parent / f".{out.name}.wres"
@@ -199,7 +199,7 @@ def test_mkdocs_warnings_reach_the_publisher(tmp_path, data_copy):
 
 def test_shards_sitemaps_are_joined_in_address_order(tmp_path):
     """With site_url set, MkDocs lists every page in sitemap.xml: each process lists its share."""
-    from generator.build import merge_shards
+    from generator.build.pipeline import merge_shards
 
     def sitemap(*locs: str) -> str:
         entries = "".join(f"\n    <url>\n         <loc>https://x.example/{loc}</loc>\n    </url>" for loc in locs)
@@ -217,7 +217,7 @@ def test_shards_sitemaps_are_joined_in_address_order(tmp_path):
 
 
 def test_shards_that_disagree_stop_the_build(tmp_path):
-    from generator.build import merge_shards
+    from generator.build.pipeline import merge_shards
 
     shards = [tmp_path / "a", tmp_path / "b"]
     for shard, text in zip(shards, ("<p>one</p>", "<p>two</p>")):
@@ -323,7 +323,7 @@ def test_cli_build_exit_codes(tmp_path):
 def test_a_second_process_that_dies_is_a_build_error_not_a_traceback():
     """If the downloads' process dies mid-build (killed for memory, say), the publisher gets a BuildError
     that says so, from the job and from any later submission."""
-    from generator.build import _Helper
+    from generator.build.pipeline import _Helper
 
     with _Helper() as helper:
         job = helper.submit(os._exit, 1)  # a real spawned process, ended abruptly

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build_lock, lock_path, run_build
+from generator.build.pipeline import build_lock, lock_path, run_build
 from helpers import ORGS, write_valid_data
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import cache
-from generator.settings import Settings
-from generator.validate import validate_path
+from generator.ingest import cache
+from generator.model.settings import Settings
+from generator.ingest.validate import validate_path
 from tests.helpers import assert_same_dataset, set_cell, write_valid_data
 
 
@@ -42,7 +42,7 @@ def test_whole_cache_key_follows_data_and_settings(tmp_path: Path):
 
 
 def test_an_entry_round_trips_replaces_the_last_and_a_damaged_one_is_removed(tmp_path: Path):
-    from generator.indicators import compute
+    from generator.compute.indicators import compute
 
     root = write_valid_data(tmp_path / "data")
     dataset = validate_path(root)

@@ -7,8 +7,8 @@ import io
 
 from hypothesis import given, settings, strategies as st
 
-from generator.cellformat import FORMULA_START, safe_text
-from generator.downloads import csv_bytes
+from generator.publish.cellformat import FORMULA_START, safe_text
+from generator.publish.downloads import csv_bytes
 
 import pandas as pd
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 from hypothesis import given, settings, strategies as st
 
-from generator import cells, spec
+from generator.ingest import cells
+from generator.model import spec
 
 FIELDS = [(r, rule.name) for r in ("organisations", "collections") + spec.YEAR_RESOURCES for rule in cells.rules(r)]
 CELL = st.one_of(

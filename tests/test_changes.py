@@ -10,12 +10,12 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import changes
-from generator.build import _read_previous
-from generator.cellformat import format_number
-from generator.downloads import write_downloads
-from generator.settings import Settings
-from generator.validate import validate_path
+from generator.compute import changes
+from generator.build.pipeline import _read_previous
+from generator.publish.cellformat import format_number
+from generator.publish.downloads import write_downloads
+from generator.model.settings import Settings
+from generator.ingest.validate import validate_path
 
 from download_fixtures import hand_results, make_data, release_for
 from helpers import set_cell
@@ -134,7 +134,7 @@ def test_changelog_headings_name_and_link_each_unit():
                     [2024, "org_type", "acute", 2, "relative_likelihood", "all", 1.0, "ok"],
                     [2024, "system", "XQA01", 2, "relative_likelihood", "all", 1.0, "ok"]])
     got = changes.compare(pd.concat([old, extra.assign(value=2.0)]), pd.concat([new, extra]))
-    from generator.release import Release
+    from generator.model.release import Release
 
     release = Release("0.1.0", "a" * 64, "2024-03-31", 2024, True)
     page = changes.changelog_markdown(got, True, release, {"XAA01": "Northbrook (fictional)"}, {"XQA01"})
@@ -149,7 +149,7 @@ def test_changelog_headings_name_and_link_each_unit():
 def test_a_previous_file_that_is_not_an_indicators_csv_is_a_clear_build_error(tmp_path):
     import pytest
 
-    from generator.build import BuildError
+    from generator.build.pipeline import BuildError
 
     data = make_data(tmp_path / "data")
     dataset = validate_path(data)
@@ -164,7 +164,7 @@ def test_a_build_refuses_a_wrong_previous_file_before_any_work(tmp_path):
     nothing is validated, computed or written first."""
     import pytest
 
-    from generator.build import BuildError, run_build
+    from generator.build.pipeline import BuildError, run_build
 
     data = make_data(tmp_path / "data")
     wrong = tmp_path / "wrong.csv"
@@ -179,7 +179,7 @@ def test_a_build_against_a_previous_release_shows_each_changed_figure_on_its_org
     import shutil
     from pathlib import Path
 
-    from generator.build import run_build
+    from generator.build.pipeline import run_build
 
     data = tmp_path / "data"
     shutil.copytree(Path(__file__).resolve().parent.parent / "data", data)

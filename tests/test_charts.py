@@ -12,8 +12,8 @@ import json
 import altair as alt
 import pytest
 
-from generator import charts
-from generator.charts import Chart, ChartFiles, write_chart
+from generator.site import charts
+from generator.site.charts import Chart, ChartFiles, write_chart
 
 TREND_ROWS = [
     {"year": 2023, "series": "Trust <b>A</b>", "value": 1.31, "lower": 1.1, "upper": 1.6},

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import checks
-from generator.settings import Settings
+from generator.ingest import checks
+from generator.model.settings import Settings
 
 S = Settings()
 

@@ -12,7 +12,7 @@ import click
 import pytest
 
 from generator.cli import main
-from generator.settings import Settings
+from generator.model.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

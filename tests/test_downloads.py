@@ -19,10 +19,12 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from generator import __version__, spec, workbook
-from generator.downloads import (CHECKSUMS, LICENCE, PACKAGE, WORKBOOK, download_schema,
+from generator import __version__
+from generator.model import spec
+from generator.publish import workbook
+from generator.publish.downloads import (CHECKSUMS, LICENCE, PACKAGE, WORKBOOK, download_schema,
                                  input_schema, write_downloads)
-from generator.settings import Settings
+from generator.model.settings import Settings
 
 from download_fixtures import (DANGEROUS_NAME, EMPTY_ROW, LEFT_OUT, SUPPRESSED_ROW, hand_results, make_dataset,
                                release_for, with_register_name)
@@ -286,7 +288,7 @@ def test_withheld_counts_are_published_as_star_and_the_package_still_validates(b
 
 
 def test_the_package_from_the_real_indicator_engine_validates_and_agrees(built, tmp_path):
-    from generator.indicators import compute
+    from generator.compute.indicators import compute
 
     dataset, _, release, _, _ = built
     results = compute(dataset, Settings())
@@ -311,7 +313,7 @@ def test_the_package_from_the_real_indicator_engine_validates_and_agrees(built, 
 
 
 def test_every_formula_trigger_is_neutralised_in_text_but_numbers_stay_numbers():
-    from generator.downloads import as_text, csv_bytes
+    from generator.publish.downloads import as_text, csv_bytes
 
     risky = ["=1+1", "+44 20", "-2", "@SUM(A1)", "\tx", "\rx", "fine", "a=b"]
     df = pd.DataFrame({"name": risky, "change": [-1.5] * len(risky)})
@@ -335,7 +337,7 @@ def test_the_csv_writer_writes_the_bytes_pandas_would(rows):
     import csv
     import io
 
-    from generator.downloads import csv_bytes
+    from generator.publish.downloads import csv_bytes
 
     text = pd.DataFrame(rows, columns=["a", 'b,"c'], dtype=object)
     buf = io.StringIO()
@@ -346,7 +348,7 @@ def test_the_csv_writer_writes_the_bytes_pandas_would(rows):
 @hyp_settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=30))
 def test_fast_number_formatting_matches_the_reference_and_never_uses_exponents(values):
-    from generator.cellformat import format_number, format_numbers
+    from generator.publish.cellformat import format_number, format_numbers
 
     got = format_numbers(np.array(values, dtype=float))
     assert got == [format_number(v) for v in values]

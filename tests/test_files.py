@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.files import Tracker, UnsafePath, safe_join, write_text
+from generator.publish.files import Tracker, UnsafePath, safe_join, write_text
 
 
 @pytest.mark.parametrize("part", ["../escape", "/etc/passwd", "a/../../b", ".."])
@@ -104,7 +104,7 @@ def test_files_with_shared_bytes_are_linked_and_replaced_alone(tmp_path):
     """Badges repeat (one per status and year): the copies are hard links, and rewriting one leaves the rest."""
     import os
 
-    from generator.files import write_shared
+    from generator.publish.files import write_shared
 
     root = tmp_path / "docs"
     t1 = Tracker(root)

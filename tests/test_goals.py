@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from generator.goals import GOAL_COLUMNS, goal_fraction
-from generator.indicators import compute
-from generator.settings import Settings
+from generator.compute.goals import GOAL_COLUMNS, goal_fraction
+from generator.compute.indicators import compute
+from generator.model.settings import Settings
 from indicator_fixtures import make_dataset, org, pairs, workforce_rows
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.indicators import compute
-from generator.problems import warning
-from generator.settings import Settings
+from generator.compute.indicators import compute
+from generator.model.problems import warning
+from generator.model.settings import Settings
 from indicator_fixtures import fig, make_dataset, org, pairs, workforce_rows
 
 
@@ -129,7 +129,7 @@ def test_rates_are_never_published_beside_a_figure_built_on_a_withheld_count():
 def test_no_spurious_precision_in_any_computed_table():
     from pathlib import Path
 
-    from generator.validate import validate_path
+    from generator.ingest.validate import validate_path
 
     res = compute(validate_path(Path(__file__).resolve().parent.parent / "data"), Settings())
     for name, most in (("indicators", 2), ("goals", 4), ("quality", 1)):

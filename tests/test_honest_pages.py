@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from generator import pages
-from generator.indicators import compute
-from generator.release import release_of
-from generator.settings import Settings
-from generator.validate import validate_path
+from generator.site import pages
+from generator.compute.indicators import compute
+from generator.model.release import release_of
+from generator.model.settings import Settings
+from generator.ingest.validate import validate_path
 
 ROOT = Path(__file__).resolve().parent.parent
 

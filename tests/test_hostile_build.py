@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.indicators import compute
-from generator.settings import Settings
-from generator.validate import validate_path
+from generator.compute.indicators import compute
+from generator.model.settings import Settings
+from generator.ingest.validate import validate_path
 from helpers import write_valid_data
 
 ROOT = Path(__file__).resolve().parent.parent

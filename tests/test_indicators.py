@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from generator.indicators import (
+from generator.compute.indicators import (
     COLUMNS, HEADLINE, LINEAGE_COLUMNS, Results, better_direction, compute, predecessors,
 )
-from generator.settings import Settings
-from generator.rounding import decimals_of, rounded
+from generator.model.settings import Settings
+from generator.compute.rounding import decimals_of, rounded
 from indicator_fixtures import fig, make_dataset, org, pairs, workforce_rows
 
 
@@ -239,7 +239,7 @@ def test_missing_resource_or_empty_cell_is_not_calculable_and_suppressed_wins(re
 # --------------------------------------------------------------------------- indicators 5 to 8
 
 def test_survey_organisation_with_newcombe_interval(res):
-    from generator.stats import newcombe_interval
+    from generator.compute.stats import newcombe_interval
 
     o = dict(year=2024, level="organisation", code="XAA01", indicator=5)
     assert v(res, **o, measure="percent_white") == 20.0
@@ -410,7 +410,7 @@ def test_group_of_one_equals_its_member(cells, rec, app, dis, resp, pct):
 @hsettings(max_examples=25, deadline=None)
 @given(sw=st.integers(1, 5000), sb=st.integers(1, 5000), aw=st.integers(1, 5000), ab=st.integers(1, 5000))
 def test_swapping_white_and_bme_inverts_relative_likelihood(sw, sb, aw, ab):
-    from generator.stats import relative_likelihood
+    from generator.compute.stats import relative_likelihood
 
     aw, ab = min(aw, sw), min(ab, sb)
     rl, se, lo, hi = relative_likelihood(aw, sw, ab, sb)
@@ -520,7 +520,7 @@ def _independent(root) -> pd.DataFrame:
 def test_end_to_end_bundled_data_matches_an_independent_computation():
     from pathlib import Path
 
-    from generator.validate import validate_path
+    from generator.ingest.validate import validate_path
 
     root = Path(__file__).resolve().parent.parent / "data"
     ds = validate_path(root)
@@ -544,7 +544,7 @@ def test_tables_validate_against_their_schemas(res, tmp_path, name):
 
     import frictionless
 
-    from generator import spec
+    from generator.model import spec
 
     df = getattr(res, name)
     assert len(df)

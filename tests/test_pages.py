@@ -19,12 +19,13 @@ import markdown
 import pandas as pd
 import pytest
 
-from generator import pages, text
-from generator.indicators import compute
-from generator.problems import error, warning
-from generator.release import release_of
-from generator.settings import Settings
-from generator.validate import validate_path
+from generator.site import pages
+from generator.site import text
+from generator.compute.indicators import compute
+from generator.model.problems import error, warning
+from generator.model.release import release_of
+from generator.model.settings import Settings
+from generator.ingest.validate import validate_path
 
 from helpers import write_valid_data
 
@@ -124,7 +125,7 @@ def test_finished_pages_match_what_python_markdown_made(tmp_path):
     same page written as Markdown: headings with entities, accents, duplicates and an empty slug included."""
     from mkdocs.structure.toc import get_toc
 
-    from generator import mkdocs_hooks
+    from generator.integration import mkdocs_hooks
 
     blocks = [pages.front_matter("T"), pages.heading(1, "Barts &amp; The London"),
               pages.intro('Code <strong>R1H</strong> · <a href="../x/">region</a>', "wres-facts"),
@@ -446,7 +447,7 @@ def test_the_hook_lifts_raw_blocks_as_the_pattern_says():
     on any text: unclosed, empty and adjacent markers, and search-exclusion attributes."""
     import random
 
-    from generator import mkdocs_hooks as hooks
+    from generator.integration import mkdocs_hooks as hooks
 
     def by_pattern(text: str, finished: bool):
         blocks = []
@@ -472,7 +473,7 @@ def test_csp_hashes_the_theme_scripts_not_a_script_in_a_finished_block():
     import base64
     import hashlib
 
-    from generator import mkdocs_hooks as hooks
+    from generator.integration import mkdocs_hooks as hooks
 
     def token(body: str) -> str:
         return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"

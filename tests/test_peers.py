@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from generator.peers import add_peer_ranks
+from generator.compute.peers import add_peer_ranks
 from indicator_fixtures import org
 
 REG = pd.DataFrame([org("XAA01", "acute"), org("XAB02", "acute"), org("XAC03", "acute"), org("XAD04", "acute"),

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from generator.indicators import compute
-from generator.problems import warning
-from generator.quality import QUALITY_COLUMNS
-from generator.settings import Settings
+from generator.compute.indicators import compute
+from generator.model.problems import warning
+from generator.compute.quality import QUALITY_COLUMNS
+from generator.model.settings import Settings
 from indicator_fixtures import make_dataset, org, pairs, workforce_rows
 
 

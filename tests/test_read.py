@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.read import MAX_BYTES, normalise_label, read_table
+from generator.ingest.read import MAX_BYTES, normalise_label, read_table
 
 COLS = ["org_code", "ethnicity", "shortlisted", "appointed"]
 

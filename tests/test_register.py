@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from frictionless import Resource, Schema
 
-from generator import spec
-from generator.register import (
+from generator.model import spec
+from generator.tools.register import (
     REGISTER_COLUMNS,
     _successors,
     closed_year_of,

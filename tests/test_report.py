@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from generator.problems import error, warning
-from generator.report import render_json, render_text
-from generator.validate import validate_path
+from generator.model.problems import error, warning
+from generator.ingest.report import render_json, render_text
+from generator.ingest.validate import validate_path
 from helpers import edit_rows, set_cell, write_valid_data
 
 

@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from frictionless import Resource, Schema
 
-from generator import spec
-from generator.sample import (
+from generator.model import spec
+from generator.tools.sample import (
     DEMO_MERGERS,
     DEMO_QUIRKS,
     YEARS,
@@ -465,7 +465,7 @@ def test_generation_is_vectorised_enough():
 
 
 def test_bundled_data_passes_the_validator_with_only_the_intended_warnings():
-    from generator.validate import validate_path
+    from generator.ingest.validate import validate_path
 
     result = validate_path(DATA)
     assert [p for p in result.problems if p.is_error] == []

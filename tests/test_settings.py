@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.settings import Settings, SettingsError, load_settings
+from generator.model.settings import Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

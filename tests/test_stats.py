@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from generator.stats import (
+from generator.compute.stats import (
     Z95, katz_se, newcombe_interval, proportion_se, relative_likelihood, wilson_interval, z_change,
 )
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings as hsettings, strategies as st
 
-from generator.suppression import withhold_small_counts
+from generator.compute.suppression import withhold_small_counts
 
 
 def _table(groups: list[list[int | None]]) -> pd.DataFrame:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from generator import spec
-from generator.template import key_rows, write_template
-from generator.validate import validate_path
+from generator.model import spec
+from generator.tools.template import key_rows, write_template
+from generator.ingest.validate import validate_path
 from helpers import read_rows, write_register
 
 
@@ -54,7 +54,7 @@ def test_cli_template_then_validate_against_the_bundled_register(tmp_path):
     from click.testing import CliRunner
 
     from generator.cli import main
-    from generator.validate import BUNDLED_DATA
+    from generator.ingest.validate import BUNDLED_DATA
 
     with open(BUNDLED_DATA / "organisations.csv", newline="", encoding="utf-8") as fh:
         code = next(csv.DictReader(fh))["org_code"]

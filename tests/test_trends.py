@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.trends import MIN_LOG_RATIO, MIN_PP, MIN_RATIO, add_trends, classify, classify_change
+from generator.compute.trends import MIN_LOG_RATIO, MIN_PP, MIN_RATIO, add_trends, classify, classify_change
 
 
 def one(v1, v2, se1, se2, log, direction):

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from generator import spec
+from generator.model import spec
 from generator.cli import main
-from generator.validate import DataFolderError, validate_path
+from generator.ingest.validate import DataFolderError, validate_path
 from helpers import ORG_CODES, drop_rows, edit_rows, line_of, set_cell, write_valid_data
 
 
@@ -400,7 +400,7 @@ class _ClaimsThenDies:
         from concurrent.futures import Future
         from concurrent.futures.process import BrokenProcessPool
 
-        from generator.validate import claim_year
+        from generator.ingest.validate import claim_year
 
         for job in jobs:
             assert claim_year(claims, job.year)
@@ -436,7 +436,7 @@ def test_years_shared_with_another_process_give_what_one_process_gives(tmp_path:
 
 
 def test_a_year_is_claimed_once(tmp_path: Path):
-    from generator.validate import claim_year
+    from generator.ingest.validate import claim_year
 
     assert claim_year(tmp_path, 2024)
     assert not claim_year(tmp_path, 2024)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from generator import spec
-from generator.problems import Problem
-from generator.report import render_json, render_text
-from generator.validate import DataFolderError, validate_path
+from generator.model import spec
+from generator.model.problems import Problem
+from generator.ingest.report import render_json, render_text
+from generator.ingest.validate import DataFolderError, validate_path
 from helpers import ORGS, write_valid_data
 
 YEAR_FILES = [f"2024/{r}.csv" for r in spec.YEAR_RESOURCES]
@@ -84,8 +84,8 @@ import csv  # noqa: E402
 import io  # noqa: E402
 import re  # noqa: E402
 
-from generator.problems import MAX_PER_KIND  # noqa: E402
-from generator.report import terminal_safe  # noqa: E402
+from generator.model.problems import MAX_PER_KIND  # noqa: E402
+from generator.ingest.report import terminal_safe  # noqa: E402
 
 #: What a terminal acts on, and what no published text may hold.
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")

@@ -28,9 +28,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import badges, files, spec
+from ..publish import badges
+from ..publish import files
+from ..model import spec
 from .charts import Chart, ChartFiles, write_chart, write_vega_bundle
-from .mkdocs_hooks import FINISHED  # the first line of a generated page's body (see `compose`); the hook renders such pages
+from ..integration.mkdocs_hooks import FINISHED  # the first line of a generated page's body (see `compose`); the hook renders such pages
 from .text import (
     CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
     TREND_MEANING, WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link,
@@ -247,7 +249,7 @@ def _withheld(table: pd.DataFrame, resource: str, threshold: int) -> pd.DataFram
     counts = [c for c in spec.COUNT_FIELDS.get(resource, ()) if c in table.columns]
     if threshold <= 0 or not counts:
         return table
-    from .suppression import withhold_small_counts
+    from ..compute.suppression import withhold_small_counts
 
     group = ["year"] + [k for k in spec.KEYS[resource] if k != "ethnicity"]
     return withhold_small_counts(table, counts, group, threshold)
@@ -296,7 +298,7 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
     for p in dataset.problems:
         if p.org_code is not None and p.year is not None:
             site.problems_by_return.setdefault((str(p.org_code), int(p.year)), []).append(p)
-    from . import changes
+    from ..compute import changes
 
     site.changes_by_org = changes.by_organisation(getattr(downloads, "changes", None))
     goals = getattr(results, "goals", None)
@@ -697,7 +699,7 @@ def pooled_appointments(site: Site, code: str, year: int) -> str:
     the worst cases are not hidden: the two pooled rates and the pooled likelihood with its interval. Only
     years whose four counts are all published are pooled, and the years are named.
     """
-    from .stats import relative_likelihood
+    from ..compute.stats import relative_likelihood
 
     sums = {"aw": 0, "sw": 0, "ab": 0, "sb": 0}
     used = []
@@ -717,7 +719,7 @@ def pooled_appointments(site: Site, code: str, year: int) -> str:
         used.append(yr)
     if len(used) < 2 or sums["sw"] == 0 or sums["sb"] == 0:
         return ""
-    from .rounding import rounded
+    from ..compute.rounding import rounded
 
     span = f"{used[0]} to {used[-1]}" if used == list(range(used[0], used[-1] + 1)) else ", ".join(map(str, used))
     rw, rb = 100 * sums["aw"] / sums["sw"], 100 * sums["ab"] / sums["sb"]
@@ -1216,7 +1218,7 @@ def organisations_index(site: Site) -> None:
 
 def _change_section(site: Site, code: str, url: str) -> list:
     """What changed in this organisation's figures since the previous release (`--previous`); [] if nothing."""
-    from . import changes
+    from ..compute import changes
 
     mine = site.changes_by_org.get(code)
     if mine is None or mine.empty:
@@ -1635,7 +1637,7 @@ def share_section(site: Site, code: str, year: int, url: str) -> str:
              "they were computed and how they compare. Copy this address:"),
            f'<pre class="wres-copy"><code>{esc(address)}</code></pre>']
     try:
-        from .badges import embed_html
+        from ..publish.badges import embed_html
 
         snippet = embed_html(code, year, site.settings.site_url, status=str(site.returns[(code, year)].get("status")))
     except Exception:  # noqa: BLE001 - the badge is an extra; the page stands without it

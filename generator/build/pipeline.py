@@ -26,10 +26,10 @@ from typing import Callable, Iterator
 
 import pandas as pd
 
-from . import cache
-from .settings import Settings, SettingsError, load_settings
+from ..ingest import cache
+from ..model.settings import Settings, SettingsError, load_settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class BuildError(RuntimeError):
@@ -175,9 +175,9 @@ def os_error_message(exc: OSError) -> str:
 def _run_build_locked(data_dir: Path, out_dir: Path, previous: Path | None, config: Path, settings: Settings,
                       use_cache: bool, progress: bool) -> BuildSummary:
     """run_build's work, with the lock on `out_dir` held (see build_lock)."""
-    from .indicators import compute
-    from .release import release_of
-    from .validate import DataFolderError, validate_path
+    from ..compute.indicators import compute
+    from ..model.release import release_of
+    from ..ingest.validate import DataFolderError, validate_path
 
     summary = BuildSummary(out_dir=out_dir)
     work = out_dir.parent / f".{out_dir.name}.wres"
@@ -232,7 +232,7 @@ def _run_build_locked(data_dir: Path, out_dir: Path, previous: Path | None, conf
                 cache.keep(entry, (dataset, results), replacing="*.pickle")  # one entry: the last
 
         with _phase(summary, "write pages and downloads", progress):
-            from .downloads import changes_since
+            from ..publish.downloads import changes_since
 
             changed = changes_since(results, previous_frame)
             summary.changed_figures = int(len(changed))
@@ -360,7 +360,7 @@ def _count(summary: BuildSummary, dataset) -> None:  # noqa: ANN001
 
 def _read_previous(path: Path) -> pd.DataFrame:
     """The previous release's indicators.csv, checked before any work is done on this one."""
-    from .changes import NotAnIndicatorsTable, check_indicators_table
+    from ..compute.changes import NotAnIndicatorsTable, check_indicators_table
 
     try:
         frame = pd.read_csv(path, dtype={"code": str, "flags": str, "status": str, "measure": str,
@@ -390,8 +390,9 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
     `job`: the downloads, already submitted to the second process (see run_build);
     `changed`: the figures changed since the previous release.
     """
-    from . import downloads, pages
-    from .files import Tracker
+    from ..publish import downloads
+    from ..site import pages
+    from ..publish.files import Tracker
 
     tracker = Tracker(docs_dir, static_dir)
     source = config.parent / "site_src" / "docs"
@@ -509,7 +510,7 @@ def _helper_started(parent: int) -> None:
 
 def _warm_up() -> None:
     """Import what the downloads need, in the helper process, while the parent computes."""
-    from . import downloads  # noqa: F401
+    from ..publish import downloads  # noqa: F401
 
 
 def _downloads_job(data, docs_dir: Path, settings: Settings, release,  # noqa: ANN001
@@ -522,15 +523,15 @@ def _downloads_job(data, docs_dir: Path, settings: Settings, release,  # noqa: A
     computed here (two cores: see run_build). `changed`: the figures changed since
     the previous release, worked out by write_downloads when None.
     """
-    from . import downloads
-    from .files import Tracker
+    from ..publish import downloads
+    from ..publish.files import Tracker
 
     if isinstance(data, Path):
         dataset, results = cache.load_entry(data)
     elif isinstance(data, tuple):
         dataset, results = data
     else:
-        from .indicators import compute
+        from ..compute.indicators import compute
 
         dataset, results = data, compute(data, settings)
     tracker = Tracker(docs_dir, static_dir)

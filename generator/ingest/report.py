@@ -16,8 +16,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from .dataset import Dataset
-from .problems import Problem
+from ..model.dataset import Dataset
+from ..model.problems import Problem
 
 _WIDTH = 100
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
-from . import spec
+from ..model import spec
 
 if TYPE_CHECKING:  # Frictionless takes ~0.5 s to import; a clean file never needs it (see frictionless_check).
     from frictionless import Schema

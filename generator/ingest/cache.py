@@ -15,9 +15,9 @@ import os
 import pickle
 from pathlib import Path
 
-from .settings import Settings
+from ..model.settings import Settings
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # the whole package
 
 
 def digest_tree(h: "hashlib._Hash", root: Path, pattern: str = "*") -> None:
@@ -39,7 +39,7 @@ def digest_tree(h: "hashlib._Hash", root: Path, pattern: str = "*") -> None:
 @functools.lru_cache(maxsize=1)
 def code_hash() -> str:
     """A hash of the generator's code and schemas: a cached result made by other code is never reused."""
-    from . import spec
+    from ..model import spec
 
     h = hashlib.sha256()
     digest_tree(h, _PACKAGE, "*.py")

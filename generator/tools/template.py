@@ -13,9 +13,10 @@ import csv
 from itertools import product
 from pathlib import Path
 
-from . import cells, spec
+from ..ingest import cells
+from ..model import spec
 
-BUNDLED_COLLECTIONS = Path(__file__).resolve().parent.parent / "data" / spec.COLLECTIONS_FILE
+BUNDLED_COLLECTIONS = Path(__file__).resolve().parents[2] / "data" / spec.COLLECTIONS_FILE
 
 
 def collected_in(year: int) -> tuple[int, ...]:

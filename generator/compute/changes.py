@@ -15,10 +15,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from .cellformat import DECIMALS, format_number
-from . import spec
-from .release import Release
-from .text import rel
+from ..publish.cellformat import DECIMALS, format_number
+from ..model import spec
+from ..model.release import Release
+from ..site.text import rel
 
 KEY = ["year", "level", "code", "indicator", "measure", "breakdown"]
 COLUMNS = KEY + ["change", "old_value", "new_value", "old_status", "new_status"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .release import Release
-from .settings import Settings
+from ..model.release import Release
+from ..model.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import ApiFiles

@@ -29,15 +29,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import api, changes, spec, workbook
+from . import api
+from ..compute import changes
+from ..model import spec
+from . import workbook
 from .cellformat import Coded, format_numbers, joined_runs, objects, safe_text
-from .dataset import Dataset
+from ..model.dataset import Dataset
 from .files import safe_join, write_bytes, write_text
-from .release import Release
-from .settings import Settings
+from ..model.release import Release
+from ..model.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .indicators import Results
+    from ..compute.indicators import Results
 
 DOWNLOADS = "downloads"
 WORKBOOK = "open-wres.xlsx"
@@ -433,7 +436,7 @@ def _withhold(df: pd.DataFrame, resource: str, threshold: int) -> dict[str, pd.S
     counts = [c for c in spec.COUNT_FIELDS.get(resource, ()) if c in df.columns]
     if threshold <= 0 or not counts or df.empty:
         return {}
-    from .suppression import withhold_small_counts
+    from ..compute.suppression import withhold_small_counts
 
     after = withhold_small_counts(df, counts, _group_columns(resource), threshold)  # a copy, same index
     marks: dict[str, pd.Series] = {}
@@ -626,7 +629,7 @@ def changes_since(results: "Results", previous: pd.DataFrame | None) -> pd.DataF
     try:
         return changes.compare(previous, results.indicators)
     except changes.NotAnIndicatorsTable as exc:
-        from .build import BuildError  # the build's own error: the CLI prints it without a traceback
+        from ..build.pipeline import BuildError  # the build's own error: the CLI prints it without a traceback
 
         raise BuildError(f"--previous: {exc}") from exc
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import spec
+from ..model import spec
 
 QUALITY_COLUMNS = ["org_code", "year", "status", "errors", "warnings", "warning_codes", "share_unknown",
                    "files_present", "files_missing", "completeness", "cells_filled"]

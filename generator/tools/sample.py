@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .register import REGISTER_COLUMNS
-from .spec import (
+from ..model.spec import (
     AFC_BANDS,
     ETHNICITIES,
     KEYS,

@@ -58,7 +58,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .settings import Settings
+from ..model.settings import Settings
 
 #: ARCHITECTURE.md's order, then ours (`headline`: the target year is settings.goal_headline_year).
 GOAL_COLUMNS = ["year", "level", "code", "group", "target_year", "N", "s0", "T", "turnover", "years",

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import files
+from ..publish import files
 from .text import attr, esc, fmt_interval, fmt_value, is_missing, raw_block
 
 #: Okabe-Ito palette: distinguishable with every common colour-vision deficiency.

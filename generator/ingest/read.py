@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .problems import Problem, error, warning
+from ..model.problems import Problem, error, warning
 
 #: Files above this size are refused without being read.
 MAX_BYTES = 50 * 1024 * 1024

@@ -19,11 +19,11 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from . import spec
+from ..model import spec
 from .cellformat import Coded, joined_runs, objects
-from .dataset import Dataset
+from ..model.dataset import Dataset
 from .files import safe_join, write_text
-from .release import Release
+from ..model.release import Release
 
 API = "api"
 REGISTER_FILE = "organisations.json"

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 #: Where the schemas live: beside the package in a checkout, inside it when installed.
-_HERE = Path(__file__).resolve().parent
+_HERE = Path(__file__).resolve().parent.parent  # the package folder
 SCHEMA_DIR = next(
     (p for p in (_HERE.parent / "schemas", _HERE / "schemas") if p.is_dir()),
     _HERE.parent / "schemas",

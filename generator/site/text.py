@@ -22,8 +22,8 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from . import spec
-from .mkdocs_hooks import RAW_CLOSE, RAW_OPEN  # the hook, which lifts raw blocks out, defines their markers
+from ..model import spec
+from ..integration.mkdocs_hooks import RAW_CLOSE, RAW_OPEN  # the hook, which lifts raw blocks out, defines their markers
 
 # Characters Markdown (and its extensions: attr_list braces, tables, emphasis,
 # autolinks, footnotes, abbreviations) can read as syntax. Encoded as numeric

@@ -59,7 +59,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .spec import FIRST_YEAR, REGIONS
+from ..model.spec import FIRST_YEAR, REGIONS
 
 REGISTER_COLUMNS = ("org_code", "org_name", "org_type", "region_code", "system_code", "system_name",
                     "successor_code", "closed_year", "website")
@@ -96,7 +96,7 @@ _LOWER = {"AND", "OF", "THE", "FOR", "ON", "UPON", "IN", "AT", "BY", "WITH", "UN
 
 def default_ods_dir() -> Path:
     """../shared/data/ods beside the project root (where CI clones the shared data too)."""
-    return Path(__file__).resolve().parents[2] / "shared" / "data" / "ods"
+    return Path(__file__).resolve().parents[3] / "shared" / "data" / "ods"
 
 
 def closed_year_of(close_date: str) -> int | None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from . import spec
-from .dataset import Dataset
+from ..model import spec
+from ..model.dataset import Dataset
 from .files import safe_join, write_shared
 
 BADGE = "badge.svg"

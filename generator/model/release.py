@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from . import __version__
+from .. import __version__
 from .dataset import Dataset
 
 

@@ -20,9 +20,9 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from . import spec
-from .problems import Problem, error, warning
-from .settings import Settings
+from ..model import spec
+from ..model.problems import Problem, error, warning
+from ..model.settings import Settings
 
 # ----------------------------------------------------------------------------- within a return
 

@@ -101,9 +101,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import spec
-from .dataset import Dataset
-from .settings import Settings
+from ..model import spec
+from ..model.dataset import Dataset
+from ..model.settings import Settings
 from .stats import newcombe_interval, proportion_se, relative_likelihood
 
 LEVELS = ("organisation", "system", "region", "org_type", "england")
