@@ -124,7 +124,7 @@ def _page_sizes(site: Path) -> dict:
 def measure_build(data: Path, work: Path) -> dict:
     """Run the pipeline's phases one by one, as build.run_build does, timing each."""
     from generator.build import pipeline as build
-    from generator.compute.indicators import compute
+    from generator.compute.results import compute
     from generator.model.release import release_of
     from generator.model.settings import load_settings
     from generator.ingest.validate import validate_path

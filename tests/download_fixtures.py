@@ -5,7 +5,7 @@ data folder of tests/helpers.py, edited so that it holds a suppressed count
 (`*`), an empty count, and one return with an error (left out). The Results
 are a small hand-built frame of the real shape (ARCHITECTURE.md), with values
 chosen to exercise the formatting (1/3), so most download tests do not depend
-on the whole indicator engine; one test runs the real `indicators.compute`.
+on the whole indicator engine; one test runs the real `results.compute`.
 """
 
 from __future__ import annotations

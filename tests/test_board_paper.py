@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.compute.indicators import compute
+from generator.compute.results import compute
 from generator.model.settings import Settings
 from indicator_fixtures import fig, make_dataset, org
 

@@ -42,7 +42,7 @@ def test_whole_cache_key_follows_data_and_settings(tmp_path: Path):
 
 
 def test_an_entry_round_trips_replaces_the_last_and_a_damaged_one_is_removed(tmp_path: Path):
-    from generator.compute.indicators import compute
+    from generator.compute.results import compute
 
     root = write_valid_data(tmp_path / "data")
     dataset = validate_path(root)

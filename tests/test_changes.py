@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.compute import changes
+from generator.publish import changelog
 from generator.build.pipeline import _read_previous
 from generator.publish.cellformat import format_number
 from generator.publish.downloads import write_downloads
@@ -56,21 +57,21 @@ def test_a_status_change_with_no_value_is_a_change():
     new = _frame([[2024, "organisation", "XAA01", 2, "relative_likelihood", "all", np.nan, "suppressed"]])
     got = changes.compare(old, new)
     assert list(got["change"]) == ["changed"]
-    md = "\n".join(changes.table_rows(changes.by_organisation(got)["XAA01"]))
+    md = "\n".join(changelog.table_rows(changelog.by_organisation(got)["XAA01"]))
     assert "| 2024 | 2 | relative_likelihood | all | 1.5 | suppressed |" in md
 
 
 def test_an_organisation_has_no_change_when_nothing_changed_or_there_is_no_previous_release():
     got = changes.compare(_frame(BASE), _frame(BASE))
-    assert got.empty and "XAA01" not in changes.by_organisation(got)
-    assert "XAA01" not in changes.by_organisation(changes.empty())
-    assert "XAA01" not in changes.by_organisation(None)
+    assert got.empty and "XAA01" not in changelog.by_organisation(got)
+    assert "XAA01" not in changelog.by_organisation(changes.empty())
+    assert "XAA01" not in changelog.by_organisation(None)
 
 
 def test_display_shows_enough_decimals_to_tell_old_from_new():
     old = _frame([BASE[0]])
     new = _frame([[2024, "organisation", "XAA01", 2, "relative_likelihood", "all", 1.5004, "ok"]])
-    head, rows = changes.row_cells(changes.by_organisation(changes.compare(old, new))["XAA01"])
+    head, rows = changelog.row_cells(changelog.by_organisation(changes.compare(old, new))["XAA01"])
     assert rows[0][head.index("before"):] == ["1.5", "1.5004"]
 
 
@@ -112,9 +113,9 @@ def test_second_build_with_one_corrected_figure_shows_it_old_beside_new(tmp_path
     new_text = format_number(round(new["value"].iloc[0], 2))
     assert old_text != new_text
 
-    head, rows = changes.row_cells(changes.by_organisation(dl2.changes)["XAA01"])
+    head, rows = changelog.row_cells(changelog.by_organisation(dl2.changes)["XAA01"])
     assert [row[head.index("before"):] for row in rows] == [[old_text, new_text]]
-    assert "XAB02" not in changes.by_organisation(dl2.changes)
+    assert "XAB02" not in changelog.by_organisation(dl2.changes)
     page = (docs2 / "changes.md").read_text()
     assert "(../organisations/XAA01/)" in page and f"| {old_text} | {new_text} |" in page
 
@@ -137,7 +138,7 @@ def test_changelog_headings_name_and_link_each_unit():
     from generator.model.release import Release
 
     release = Release("0.1.0", "a" * 64, "2024-03-31", 2024, True)
-    page = changes.changelog_markdown(got, True, release, {"XAA01": "Northbrook (fictional)"}, {"XQA01"})
+    page = changelog.changelog_markdown(got, True, release, {"XAA01": "Northbrook (fictional)"}, {"XQA01"})
     headings = [line for line in page.splitlines() if line.startswith("### ")]
     assert headings == ["### [England](index.md)", "### [London region](regions/london.md)",
                         "### All organisations of type: acute trust", "### [System XQA01](systems/XQA01.md)",

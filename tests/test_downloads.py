@@ -288,7 +288,7 @@ def test_withheld_counts_are_published_as_star_and_the_package_still_validates(b
 
 
 def test_the_package_from_the_real_indicator_engine_validates_and_agrees(built, tmp_path):
-    from generator.compute.indicators import compute
+    from generator.compute.results import compute
 
     dataset, _, release, _, _ = built
     results = compute(dataset, Settings())

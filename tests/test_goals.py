@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from generator.compute.goals import GOAL_COLUMNS, goal_fraction
-from generator.compute.indicators import compute
+from generator.compute.results import compute
 from generator.model.settings import Settings
 from indicator_fixtures import make_dataset, org, pairs, workforce_rows
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.compute.indicators import compute
+from generator.compute.results import compute
 from generator.model.problems import warning
 from generator.model.settings import Settings
 from indicator_fixtures import fig, make_dataset, org, pairs, workforce_rows

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from generator.site import pages
-from generator.compute.indicators import compute
+from generator.compute.results import compute
 from generator.model.release import release_of
 from generator.model.settings import Settings
 from generator.ingest.validate import validate_path

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.compute.indicators import compute
+from generator.compute.results import compute
 from generator.model.settings import Settings
 from generator.ingest.validate import validate_path
 from helpers import write_valid_data

@@ -19,8 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from generator.compute.indicators import (
-    COLUMNS, HEADLINE, LINEAGE_COLUMNS, Results, better_direction, compute, predecessors,
+    COLUMNS, HEADLINE, LINEAGE_COLUMNS, Results, better_direction, predecessors,
 )
+from generator.compute.results import compute
 from generator.model.settings import Settings
 from generator.compute.rounding import decimals_of, rounded
 from indicator_fixtures import fig, make_dataset, org, pairs, workforce_rows
@@ -558,18 +559,13 @@ def test_tables_validate_against_their_schemas(res, tmp_path, name):
 
 # --------------------------------------------------------------------------- national size
 
-def test_national_sized_data_computes_in_seconds():
-    import time
-
+def test_national_sized_data_computes():
+    """How long it takes is measured in benchmarks/steps.py, not asserted here."""
     from indicator_fixtures import national_dataset
 
     ds = national_dataset()
     assert len(ds.tables["workforce"]) > 100_000
-    start = time.perf_counter()
     r = compute(ds, Settings())
-    elapsed = time.perf_counter() - start
-    # about 2.5 s on one free core; generous for a shared machine
-    assert elapsed < 20, f"compute took {elapsed:.1f} s"
     assert set(r.indicators["level"]) == {"organisation", "system", "region", "org_type", "england"}
     assert (r.indicators.loc[r.indicators["year"] == 2020, "status"][
         r.indicators["indicator"].between(5, 8)] == "not_collected").all()

@@ -21,7 +21,7 @@ import pytest
 
 from generator.site import pages
 from generator.site import text
-from generator.compute.indicators import compute
+from generator.compute.results import compute
 from generator.model.problems import error, warning
 from generator.model.release import release_of
 from generator.model.settings import Settings

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from generator.compute.indicators import compute
+from generator.compute.results import compute
 from generator.model.problems import warning
 from generator.compute.quality import QUALITY_COLUMNS
 from generator.model.settings import Settings

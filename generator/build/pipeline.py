@@ -27,13 +27,10 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from ..ingest import cache
+from ..model.errors import BuildError
 from ..model.settings import Settings, SettingsError, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-class BuildError(RuntimeError):
-    """The build cannot go on: the register or the data package as a whole is unreadable."""
 
 
 @dataclass
@@ -175,7 +172,7 @@ def os_error_message(exc: OSError) -> str:
 def _run_build_locked(data_dir: Path, out_dir: Path, previous: Path | None, config: Path, settings: Settings,
                       use_cache: bool, progress: bool) -> BuildSummary:
     """run_build's work, with the lock on `out_dir` held (see build_lock)."""
-    from ..compute.indicators import compute
+    from ..compute.results import compute
     from ..model.release import release_of
     from ..ingest.validate import DataFolderError, validate_path
 
@@ -531,7 +528,7 @@ def _downloads_job(data, docs_dir: Path, settings: Settings, release,  # noqa: A
     elif isinstance(data, tuple):
         dataset, results = data
     else:
-        from ..compute.indicators import compute
+        from ..compute.results import compute
 
         dataset, results = data, compute(data, settings)
     tracker = Tracker(docs_dir, static_dir)

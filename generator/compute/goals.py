@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.settings import Settings
+from .indicators import _LEVEL_ORDER, aggregate, data_status
 
 #: ARCHITECTURE.md's order, then ours (`headline`: the target year is settings.goal_headline_year).
 GOAL_COLUMNS = ["year", "level", "code", "group", "target_year", "N", "s0", "T", "turnover", "years",
@@ -131,7 +132,6 @@ def goals_table(groups: pd.DataFrame, target_years: tuple[int, ...], turnover: f
 def goal_inputs(senior: pd.DataFrame, vsm: pd.DataFrame, board: pd.DataFrame, workforce: pd.DataFrame
                 ) -> pd.DataFrame:
     """Stack the three groups' aggregated counts (w, b, u + bookkeeping) with T from the workforce."""
-    from .indicators import data_status
 
     keys = ["year", "level", "code"]
     st_t, re_t, _ = data_status(workforce)
@@ -167,7 +167,6 @@ def goal_inputs(senior: pd.DataFrame, vsm: pd.DataFrame, board: pd.DataFrame, wo
 
 def leadership_goals(counts, members: pd.DataFrame, settings: Settings) -> pd.DataFrame:  # noqa: ANN001
     """Goals for every unit in `members` from indicators.Counts (see the module docstring)."""
-    from .indicators import aggregate
 
     wf = counts.workforce
     cols = ["w", "b", "u"]
@@ -182,7 +181,6 @@ def leadership_goals(counts, members: pd.DataFrame, settings: Settings) -> pd.Da
     national = inputs[inputs["level"] == "england"][["year", "T"]].drop_duplicates("year")
     inputs = inputs.merge(national.rename(columns={"T": "T_national"}), on="year", how="left")
     out = goals_table(inputs, tuple(settings.goal_years), settings.goal_turnover, settings.goal_headline_year)
-    from .indicators import _LEVEL_ORDER
 
     order = {g: i for i, g in enumerate(GROUPS)}
     out = out.assign(_l=out["level"].map(_LEVEL_ORDER), _g=out["group"].map(order))

@@ -104,6 +104,8 @@ import pandas as pd
 from ..model import spec
 from ..model.dataset import Dataset
 from ..model.settings import Settings
+from .keys import combined_codes
+from .rounding import DECIMALS, round_figures, rounded
 from .stats import newcombe_interval, proportion_se, relative_likelihood
 
 LEVELS = ("organisation", "system", "region", "org_type", "england")
@@ -321,8 +323,6 @@ def aggregate(base: pd.DataFrame, members: pd.DataFrame, keys: list[str], cols: 
     them all), `_n` members, `_used` members summed, `_sup` (a left-out member
     had a `*` among these counts).
     """
-    from .trends import combined_codes
-
     # The units and the breakdowns are numbered on the small frames, before the merge multiplies
     # the rows: the groups are then found by integer codes, never by hashing text per merged row.
     by = ["year", "level", "code", *keys]
@@ -451,8 +451,6 @@ def join_flags(named: list[tuple[str, np.ndarray]], n: int) -> np.ndarray:
 
 def _rl_flags(rl: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[tuple[str, np.ndarray]]:
     """Classes of a likelihood, on the value and interval as published (rounding.py: 2 decimals)."""
-    from .rounding import DECIMALS, rounded
-
     rl, lo, hi = (rounded(x, DECIMALS["likelihood"]) for x in (rl, lo, hi))
     with np.errstate(invalid="ignore"):
         return [
@@ -787,8 +785,6 @@ def indicator_rows(counts: Counts, members: pd.DataFrame, collections: pd.DataFr
     _indicators_5_8(em, counts.survey, members[members["year"].isin(
         [y for y, c in collected.items() if c & set(spec.SURVEY_INDICATORS)])] if collected else members)
     _indicator_9(em, counts.board, only(9))
-    from .rounding import round_figures
-
     out = pd.concat([em.frame(), _not_collected(members, collections)], ignore_index=True)
     out = round_figures(out)
     # A survey indicator not collected in a year that collected others: drop the stray computed rows.
@@ -865,8 +861,6 @@ def headline_flags(df: pd.DataFrame) -> np.ndarray:
     # Indicator 3: the single-year figure is the headline where the two-year one is not ok.
     three = ind == 3
     if three.any():
-        from .trends import combined_codes
-
         sub = df[three]
         unit = combined_codes([sub["year"], sub["level"], sub["code"]])
         two_ok = np.zeros(unit.max() + 1, dtype=bool)
@@ -875,31 +869,6 @@ def headline_flags(df: pd.DataFrame) -> np.ndarray:
         head[three] = np.where(m3 == "relative_likelihood_2yr", two_ok[unit],
                                np.where(m3 == "relative_likelihood", ~two_ok[unit], False))
     return head.astype(bool)
-
-
-def compute(dataset: Dataset, settings: Settings) -> Results:
-    """Every figure of indicators.md for every organisation, group and year (see the module docstring)."""
-    from .goals import leadership_goals
-    from .figure_warnings import add_warning_flags
-    from .peers import add_peer_ranks
-    from .quality import return_quality
-    from .trends import add_trends
-
-    counts = counts_of(dataset)
-    members = memberships(dataset.register, counts.universe)
-    rows = indicator_rows(counts, members, dataset.collections, settings)
-    rows = add_warning_flags(rows, dataset.problems)
-    rows = add_trends(rows)
-    rows = add_peer_ranks(rows, dataset.register)
-    indicators = _finish(rows, COLUMNS)
-
-    lineage = compute_lineage(counts, dataset.register, dataset.collections, settings)
-
-    from .rounding import round_table
-
-    goals = round_table(leadership_goals(counts, members, settings), "goals")
-    quality = round_table(return_quality(dataset, counts), "quality")
-    return Results(indicators=indicators, lineage=lineage, goals=goals, quality=quality)
 
 
 # --------------------------------------------------------------------------- mergers
@@ -935,23 +904,3 @@ def lineage_members(register: pd.DataFrame, universe: pd.DataFrame) -> tuple[pd.
     link = pd.DataFrame(rows, columns=["code", "org_code"])
     m = universe.merge(link, on="org_code", how="inner").assign(level="organisation")
     return m[["year", "org_code", "level", "code"]], {s: ";".join(ps) for s, ps in pred.items()}
-
-
-def compute_lineage(counts: Counts, register: pd.DataFrame, collections: pd.DataFrame, settings: Settings
-                    ) -> pd.DataFrame:
-    """Each successor's series with its predecessors' counts folded in, with trends through the merger.
-
-    Counts of the successor and every predecessor that made a return that year
-    are summed (as for a group), so a trend in the merger year compares the
-    merged organisation with the sum of its parts a year before. `folded`
-    names every predecessor of the successor (`;`-joined), on every row.
-    """
-    from .trends import add_trends
-
-    members, folded = lineage_members(register, counts.universe)
-    if len(members) == 0:
-        return empty_indicators(columns=LINEAGE_COLUMNS)
-    rows = add_trends(indicator_rows(counts, members, collections, settings))
-    out = _finish(rows, COLUMNS)
-    out["folded"] = out["code"].map(folded).fillna("")
-    return out

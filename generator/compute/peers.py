@@ -29,11 +29,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .indicators import HEADLINE
+from .keys import combined_codes
+from .rounding import rounded
+from .trends import directions
+
 
 def add_peer_ranks(rows: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     """Add peer_rank, peer_count, peer_percentile (nullable) to an indicators frame."""
-    from .indicators import HEADLINE
-    from .trends import combined_codes, directions
 
     out = rows.copy()
     out["peer_rank"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
@@ -72,7 +75,6 @@ def add_peer_ranks(rows: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     out.loc[sub.index, "peer_count"] = count.astype("int64").to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(count > 1, 100.0 * (count - rank) / (count - 1), np.nan)
-    from .rounding import rounded
 
     out.loc[sub.index, "peer_percentile"] = rounded(pct, 1)  # published to 1 decimal (rounding.py)
     return out

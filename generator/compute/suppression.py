@@ -27,7 +27,7 @@ its total, that nobody is counted (so choose groups of two or more cells); bound
 between columns of one row (appointed never above shortlisted) may narrow a
 withheld cell's range but, with two hidden cells in each group, do not fix it;
 figures derived from a withheld count (a share of it) are withheld by
-indicators.compute when `withhold_below` is set.
+results.compute when `withhold_below` is set.
 """
 
 from __future__ import annotations

@@ -45,6 +45,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .indicators import better_direction
+from .keys import combined_codes
 from .rounding import round_changes
 from .stats import Z95
 
@@ -61,30 +63,11 @@ NOT_TESTED = "not_tested"
 _KEYS = ["level", "code", "indicator", "measure", "breakdown"]
 
 
-def combined_codes(columns: list[pd.Series]) -> np.ndarray:
-    """One integer per distinct combination of the columns' values (NA a value like any other).
-
-    Equal rows get equal codes, numbered in order of first appearance (as
-    `groupby(sort=False).ngroup()` numbers them), but each column is hashed on
-    its own and the combination is plain integer arithmetic: on the ~350k rows
-    of the national indicators this is several times quicker than grouping by
-    the text columns together.
-    """
-    key = np.zeros(len(columns[0]) if columns else 0, dtype="int64")
-    for col in columns:
-        codes, uniques = pd.factorize(col, use_na_sentinel=False)
-        key = key * max(len(uniques), 1) + codes
-        key = pd.factorize(key)[0].astype("int64")  # keep it compact, so the product never overflows
-    return key
-
-
 def directions(df: pd.DataFrame, codes: np.ndarray | None = None) -> np.ndarray:
     """The direction of better of every row (one call per distinct indicator/measure/breakdown).
 
     `codes`: `combined_codes` of those three columns, when the caller has them already.
     """
-    from .indicators import better_direction
-
     cols = ["indicator", "measure", "breakdown"]
     codes = combined_codes([df[c] for c in cols]) if codes is None else codes
     if len(codes) == 0:

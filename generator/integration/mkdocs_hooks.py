@@ -39,6 +39,9 @@ import os
 import re
 from pathlib import Path
 
+# Absolute: MkDocs loads this file by its path (mkdocs.yml `hooks:`), not as part of the package.
+from generator.site.markers import FINISHED, RAW_CLOSE, RAW_OPEN
+
 CSP_PLACEHOLDER = "__WRES_CSP__"
 _INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</script>", re.S | re.I)
 
@@ -125,8 +128,6 @@ def _register_static(files, config, static: str) -> None:  # noqa: ANN001
                 files.append(_LinkedByBuild(path, static, site_dir, use_directory_urls))
 
 
-#: The first line of a generated page's body: the body after it is finished HTML (pages.compose writes it).
-FINISHED = "<!--wres:html-->"
 _RAW_SLOT = re.compile(r"<!--wres-slot-(\d+)-->")
 _SEARCH_ATTR = re.compile(r'\sdata-search-exclude(?:="[^"]*")?')
 
@@ -140,10 +141,6 @@ def on_page_markdown(markdown, page, config, files, **kwargs):  # noqa: ANN001, 
         # A generated page: finished HTML, nothing for Python-Markdown to do (see pages.compose).
         page.render = functools.partial(_render_finished, page)
     return markdown
-
-
-#: text.raw_block's markers around a finished block of HTML.
-RAW_OPEN, RAW_CLOSE = "<!--wres:raw-->", "<!--/wres:raw-->"
 
 
 def _lift(text: str, finished: bool) -> tuple[str, list[str]]:

@@ -214,3 +214,6 @@ def required_resources(collected: tuple[int, ...]) -> tuple[str, ...]:
 
 def region_name(region_code: str) -> str:
     return REGIONS[region_code][0]
+
+#: Decimals a published file keeps for a figure (publish/cellformat.py); closer values are one figure.
+FILE_DECIMALS = 10

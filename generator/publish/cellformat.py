@@ -17,9 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..model import spec
+
 #: Decimals kept for published non-integer numbers: far below any difference that
 #: matters, far above float noise, and the same in CSV, workbook and JSON.
-DECIMALS = 10
+DECIMALS = spec.FILE_DECIMALS
 
 #: Characters that make a spreadsheet read a cell as a formula (or, for tab and
 #: carriage return, that some spreadsheets strip before doing so).

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import api
+from . import api, changelog
 from ..compute import changes
 from ..model import spec
 from . import workbook
@@ -37,21 +37,14 @@ from .cellformat import Coded, format_numbers, joined_runs, objects, safe_text
 from ..model.dataset import Dataset
 from .files import safe_join, write_bytes, write_text
 from ..model.release import Release
+from ..model.errors import BuildError  # the build's own error: the CLI prints it without a traceback
 from ..model.settings import Settings
+from .download_names import CHECKSUMS, DOWNLOADS, LICENCE, PACKAGE, WORKBOOK
+from .downloads_page import render_page
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..compute.indicators import Results
 
-DOWNLOADS = "downloads"
-WORKBOOK = "open-wres.xlsx"
-CHECKSUMS = "SHA256SUMS"
-PACKAGE = "datapackage.json"
-
-LICENCE = {
-    "name": "OGL-UK-3.0",
-    "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-    "title": "Open Government Licence v3.0",
-}
 ODS_SOURCE = {
     "title": "NHS England Organisation Data Service (ODS): organisation codes, names and successors",
     "path": "https://digital.nhs.uk/services/organisation-data-service",
@@ -629,8 +622,6 @@ def changes_since(results: "Results", previous: pd.DataFrame | None) -> pd.DataF
     try:
         return changes.compare(previous, results.indicators)
     except changes.NotAnIndicatorsTable as exc:
-        from ..build.pipeline import BuildError  # the build's own error: the CLI prints it without a traceback
-
         raise BuildError(f"--previous: {exc}") from exc
 
 
@@ -668,7 +659,7 @@ def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settin
     names = dict(zip(dataset.register["org_code"].astype(str), dataset.register["org_name"].astype(str)))
     systems = set(dataset.register["system_code"].dropna().astype(str)) if "system_code" in dataset.register else set()
     write_text(safe_join(docs_dir, "changes.md"),
-               changes.changelog_markdown(changed, previous is not None, release, names, systems))
+               changelog.changelog_markdown(changed, previous is not None, release, names, systems))
 
     sums = "".join(f"{f.sha256}  {f.name}\n" for f in sorted(files.values(), key=lambda f: f.name))
     files[CHECKSUMS] = _record(docs_dir, f"{DOWNLOADS}/{CHECKSUMS}", sums.encode(),
@@ -676,8 +667,6 @@ def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settin
 
     citation = citation_line(release, settings.site_url)
     ordered = _page_order(files, tables)
-    from .downloads_page import render_page
-
     write_text(safe_join(docs_dir, DOWNLOADS, "index.md"),
                render_page(ordered, tables, api_files, release, settings, citation))
     return Downloads(

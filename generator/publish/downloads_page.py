@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..model.release import Release
 from ..model.settings import Settings
+from .download_names import CHECKSUMS, LICENCE, PACKAGE, WORKBOOK
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import ApiFiles
@@ -50,8 +51,6 @@ def _dtype_hints(table: "Table") -> tuple[str, str]:
 def render_page(files: list["DownloadFile"], tables: list["Table"], api_files: "ApiFiles", release: Release,
                 settings: Settings, citation: str) -> str:
     """The whole downloads page as Markdown."""
-    from .downloads import CHECKSUMS, LICENCE, PACKAGE, WORKBOOK
-
     base = f"{settings.site_url.rstrip('/')}/downloads/" if settings.site_url else ""
     api_base = f"{settings.site_url.rstrip('/')}/api/" if settings.site_url else "/api/"
     site = settings.site_url.rstrip("/") + "/" if settings.site_url else "https://this-site.example/"

@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..publish import badges
+from ..publish import badges, changelog
 from ..publish import files
 from ..model import spec
 from .charts import Chart, ChartFiles, write_chart, write_vega_bundle
-from ..integration.mkdocs_hooks import FINISHED  # the first line of a generated page's body (see `compose`); the hook renders such pages
+from .markers import FINISHED  # the first line of a generated page's body (see `compose`); the hook renders such pages
 from .text import (
     CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
     TREND_MEANING, WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link,
@@ -298,9 +298,7 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
     for p in dataset.problems:
         if p.org_code is not None and p.year is not None:
             site.problems_by_return.setdefault((str(p.org_code), int(p.year)), []).append(p)
-    from ..compute import changes
-
-    site.changes_by_org = changes.by_organisation(getattr(downloads, "changes", None))
+    site.changes_by_org = changelog.by_organisation(getattr(downloads, "changes", None))
     goals = getattr(results, "goals", None)
     for r in _records(goals):
         site.goals.setdefault((r.get("level"), str(r.get("code"))), []).append(r)
@@ -1218,19 +1216,17 @@ def organisations_index(site: Site) -> None:
 
 def _change_section(site: Site, code: str, url: str) -> list:
     """What changed in this organisation's figures since the previous release (`--previous`); [] if nothing."""
-    from ..compute import changes
-
     mine = site.changes_by_org.get(code)
     if mine is None or mine.empty:
         return []
-    head, rows = changes.row_cells(mine)
+    head, rows = changelog.row_cells(mine)
     n = len(mine)
-    return [heading(2, changes.SECTION_TITLE),
+    return [heading(2, changelog.SECTION_TITLE),
             p(f"{n} figure{'s' if n != 1 else ''} for this organisation changed since the previous release (a "
               "corrected or late return, or a change in method). Before is the previous release, now is this one."),
             table(f"Figures of {site.org_name(code)} that changed since the previous release", head,
                   [[esc(c) for c in row] for row in rows], row_header=False),
-            p(f'Every figure that changed on the site is listed on <a href="{rel(url, changes.ADDRESS)}">what '
+            p(f'Every figure that changed on the site is listed on <a href="{rel(url, changelog.ADDRESS)}">what '
               "changed</a>.")]
 
 
