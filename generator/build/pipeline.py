@@ -28,9 +28,9 @@ import pandas as pd
 
 from ..ingest import cache
 from ..model.errors import BuildError
+from ..model.resources import resource
 from ..model.settings import Settings, SettingsError, load_settings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -86,7 +86,7 @@ class BuildSummary:
 
 def default_config() -> Path:
     local = Path("mkdocs.yml")
-    return local if local.is_file() else PROJECT_ROOT / "mkdocs.yml"
+    return local if local.is_file() else resource("mkdocs.yml")
 
 
 def _say(progress: bool, text: str) -> None:

@@ -34,11 +34,12 @@ from ..model import spec
 from ..model.dataset import Dataset
 from ..model.problems import Problem, error, warning
 from ..model.problems import cap as cap_problems
+from ..model.resources import resource
 from .read import MAX_BYTES, RawTable, not_utf8, read_table, sha256_of
 from ..model.settings import Settings
 
 #: The bundled register and collections, used when checking a single year folder.
-BUNDLED_DATA = Path(__file__).resolve().parents[2] / "data"
+BUNDLED_DATA = resource("data")
 
 #: Read problems that make a whole file untrustworthy.
 _FILE_LEVEL = {"wrong-delimiter", "title-above-header", "unreadable-file", "file-too-large", "not-utf8", "nul-byte", "unreadable-csv", "empty-file",

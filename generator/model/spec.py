@@ -12,12 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-#: Where the schemas live: beside the package in a checkout, inside it when installed.
-_HERE = Path(__file__).resolve().parent.parent  # the package folder
-SCHEMA_DIR = next(
-    (p for p in (_HERE.parent / "schemas", _HERE / "schemas") if p.is_dir()),
-    _HERE.parent / "schemas",
-)
+from .resources import resource
+
+#: Where the schemas live: beside the package in a checkout, inside it when installed (resources.py).
+SCHEMA_DIR = resource("schemas")
 
 ETHNICITIES = ("white", "bme", "unknown")
 KNOWN_ETHNICITIES = ("white", "bme")

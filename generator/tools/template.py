@@ -15,8 +15,9 @@ from pathlib import Path
 
 from ..ingest import cells
 from ..model import spec
+from ..model.resources import resource
 
-BUNDLED_COLLECTIONS = Path(__file__).resolve().parents[2] / "data" / spec.COLLECTIONS_FILE
+BUNDLED_COLLECTIONS = resource("data") / spec.COLLECTIONS_FILE
 
 
 def collected_in(year: int) -> tuple[int, ...]:
