@@ -125,9 +125,9 @@ def measure_build(data: Path, work: Path) -> dict:
     """Run the pipeline's phases one by one, as build.run_build does, timing each."""
     from generator.build import pipeline as build
     from generator.compute.results import compute
+    from generator.ingest.validate import validate_path
     from generator.model.release import release_of
     from generator.model.settings import load_settings
-    from generator.ingest.validate import validate_path
 
     config = ROOT / "mkdocs.yml"
     settings = load_settings(config)

@@ -159,7 +159,8 @@ def register() -> None:
               show_default=True)
 def import_ods(ods_dir: Path | None, out_path: Path) -> None:
     """Build organisations.csv from the real NHS ODS reference files."""
-    from .tools.register import default_ods_dir, import_ods as run_import
+    from .tools.register import default_ods_dir
+    from .tools.register import import_ods as run_import
 
     n = run_import(ods_dir or default_ods_dir(), out_path)
     click.echo(f"wrote {n} organisations to {out_path}")

@@ -15,13 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from helpers import set_cell, write_valid_data
 
+from generator.ingest.validate import validate_path
 from generator.model.dataset import Dataset
 from generator.model.release import Release, release_of
-from generator.model.settings import Settings
-from generator.ingest.validate import validate_path
-
-from helpers import set_cell, write_valid_data
 
 #: The return that is left out (appointed > shortlisted is an error).
 LEFT_OUT = ("XAC03", 2024)

@@ -14,11 +14,11 @@ collects 1-9. Every file of each year is written, pay.csv included.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
-from generator.model import spec
 from generator.ingest.cells import field_names
+from generator.model import spec
 
 #: (org_code, org_name, org_type, region_code, system_code, system_name)
 ORGS = (

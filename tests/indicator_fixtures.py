@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.model import spec
 from generator.ingest.cells import field_names
+from generator.model import spec
 from generator.model.dataset import Dataset
 from generator.model.settings import Settings
 

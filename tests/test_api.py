@@ -10,12 +10,11 @@ import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
+from download_fixtures import LEFT_OUT, hand_results, make_dataset, release_for
 
+from generator.model.settings import Settings
 from generator.publish import api
 from generator.publish.downloads import published_tables, typed_columns, write_downloads
-from generator.model.settings import Settings
-
-from download_fixtures import LEFT_OUT, hand_results, make_dataset, release_for
 
 
 @pytest.fixture(scope="module")

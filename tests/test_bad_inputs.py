@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import set_cell, write_valid_data
 
 from generator.cli import main
 from generator.ingest.validate import DataFolderError, validate_path
-from helpers import set_cell, write_valid_data
 
 #: Characters a terminal acts on rather than shows (report.terminal_safe writes them as escapes).
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from download_fixtures import LEFT_OUT, make_dataset
 
 from generator.publish import badges
-
-from download_fixtures import LEFT_OUT, make_dataset
 
 SVG = "{http://www.w3.org/2000/svg}"
 

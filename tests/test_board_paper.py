@@ -17,10 +17,10 @@ across staff groups and bands: medical consultants (not senior), bands below
 from __future__ import annotations
 
 import pytest
+from indicator_fixtures import fig, make_dataset, org
 
 from generator.compute.results import compute
 from generator.model.settings import Settings
-from indicator_fixtures import fig, make_dataset, org
 
 TABLE = {  # year: (BME all, N all, BME senior, N senior, paper share all, senior, gap)
     2016: (204377, 1174851, 6447, 66164, 17.40, 9.74, 7.65),
@@ -48,8 +48,8 @@ def _rows() -> list[tuple]:
     rows = []
     for year, (b_all, n_all, b_sen, n_sen, *_) in TABLE.items():
         unknown_sen, unknown_oth = n_sen // 20, (n_all - n_sen) // 15
-        for i, (o, w) in enumerate(zip(ORGS, WEIGHTS)):
-            share = lambda t: _split(t, len(WEIGHTS), WEIGHTS)[i]  # noqa: E731
+        for i, (o, _w) in enumerate(zip(ORGS, WEIGHTS)):
+            share = lambda t, i=i: _split(t, len(WEIGHTS), WEIGHTS)[i]  # noqa: E731
             for cells, b, n, u in ((SENIOR, b_sen, n_sen, unknown_sen),
                                    (OTHER, b_all - b_sen, n_all - n_sen, unknown_oth)):
                 bo, no, uo = share(b), share(n), share(u)
@@ -65,7 +65,7 @@ def _rows() -> list[tuple]:
 def test_the_constructed_returns_have_the_papers_totals():
     rows = _rows()
     assert all(r[5] >= 0 for r in rows)
-    for year, (b_all, n_all, b_sen, n_sen, *_) in TABLE.items():
+    for year, (b_all, n_all, b_sen, _n_sen, *_) in TABLE.items():
         yr = [r for r in rows if r[0] == year]
         assert sum(r[5] for r in yr if r[4] == "bme") == b_all
         assert sum(r[5] for r in yr) == n_all

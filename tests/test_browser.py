@@ -14,7 +14,6 @@ it these tests are skipped, except under CI=true, where they fail.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest

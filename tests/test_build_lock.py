@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import ORGS, write_valid_data
 
 from generator.build.pipeline import build_lock, lock_path, run_build
-from helpers import ORGS, write_valid_data
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = int(os.environ.get("WRES_LOCK_ROUNDS", "6"))

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from generator.ingest import cache
-from generator.model.settings import Settings
 from generator.ingest.validate import validate_path
+from generator.model.settings import Settings
 from tests.helpers import assert_same_dataset, set_cell, write_valid_data
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-from hypothesis import given, settings, strategies as st
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.publish.cellformat import FORMULA_START, safe_text
 from generator.publish.downloads import csv_bytes
-
-import pandas as pd
 
 
 def cells_as_split(line: str, sep: str) -> list[str]:

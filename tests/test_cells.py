@@ -8,7 +8,8 @@ plus the messages and the typed columns.
 from __future__ import annotations
 
 import pandas as pd
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.ingest import cells
 from generator.model import spec

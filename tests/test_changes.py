@@ -7,19 +7,18 @@ import re
 
 import numpy as np
 import pandas as pd
+from download_fixtures import hand_results, make_data, release_for
+from helpers import set_cell
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.compute import changes
-from generator.publish import changelog
 from generator.build.pipeline import _read_previous
+from generator.compute import changes
+from generator.ingest.validate import validate_path
+from generator.model.settings import Settings
+from generator.publish import changelog
 from generator.publish.cellformat import format_number
 from generator.publish.downloads import write_downloads
-from generator.model.settings import Settings
-from generator.ingest.validate import validate_path
-
-from download_fixtures import hand_results, make_data, release_for
-from helpers import set_cell
 
 
 def _frame(rows):

@@ -14,6 +14,16 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from download_fixtures import (
+    DANGEROUS_NAME,
+    EMPTY_ROW,
+    LEFT_OUT,
+    SUPPRESSED_ROW,
+    hand_results,
+    make_dataset,
+    release_for,
+    with_register_name,
+)
 from frictionless import validate
 from hypothesis import given
 from hypothesis import settings as hyp_settings
@@ -21,13 +31,9 @@ from hypothesis import strategies as st
 
 from generator import __version__
 from generator.model import spec
-from generator.publish import workbook
-from generator.publish.downloads import (CHECKSUMS, LICENCE, PACKAGE, WORKBOOK, download_schema,
-                                 input_schema, write_downloads)
 from generator.model.settings import Settings
-
-from download_fixtures import (DANGEROUS_NAME, EMPTY_ROW, LEFT_OUT, SUPPRESSED_ROW, hand_results, make_dataset,
-                               release_for, with_register_name)
+from generator.publish import workbook
+from generator.publish.downloads import CHECKSUMS, LICENCE, PACKAGE, WORKBOOK, download_schema, input_schema, write_downloads
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ["organisations", "collections"] + list(spec.YEAR_RESOURCES) + ["indicators", "goals", "quality"]

@@ -6,11 +6,11 @@ import math
 
 import pandas as pd
 import pytest
+from indicator_fixtures import make_dataset, org, pairs, workforce_rows
 
 from generator.compute.goals import GOAL_COLUMNS, goal_fraction
 from generator.compute.results import compute
 from generator.model.settings import Settings
-from indicator_fixtures import make_dataset, org, pairs, workforce_rows
 
 
 def test_board_paper_sanity_check():

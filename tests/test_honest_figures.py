@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
+from indicator_fixtures import fig, make_dataset, org, pairs, workforce_rows
 
 from generator.compute.results import compute
 from generator.model.problems import warning
 from generator.model.settings import Settings
-from indicator_fixtures import fig, make_dataset, org, pairs, workforce_rows
 
 
 def test_the_senior_gap_is_computed_over_one_set_of_organisations():

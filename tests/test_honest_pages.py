@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from generator.site import pages
 from generator.compute.results import compute
+from generator.ingest.validate import validate_path
 from generator.model.release import release_of
 from generator.model.settings import Settings
-from generator.ingest.validate import validate_path
+from generator.site import pages
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import write_valid_data
 
 from generator.compute.results import compute
-from generator.model.settings import Settings
 from generator.ingest.validate import validate_path
-from helpers import write_valid_data
+from generator.model.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,15 +16,22 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from indicator_fixtures import fig, make_dataset, org, pairs, workforce_rows
 
 from generator.compute.indicators import (
-    COLUMNS, HEADLINE, LINEAGE_COLUMNS, Results, better_direction, predecessors,
+    COLUMNS,
+    HEADLINE,
+    LINEAGE_COLUMNS,
+    Results,
+    better_direction,
+    predecessors,
 )
 from generator.compute.results import compute
-from generator.model.settings import Settings
 from generator.compute.rounding import decimals_of, rounded
-from indicator_fixtures import fig, make_dataset, org, pairs, workforce_rows
+from generator.model.settings import Settings
 
 
 def pub1(x):

@@ -123,3 +123,16 @@ def test_the_cycle_finder_finds_one() -> None:
 @pytest.mark.parametrize("stage", sorted(LAYERS))
 def test_stage_is_a_package(stage: str) -> None:
     assert (PACKAGE / stage / "__init__.py").is_file()
+
+
+def test_ruff_finds_nothing() -> None:
+    """The lint CI runs (.ci/run), here too so the fast loop shows it; ruff is in the test extra."""
+    import shutil
+    import subprocess
+
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (pip install -e '.[test]' installs it)")
+    done = subprocess.run([ruff, "check", "--output-format", "concise", "."], cwd=PACKAGE.parent,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:]

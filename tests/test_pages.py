@@ -18,16 +18,14 @@ from types import SimpleNamespace
 import markdown
 import pandas as pd
 import pytest
+from helpers import write_valid_data
 
-from generator.site import pages
-from generator.site import text
 from generator.compute.results import compute
+from generator.ingest.validate import validate_path
 from generator.model.problems import error, warning
 from generator.model.release import release_of
 from generator.model.settings import Settings
-from generator.ingest.validate import validate_path
-
-from helpers import write_valid_data
+from generator.site import pages, text
 
 SCRIPT = "<script>alert(1)</script>"
 MD_LINK = "[x](javascript:alert(1))"

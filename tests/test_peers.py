@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from indicator_fixtures import org
 
 from generator.compute.peers import add_peer_ranks
-from indicator_fixtures import org
 
 REG = pd.DataFrame([org("XAA01", "acute"), org("XAB02", "acute"), org("XAC03", "acute"), org("XAD04", "acute"),
                     org("XAE05", "mental_health")])

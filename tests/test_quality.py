@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 import pytest
+from indicator_fixtures import make_dataset, org, pairs, workforce_rows
 
+from generator.compute.quality import QUALITY_COLUMNS
 from generator.compute.results import compute
 from generator.model.problems import warning
-from generator.compute.quality import QUALITY_COLUMNS
 from generator.model.settings import Settings
-from indicator_fixtures import make_dataset, org, pairs, workforce_rows
 
 
 def test_quality_per_return():

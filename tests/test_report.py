@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from generator.model.problems import error, warning
+from helpers import edit_rows, set_cell, write_valid_data
+
 from generator.ingest.report import render_json, render_text
 from generator.ingest.validate import validate_path
-from helpers import edit_rows, set_cell, write_valid_data
+from generator.model.problems import error, warning
 
 
 def test_json_is_a_list_with_the_fields_outputs_md_fixes():

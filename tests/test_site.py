@@ -15,7 +15,6 @@ import json
 import re
 import statistics
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from generator.compute.stats import (
-    Z95, katz_se, newcombe_interval, proportion_se, relative_likelihood, wilson_interval, z_change,
+    Z95,
+    katz_se,
+    newcombe_interval,
+    proportion_se,
+    relative_likelihood,
+    wilson_interval,
+    z_change,
 )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from helpers import read_rows, write_register
+
+from generator.ingest.validate import validate_path
 from generator.model import spec
 from generator.tools.template import key_rows, write_template
-from generator.ingest.validate import validate_path
-from helpers import read_rows, write_register
 
 
 def test_blank_return_has_every_file_and_key(tmp_path):
@@ -68,4 +69,4 @@ def test_cli_template_then_validate_against_the_bundled_register(tmp_path):
     f.write_text(f.read_text().replace(f"{code},white,,", f"{code},white,5,6"), encoding="utf-8")
     bad = runner.invoke(main, ["validate", str(tmp_path / "my-return" / "2020"), "--format", "json"])
     assert bad.exit_code == 1
-    assert '"org_code": "%s"' % code in bad.output and '"file": "2020/recruitment.csv"' in bad.output
+    assert f'"org_code": "{code}"' in bad.output and '"file": "2020/recruitment.csv"' in bad.output

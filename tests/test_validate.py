@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from helpers import ORG_CODES, drop_rows, edit_rows, line_of, set_cell, write_valid_data
 
-from generator.model import spec
 from generator.cli import main
 from generator.ingest.validate import DataFolderError, validate_path
-from helpers import ORG_CODES, drop_rows, edit_rows, line_of, set_cell, write_valid_data
+from generator.model import spec
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_unreadable_file_leaves_out_the_year_and_says_so(data):
     ds = validate_path(data)
     bad = [p for p in errors(ds) if p.code == "not-utf8"]
     assert [(p.org_code, p.row, p.file) for p in bad] == [("XAB02", line_of_text(text, "XAB02,bme"), "2024/training.csv")]
-    assert "line %d" % bad[0].row in bad[0].message and "holds the byte 0x96" in bad[0].message
+    assert f"line {bad[0].row}" in bad[0].message and "holds the byte 0x96" in bad[0].message
     # the other lines are ASCII, the same in any encoding: only XAB02's return is left out
     assert list(ds.left_out["org_code"]) == ["XAB02"] and status(ds, "XAA01", 2024) == "published"
 

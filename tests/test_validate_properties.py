@@ -11,18 +11,20 @@ import os
 import shutil
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from helpers import ORGS, write_valid_data
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from generator.model import spec
-from generator.model.problems import Problem
 from generator.ingest.report import render_json, render_text
 from generator.ingest.validate import DataFolderError, validate_path
-from helpers import ORGS, write_valid_data
+from generator.model import spec
+from generator.model.problems import Problem
 
 YEAR_FILES = [f"2024/{r}.csv" for r in spec.YEAR_RESOURCES]
 NASTY = [",", '"', "\n", "\r\n", "\r", "\x00", "\ufeff", "*", "-", "%", " ", "é", "\u2028", "1,234", "=1+1",
          "<b>", "xaa01", "9" * 30, "-5", "1e400", "NaN", "\t", ";"]
-SETTINGS = settings(max_examples=int(os.environ.get("WRES_FUZZ_EXAMPLES", "20")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=int(os.environ.get("WRES_FUZZ_EXAMPLES", "20")), deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _fresh(tmp_path: Path) -> Path:
@@ -79,13 +81,13 @@ def test_mangled_valid_file(tmp_path, file, edits):
 
 # ----------------------------------------------------------------------------- issue 16: random CSV and Unicode
 
-from collections import Counter  # noqa: E402
 import csv  # noqa: E402
 import io  # noqa: E402
 import re  # noqa: E402
+from collections import Counter  # noqa: E402
 
-from generator.model.problems import MAX_PER_KIND  # noqa: E402
 from generator.ingest.report import terminal_safe  # noqa: E402
+from generator.model.problems import MAX_PER_KIND  # noqa: E402
 
 #: What a terminal acts on, and what no published text may hold.
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
@@ -152,6 +154,6 @@ def test_random_unicode_in_text_fields(tmp_path, name, system, url, note):
     try:
         ds = validate_path(root)
     except DataFolderError:
-        raise AssertionError("a text field must never stop validation")
+        raise AssertionError("a text field must never stop validation") from None
     _bounded(ds)
     _published_text_is_clean(ds)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..model import spec
 from ..model.spec import FILE_DECIMALS as DECIMALS
 
 KEY = ["year", "level", "code", "indicator", "measure", "breakdown"]

@@ -13,8 +13,16 @@ from ..model.settings import Settings
 from .figure_warnings import add_warning_flags
 from .goals import leadership_goals
 from .indicators import (
-    COLUMNS, LINEAGE_COLUMNS, Counts, Results, _finish, counts_of, empty_indicators, indicator_rows,
-    lineage_members, memberships,
+    COLUMNS,
+    LINEAGE_COLUMNS,
+    Counts,
+    Results,
+    _finish,
+    counts_of,
+    empty_indicators,
+    indicator_rows,
+    lineage_members,
+    memberships,
 )
 from .peers import add_peer_ranks
 from .quality import return_quality

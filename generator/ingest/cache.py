@@ -20,7 +20,7 @@ from ..model.settings import Settings
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole package
 
 
-def digest_tree(h: "hashlib._Hash", root: Path, pattern: str = "*") -> None:
+def digest_tree(h: hashlib._Hash, root: Path, pattern: str = "*") -> None:
     """Hash every file under root, by name and content; a link leading out of root is hashed by
     where it points, never read (nothing outside the data folder is read: see checks.link_problem)."""
     top = os.path.realpath(root)

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Sequence
+from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
 from ..model import spec
 
 if TYPE_CHECKING:  # Frictionless takes ~0.5 s to import; a clean file never needs it (see frictionless_check).
@@ -85,14 +87,14 @@ def _range_words(lo: float | None, hi: float | None) -> str:
     return ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def descriptor(resource: str) -> dict:
     """The schema JSON of a resource (loaded as a dict: Frictionless refuses absolute paths)."""
     return json.loads((spec.SCHEMA_DIR / f"{resource}.schema.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
-def row_schema(resource: str) -> "Schema":
+@cache
+def row_schema(resource: str) -> Schema:
     """The Frictionless schema used on candidate rows: the real one without its primary key
     (a subset of rows cannot judge uniqueness; `checks.check_duplicate_keys` does, on all rows)."""
     from frictionless import Schema
@@ -110,7 +112,7 @@ def missing_values(resource: str) -> tuple[str, ...]:
     return tuple(descriptor(resource).get("missingValues", [""]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def rules(resource: str) -> tuple[FieldRule, ...]:
     counts = set(spec.COUNT_FIELDS.get(resource, ()))
     out = []

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -110,9 +110,9 @@ def check_disciplinary_within_headcount(disciplinary: pd.DataFrame, workforce: p
     impossible = (e > h).to_numpy()
     unusual = ~impossible & (h > 0).to_numpy() & (e > DISCIPLINARY_SHARE_WARNING * h).to_numpy()
     found = []
-    for (_, r), impossible in zip(m[impossible | unusual].iterrows(), impossible[impossible | unusual]):
+    for (_, r), is_impossible in zip(m[impossible | unusual].iterrows(), impossible[impossible | unusual]):
         share = r["entered_formal_process"] / r["headcount"] if r["headcount"] else None
-        if impossible:
+        if is_impossible:
             found.append(error(
                 "disciplinary-above-headcount", file,
                 f"entered_formal_process ({r['entered_formal_process']:,}) is more than the workforce headcount of "

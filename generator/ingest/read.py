@@ -34,9 +34,9 @@ import hashlib
 import io
 import os
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from ..model.problems import Problem, error, warning
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 

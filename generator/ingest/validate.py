@@ -22,28 +22,26 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import cells
-from . import checks
-from ..model import spec
+from ..model import resources, spec
 from ..model.dataset import Dataset
 from ..model.problems import Problem, error, warning
 from ..model.problems import cap as cap_problems
-from ..model.resources import resource
-from .read import MAX_BYTES, RawTable, not_utf8, read_table, sha256_of
 from ..model.settings import Settings
+from . import cells, checks
+from .read import MAX_BYTES, RawTable, not_utf8, read_table, sha256_of
 
 #: The bundled register and collections, used when checking a single year folder.
-BUNDLED_DATA = resource("data")
+BUNDLED_DATA = resources.resource("data")
 
 #: Read problems that make a whole file untrustworthy.
-_FILE_LEVEL = {"wrong-delimiter", "title-above-header", "unreadable-file", "file-too-large", "not-utf8", "nul-byte", "unreadable-csv", "empty-file",
-               "missing-column", "duplicate-column"}
+_FILE_LEVEL = {"wrong-delimiter", "title-above-header", "unreadable-file", "file-too-large", "not-utf8", "nul-byte",
+               "unreadable-csv", "empty-file", "missing-column", "duplicate-column"}
 
 
 class DataFolderError(Exception):
@@ -86,7 +84,7 @@ def _empty_typed(resource: str) -> pd.DataFrame:
     return _empty_typed_cached(resource).copy()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _empty_typed_cached(resource: str) -> pd.DataFrame:
     names = list(cells.field_names(resource))
     t = cells.typed(pd.DataFrame({n: pd.Series([], dtype="str") for n in names}), resource)
@@ -609,7 +607,7 @@ def _assemble(root: Path, register: pd.DataFrame, collections: pd.DataFrame, yea
         for p in yr.problems:
             if p.org_code in errors:
                 (errors if p.is_error else warns)[p.org_code] += 1
-        for i, (p, orgs) in enumerate(yr.blockers):
+        for _i, (p, orgs) in enumerate(yr.blockers):
             hit = everyone if orgs is None else orgs
             for o in hit:
                 errors[o] += 1

@@ -10,7 +10,6 @@ same contract; `tests/test_schemas.py` checks that the two agree.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from .resources import resource
 

@@ -12,18 +12,19 @@ data gives the same bytes. Both documents have a JSON Schema beside them.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..model import spec
-from .cellformat import Coded, joined_runs, objects
 from ..model.dataset import Dataset
-from .files import safe_join, write_text
 from ..model.release import Release
+from .cellformat import Coded, joined_runs, objects
+from .files import safe_join, write_text
 
 API = "api"
 REGISTER_FILE = "organisations.json"
@@ -256,7 +257,7 @@ def _held(col: Column, rows: np.ndarray) -> Column:
     return Column(renumber[codes].astype(np.intp, copy=False), col.values[held].reset_index(drop=True))
 
 
-def _json_by_code(table: "Mapping[str, Column] | None", level_col: str = "level",
+def _json_by_code(table: Mapping[str, Column] | None, level_col: str = "level",
                   keep: tuple[str, ...] | None = None) -> dict[str, str]:
     """Organisation-level rows as a JSON array per code, without the level and code columns, in table order.
 
@@ -313,8 +314,8 @@ def _organisation_text(entry: dict, code: str, returns: list[dict], figures: str
     return f'{{"api_version":{API_VERSION},"figures":{figures},"goals":{goals},' + text[len(head):]
 
 
-def write_api(dataset: Dataset, figures: "Mapping[str, Column]",
-              goals: "Mapping[str, Column] | None", docs_dir: Path,
+def write_api(dataset: Dataset, figures: Mapping[str, Column],
+              goals: Mapping[str, Column] | None, docs_dir: Path,
               release: Release, site_url: str) -> ApiFiles:
     """Write api/organisations.json, api/organisations/<CODE>.json and both JSON Schemas.
 

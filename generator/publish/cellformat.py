@@ -41,7 +41,7 @@ def format_number(x: object) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def format_numbers(values: "np.ndarray") -> list[str]:
+def format_numbers(values: np.ndarray) -> list[str]:
     """`format_number` over a float array (NaN -> ""): the hot path of the downloads.
 
     One C-level map formats and one comprehension trims; only NaN and the
@@ -87,7 +87,7 @@ class Coded:
     texts: np.ndarray   # object array of str
 
     @classmethod
-    def of(cls, values: "pd.Series | np.ndarray | list[str]") -> "Coded":
+    def of(cls, values: pd.Series | np.ndarray | list[str]) -> Coded:
         """Code a column of str (no missing values: an empty cell is "")."""
         codes, uniques = pd.factorize(np.asarray(values, dtype=object))
         if (codes < 0).any():
@@ -101,14 +101,14 @@ class Coded:
         """The column itself, as an object array of str."""
         return self.texts[self.codes]
 
-    def then(self, other: "Coded") -> "Coded":
+    def then(self, other: Coded) -> Coded:
         """Row by row, this column's text followed by other's: one column, coded by the pairs that occur."""
         pairs = self.codes.astype(np.int64) * len(other.texts) + other.codes
         codes, uniques = pd.factorize(pairs)
         texts = self.texts[uniques // len(other.texts)] + other.texts[uniques % len(other.texts)]
         return Coded(codes.astype(np.intp, copy=False), texts)
 
-    def replace(self, where: np.ndarray, text: str) -> "Coded":
+    def replace(self, where: np.ndarray, text: str) -> Coded:
         """The column with `text` in the rows where `where` is true."""
         codes = self.codes.copy()
         codes[where] = len(self.texts)

@@ -29,18 +29,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from . import api, changelog
 from ..compute import changes
 from ..model import spec
-from . import workbook
-from .cellformat import Coded, format_numbers, joined_runs, objects, safe_text
 from ..model.dataset import Dataset
-from .files import safe_join, write_bytes, write_text
-from ..model.release import Release
 from ..model.errors import BuildError  # the build's own error: the CLI prints it without a traceback
+from ..model.release import Release
 from ..model.settings import Settings
+from . import api, changelog, workbook
+from .cellformat import Coded, format_numbers, joined_runs, objects, safe_text
 from .download_names import CHECKSUMS, DOWNLOADS, LICENCE, PACKAGE, WORKBOOK
 from .downloads_page import render_page
+from .files import safe_join, write_bytes, write_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..compute.indicators import Results
@@ -335,7 +334,7 @@ def _typed_texts(col: Coded, ftype: str) -> pd.Series:
     return back
 
 
-def typed_columns(table: "Table") -> dict[str, api.Column]:
+def typed_columns(table: Table) -> dict[str, api.Column]:
     """A published table read back from its text with its schema's types, as a reader would: each
     column's distinct values, parsed once, and its codes (api.Column).
 
@@ -369,7 +368,7 @@ def _csv_fields(col: Coded, end: str) -> Coded:
     return Coded(col.codes, texts + end)
 
 
-def csv_bytes(text: "pd.DataFrame | dict[str, Coded]", chunk: int = 50_000) -> bytes:
+def csv_bytes(text: pd.DataFrame | dict[str, Coded], chunk: int = 50_000) -> bytes:
     """CSV with a header, CRLF line ends (RFC 4180), quoting only where needed: stable bytes.
 
     CRLF rather than LF because Python quotes a cell holding a line break only when the
@@ -474,7 +473,7 @@ class Table:
         return f"{self.name}.schema.json"
 
 
-def published_tables(dataset: Dataset, results: "Results", settings: Settings) -> list[Table]:
+def published_tables(dataset: Dataset, results: Results, settings: Settings) -> list[Table]:
     """Every table in the downloads, in the order they are listed."""
     tables = []
     for resource in PUBLISHED_RESOURCES:
@@ -615,7 +614,7 @@ def citation_line(release: Release, site_url: str) -> str:
             f"{LICENCE['title']}.{where}")
 
 
-def changes_since(results: "Results", previous: pd.DataFrame | None) -> pd.DataFrame:
+def changes_since(results: Results, previous: pd.DataFrame | None) -> pd.DataFrame:
     """Every figure that changed since the previous release's indicators.csv (empty without one)."""
     if previous is None:
         return changes.empty()
@@ -625,7 +624,7 @@ def changes_since(results: "Results", previous: pd.DataFrame | None) -> pd.DataF
         raise BuildError(f"--previous: {exc}") from exc
 
 
-def write_downloads(dataset: Dataset, results: "Results", docs_dir: Path, settings: Settings, release: Release,
+def write_downloads(dataset: Dataset, results: Results, docs_dir: Path, settings: Settings, release: Release,
                     previous: pd.DataFrame | None = None, changed: pd.DataFrame | None = None) -> Downloads:
     """Write downloads/, api/ and changes.md into docs_dir; describe them.
 

@@ -36,7 +36,7 @@ _READR = {"integer": "col_integer()", "string": "col_character()", "boolean": "c
           "number": "col_double()", "date": "col_date()"}
 
 
-def _dtype_hints(table: "Table") -> tuple[str, str]:
+def _dtype_hints(table: Table) -> tuple[str, str]:
     """pandas dtype= and readr col_types= text giving every column its schema type.
 
     Counts become nullable integers (Int64), so an empty or `*` cell is NA rather
@@ -48,7 +48,7 @@ def _dtype_hints(table: "Table") -> tuple[str, str]:
     return py, r
 
 
-def render_page(files: list["DownloadFile"], tables: list["Table"], api_files: "ApiFiles", release: Release,
+def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFiles, release: Release,
                 settings: Settings, citation: str) -> str:
     """The whole downloads page as Markdown."""
     base = f"{settings.site_url.rstrip('/')}/downloads/" if settings.site_url else ""

@@ -12,11 +12,11 @@ from __future__ import annotations
 import contextvars
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-_ACTIVE: contextvars.ContextVar["Tracker | None"] = contextvars.ContextVar("wres_tracker", default=None)
+_ACTIVE: contextvars.ContextVar[Tracker | None] = contextvars.ContextVar("wres_tracker", default=None)
 
 
 class UnsafePath(ValueError):
@@ -85,7 +85,7 @@ def write_bytes(path: Path, data: bytes) -> bool:
     return _write(Path(path), data, _ACTIVE.get())
 
 
-def _write(path: Path, data: bytes, tracker: "Tracker | None", route: bool = True) -> bool:
+def _write(path: Path, data: bytes, tracker: Tracker | None, route: bool = True) -> bool:
     if tracker is not None:
         path = tracker.check(path, route=route)
     existing = _existing(path, data)
@@ -209,7 +209,7 @@ class Tracker:
         return _write(safe_join(self.root, relative), data, self, route=not to_docs)
 
     @contextmanager
-    def active(self) -> Iterator["Tracker"]:
+    def active(self) -> Iterator[Tracker]:
         token = _ACTIVE.set(self)
         try:
             yield self
@@ -226,7 +226,7 @@ class Tracker:
         seen = {str(p) for p in self.seen}
         for root in roots:
             # Bottom up, with os.walk's directory entries: one stat only for a file this build did not write.
-            for folder, dirs, names in os.walk(root, topdown=False):
+            for folder, _dirs, names in os.walk(root, topdown=False):
                 kept = False
                 for name in names:
                     path = os.path.join(folder, name)

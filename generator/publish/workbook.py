@@ -26,9 +26,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO, Iterable, Mapping, Sequence
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -152,7 +153,7 @@ class _Column:
     codes: np.ndarray    # per row: which distinct text
 
     @classmethod
-    def of(cls, coded: Coded, letter: str, numeric: bool, strings: SharedStrings) -> "_Column":
+    def of(cls, coded: Coded, letter: str, numeric: bool, strings: SharedStrings) -> _Column:
         tail = _tails(coded.texts, numeric, strings)
         filled = tail != ""
         return cls(f'<c r="{letter}', tail, filled, bool(len(filled)) and bool(filled.all()), coded.codes)
@@ -177,7 +178,7 @@ class _Gaps:
     codes: list[np.ndarray]   # per gap: which distinct text, per row of the table
 
     @classmethod
-    def of(cls, columns: list[_Column]) -> "_Gaps":
+    def of(cls, columns: list[_Column]) -> _Gaps:
         """Gaps 0..k: after the row's own number, then after each of the k cells' numbers."""
         lefts = [(objects(['">']), np.zeros(len(columns[0].codes), dtype=np.intp))]
         lefts += [(col.tail, col.codes) for col in columns]
@@ -328,7 +329,7 @@ def _parts(names: list[str], title: str, author: str, comments: str) -> dict[str
     }
 
 
-def split_sheets(name: str, text: "pd.DataFrame | Mapping[str, Coded]", numeric: Iterable[str],
+def split_sheets(name: str, text: pd.DataFrame | Mapping[str, Coded], numeric: Iterable[str],
                  max_rows: int = MAX_ROWS) -> list[tuple[Sheet, int, int]]:
     """A table as one or more sheets of at most max_rows rows: (sheet, start, stop)."""
     if isinstance(text, pd.DataFrame):

@@ -47,7 +47,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ..publish import files
@@ -151,7 +151,7 @@ def _dumps(value: object) -> str:
     return _ENCODER.encode(value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template_json(kind: str, key: tuple) -> str:
     """A variant's template with placeholders for everything that differs per chart, serialised once.
 

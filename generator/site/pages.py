@@ -28,15 +28,40 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..publish import badges, changelog
-from ..publish import files
 from ..model import spec
+from ..publish import badges, changelog, files
 from .charts import Chart, ChartFiles, write_chart, write_vega_bundle
 from .markers import FINISHED  # the first line of a generated page's body (see `compose`); the hook renders such pages
 from .text import (
-    CLASS_LABELS, GOOD, HEADLINE, HEADLINE_FALLBACK, RAW_CLOSE, RAW_OPEN, SHORT_TITLES, TREND_LABELS,
-    TREND_MEANING, WHAT, attr, esc, flags_of, fmt_int, fmt_interval, fmt_value, is_missing, judgement, link,
-    fmt_rate, measure_kind, ordinal, org_type_label, plural, raw_block, rates_sentence, rel, sentence, sort_key,
+    CLASS_LABELS,
+    GOOD,
+    HEADLINE,
+    HEADLINE_FALLBACK,
+    RAW_CLOSE,
+    RAW_OPEN,
+    SHORT_TITLES,
+    TREND_LABELS,
+    TREND_MEANING,
+    WHAT,
+    attr,
+    esc,
+    flags_of,
+    fmt_int,
+    fmt_interval,
+    fmt_rate,
+    fmt_value,
+    is_missing,
+    judgement,
+    link,
+    measure_kind,
+    ordinal,
+    org_type_label,
+    plural,
+    rates_sentence,
+    raw_block,
+    rel,
+    sentence,
+    sort_key,
 )
 
 ENGLAND = ("england", "ENG")
@@ -208,11 +233,11 @@ class _Bands:
         return found
 
 
-def _index_bands(frame: pd.DataFrame) -> "_Bands":
+def _index_bands(frame: pd.DataFrame) -> _Bands:
     return _Bands(frame)
 
 
-def band_table(site: "Site", level: str, code: str, year: int, caption: str) -> str:
+def band_table(site: Site, level: str, code: str, year: int, caption: str) -> str:
     """BME, White and unknown shares of every staff group and band, and the headcount: indicator 1 in full."""
     table_ = site.bands.get(level, code, year) if site.bands else {}   # (breakdown, measure) -> row
     rows = []
@@ -280,7 +305,7 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
     site.bands = _index_bands(getattr(results, "indicators", None))
     lin = getattr(results, "lineage", None)
     if lin is not None and len(lin):
-        for (lvl, code), table in _index_figures(lin).items():
+        for (_lvl, code), table in _index_figures(lin).items():
             site.lineage[code] = table
         if "folded" in lin:
             for code, f in lin[["code", "folded"]].drop_duplicates().itertuples(index=False, name=None):
@@ -332,7 +357,7 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
 
 # ---------------------------------------------------------------- page pieces
 
-def front_matter(title: str, *, description: str = "", search_exclude: bool = False, hide: tuple = ()) -> "Markdown":
+def front_matter(title: str, *, description: str = "", search_exclude: bool = False, hide: tuple = ()) -> Markdown:
     """YAML front matter. `title` must already be escaped (it is printed raw by the theme)."""
     lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}"]
     if description:
@@ -969,7 +994,7 @@ def regions_charts(site: Site, page_url: str, year: int) -> str:
     for n in spec.INDICATORS:
         rows = []
         measure = HEADLINE[n][0]
-        for rcode, (name, slug) in spec.REGIONS.items():
+        for rcode, (name, _slug) in spec.REGIONS.items():
             m, r = site.headline("region", rcode, year, n)
             if r is None:
                 continue

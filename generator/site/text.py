@@ -107,10 +107,10 @@ def link(url: object, label: str, *, external: bool = True) -> str:
     ok = safe_url(url)
     if ok is None:
         return label
-    rel = ' rel="noopener noreferrer nofollow"' if external else ""
+    rel_attr = ' rel="noopener noreferrer nofollow"' if external else ""
     # Escape the URL fully (also Markdown specials do not matter inside an attribute,
     # but & and quotes do).
-    return f'<a href="{attr(ok)}"{rel}>{label}</a>'
+    return f'<a href="{attr(ok)}"{rel_attr}>{label}</a>'
 
 
 # ---------------------------------------------------------------- numbers

@@ -31,7 +31,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .register import REGISTER_COLUMNS
 from ..model.spec import (
     AFC_BANDS,
     ETHNICITIES,
@@ -41,6 +40,7 @@ from ..model.spec import (
     STAFF_GROUPS,
     SURVEY_INDICATORS,
 )
+from .register import REGISTER_COLUMNS
 
 YEARS = tuple(range(2019, 2025))
 #: 2020: the staff-survey indicators were not required (the pandemic year).

@@ -14,10 +14,9 @@ from itertools import product
 from pathlib import Path
 
 from ..ingest import cells
-from ..model import spec
-from ..model.resources import resource
+from ..model import resources, spec
 
-BUNDLED_COLLECTIONS = resource("data") / spec.COLLECTIONS_FILE
+BUNDLED_COLLECTIONS = resources.resource("data") / spec.COLLECTIONS_FILE
 
 
 def collected_in(year: int) -> tuple[int, ...]:
