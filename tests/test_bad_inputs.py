@@ -77,7 +77,11 @@ def test_corpus_covers_issue_7():
     assert wanted <= set(CASES)
 
 
-@pytest.mark.parametrize("name", CASES)
+#: Cases that read a very large file (seconds each): out of the fast loop, in the whole suite.
+LARGE = {"million-extra-columns", "too-large"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(c, marks=pytest.mark.slow) if c in LARGE else c for c in CASES])
 def test_bad_input(tmp_path, name):
     folder = CORPUS / name
     case = json.loads((folder / "case.json").read_text(encoding="utf-8"))

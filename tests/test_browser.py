@@ -26,6 +26,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(not HAVE_CHROMIUM and not IN_CI,
                        reason=f"no Chromium at {CHROMIUM} (apt install chromium); set CI=true to make this a failure"),
 ]

@@ -49,6 +49,7 @@ def built(tmp_path_factory, data_copy) -> tuple[Path, object]:
     return out, summary
 
 
+@pytest.mark.slow
 def test_build_publishes_every_page_type(built):
     out, summary = built
     assert (out / "index.html").is_file()
@@ -62,6 +63,7 @@ def test_build_publishes_every_page_type(built):
     assert not summary.returns_left_out
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(built, tmp_path, data_copy):
     out, _ = built
     second = tmp_path / "again"
@@ -72,6 +74,7 @@ def test_two_builds_are_byte_identical(built, tmp_path, data_copy):
     assert differing == []
 
 
+@pytest.mark.slow
 def test_a_build_on_one_core_is_byte_identical(built, tmp_path, data_copy):
     """On one core the figures are sent to the downloads' process; on two it computes its own
     copy (and MkDocs runs once instead of once per core). The site must not tell."""
@@ -89,6 +92,7 @@ def test_a_build_on_one_core_is_byte_identical(built, tmp_path, data_copy):
     assert [k for k in first_digest if first_digest[k] != one_digest[k]] == []
 
 
+@pytest.mark.slow
 def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path):
     """Organisation and return pages shared between MkDocs processes: the merged site is
     byte for byte the one a single process builds, search index and sitemap included."""
@@ -110,6 +114,7 @@ def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path
     assert len(organisations) > 20  # every organisation page is in the one merged index
 
 
+@pytest.mark.slow
 def test_pages_from_shells_are_those_rendered_in_full_on_the_demo_site(built, tmp_path, monkeypatch):
     """Organisation and return pages are drawn from a few shells the theme renders once
     (mkdocs_hooks._Shells): the demo site is the one full rendering gives, byte for byte."""
@@ -133,6 +138,7 @@ def _mkdocs(config: Path, docs: Path, static: Path, site: Path, **env: str) -> s
     return run.stderr
 
 
+@pytest.mark.slow
 def test_pages_drawn_from_shells_are_those_rendered_in_full(built, tmp_path):
     """Organisation and return pages are drawn from a few shells, each page's own title, description,
     canonical address, skip link and content put back (mkdocs_hooks._Shells). The site is byte for byte
@@ -173,6 +179,7 @@ def test_pages_drawn_from_shells_are_those_rendered_in_full(built, tmp_path):
     assert f'<link rel="canonical" href="https://wres.example/{pages[0].parent.relative_to(docs).as_posix()}/">' in page
 
 
+@pytest.mark.slow
 def test_generated_pages_give_mkdocs_nothing_to_warn_about(built):
     """MkDocs warns about nothing: the Markdown pages (hand-written ones, the downloads page, the changelog)
     link only to what exists, the downloads and charts MkDocs never copies included."""
@@ -180,6 +187,7 @@ def test_generated_pages_give_mkdocs_nothing_to_warn_about(built):
     assert summary.mkdocs_warnings == []
 
 
+@pytest.mark.slow
 def test_mkdocs_warnings_reach_the_publisher(tmp_path, data_copy):
     """A broken link in a hand-written page is named in the summary; the site is still built."""
     project = tmp_path / "project"
@@ -227,6 +235,7 @@ def test_shards_that_disagree_stop_the_build(tmp_path):
         merge_shards(shards, tmp_path / "site")
 
 
+@pytest.mark.slow
 def test_unchanged_rebuild_comes_from_cache_and_rewrites_nothing(tmp_path, data_copy):
     out = tmp_path / "site"
     first = run_build(data_copy, out, progress=False)
@@ -247,6 +256,7 @@ def test_unchanged_rebuild_comes_from_cache_and_rewrites_nothing(tmp_path, data_
     assert _tree_digest(out) == before
 
 
+@pytest.mark.slow
 def test_broken_return_is_left_out_and_listed_others_published(tmp_path, data_copy):
     data = tmp_path / "data"
     shutil.copytree(data_copy, data)
@@ -273,6 +283,7 @@ def test_broken_return_is_left_out_and_listed_others_published(tmp_path, data_co
     assert any(int(y) < int(latest.name) for y in earlier)
 
 
+@pytest.mark.slow
 def test_failed_build_leaves_previous_site(tmp_path, data_copy, built):
     out = tmp_path / "site"
     shutil.copytree(built[0], out)
@@ -289,6 +300,7 @@ def test_missing_data_folder_is_a_clear_error(tmp_path):
         run_build(tmp_path / "no-such-folder", tmp_path / "site", progress=False)
 
 
+@pytest.mark.slow
 def test_interrupted_build_leaves_previous_site(tmp_path, data_copy, built):
     out = tmp_path / "site"
     shutil.copytree(built[0], out)

@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 from download_fixtures import hand_results, make_data, release_for
 from helpers import set_cell
 from hypothesis import given, settings
@@ -174,6 +175,7 @@ def test_a_build_refuses_a_wrong_previous_file_before_any_work(tmp_path):
     assert not (tmp_path / ".site.wres" / "docs").exists() and not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow
 def test_a_build_against_a_previous_release_shows_each_changed_figure_on_its_organisation_page(tmp_path):
     """`wres build --previous`: the organisation whose figure changed says so on its page, old beside new."""
     import shutil

@@ -345,6 +345,7 @@ def test_writing_is_deterministic(small, tmp_path):
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
 
 
+@pytest.mark.slow
 def test_hostile_data_stays_inert_through_the_theme(small, tmp_path):
     """The validator rejects markup in names, but the pages must not rely on it: build hostile pages with MkDocs."""
     import os
