@@ -71,3 +71,22 @@ def test_an_entry_that_cannot_be_written_is_skipped_and_leaves_nothing(tmp_path:
     assert cache.keep(blocked / "x.pickle", {"a": 1}, replacing="*.pickle") is False
     assert cache.keep(tmp_path / "d" / "x.pickle", {"a": 1}, replacing="*.pickle") is True
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["x.pickle"]  # no .tmp left behind
+
+
+def test_the_key_follows_the_library_versions(monkeypatch, tmp_path: Path):
+    """A pandas, numpy or frictionless upgrade may change what is read or computed: no entry made under
+    other versions is reused (the versions are part of code_hash, which both caches use)."""
+    write_valid_data(tmp_path / "data")
+    assert {"pandas", "numpy", "frictionless"} <= set(cache.LIBRARIES)
+    import pandas
+
+    assert f"pandas {pandas.__version__}" in cache.library_versions()
+    cache.code_hash.cache_clear()
+    before = cache.cache_key(tmp_path / "data", Settings())
+    monkeypatch.setattr(cache, "library_versions", lambda: "pandas 0.0.0; numpy 0.0.0; frictionless 0.0.0")
+    cache.code_hash.cache_clear()
+    try:
+        assert cache.cache_key(tmp_path / "data", Settings()) != before
+    finally:
+        monkeypatch.undo()
+        cache.code_hash.cache_clear()

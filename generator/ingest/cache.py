@@ -13,8 +13,11 @@ import functools
 import hashlib
 import os
 import pickle
+import platform
+from importlib.metadata import version
 from pathlib import Path
 
+from ..model import spec
 from ..model.settings import Settings
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole package
@@ -36,15 +39,24 @@ def digest_tree(h: hashlib._Hash, root: Path, pattern: str = "*") -> None:
         h.update(hashlib.sha256(path.read_bytes()).digest())
 
 
+#: The libraries the validated and computed figures depend on: a new version may read or compute
+#: differently, so an entry made under another version (or another Python) is never reused.
+LIBRARIES = ("pandas", "numpy", "frictionless")
+
+
+def library_versions() -> str:
+    return "; ".join([f"{name} {version(name)}" for name in LIBRARIES] + [f"python {platform.python_version()}"])
+
+
 @functools.lru_cache(maxsize=1)
 def code_hash() -> str:
-    """A hash of the generator's code and schemas: a cached result made by other code is never reused."""
-    from ..model import spec
-
+    """A hash of the generator's code, schemas and library versions: a cached result made by other
+    code, or under other versions of the libraries, is never reused."""
     h = hashlib.sha256()
     digest_tree(h, _PACKAGE, "*.py")
     h.update(b"\x01schemas")
     digest_tree(h, spec.SCHEMA_DIR, "*.json")
+    h.update(b"\x01libraries " + library_versions().encode())
     return h.hexdigest()
 
 
