@@ -537,7 +537,8 @@ def compact_cell(indicator: int, measure: str, r: dict | None) -> tuple[str, str
 
 #: The colour of each class word (a constant: class_tag is asked some 30,000 times a national build).
 CLASS_CSS = {"equal": "ok", "unclear": "unclear", "adverse_to_bme": "bad", "worse_for_bme": "bad",
-             "adverse_to_white": "other", "worse_for_white": "other", "more_diverse": "other"}
+             "adverse_to_white": "other", "worse_for_white": "other", "more_diverse": "other",
+             "untested_gap": "unclear"}
 
 
 def class_tag(cls: str) -> str:
