@@ -192,6 +192,10 @@ class Results:
     lineage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LINEAGE_COLUMNS))
     goals: pd.DataFrame = field(default_factory=pd.DataFrame)
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: resource -> bool frame of the counts withheld from published tables (protection.py; empty: none).
+    withheld: dict = field(default_factory=dict)
+    #: What the protection pass withheld, counted (protection.protect_cells).
+    protection: dict = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- reshaping
@@ -831,7 +835,12 @@ def compute(dataset: Dataset, settings: Settings) -> Results:
 
     goals = leadership_goals(counts, members, settings)
     quality = return_quality(dataset, counts)
-    return Results(indicators=indicators, lineage=lineage, goals=goals, quality=quality)
+    results = Results(indicators=indicators, lineage=lineage, goals=goals, quality=quality)
+    if settings.withhold_below > 0:
+        from .protection import protect
+
+        results = protect(dataset, counts, members, results, settings)
+    return results
 
 
 # --------------------------------------------------------------------------- mergers

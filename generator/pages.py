@@ -253,6 +253,19 @@ def _withheld(table: pd.DataFrame, resource: str, threshold: int) -> pd.DataFram
     return withhold_small_counts(table, counts, group, threshold)
 
 
+def _protected(table: pd.DataFrame, marks: pd.DataFrame) -> pd.DataFrame:
+    """The table with the cells the protection pass withheld (protection.table_marks) emptied and marked
+    `<count>_withheld`, as _withheld marks them."""
+    out = table.copy()
+    for c in marks.columns:
+        if c not in out:
+            continue
+        m = marks[c].reindex(out.index).fillna(False).astype(bool).to_numpy()
+        out[c + "_withheld"] = m
+        out.loc[m, c] = pd.NA if c != "percent" else np.nan
+    return out
+
+
 def _index_workforce(table: pd.DataFrame) -> dict:
     """Every workforce headcount cell as the return page shows it, by return and (group, band, ethnicity).
 
@@ -308,7 +321,9 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
     for resource in spec.YEAR_RESOURCES:
         t = dataset.tables.get(resource)
         if t is not None and len(t):
-            t = _withheld(t, resource, int(getattr(settings, "withhold_below", 0) or 0))
+            marks = (getattr(results, "withheld", None) or {}).get(resource)
+            t = _protected(t, marks) if marks is not None else \
+                _withheld(t, resource, int(getattr(settings, "withhold_below", 0) or 0))
             if resource == "workforce":
                 site.workforce = _index_workforce(t)
                 continue
