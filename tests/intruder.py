@@ -61,6 +61,8 @@ class System:
         self.values: list[float] = []      # NaN for withheld
         self.keys: list[tuple] = []
         self.rows: list[tuple[np.ndarray, np.ndarray, float, float]] = []
+        self.tags: list[object] = []
+        self.tag: object = None
 
     def add_var(self, key: tuple, value: float) -> int:
         self.keys.append(key)
@@ -70,6 +72,7 @@ class System:
     def add_row(self, idx: np.ndarray, coef: np.ndarray, lo: float, hi: float) -> None:
         if len(idx):
             self.rows.append((np.asarray(idx, dtype=np.int64), np.asarray(coef, dtype=float), lo, hi))
+            self.tags.append(self.tag)
 
 
 def load_counts(dl: Path, system: System) -> pd.DataFrame:
@@ -130,26 +133,33 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
     u = units(register, orgs)
     wf = breakdown_of(cells[cells["resource"] == "workforce"])
     wf = wf.assign(e=wf["ethnicity"].map(ETH))
-    groups = u.merge(wf, on=["year", "org_code"])
+    base_groups = u.merge(wf, on=["year", "org_code"])
     ind = _read(dl, "indicators")
-    if ind is not None:
-        # An organisation whose own figure says a count it needs was suppressed at source (or is not
-        # available) is left out of its groups' sums for that breakdown, as the generator leaves it out.
-        o = ind[(ind["level"] == "organisation") & (ind["indicator"] == "1") & (ind["measure"] == "headcount")]
-        gone = o[o["reason"].str.contains("at source|not available", regex=True)]
-        gone = gone.assign(year=gone["year"].astype(int), org_code=gone["code"], _gone=True)[
-            ["year", "org_code", "breakdown", "_gone"]].drop_duplicates()
-        groups = groups.merge(gone, on=["year", "org_code", "breakdown"], how="left")
-        groups = groups[groups["_gone"].isna()]
-    # unit, breakdown, ethnicity -> the variables summed
-    sums = {k: g["var"].to_numpy() for k, g in groups.groupby(["year", "level", "code", "breakdown", "e"])}
+
+    def summed(measure: str) -> dict:
+        """unit, breakdown, ethnicity -> the variables summed, leaving out (as the generator does) an
+        organisation whose own figure says a count it needs was suppressed at source or is not available."""
+        groups = base_groups
+        if ind is not None:
+            o = ind[(ind["level"] == "organisation") & (ind["indicator"] == "1") & (ind["measure"] == measure)]
+            gone = o[o["reason"].str.contains("at source|not available", regex=True)]
+            gone = gone.assign(year=gone["year"].astype(int), org_code=gone["code"], _gone=True)[
+                ["year", "org_code", "breakdown", "_gone"]].drop_duplicates()
+            groups = groups.merge(gone, on=["year", "org_code", "breakdown"], how="left")
+            groups = groups[groups["_gone"].isna()]
+        return {k: g["var"].to_numpy() for k, g in groups.groupby(["year", "level", "code", "breakdown", "e"])}
+
+    sums_all = summed("headcount")
+    sums_known = summed("share_bme_known")
+    sums = sums_all
     targets: list[tuple[str, np.ndarray]] = []
 
     def tol(x: float) -> float:
         return 1e-7 * (1 + abs(x))
 
-    def share_row(key: tuple, num: str, dens: tuple[str, ...], s: float) -> None:
-        parts = {e: sums.get((*key, e)) for e in set(dens) | {num}}
+    def share_row(key: tuple, num: str, dens: tuple[str, ...], s: float, src: dict | None = None) -> None:
+        src = src if src is not None else (sums_known if len(dens) == 2 else sums_all)
+        parts = {e: src.get((*key, e)) for e in set(dens) | {num}}
         if any(v is None for v in parts.values()):
             return
         idx, coef = [], []
@@ -167,7 +177,7 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
         system.add_row(np.concatenate(parts), np.ones(sum(len(p) for p in parts)), h - tol(h), h + tol(h))
 
     if ind is not None:
-        ind["year"] = ind["year"].astype(int)
+        ind = ind.assign(year=ind["year"].astype(int))
         one = ind[ind["indicator"] == "1"]
         for r in one.itertuples(index=False):
             key = (r.year, r.level, r.code, r.breakdown)
@@ -181,6 +191,7 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
             if r.status != "ok" or r.value == "":
                 continue
             v = float(r.value)
+            system.tag = r
             if r.measure == "headcount":
                 total_row(key, ("w", "b", "u"), v)
             elif r.measure in ("share_bme", "share_white", "share_unknown"):
@@ -200,7 +211,7 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
             if r.N != "":
                 total_row(key, ("w", "b", "u"), float(r.N))
             if r.s0 != "":
-                share_row(key, "b", ("w", "b"), float(r.s0))
+                share_row(key, "b", ("w", "b"), float(r.s0), sums_all)
             if r.T != "":
                 share_row((y, r.level, r.code, "all"), "b", ("w", "b"), float(r.T))
     quality = _read(dl, "quality")
@@ -250,7 +261,7 @@ def _katz(ind: pd.DataFrame, cells: pd.DataFrame, u: pd.DataFrame, sums: dict, s
                     system.add_row(ev[(*key, e)], np.ones(len(ev[(*key, e)])), round(x) - 1e-6, round(x) + 1e-6)
 
 
-def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0
+def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0, stop_after: int | None = None
            ) -> list[tuple[str, float, float]]:
     """(name, low, high) of every target whose unknowns appear in some equation; batched, then exact."""
     from scipy.optimize import linprog
@@ -309,7 +320,10 @@ def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0
             take(r.x)
     _, comp = connected_components((A.T @ A).tocsr(), directed=False)
     Ac = A_ub.tocsc()
+    pinned = 0
     for t in open_():
+        if stop_after is not None and pinned >= stop_after:
+            break
         cols_t = np.flatnonzero(np.isin(comp, np.unique(comp[F[t].indices])))
         rr = np.unique(Ac[:, cols_t].indices)
         sub = A_ub[rr][:, cols_t]
@@ -320,22 +334,24 @@ def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0
                 x = res.x.copy()
                 x[cols_t] = r.x
                 take(x)
+        pinned += int(np.floor(high[t] + 1e-6) - np.ceil(low[t] - 1e-6) < 1)
     return [(name, float(low[i]), float(high[i])) for i, (name, _) in enumerate(keep)]
 
 
-def attack(site: Path) -> tuple[int, list[tuple[str, float, float]]]:
-    """(withheld counts attacked, the recovered ones with their range)."""
+def attack(site: Path, stop_after: int | None = None) -> tuple[int, list[tuple[str, float, float]]]:
+    """(withheld counts attacked, the recovered ones with their range); stop_after: stop once that many
+    are recovered (the ranges of the rest are then not all exact)."""
     system, targets = build(site)
-    rs = ranges(system, targets)
+    rs = ranges(system, targets, stop_after=stop_after)
     rec = [(n, lo, hi) for n, lo, hi in rs if math.floor(hi + 1e-6) - math.ceil(lo - 1e-6) < 1]
     return len(rs), rec
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         print(__doc__.splitlines()[2])
         return 2
-    n, rec = attack(Path(argv[1]))
+    n, rec = attack(Path(argv[1]), stop_after=int(argv[2]) if len(argv) > 2 else None)
     print(f"intruder: {n} withheld counts in some published equation; {len(rec)} recovered")
     for name, lo, hi in rec[:50]:
         print(f"  {name}: between {lo:.3f} and {hi:.3f}")
