@@ -1409,7 +1409,9 @@ def return_page(site: Site, code: str, year: int) -> None:
                    "<abbr title=\"suppressed by the publisher\">*</abbr> means the organisation suppressed a small "
                    "number." + (f" Counts below {site.settings.withhold_below}, and counts that would reveal them, "
                                 "are withheld on this site (<abbr title=\"withheld\">w</abbr>)."
-                                if getattr(site.settings, "withhold_below", 0) else ""))]
+                                if getattr(site.settings, "withhold_below", 0) else
+                                " This site withholds no count (its setting <code>withhold_below</code> is 0): "
+                                "every count is published as the return gave it."))]
         body += return_tables(site, code, year)
     rep = link(r.get("report_url"), f"the organisation's own WRES report for {year}")
     plan = link(r.get("action_plan_url"), "its action plan")
