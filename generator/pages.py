@@ -1168,7 +1168,8 @@ def peers_section(site: Site, code: str, year: int, url: str) -> str:
 
 
 GOAL_STATUS = {"ok": "reachable", "met": "parity already met", "passed": "target year has passed",
-               "not_reachable": "not reachable at this turnover", "not_calculable": "cannot be computed"}
+               "not_reachable": "not reachable at this turnover", "not_calculable": "cannot be computed",
+               "suppressed": "withheld"}
 GROUP_WORDS = {"senior": "senior staff (bands 8a to VSM)", "vsm": "very senior managers", "board": "the board"}
 
 
