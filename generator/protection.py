@@ -639,7 +639,7 @@ def protect_goals(goals: pd.DataFrame, hk: pd.DataFrame) -> pd.DataFrame:
             sel = (f["group"] == group).to_numpy()
             got = f[sel].merge(h, on=["year", "level", "code"], how="left")["hidden"].fillna(False).to_numpy(bool)
             hidden[np.flatnonzero(sel)[got]] = True
-    hidden &= goals["status"].to_numpy() != "not_calculable"
+    # A goal that cannot be computed still shows its group's size and share: withheld too.
     return _blank(goals, hidden, GOAL_KEYS, WITHHELD_REASON)
 
 

@@ -204,6 +204,7 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
     if goals is not None and len(goals):
         for r in goals.drop_duplicates(["year", "level", "code", "group"]).itertuples(index=False):
             y = int(r.year)
+            system.tag = ("goals", r)
             bd = {"senior": "senior", "vsm": "_vsm"}.get(r.group)
             if bd is None:
                 continue
@@ -217,6 +218,7 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
     quality = _read(dl, "quality")
     if quality is not None and "share_unknown" in quality:
         for r in quality.itertuples(index=False):
+            system.tag = ("quality", r)
             if r.share_unknown != "":
                 share_row((int(r.year), "organisation", r.org_code, "all"), "u", ("w", "b", "u"),
                           float(r.share_unknown) / 100)
