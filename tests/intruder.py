@@ -28,7 +28,9 @@ tolerance for the 10 written decimals:
 For every `*` count that appears in some equation, and for every withheld
 figure's counts, the range of values consistent with all equations is
 computed (scipy's linprog, HiGHS); a range holding a single whole number is
-a recovered count. Exit status 1 (and a list) if any is recovered.
+a recovered count (a withheld figure is recovered when all its counts are).
+Exit status 1 (and a list) if any is recovered. A figure of indicator 9
+(board minus workforce share) and group survey figures are not attacked.
 """
 
 from __future__ import annotations
@@ -186,7 +188,7 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
                 for e in ("w", "b", "u"):
                     v = sums.get((*key, e))
                     if v is not None and r.measure == "headcount":
-                        targets.append((f"{r.year} {r.level} {r.code} {r.breakdown} {e}", v))
+                        targets.append((f"figure {r.year} {r.level} {r.code} {r.breakdown}|{e}", v))
                 continue
             if r.status != "ok" or r.value == "":
                 continue
@@ -346,6 +348,17 @@ def attack(site: Path, stop_after: int | None = None) -> tuple[int, list[tuple[s
     system, targets = build(site)
     rs = ranges(system, targets, stop_after=stop_after)
     rec = [(n, lo, hi) for n, lo, hi in rs if math.floor(hi + 1e-6) - math.ceil(lo - 1e-6) < 1]
+    # A withheld figure's White, BME and unknown counts: the figure is recovered when all three are (one of
+    # them alone may be a count that was never withheld, only left unpublished with the figure).
+    figs: dict[str, int] = {}
+    for n, _ in targets:  # every count of the figure, whether or not it appears in an equation
+        if n.startswith("figure "):
+            figs[n.split("|")[0]] = figs.get(n.split("|")[0], 0) + 1
+    pinned: dict[str, int] = {}
+    for n, _, _ in rec:
+        if n.startswith("figure "):
+            pinned[n.split("|")[0]] = pinned.get(n.split("|")[0], 0) + 1
+    rec = [x for x in rec if not x[0].startswith("figure ") or pinned[x[0].split("|")[0]] == figs[x[0].split("|")[0]]]
     return len(rs), rec
 
 
