@@ -88,7 +88,8 @@ count; for gaps each of the shares' counts) is below
 `settings.small_numbers_threshold`. When `settings.withhold_below` > 0, a
 figure built on a count below it is published as `suppressed` with reason
 "withheld: built on a count below N", so that a share cannot give away a
-withheld count.
+withheld count; then protection.py withholds, across every table at once,
+whatever else would give one away (compute calls it last).
 
 Trends (trends.py), peers (peers.py), goals (goals.py), data quality
 (quality.py) and lineage through mergers (below) complete the Results.
@@ -192,6 +193,10 @@ class Results:
     lineage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LINEAGE_COLUMNS))
     goals: pd.DataFrame = field(default_factory=pd.DataFrame)
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: resource -> bool frame of the counts withheld from published tables (protection.py; empty: none).
+    withheld: dict = field(default_factory=dict)
+    #: What the protection pass withheld, counted (protection.protect_cells).
+    protection: dict = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- reshaping
@@ -899,7 +904,12 @@ def compute(dataset: Dataset, settings: Settings) -> Results:
 
     goals = round_table(leadership_goals(counts, members, settings), "goals")
     quality = round_table(return_quality(dataset, counts), "quality")
-    return Results(indicators=indicators, lineage=lineage, goals=goals, quality=quality)
+    results = Results(indicators=indicators, lineage=lineage, goals=goals, quality=quality)
+    if settings.withhold_below > 0:
+        from .protection import protect
+
+        results = protect(dataset, counts, members, results, settings)
+    return results
 
 
 # --------------------------------------------------------------------------- mergers
