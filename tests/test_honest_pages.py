@@ -118,3 +118,18 @@ def test_a_move_across_parity_is_described_as_what_it_is():
     cell = pages.change_cell(2, "relative_likelihood", {"value": 1.01, "previous_value": 1.56, "change": -0.55,
                                                        "trend": "improved", "flags": "validator_warning"})
     assert ">Improved<" in cell and "validator warned" in cell
+
+
+def test_a_survey_gap_with_no_interval_gets_no_verdict_word(site):
+    """A survey gap without an interval (a plain mean of organisations, or no respondent counts) says its size and
+    direction and 'not tested'; only a gap whose interval excludes 0 is called worse."""
+    from generator.site.text import CLASS_LABELS, judgement
+
+    cls, words = judgement(5, "gap_pp", 2.4, "", None, None)
+    assert cls == "untested_gap" and "not tested" in words and "worse" not in words.lower()
+    assert judgement(5, "gap_pp", 2.4, "", 0.5, 4.3)[0] == "worse_for_bme"
+    assert judgement(5, "gap_pp", 2.4, "", -0.5, 4.3)[0] == "unclear"
+    _, _, docs = site
+    t = _text(docs / "index.md")  # England's survey figures are plain means with no interval in the bundled data
+    head = t.split("Harassment from the public", 1)[1][:200]
+    assert CLASS_LABELS["untested_gap"] in head and "Worse for BME" not in head, head

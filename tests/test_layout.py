@@ -136,3 +136,19 @@ def test_ruff_finds_nothing() -> None:
     done = subprocess.run([ruff, "check", "--output-format", "concise", "."], cwd=PACKAGE.parent,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_tests_and_benchmarks_import_modules_that_exist() -> None:
+    """An import of a module that moved can still succeed against another copy of the package on the
+    path (an editable install elsewhere), and then tests that copy: every `generator.x.y` named in
+    tests/ and benchmarks/ must be a module or package of this one."""
+    import re
+
+    known = set(modules())
+    wrong = []
+    for folder in ("tests", "benchmarks"):
+        for path in sorted((PACKAGE.parent / folder).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            names = re.findall(r"^\s*(?:from|import)\s+(generator(?:\.\w+)*)", text, re.M)
+            wrong += [f"{path.name}: {name}" for name in names if name not in known]
+    assert not wrong, wrong

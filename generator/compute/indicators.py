@@ -88,7 +88,8 @@ count; for gaps each of the shares' counts) is below
 `settings.small_numbers_threshold`. When `settings.withhold_below` > 0, a
 figure built on a count below it is published as `suppressed` with reason
 "withheld: built on a count below N", so that a share cannot give away a
-withheld count.
+withheld count; then protection.py withholds, across every table at once,
+whatever else would give one away (compute calls it last).
 
 Trends (trends.py), peers (peers.py), goals (goals.py), data quality
 (quality.py) and lineage through mergers (below) complete the Results.
@@ -194,6 +195,10 @@ class Results:
     lineage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LINEAGE_COLUMNS))
     goals: pd.DataFrame = field(default_factory=pd.DataFrame)
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: resource -> bool frame of the counts withheld from published tables (protection.py; empty: none).
+    withheld: dict = field(default_factory=dict)
+    #: What the protection pass withheld, counted (protection.protect_cells).
+    protection: dict = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- reshaping

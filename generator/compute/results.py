@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..model.dataset import Dataset
 from ..model.settings import Settings
+from . import protection
 from .figure_warnings import add_warning_flags
 from .goals import leadership_goals
 from .indicators import (
@@ -44,7 +45,10 @@ def compute(dataset: Dataset, settings: Settings) -> Results:
 
     goals = round_table(leadership_goals(counts, members, settings), "goals")
     quality = round_table(return_quality(dataset, counts), "quality")
-    return Results(indicators=indicators, lineage=lineage, goals=goals, quality=quality)
+    results = Results(indicators=indicators, lineage=lineage, goals=goals, quality=quality)
+    if settings.withhold_below > 0:
+        results = protection.protect(dataset, counts, members, results, settings)
+    return results
 
 
 def compute_lineage(counts: Counts, register: pd.DataFrame, collections: pd.DataFrame, settings: Settings

@@ -18,9 +18,10 @@ import yaml
 class Settings:
     #: Any figure built on a count below this carries the `small_numbers` flag.
     small_numbers_threshold: int = 10
-    #: Counts below this are withheld from published tables (pages and stacked CSV
-    #: downloads), with complementary suppression so that they cannot be worked back
-    #: from totals. 0 publishes every count, as the returns themselves do.
+    #: Counts from 1 to one below this are withheld everywhere they are published, with
+    #: every count or figure that would reveal them (protection.py: one pass over the
+    #: linked tables, audited by linear programming). 0 publishes every count, as the
+    #: returns themselves do.
     withhold_below: int = 0
     #: Annual turnover of senior posts assumed by the leadership-goal model.
     goal_turnover: float = 0.10

@@ -479,7 +479,11 @@ def published_tables(dataset: Dataset, results: Results, settings: Settings) -> 
     for resource in PUBLISHED_RESOURCES:
         df = _input_table(dataset, resource)
         schema = download_schema(resource)
-        withheld = _withhold(df, resource, settings.withhold_below) if resource in spec.YEAR_RESOURCES else {}
+        marks = getattr(results, "withheld", None) or {}
+        if resource in marks:  # the protection pass decided (protection.py)
+            withheld = {c: marks[resource][c].reindex(df.index).fillna(False).astype(bool) for c in marks[resource]}
+        else:
+            withheld = _withhold(df, resource, settings.withhold_below) if resource in spec.YEAR_RESOURCES else {}
         tables.append(Table(resource, RESOURCE_TITLES[resource], schema, coded_text(df, schema, withheld)))
     ind = results.indicators
     ind_schema = indicators_schema(ind)

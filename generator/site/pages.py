@@ -280,6 +280,19 @@ def _withheld(table: pd.DataFrame, resource: str, threshold: int) -> pd.DataFram
     return withhold_small_counts(table, counts, group, threshold)
 
 
+def _protected(table: pd.DataFrame, marks: pd.DataFrame) -> pd.DataFrame:
+    """The table with the cells the protection pass withheld (protection.table_marks) emptied and marked
+    `<count>_withheld`, as _withheld marks them."""
+    out = table.copy()
+    for c in marks.columns:
+        if c not in out:
+            continue
+        m = marks[c].reindex(out.index).fillna(False).astype(bool).to_numpy()
+        out[c + "_withheld"] = m
+        out.loc[m, c] = pd.NA if c != "percent" else np.nan
+    return out
+
+
 def _index_workforce(table: pd.DataFrame) -> dict:
     """Every workforce headcount cell as the return page shows it, by return and (group, band, ethnicity).
 
@@ -333,7 +346,9 @@ def build_site(dataset, results, docs_dir: Path, settings, release, downloads) -
     for resource in spec.YEAR_RESOURCES:
         t = dataset.tables.get(resource)
         if t is not None and len(t):
-            t = _withheld(t, resource, int(getattr(settings, "withhold_below", 0) or 0))
+            marks = (getattr(results, "withheld", None) or {}).get(resource)
+            t = _protected(t, marks) if marks is not None else \
+                _withheld(t, resource, int(getattr(settings, "withhold_below", 0) or 0))
             if resource == "workforce":
                 site.workforce = _index_workforce(t)
                 continue
@@ -562,7 +577,8 @@ def compact_cell(indicator: int, measure: str, r: dict | None) -> tuple[str, str
 
 #: The colour of each class word (a constant: class_tag is asked some 30,000 times a national build).
 CLASS_CSS = {"equal": "ok", "unclear": "unclear", "adverse_to_bme": "bad", "worse_for_bme": "bad",
-             "adverse_to_white": "other", "worse_for_white": "other", "more_diverse": "other"}
+             "adverse_to_white": "other", "worse_for_white": "other", "more_diverse": "other",
+             "untested_gap": "unclear"}
 
 
 def class_tag(cls: str) -> str:
@@ -1357,7 +1373,8 @@ def peers_section(site: Site, code: str, year: int, url: str) -> str:
 
 GOAL_STATUS = {"ok": "reachable", "met": "parity already met", "passed": "target year has passed",
                "not_reachable": "not reachable at this turnover", "not_calculable": "cannot be computed",
-               "too_small": "no goal: fewer than 20 posts"}
+               "too_small": "no goal: fewer than 20 posts",
+               "suppressed": "withheld"}
 GROUP_WORDS = {"senior": "senior staff (bands 8a to VSM)", "vsm": "very senior managers", "board": "the board"}
 
 
@@ -1635,7 +1652,9 @@ def return_page(site: Site, code: str, year: int) -> None:
                    "<abbr title=\"suppressed by the publisher\">*</abbr> means the organisation suppressed a small "
                    "number." + (f" Counts below {site.settings.withhold_below}, and counts that would reveal them, "
                                 "are withheld on this site (<abbr title=\"withheld\">w</abbr>)."
-                                if getattr(site.settings, "withhold_below", 0) else ""))]
+                                if getattr(site.settings, "withhold_below", 0) else
+                                " This site withholds no count (its setting <code>withhold_below</code> is 0): "
+                                "every count is published as the return gave it."))]
         body += return_tables(site, code, year)
     rep = link(r.get("report_url"), f"the organisation's own WRES report for {year}")
     plan = link(r.get("action_plan_url"), "its action plan")

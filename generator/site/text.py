@@ -278,7 +278,8 @@ def judgement(indicator: int, measure: str, value: object, flags: object = "", l
     """(class word, sentence fragment): is the figure good or bad, in plain words.
 
     Class words: "equal", "adverse_to_bme", "adverse_to_white", "worse_for_bme",
-    "worse_for_white", "no_data".
+    "worse_for_white", "more_diverse", "unclear", "untested_gap" (a survey gap with no interval: its
+    direction is shown, no verdict), "no_data".
     """
     if is_missing(value):
         return "no_data", "there is no figure"
@@ -299,6 +300,10 @@ def judgement(indicator: int, measure: str, value: object, flags: object = "", l
             return "equal", "there is no gap"
         if not is_missing(lower) and not is_missing(upper) and float(lower) <= 0 <= float(upper):
             return "unclear", "but the 95% interval includes 0, so the difference could be chance"
+        if indicator in spec.SURVEY_INDICATORS and (is_missing(lower) or is_missing(upper)):
+            # A survey gap with no interval (no respondent counts, or a plain mean of organisations) has had no
+            # test: say its size and direction, never "worse".
+            return "untested_gap", "not tested: with no respondent counts there is no interval to tell it from chance"
         if worse_for_bme:
             return "worse_for_bme", "BME staff fare worse" if indicator not in (1, 9) else "BME staff are under-represented"
         if indicator in (1, 9):
@@ -318,6 +323,7 @@ CLASS_LABELS = {
     "no_data": "No figure",
     "unclear": "No clear difference",
     "more_diverse": "More diverse than the workforce",
+    "untested_gap": "Not tested (no interval)",
 }
 
 TREND_LABELS = {

@@ -89,6 +89,10 @@ SIZE_RANGES = {  # headcount in 2019: (low, high)
 }
 
 
+#: Headcount in 2019 of the national scales' small organisations: (low, high).
+SMALL_SIZE = (120, 450)
+
+
 @dataclass(frozen=True)
 class Quirks:
     """The deliberate messiness of a scale, by organisation code (documented in data/README.md)."""
@@ -285,11 +289,19 @@ def _national_plan(rng: np.random.Generator, mult: int) -> tuple[pd.DataFrame, Q
     n_late = max(1, len(plan) // 60)
     late_codes = rng.choice(trusts, size=n_late, replace=False)
     late_years = rng.choice(YEARS, size=n_late)
+    # Small organisations, as the real NHS has (small specialist and community trusts): about one trust
+    # in twelve has a few hundred staff, so its senior and medical bands hold a handful of people; a
+    # third of them publish small counts as `*` themselves.
+    small = np.flatnonzero((plan["org_type"].isin(["acute_specialist", "community", "mental_health"])).to_numpy())
+    small = np.sort(rng.choice(small, size=max(1, len(plan) // 12), replace=False)) if len(small) else small
+    plan.loc[plan.index[small], "size"] = np.round(np.exp(rng.uniform(np.log(SMALL_SIZE[0]), np.log(SMALL_SIZE[1]),
+                                                                      len(small))))
+    suppressing = tuple(str(c) for c in plan["org_code"].to_numpy()[small][::3])
     quirks = Quirks(
         late={(c, int(y)): f"{int(y)}-12-{rng.integers(1, 29):02d}" for c, y in zip(late_codes, late_years)},
         training_warning=((str(trusts[1]), 2022),),
         appointed_warning=((str(trusts[2]), 2024),),
-        suppressing=(),
+        suppressing=suppressing,
         no_links=tuple(str(c) for c in rng.choice(trusts, size=max(1, len(trusts) // 25), replace=False)),
         pay=tuple(str(c) for c in trusts[rng.random(len(trusts)) < 0.35]),
     )
