@@ -152,3 +152,24 @@ def test_tests_and_benchmarks_import_modules_that_exist() -> None:
             names = re.findall(r"^\s*(?:from|import)\s+(generator(?:\.\w+)*)", text, re.M)
             wrong += [f"{path.name}: {name}" for name in names if name not in known]
     assert not wrong, wrong
+
+
+#: Where the package's own modules may be imported inside a function, and why: each command of the
+#: CLI imports only its own stage; the pipeline keeps its spawned helper process's start light (it
+#: imports the downloads' stage while the parent validates: pipeline._warm_up).
+LAZY_IMPORTS_ALLOWED = {"generator.cli", "generator.build.pipeline"}
+
+
+def test_the_package_imports_its_modules_at_the_top() -> None:
+    found = []
+    for name, path in modules().items():
+        if name in LAZY_IMPORTS_ALLOWED:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for func in ast.walk(tree):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("generator")):
+                    found.append(f"{name}:{node.lineno}")
+    assert not found, f"imports of the package inside functions: {found}"

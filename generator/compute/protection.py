@@ -67,6 +67,8 @@ import pandas as pd
 from scipy import sparse
 
 from ..model import spec
+from .indicators import lineage_members
+from .peers import add_peer_ranks
 
 #: Columns of a figure that are never sensitive: what it is, and whether it is published.
 KEY_COLUMNS = ("year", "level", "code", "indicator", "measure", "breakdown", "status", "flags", "reason", "folded")
@@ -614,8 +616,6 @@ def protect_indicators(ind: pd.DataFrame, hk: pd.DataFrame, register: pd.DataFra
     out = _blank(ind, mask, KEY_COLUMNS + keep_extra, WITHHELD_REASON)
     out = _clear_stale_trends(out)
     if "peer_rank" in out and level_map is None:
-        from .peers import add_peer_ranks
-
         cols = list(out.columns)
         out = add_peer_ranks(out.drop(columns=["peer_rank", "peer_count", "peer_percentile"]), register)[cols]
     return out
@@ -684,7 +684,6 @@ def protect(dataset, counts, members: pd.DataFrame, results, settings):  # noqa:
     threshold = int(getattr(settings, "withhold_below", 0) or 0)
     if threshold <= 0:
         return results
-    from .indicators import lineage_members
 
     lin, _ = lineage_members(dataset.register, counts.universe)
     cells = build_cells(dataset, counts, members, lin)

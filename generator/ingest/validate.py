@@ -20,9 +20,9 @@ Order of work, and why:
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,7 @@ from ..model.dataset import Dataset
 from ..model.problems import Problem, error, warning
 from ..model.problems import cap as cap_problems
 from ..model.settings import Settings
-from . import cells, checks
+from . import cache, cells, checks
 from .read import MAX_BYTES, RawTable, not_utf8, read_table, sha256_of
 
 #: The bundled register and collections, used when checking a single year folder.
@@ -84,7 +84,7 @@ def _empty_typed(resource: str) -> pd.DataFrame:
     return _empty_typed_cached(resource).copy()
 
 
-@cache
+@functools.cache
 def _empty_typed_cached(resource: str) -> pd.DataFrame:
     names = list(cells.field_names(resource))
     t = cells.typed(pd.DataFrame({n: pd.Series([], dtype="str") for n in names}), resource)
@@ -578,7 +578,6 @@ def _check_year_cached(year_cache: Path | None, checksums: dict[str, str], liste
         return check_year(ydir, prefix, year, collected, listed, settings, job.root)
     import hashlib
 
-    from . import cache
 
     entries = sorted(e.name for e in ydir.iterdir())
     key_text = repr((cache.code_hash(), year, prefix, collected, sorted(listed), repr(settings), entries,

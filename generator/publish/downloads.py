@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..compute import changes
+from ..compute.suppression import withhold_small_counts
 from ..model import spec
 from ..model.dataset import Dataset
 from ..model.errors import BuildError  # the build's own error: the CLI prints it without a traceback
@@ -428,7 +429,6 @@ def _withhold(df: pd.DataFrame, resource: str, threshold: int) -> dict[str, pd.S
     counts = [c for c in spec.COUNT_FIELDS.get(resource, ()) if c in df.columns]
     if threshold <= 0 or not counts or df.empty:
         return {}
-    from ..compute.suppression import withhold_small_counts
 
     after = withhold_small_counts(df, counts, _group_columns(resource), threshold)  # a copy, same index
     marks: dict[str, pd.Series] = {}

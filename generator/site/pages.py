@@ -28,8 +28,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..compute.rounding import rounded
+from ..compute.stats import relative_likelihood
+from ..compute.suppression import withhold_small_counts
 from ..model import spec
 from ..publish import badges, changelog, files
+from ..publish.badges import embed_html
 from .charts import Chart, ChartFiles, write_chart, write_vega_bundle
 from .markers import FINISHED  # the first line of a generated page's body (see `compose`); the hook renders such pages
 from .text import (
@@ -274,7 +278,6 @@ def _withheld(table: pd.DataFrame, resource: str, threshold: int) -> pd.DataFram
     counts = [c for c in spec.COUNT_FIELDS.get(resource, ()) if c in table.columns]
     if threshold <= 0 or not counts:
         return table
-    from ..compute.suppression import withhold_small_counts
 
     group = ["year"] + [k for k in spec.KEYS[resource] if k != "ethnicity"]
     return withhold_small_counts(table, counts, group, threshold)
@@ -738,8 +741,6 @@ def pooled_appointments(site: Site, code: str, year: int) -> str:
     the worst cases are not hidden: the two pooled rates and the pooled likelihood with its interval. Only
     years whose four counts are all published are pooled, and the years are named.
     """
-    from ..compute.stats import relative_likelihood
-
     sums = {"aw": 0, "sw": 0, "ab": 0, "sb": 0}
     used = []
     for yr in sorted(y for (c, y) in site.tables.get("recruitment", {}) if c == code and y <= int(year)):
@@ -758,7 +759,6 @@ def pooled_appointments(site: Site, code: str, year: int) -> str:
         used.append(yr)
     if len(used) < 2 or sums["sw"] == 0 or sums["sb"] == 0:
         return ""
-    from ..compute.rounding import rounded
 
     span = f"{used[0]} to {used[-1]}" if used == list(range(used[0], used[-1] + 1)) else ", ".join(map(str, used))
     rw, rb = 100 * sums["aw"] / sums["sw"], 100 * sums["ab"] / sums["sb"]
@@ -1677,8 +1677,6 @@ def share_section(site: Site, code: str, year: int, url: str) -> str:
              "they were computed and how they compare. Copy this address:"),
            f'<pre class="wres-copy"><code>{esc(address)}</code></pre>']
     try:
-        from ..publish.badges import embed_html
-
         snippet = embed_html(code, year, site.settings.site_url, status=str(site.returns[(code, year)].get("status")))
     except Exception:  # noqa: BLE001 - the badge is an extra; the page stands without it
         snippet = ""
