@@ -5,16 +5,18 @@ Usage: python3 tests/intruder.py SITE_DIR   (a built site, or any folder holding
 What the intruder reads (everything a reader can download): the stacked
 return tables (`downloads/<resource>.csv`, a withheld or source-suppressed
 count is `*`), organisations.csv (who belongs to which system, region and
-type), indicators.csv, goals.csv and quality.csv. Rounding is not relied on:
-the published values are read as they are written (10 decimals).
+type), indicators.csv, goals.csv and quality.csv. Every published value is
+read as the interval its printed digits allow (a share printed 12.3 is
+anything from 12.25 to 12.35; a count is exact), so the attack is exactly as
+strong as the files are precise, whatever rounding rule the generator follows.
 
 The linear system: one unknown per count of the return tables (a published
 count is fixed to its value, a `*` one is any value >= 0). For every unit
 (organisation, system, region, organisation type, England) and breakdown,
 the counts of its members are summed as the generator sums them; a figure
 flagged `members_left_out` is not used (the intruder does not know who was
-left out). Each published figure then gives a linear equation, with a
-tolerance for the 10 written decimals:
+left out). Each published figure then gives a linear equation, or a pair of
+inequalities for the interval its printed digits allow:
 
 * headcount H:            W + B + U = H
 * share_bme s (0-100):    B - s/100 (W + B + U) = 0  (share_white, share_unknown alike)
@@ -23,7 +25,7 @@ tolerance for the 10 written decimals:
 * quality share_unknown:  U - q/100 (W + B + U) = 0 (an organisation's whole workforce)
 * indicators 2, 3, 4 (relative likelihood, Katz interval, denominators): the interval's width gives the
   standard error, which with the ratio and the two denominators solves back to both event counts
-  (an equation each, when the solution is a whole number).
+  (each count bounded by its values over the corners of the printed ratio's and lower end's intervals).
 
 For every `*` count that appears in some equation, and for every withheld
 figure's counts, the range of values consistent with all equations is
@@ -126,6 +128,16 @@ def _num(s: str) -> float:
     return float(s) if s not in ("", None) else float("nan")
 
 
+def half_unit(text: str, decimals: int) -> float:
+    """Half a unit of the last digit the value was rounded to: the value was anything within this of what is
+    printed. A file drops trailing zeros ("87" for 87.0), so the digits printed are not always the digits kept:
+    `decimals` is the published rounding rule for the measure (/methodology/), used when fewer digits are
+    printed than it keeps."""
+    text = str(text).strip()
+    printed = len(text.split(".", 1)[1]) if "." in text and "e" not in text.lower() else 0
+    return 0.5 * 10.0 ** -max(printed, decimals)
+
+
 def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
     dl = site / "downloads" if (site / "downloads").is_dir() else site
     system = System()
@@ -159,24 +171,28 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
     def tol(x: float) -> float:
         return 1e-7 * (1 + abs(x))
 
-    def share_row(key: tuple, num: str, dens: tuple[str, ...], s: float, src: dict | None = None) -> None:
+    def share_row(key: tuple, num: str, dens: tuple[str, ...], s: float, src: dict | None = None,
+                  half: float = 0.0) -> None:
+        """num = s x (sum of dens), s known to +/- half: num - (s - half) dens >= 0 and num - (s + half) dens <= 0."""
         src = src if src is not None else (sums_known if len(dens) == 2 else sums_all)
         parts = {e: src.get((*key, e)) for e in set(dens) | {num}}
         if any(v is None for v in parts.values()):
             return
-        idx, coef = [], []
-        for e in dens:
-            idx.append(parts[e])
-            coef.append(np.full(len(parts[e]), -s))
-        idx.append(parts[num])
-        coef.append(np.ones(len(parts[num])))
-        system.add_row(np.concatenate(idx), np.concatenate(coef), -tol(1e4), tol(1e4))
+        for bound, lo, hi in ((s - half, -tol(1e4), np.inf), (s + half, -np.inf, tol(1e4))):
+            idx, coef = [], []
+            for e in dens:
+                idx.append(parts[e])
+                coef.append(np.full(len(parts[e]), -bound))
+            idx.append(parts[num])
+            coef.append(np.ones(len(parts[num])))
+            system.add_row(np.concatenate(idx), np.concatenate(coef), lo, hi)
 
-    def total_row(key: tuple, dens: tuple[str, ...], h: float) -> None:
+    def total_row(key: tuple, dens: tuple[str, ...], h: float, half: float = 0.0) -> None:
         parts = [sums.get((*key, e)) for e in dens]
         if any(p is None for p in parts):
             return
-        system.add_row(np.concatenate(parts), np.ones(sum(len(p) for p in parts)), h - tol(h), h + tol(h))
+        system.add_row(np.concatenate(parts), np.ones(sum(len(p) for p in parts)), h - half - tol(h),
+                       h + half + tol(h))
 
     if ind is not None:
         ind = ind.assign(year=ind["year"].astype(int))
@@ -194,13 +210,14 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
                 continue
             v = float(r.value)
             system.tag = r
+            h = half_unit(r.value, 1)  # shares: 1 dp (a headcount prints whole: its half is not used)
             if r.measure == "headcount":
                 total_row(key, ("w", "b", "u"), v)
             elif r.measure in ("share_bme", "share_white", "share_unknown"):
                 share_row(key, {"share_bme": "b", "share_white": "w", "share_unknown": "u"}[r.measure],
-                          ("w", "b", "u"), v / 100)
+                          ("w", "b", "u"), v / 100, half=h / 100)
             elif r.measure == "share_bme_known":
-                share_row(key, "b", ("w", "b"), v / 100)
+                share_row(key, "b", ("w", "b"), v / 100, half=h / 100)
         _katz(ind, cells, u, sums, system, targets)
     goals = _read(dl, "goals")
     if goals is not None and len(goals):
@@ -214,16 +231,16 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
             if r.N != "":
                 total_row(key, ("w", "b", "u"), float(r.N))
             if r.s0 != "":
-                share_row(key, "b", ("w", "b"), float(r.s0), sums_all)
+                share_row(key, "b", ("w", "b"), float(r.s0), sums_all, half=half_unit(r.s0, 4))
             if r.T != "":
-                share_row((y, r.level, r.code, "all"), "b", ("w", "b"), float(r.T))
+                share_row((y, r.level, r.code, "all"), "b", ("w", "b"), float(r.T), half=half_unit(r.T, 4))
     quality = _read(dl, "quality")
     if quality is not None and "share_unknown" in quality:
         for r in quality.itertuples(index=False):
             system.tag = ("quality", r)
             if r.share_unknown != "":
                 share_row((int(r.year), "organisation", r.org_code, "all"), "u", ("w", "b", "u"),
-                          float(r.share_unknown) / 100)
+                          float(r.share_unknown) / 100, half=half_unit(r.share_unknown, 1) / 100)
     for i, (key, v) in enumerate(zip(system.keys, system.values)):
         if math.isnan(v):
             targets.append((" ".join(map(str, key)), np.array([i])))
@@ -253,16 +270,25 @@ def _katz(ind: pd.DataFrame, cells: pd.DataFrame, u: pd.DataFrame, sums: dict, s
             if nw is None or nb is None or np.isnan(vals[nw]).any() or np.isnan(vals[nb]).any():
                 continue
             n_w, n_b = vals[nw].sum(), vals[nb].sum()
-            rl, lo = float(r.value), float(r.ci_lower)
-            se = math.log(rl / lo) / 1.959963984540054
             n1, n2 = (n_b, n_w) if num_first == "b" else (n_w, n_b)
-            # a/n1 over c/n2 = rl;  1/a - 1/n1 + 1/c - 1/n2 = se^2  ->  c = (n2/(rl n1) + 1) / (se^2 + 1/n1 + 1/n2)
-            cc = (n2 / (rl * n1) + 1) / (se * se + 1 / n1 + 1 / n2)
-            aa = rl * cc * n1 / n2
+            sols = []
+            hr, hl = half_unit(r.value, 2), half_unit(r.ci_lower, 2)
+            for rl in (float(r.value) - hr, float(r.value), float(r.value) + hr):
+                for lo in (float(r.ci_lower) - hl, float(r.ci_lower), float(r.ci_lower) + hl):
+                    if rl <= 0 or lo <= 0 or lo >= rl:
+                        continue
+                    se = math.log(rl / lo) / 1.96  # the generator's z (stats.Z95)
+                    # a/n1 over c/n2 = rl;  1/a - 1/n1 + 1/c - 1/n2 = se^2  ->  c = (n2/(rl n1) + 1) / (se^2 + 1/n1 + 1/n2)
+                    cc = (n2 / (rl * n1) + 1) / (se * se + 1 / n1 + 1 / n2)
+                    sols.append((rl * cc * n1 / n2, cc))
+            if len(sols) < 9:
+                continue  # the printed digits allow a ratio at or below its lower end: no bound worth having
             ea, ec = (num_first, "w" if num_first == "b" else "b")
-            for e, x in ((ea, aa), (ec, cc)):
-                if (*key, e) in ev and abs(x - round(x)) < 1e-3:
-                    system.add_row(ev[(*key, e)], np.ones(len(ev[(*key, e)])), round(x) - 1e-6, round(x) + 1e-6)
+            for e, xs in ((ea, [a for a, _ in sols]), (ec, [c for _, c in sols])):
+                if (*key, e) in ev:
+                    lo_x, hi_x = min(xs), max(xs)
+                    slack = 1e-6 + 0.05 * (hi_x - lo_x)  # the corners bound a smooth function over a small box
+                    system.add_row(ev[(*key, e)], np.ones(len(ev[(*key, e)])), lo_x - slack, hi_x + slack)
 
 
 def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0, stop_after: int | None = None
@@ -290,8 +316,10 @@ def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0,
     if not lo_b or n == 0:
         return []
     A = sparse.csr_matrix((data, (rows, cols)), shape=(len(lo_b), n))
-    A_ub = sparse.vstack([A, -A]).tocsr()
-    b_ub = np.concatenate([np.array(hi_b), -np.array(lo_b)])
+    hi_a, lo_a = np.array(hi_b), np.array(lo_b)
+    fin_hi, fin_lo = np.isfinite(hi_a), np.isfinite(lo_a)  # a one-sided row (a printed share's bound) has one side
+    A_ub = sparse.vstack([A[fin_hi], -A[fin_lo]]).tocsr()
+    b_ub = np.concatenate([hi_a[fin_hi], -lo_a[fin_lo]])
     used = np.asarray(abs(A).sum(axis=0)).ravel() > 0
     keep = [(name, pos[v]) for name, v in targets if (pos[v] >= 0).all() and used[pos[v]].all()]
     if not keep:

@@ -192,7 +192,10 @@ def build_cells(dataset, counts, members: pd.DataFrame, lineage: pd.DataFrame) -
         m = u.merge(used, on=["year", "org_code"], how="inner")
         for col in cols:
             a = atom[atom["col"] == col][["year", "org_code", "key", "base"]]
-            p = m.merge(a, on=["year", "org_code", "key"], how="inner")
+            if len(m) and len(a):
+                p = m.merge(a, on=["year", "org_code", "key"], how="inner")
+            else:  # a table no return has (empty frames' key columns have no common dtype to merge on)
+                p = m.iloc[:0].assign(base=pd.Series(dtype="int64"))
             pairs.append(p.assign(fam=fam, col=col)[["fam", "year", "level", "code", "key", "col", "base"]])
             index.append(m[["year", "level", "code", "key"]].drop_duplicates().assign(fam=fam, col=col))
     pairs = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame(
