@@ -5,16 +5,16 @@ Usage: python3 tests/intruder.py SITE_DIR   (a built site, or any folder holding
 What the intruder reads (everything a reader can download): the stacked
 return tables (`downloads/<resource>.csv`, a withheld or source-suppressed
 count is `*`), organisations.csv (who belongs to which system, region and
-type), indicators.csv, goals.csv and quality.csv. Rounding is not relied on:
-the published values are read as they are written (10 decimals).
+type), indicators.csv, goals.csv and quality.csv. A value is read as the
+interval its printed decimals allow (7.4 is between 7.35 and 7.45).
 
 The linear system: one unknown per count of the return tables (a published
 count is fixed to its value, a `*` one is any value >= 0). For every unit
 (organisation, system, region, organisation type, England) and breakdown,
 the counts of its members are summed as the generator sums them; a figure
 flagged `members_left_out` is not used (the intruder does not know who was
-left out). Each published figure then gives a linear equation, with a
-tolerance for the 10 written decimals:
+left out). Each published figure then gives a linear equation (a share: two
+inequalities, for the interval its printed decimals allow):
 
 * headcount H:            W + B + U = H
 * share_bme s (0-100):    B - s/100 (W + B + U) = 0  (share_white, share_unknown alike)
@@ -47,6 +47,14 @@ SENIOR_BANDS = ("band_8a", "band_8b", "band_8c", "band_8d", "band_9", "vsm")
 NON_MEDICAL = ("non_clinical", "clinical_non_medical")
 ETH = {"white": "w", "bme": "b", "unknown": "u"}
 BIG = 1e7
+#: A side of a row with no bound.
+OPEN = 1e12
+
+
+def half_unit(text: str) -> float:
+    """Half a unit of the last decimal printed: a value printed 7.4 is one in [7.35, 7.45]."""
+    d = len(text.split(".")[1]) if "." in text else 0
+    return 0.5 * 10.0 ** -d * (1 + 1e-9)
 
 
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
@@ -159,18 +167,22 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
     def tol(x: float) -> float:
         return 1e-7 * (1 + abs(x))
 
-    def share_row(key: tuple, num: str, dens: tuple[str, ...], s: float, src: dict | None = None) -> None:
+    def share_row(key: tuple, num: str, dens: tuple[str, ...], s: float, src: dict | None = None,
+                  h: float = 0.0) -> None:
+        """num = s * (sum of dens), s known to within h (half a unit of its last printed decimal):
+        num - (s - h) den >= 0 and num - (s + h) den <= 0 (den >= 0)."""
         src = src if src is not None else (sums_known if len(dens) == 2 else sums_all)
         parts = {e: src.get((*key, e)) for e in set(dens) | {num}}
         if any(v is None for v in parts.values()):
             return
-        idx, coef = [], []
-        for e in dens:
-            idx.append(parts[e])
-            coef.append(np.full(len(parts[e]), -s))
-        idx.append(parts[num])
-        coef.append(np.ones(len(parts[num])))
-        system.add_row(np.concatenate(idx), np.concatenate(coef), -tol(1e4), tol(1e4))
+        for share, lo, hi in ((s - h, -tol(1e4), OPEN), (s + h, -OPEN, tol(1e4))) if h else ((s, -tol(1e4), tol(1e4)),):
+            idx, coef = [], []
+            for e in dens:
+                idx.append(parts[e])
+                coef.append(np.full(len(parts[e]), -share))
+            idx.append(parts[num])
+            coef.append(np.ones(len(parts[num])))
+            system.add_row(np.concatenate(idx), np.concatenate(coef), lo, hi)
 
     def total_row(key: tuple, dens: tuple[str, ...], h: float) -> None:
         parts = [sums.get((*key, e)) for e in dens]
@@ -198,9 +210,9 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
                 total_row(key, ("w", "b", "u"), v)
             elif r.measure in ("share_bme", "share_white", "share_unknown"):
                 share_row(key, {"share_bme": "b", "share_white": "w", "share_unknown": "u"}[r.measure],
-                          ("w", "b", "u"), v / 100)
+                          ("w", "b", "u"), v / 100, h=half_unit(r.value) / 100)
             elif r.measure == "share_bme_known":
-                share_row(key, "b", ("w", "b"), v / 100)
+                share_row(key, "b", ("w", "b"), v / 100, h=half_unit(r.value) / 100)
         _katz(ind, cells, u, sums, system, targets)
     goals = _read(dl, "goals")
     if goals is not None and len(goals):
@@ -214,16 +226,16 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
             if r.N != "":
                 total_row(key, ("w", "b", "u"), float(r.N))
             if r.s0 != "":
-                share_row(key, "b", ("w", "b"), float(r.s0), sums_all)
+                share_row(key, "b", ("w", "b"), float(r.s0), sums_all, h=half_unit(r.s0))
             if r.T != "":
-                share_row((y, r.level, r.code, "all"), "b", ("w", "b"), float(r.T))
+                share_row((y, r.level, r.code, "all"), "b", ("w", "b"), float(r.T), h=half_unit(r.T))
     quality = _read(dl, "quality")
     if quality is not None and "share_unknown" in quality:
         for r in quality.itertuples(index=False):
             system.tag = ("quality", r)
             if r.share_unknown != "":
                 share_row((int(r.year), "organisation", r.org_code, "all"), "u", ("w", "b", "u"),
-                          float(r.share_unknown) / 100)
+                          float(r.share_unknown) / 100, h=half_unit(r.share_unknown) / 100)
     for i, (key, v) in enumerate(zip(system.keys, system.values)):
         if math.isnan(v):
             targets.append((" ".join(map(str, key)), np.array([i])))
