@@ -514,8 +514,11 @@ def _withhold_pins(cells: Cells, pins: list[set[int]]) -> int:
     return len(chosen)
 
 
-def protect_cells(cells: Cells, threshold: int, audit: bool = True, max_rounds: int = 60) -> dict:
-    """Primary, secondary and audited suppression on `cells` (in place); returns counts for the write-up."""
+def protect_cells(cells: Cells, threshold: int, audit: bool = True, max_rounds: int = 10_000) -> dict:
+    """Primary, secondary and audited suppression on `cells` (in place); returns counts for the write-up.
+
+    Rounds go on until the audit recovers nothing (still_recoverable 0), or a round can withhold nothing
+    more, or max_rounds: then still_recoverable says how many cells the last audit recovered."""
     primary(cells, threshold)
     stats = {"primary_base": cells.primary_base, "primary_cells": cells.primary_cells}
     secondary(cells)
@@ -533,12 +536,16 @@ def protect_cells(cells: Cells, threshold: int, audit: bool = True, max_rounds: 
             safe_c[chk_c] = True
             safe_b[rec_b] = False
             safe_c[rec_c] = False
+            stats["still_recoverable"] = len(rec_b) + len(rec_c)
             if len(rec_b) == 0 and len(rec_c) == 0:
                 break
+            before = int(cells.base_hidden.sum()) + int(cells.cell_hidden.sum())
             if _withhold_pins(cells, pins) == 0:
                 _fix(cells, rec_b, rec_c)
             secondary(cells)
             rounds += 1
+            if int(cells.base_hidden.sum()) + int(cells.cell_hidden.sum()) == before:
+                break  # nothing left that the rules can withhold: counted in still_recoverable
     stats["audit_rounds"] = rounds
     stats["withheld_base"] = int(cells.base_hidden.sum())
     stats["withheld_cells"] = int(cells.cell_hidden.sum())
