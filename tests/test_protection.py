@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from generator.compute import protection
+from generator.compute.indicators import lineage_members
 from generator.compute.results import compute
 from generator.ingest.validate import validate_path
 from generator.model.release import release_of
@@ -90,3 +91,20 @@ def test_withheld_figures_are_blank_in_every_column(region):
         assert gone[c].isna().all() or (gone[c].astype(str) == "").all(), c
     assert (gone["flags"] == "").all()
     assert r.protection["withheld_base"] >= r.protection["primary_base"] > 0
+
+
+def test_the_audit_says_when_it_stopped_before_every_cell_was_safe(region, monkeypatch):
+    """A round limit never ends the pass silently: the stats count what the last audit still recovered."""
+    got = {}
+
+    def grab(dataset, counts, members, results, settings):  # noqa: ANN001
+        lin, _ = lineage_members(dataset.register, counts.universe)
+        got["cells"] = protection.build_cells(dataset, counts, members, lin)
+        return results
+
+    monkeypatch.setattr(protection, "protect", grab)
+    compute(validate_path(region), Settings(withhold_below=10))
+    cells = got["cells"]
+    one = protection.Cells(**{k: (v.copy() if hasattr(v, "copy") else v) for k, v in vars(cells).items()})
+    assert protection.protect_cells(one, 10, max_rounds=1)["still_recoverable"] > 0
+    assert protection.protect_cells(cells, 10)["still_recoverable"] == 0

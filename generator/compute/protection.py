@@ -37,9 +37,10 @@ The rule
 3. An audit: for every withheld base and aggregate cell, the range of values
    consistent with everything published (linear programming, HiGHS through
    scipy, non-negative counts) is computed; a cell whose range holds a single
-   whole number would be recovered, so one more base cell of the published sum
-   that pins it is withheld, and the audit runs again (withholding more can
-   only widen ranges, so only cells not yet shown safe are checked again).
+   whole number would be recovered, so one of the published sums that pin it
+   (non-zero duals at its minimum or maximum) is withheld, the cheapest by
+   level (else one more base cell), and the audit runs again (withholding more
+   can only widen ranges, so only cells not yet shown safe are checked again).
 4. A figure is published only if every cell it is computed from is published;
    otherwise the whole row is withheld (every column but the keys, status,
    flags and reason is emptied), everywhere it appears. Trend columns that
@@ -282,27 +283,72 @@ def primary(cells: Cells, threshold: int) -> None:
 
 # --------------------------------------------------------------------------- the audit
 
+class _LP:
+    """One HiGHS model of {0 <= x <= _BIG, A x = b}, kept between solves: only the objective changes, so
+    each solve starts from the last optimal basis instead of from scratch, as scipy's linprog does
+    (see benchmarks/README.md, "Protection"). It is the HiGHS scipy itself ships and linprog calls
+    (scipy.optimize._highspy, not a public module: hence scipy>=1.15 in pyproject.toml); highspy's
+    own Highs class runs Python callbacks on every solve and was six times slower here."""
+
+    def __init__(self, A: sparse.spmatrix, b: np.ndarray) -> None:
+        from scipy.optimize._highspy import _core as highspy
+
+        self._hs = highspy
+        h = highspy._Highs()
+        h.setOptionValue("output_flag", False)
+        Ac = sparse.csc_matrix(A)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = Ac.shape[1], Ac.shape[0]
+        lp.col_cost_ = np.zeros(Ac.shape[1])
+        lp.col_lower_ = np.zeros(Ac.shape[1])
+        lp.col_upper_ = np.full(Ac.shape[1], _BIG)
+        lp.row_lower_ = np.asarray(b, dtype="float64")
+        lp.row_upper_ = np.asarray(b, dtype="float64")
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = Ac.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = Ac.indices.astype(np.int32)
+        lp.a_matrix_.value_ = Ac.data.astype("float64")
+        h.passModel(lp)
+        self.h = h
+        self._cost = np.zeros(0, np.int32)
+
+    def solve(self, idx: np.ndarray, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Minimise coef . x[idx]: (x, row duals), or None if HiGHS finds no optimum."""
+        h = self.h
+        if len(self._cost):
+            h.changeColsCost(len(self._cost), self._cost, np.zeros(len(self._cost)))
+        idx = np.asarray(idx, dtype=np.int32)
+        h.changeColsCost(len(idx), idx, np.asarray(coef, dtype="float64"))
+        self._cost = idx
+        h.run()
+        if h.getModelStatus() != self._hs.HighsModelStatus.kOptimal:
+            return None
+        sol = h.getSolution()
+        return np.asarray(sol.col_value), np.asarray(sol.row_dual)
+
+
 def feasible_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x0: np.ndarray | None,
                     rounds: int = 12, exact: bool = True, seed: int = 0,
-                    comp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    comp: np.ndarray | None = None, pins: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(low, high) of each row of F @ x over {0 <= x, A x = b}, as far as needed to tell a range holding two
     whole numbers or more from one holding a single whole number.
 
-    Batched first: each linear programme (HiGHS, through scipy) pushes every target not yet shown to move by
-    1 up or down at random; a target is certified once two solutions put it at least 1 apart. Then, with
-    `exact`, the targets left get their exact maximum and minimum, each on its own component of the system
-    (`comp`: a component number per variable; targets are kept to one component); without `exact`, they
+    Batched first: each linear programme (HiGHS) pushes every target not yet shown to move by 1 up or down
+    at random; a target is certified once two solutions put it at least 1 apart. Then, with `exact`, each
+    target left gets its exact minimum and then maximum (stopping once certified); every solution also
+    widens every other target's seen range, so most targets never need their own programme. All of them
+    are solved on one model, warm-started from the last basis (`_LP`). Without `exact`, the targets left
     are reported with their seen range (conservative: a certified range is always a true one).
-    x0: a feasible point if known (else one is found first).
+    x0: a feasible point if known (else one is found first). comp: unused (kept for callers).
+    pins: if given, filled with target -> the rows of A binding at its exact minimum or maximum (non-zero
+    duals) for every target whose range holds one whole number only: the published sums that pin it.
     """
-    from scipy.optimize import linprog
-
-    n = A.shape[1]
+    lp = _LP(A, b)
     if x0 is None:
-        res = linprog(np.zeros(n), A_eq=A, b_eq=b, bounds=(0, _BIG), method="highs")
-        if res.status != 0:
-            raise ValueError(f"the published figures are inconsistent: {res.message}")
-        x0 = res.x
+        got = lp.solve(np.zeros(0, np.int32), np.zeros(0))
+        if got is None:
+            raise ValueError("the published figures are inconsistent: no non-negative counts fit them")
+        x0 = got[0]
     f0 = F @ x0
     lo, hi = f0.copy(), f0.copy()
     rng = np.random.default_rng(seed)
@@ -310,18 +356,15 @@ def feasible_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x
     def open_() -> np.ndarray:
         return np.flatnonzero(np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) < 1)
 
-    def solve(c: np.ndarray, A_=A, b_=b, F_=F, cols=None) -> None:  # noqa: ANN001
-        res = linprog(c, A_eq=A_, b_eq=b_, bounds=(0, _BIG), method="highs")
-        if res.status != 0:
-            return
-        x = res.x
-        if cols is not None:
-            full = x0.copy()
-            full[cols] = x
-            x = full
-        f = F_ @ x
+    def take(c: np.ndarray) -> np.ndarray | None:
+        nz = np.flatnonzero(c)
+        got = lp.solve(nz, c[nz])
+        if got is None:
+            return None
+        f = F @ got[0]
         np.minimum(lo, f, out=lo)
         np.maximum(hi, f, out=hi)
+        return got[1]
 
     last = None
     for k in range(rounds):
@@ -330,31 +373,42 @@ def feasible_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x
             break
         last = len(todo)
         w = rng.uniform(0.5, 1.5, len(todo)) * (rng.choice([-1.0, 1.0], len(todo)) if k else 1.0)
-        solve(np.asarray(F[todo].T @ w).ravel())
+        take(np.asarray(F[todo].T @ w).ravel())
     if not exact:
         return lo, hi
-    comp = np.zeros(n, dtype=np.int64) if comp is None else comp
-    Ac = A.tocsc()
     for t in open_():
         row = F[t]
-        cols = np.flatnonzero(np.isin(comp, np.unique(comp[row.indices]))) if len(row.indices) else np.arange(0)
-        if len(cols) == 0:
-            continue
-        rows = np.unique(Ac[:, cols].indices)
-        Asub = A[rows][:, cols]
-        bsub = b[rows] - A[rows] @ np.where(np.isin(np.arange(n), cols), 0.0, x0)
-        c = np.asarray(row[:, cols].todense()).ravel()
+        bind: set[int] = set()
         for sign in (-1.0, 1.0):
-            solve(sign * c, Asub, bsub, F, cols)
             if np.floor(hi[t] + 1e-6) - np.ceil(lo[t] - 1e-6) >= 1:
                 break
+            c = np.zeros(F.shape[1])
+            c[row.indices] = sign * row.data
+            y = take(c)
+            if y is not None:
+                bind.update(np.flatnonzero(np.abs(y) > 1e-9).tolist())
+        if pins is not None and np.floor(hi[t] + 1e-6) - np.ceil(lo[t] - 1e-6) < 1:
+            pins[int(t)] = bind
     return lo, hi
 
 
-def recovered(cells: Cells, only: np.ndarray | None = None, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def recovered(cells: Cells, only: np.ndarray | None = None, exact: bool = False,
+              only_cells: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Withheld base cells and withheld aggregate cells whose feasible range may hold one whole number only
-    (exactly so with `exact`; otherwise those not shown to range over two, which may include safe ones)."""
-    from scipy.sparse.csgraph import connected_components
+    (exactly so with `exact`; otherwise those not shown to range over two, which may include safe ones).
+
+    only / only_cells: check just these base / aggregate cells (the others were shown safe before, and
+    withholding more only widens ranges). An aggregate cell with one withheld base cell that is itself
+    checked is that cell plus a published constant, and one whose withheld part equals another's is that
+    one: each is checked once and given the other's verdict."""
+    got = _audit(cells, only, only_cells, exact)
+    return got[0], got[1]
+
+
+def _audit(cells: Cells, only: np.ndarray | None, only_cells: np.ndarray | None,
+           exact: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[set[int]]]:
+    """recovered(), the base and aggregate cells it checked (those not recovered are shown safe), and for
+    each recovered cell (base cells first) the published cells that pin it (feasible_ranges' pins)."""
 
     val = cells.base["value"].to_numpy(dtype="float64")
     hb = np.flatnonzero(cells.base_hidden)
@@ -372,15 +426,26 @@ def recovered(cells: Cells, only: np.ndarray | None = None, exact: bool = False)
     check = ~free if only is None else (~free & np.isin(hb, only))
     tb = np.flatnonzero(check)
     tc = np.flatnonzero(t_keep & (np.diff(T.indptr) > 0))
+    if only_cells is not None:
+        tc = tc[np.isin(hc[tc], only_cells)]
     if len(tb) == 0 and len(tc) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    link = sparse.vstack([A, T[tc]]).tocsr()
-    _, comp = connected_components((link.T @ link).tocsr(), directed=False)
-    F = sparse.vstack([sparse.csr_matrix((np.ones(len(tb)), (np.arange(len(tb)), tb)), shape=(len(tb), len(hb))),
-                       T[tc]]).tocsr()
-    lo, hi = feasible_ranges(A, rhs, F, val[hb], exact=exact, comp=comp)
-    one = np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) < 1
-    return hb[tb[one[:len(tb)]]], hc[tc[one[len(tb):]]]
+        e = np.zeros(0, np.int64)
+        return e, e, e, e, []
+    # Deduplicate: each target is a set of withheld base cells; a set of one base cell is that cell.
+    keyed = [(j,) for j in tb] + [tuple(T.indices[T.indptr[r]:T.indptr[r + 1]]) for r in tc]
+    uniq, of = {}, np.empty(len(keyed), np.int64)
+    for i, k in enumerate(keyed):
+        of[i] = uniq.setdefault(k, len(uniq))
+    rows = [np.array(k, dtype=np.int64) for k in uniq]
+    F = sparse.csr_matrix((np.ones(sum(len(r) for r in rows)),
+                           (np.repeat(np.arange(len(rows)), [len(r) for r in rows]), np.concatenate(rows))),
+                          shape=(len(rows), len(hb)))
+    pins: dict[int, set[int]] = {}
+    lo, hi = feasible_ranges(A, rhs, F, val[hb], exact=exact, pins=pins)
+    one = (np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) < 1)[of]
+    rows_cell = pub[touch]
+    by = [{int(rows_cell[k]) for k in pins.get(int(u), ())} for u in of[one]]
+    return hb[tb[one[:len(tb)]]], hc[tc[one[len(tb):]]], hb[tb], hc[tc], by
 
 
 def _fix(cells: Cells, rec_b: np.ndarray, rec_c: np.ndarray) -> None:
@@ -439,57 +504,26 @@ def _fix(cells: Cells, rec_b: np.ndarray, rec_c: np.ndarray) -> None:
 _LEVEL_COST = {"_lineage": 0, "org_type": 1, "system": 2, "region": 3, "organisation": 4, "england": 5}
 
 
-def _release_pins(cells: Cells, rec_b: np.ndarray, rec_c: np.ndarray) -> int:
-    """For each recovered cell, withhold one published sum of those that pin it (from the duals of the
-    linear programme that finds its range): the cheapest by level, then the smallest. Returns how many."""
-    from scipy.optimize import linprog
-    from scipy.sparse.csgraph import connected_components
-
-    val = cells.base["value"].to_numpy(dtype="float64")
-    hb = np.flatnonzero(cells.base_hidden)
-    pub = np.flatnonzero(~cells.cell_hidden)
-    S = cells.support
-    Sp = S[pub]
-    A = Sp[:, hb].tocsr()
-    keep = np.flatnonzero(np.diff(A.indptr) > 0)
-    A, rows_cell = A[keep], pub[keep]
-    rhs = cells.value[rows_cell] - Sp[keep] @ np.where(cells.base_hidden, 0.0, val)
-    _, comp = connected_components((A.T @ A).tocsr(), directed=False) if A.shape[0] else (0, np.zeros(len(hb), int))
+def _withhold_pins(cells: Cells, pins: list[set[int]]) -> int:
+    """For each recovered cell, withhold one of the published sums that pin it (found by the audit): the
+    cheapest by level, then the smallest; none for a cell one already chosen pins. Returns how many."""
     first = cells.index.drop_duplicates("cell").set_index("cell")
-    cost = first["level"].map(_LEVEL_COST).reindex(np.arange(S.shape[0])).fillna(9).to_numpy()
-    pos = {int(b): i for i, b in enumerate(hb)}
-    Ac = A.tocsc()
-    targets = [S[[int(b)]] for b in rec_b] + [S[[int(c)]] for c in rec_c]
+    cost = first["level"].map(_LEVEL_COST).reindex(np.arange(cells.support.shape[0])).fillna(9).to_numpy()
     chosen: set[int] = set()
-    for row in targets:
-        idx = [pos[j] for j in row.indices if j in pos]
-        if not idx:
+    for binding in pins:
+        if not binding or binding & chosen:
             continue
-        cols = np.flatnonzero(np.isin(comp, np.unique(comp[idx])))
-        r = np.unique(Ac[:, cols].indices)
-        if len(r) == 0:
-            continue
-        Asub = A[r][:, cols]
-        bsub = rhs[r]
-        c = np.isin(cols, idx).astype(float)
-        binding: set[int] = set()
-        for sign in (-1.0, 1.0):
-            res = linprog(sign * c, A_eq=Asub, b_eq=bsub, bounds=(0, _BIG), method="highs")
-            if res.status == 0:
-                y = res.eqlin.marginals
-                binding.update(int(rows_cell[r[k]]) for k in np.flatnonzero(np.abs(y) > 1e-9))
-        if binding & chosen:
-            continue
-        if binding:
-            b = sorted(binding, key=lambda k: (cost[k], cells.value[k], k))[0]
-            chosen.add(b)
+        chosen.add(min(binding, key=lambda k: (cost[k], cells.value[k], k)))
     if chosen:
         cells.cell_hidden[np.array(sorted(chosen))] = True
     return len(chosen)
 
 
-def protect_cells(cells: Cells, threshold: int, audit: bool = True, max_rounds: int = 60) -> dict:
-    """Primary, secondary and audited suppression on `cells` (in place); returns counts for the write-up."""
+def protect_cells(cells: Cells, threshold: int, audit: bool = True, max_rounds: int = 10_000) -> dict:
+    """Primary, secondary and audited suppression on `cells` (in place); returns counts for the write-up.
+
+    Rounds go on until the audit recovers nothing (still_recoverable 0), or a round can withhold nothing
+    more, or max_rounds: then still_recoverable says how many cells the last audit recovered."""
     primary(cells, threshold)
     stats = {"primary_base": cells.primary_base, "primary_cells": cells.primary_cells}
     secondary(cells)
@@ -497,17 +531,26 @@ def protect_cells(cells: Cells, threshold: int, audit: bool = True, max_rounds: 
     stats["after_secondary_cells"] = int(cells.cell_hidden.sum())
     rounds = 0
     if audit:
-        only = None
+        safe_b = np.zeros(len(cells.base_hidden), bool)
+        safe_c = np.zeros(len(cells.cell_hidden), bool)
         while rounds < max_rounds:
-            rec_b, rec_c = recovered(cells, only, exact=True)
+            # Withholding more only widens ranges: a cell shown safe stays safe and is not checked again.
+            rec_b, rec_c, chk_b, chk_c, pins = _audit(cells, np.flatnonzero(cells.base_hidden & ~safe_b),
+                                                      np.flatnonzero(cells.cell_hidden & ~safe_c), exact=True)
+            safe_b[chk_b] = True
+            safe_c[chk_c] = True
+            safe_b[rec_b] = False
+            safe_c[rec_c] = False
+            stats["still_recoverable"] = len(rec_b) + len(rec_c)
             if len(rec_b) == 0 and len(rec_c) == 0:
                 break
-            before_b = cells.base_hidden.copy()
-            if _release_pins(cells, rec_b, rec_c) == 0:
+            before = int(cells.base_hidden.sum()) + int(cells.cell_hidden.sum())
+            if _withhold_pins(cells, pins) == 0:
                 _fix(cells, rec_b, rec_c)
             secondary(cells)
-            only = np.union1d(rec_b, np.flatnonzero(cells.base_hidden & ~before_b))
             rounds += 1
+            if int(cells.base_hidden.sum()) + int(cells.cell_hidden.sum()) == before:
+                break  # nothing left that the rules can withhold: counted in still_recoverable
     stats["audit_rounds"] = rounds
     stats["withheld_base"] = int(cells.base_hidden.sum())
     stats["withheld_cells"] = int(cells.cell_hidden.sum())
