@@ -133,3 +133,16 @@ def test_a_survey_gap_with_no_interval_gets_no_verdict_word(site):
     t = _text(docs / "index.md")  # England's survey figures are plain means with no interval in the bundled data
     head = t.split("Harassment from the public", 1)[1][:200]
     assert CLASS_LABELS["untested_gap"] in head and "Worse for BME" not in head, head
+
+
+def test_every_not_calculable_or_withheld_figure_prints_its_reason_in_every_table(site):
+    """A phone has no hover: in dense tables as in full ones the reason is printed beside the word, not only
+    in a tooltip."""
+    _, _, docs = site
+    cell = re.compile(r'<span class="wres-na" title="[^"]*">(not calculable|withheld)</span>(.{0,40})', re.S)
+    seen = 0
+    for page in docs.rglob("*.md"):
+        for m in cell.finditer(page.read_text(encoding="utf-8")):
+            seen += 1
+            assert m.group(2).startswith(' <span class="wres-reason">('), (page, m.group(0))
+    assert seen > 0

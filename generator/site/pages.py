@@ -616,6 +616,10 @@ def figure_html(indicator: int, measure: str, r: dict | None, with_interval: boo
         tip = f' title="{attr(str(reason))}"' if not is_missing(reason) else ""
         # In full tables the reason is printed, not only a tooltip (a phone has no hover).
         why = f' <span class="wres-reason">({esc(str(reason))})</span>' if with_interval and tip else ""
+        if tip and not with_interval and status in ("not_calculable", "suppressed"):
+            # Dense tables print the reason's first clause ("no BME shortlisted applicant was appointed"); the
+            # whole sentence stays in the title and is printed on the figure's own page.
+            why = f' <span class="wres-reason">({esc(str(reason).split(":", 1)[0])})</span>'
         return f'<span class="wres-na"{tip}>{word}</span>{why}'
     html_ = fmt_value(r["value"], k)
     fl = flags_of(r.get("flags"))
