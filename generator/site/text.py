@@ -21,6 +21,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from ..compute.rounding import kind_of
 from ..model import spec
 from ..publish.addresses import rel  # noqa: F401  (pages and charts take it from here)
 from .markers import RAW_CLOSE, RAW_OPEN  # the page format's markers, which the hook lifts out
@@ -141,16 +142,9 @@ def fmt_int(value: object) -> str:
 
 @lru_cache(maxsize=256)  # a few dozen measures, asked about some 100,000 times a national build
 def measure_kind(indicator: int, measure: str) -> str:
-    """likelihood | gap | share | percent | count: what kind of number a measure is."""
-    if measure.startswith("relative_likelihood"):
-        return "likelihood"
-    if measure.startswith("gap_pp") or measure == "senior_gap_pp":
-        return "gap"
-    if measure.startswith("share_"):
-        return "share"
-    if measure.startswith("percent_"):
-        return "percent"
-    return "count"
+    """likelihood | gap | share | percent | count: what kind of number a measure is (the kinds the rounding
+    rule is stated for, `rounding.kind_of`)."""
+    return kind_of(measure)
 
 
 def fmt_value(value: object, kind: str) -> str:
