@@ -19,18 +19,6 @@ SCHEMA_DIR = resource("schemas")
 ETHNICITIES = ("white", "bme", "unknown")
 KNOWN_ETHNICITIES = ("white", "bme")
 
-ORG_TYPES = (
-    "acute",
-    "acute_specialist",
-    "mental_health",
-    "community",
-    "ambulance",
-    "ccg",
-    "icb",
-    "national_body",
-    "independent_provider",
-)
-
 ORG_TYPE_LABELS = {
     "acute": "Acute trust",
     "acute_specialist": "Acute specialist trust",
@@ -42,6 +30,8 @@ ORG_TYPE_LABELS = {
     "national_body": "National body",
     "independent_provider": "Independent provider",
 }
+#: The organisation types of the returns format, in the order above.
+ORG_TYPES = tuple(ORG_TYPE_LABELS)
 
 #: NHS England regions: code -> (name, address slug). Slugs are fixed by outputs.md.
 REGIONS = {
