@@ -3,6 +3,7 @@ accessible tables, and `compose`, which makes them one page of finished HTML for
 
 from __future__ import annotations
 
+import html as _html
 import json
 import re
 from dataclasses import dataclass
@@ -71,8 +72,6 @@ heading, intro = Heading, Intro
 @lru_cache(maxsize=4096)
 def _slug(text: str) -> str:
     """The id Python-Markdown's toc extension makes from a heading's text, before it is made unique."""
-    import html as _html
-
     from markdown.extensions.toc import slugify, strip_tags
 
     return slugify(_html.unescape(strip_tags(text)), "-")
@@ -198,7 +197,10 @@ _TAGS = re.compile(r"<[^>]+>")
 
 
 def _strip(html: str) -> str:
-    return " ".join(_TAGS.sub("", html).split())
+    """The plain text of a piece of safe HTML (tags dropped, entities read), for an attribute: `attr` escapes
+    it once. Without reading the entities, "Barts &amp; The London" would be escaped twice and read aloud
+    as "Barts &amp; The London"."""
+    return " ".join(_html.unescape(_TAGS.sub("", html)).split())
 
 
 def in_details(summary: str, content: str) -> str:
