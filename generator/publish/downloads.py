@@ -41,6 +41,7 @@ from .cellformat import Coded, format_numbers, joined_runs, objects, safe_text
 from .download_names import CHECKSUMS, DOWNLOADS, LICENCE, PACKAGE, WORKBOOK
 from .downloads_page import render_page
 from .files import safe_join, write_bytes, write_text
+from .headline import headline_schema, headline_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..compute.indicators import Results
@@ -499,8 +500,9 @@ def published_tables(dataset: Dataset, results: Results, settings: Settings) -> 
 # --------------------------------------------------------------------------- the workbook
 
 
-def workbook_bytes(tables: list[Table], release: Release) -> bytes:
-    """One .xlsx with an "about" sheet, a "columns" sheet and a sheet per table.
+def workbook_bytes(tables: list[Table], release: Release, headline: pd.DataFrame) -> bytes:
+    """One .xlsx for people who open files by hand: "about", "columns", the headline figures (one row per
+    organisation per year, `headline.headline_table`), goals and quality. The long tables stay CSV.
 
     The cells are the CSVs' text (so the two agree): numbers as numbers,
     everything else as inert text, never formulas or links; see workbook.py.
@@ -514,17 +516,22 @@ def workbook_bytes(tables: list[Table], release: Release) -> bytes:
         ("Licence", f"{LICENCE['title']}: {LICENCE['path']}"),
         ("Demonstration data", "yes: fictional organisations" if release.demonstration else "no"),
         ("Missing values", "An empty cell is not available; * is suppressed (a small number)."),
-        ("Sheets", "columns explains every column; then one sheet per downloads/<name>.csv, the same data."),
+        ("Sheets", "columns explains every column; headline holds each organisation's nine headline figures "
+                   "for each year; goals and quality are downloads/goals.csv and downloads/quality.csv. Every "
+                   "figure (indicators.csv) and the returns themselves are CSV files beside this workbook."),
     ], columns=["item", "value"])
+    schema = headline_schema()
+    kept = [Table("headline", "Headline figures", schema, coded_text(headline, schema))]
+    kept += [t for t in tables if t.name in ("goals", "quality")]
     columns = pd.DataFrame(
         [(t.name, f["name"], f.get("type", "string"),
           f.get("description") or f.get("title") or describe(t.name, f["name"]))
-         for t in tables for f in t.schema["fields"]],
+         for t in kept for f in t.schema["fields"]],
         columns=["sheet", "column", "type", "description"])
-    sheets = workbook.split_sheets("about", about, ()) + workbook.split_sheets("columns", columns, ())
-    for t in tables:
+    sheets = [workbook.sheet("about", about), workbook.sheet("columns", columns)]
+    for t in kept:
         numeric = [f["name"] for f in t.schema["fields"] if f.get("type") in ("integer", "number")]
-        sheets += workbook.split_sheets(t.name, t.columns, numeric)
+        sheets.append(workbook.sheet(t.name, t.columns, numeric))
     return workbook.xlsx_bytes(sheets, title="Open WRES downloads", author=CITATION_AUTHOR, comments=release.label)
 
 
@@ -563,7 +570,7 @@ def package_descriptor(tables: list[Table], files: dict[str, DownloadFile], rele
         "name": "workbook",
         "type": "file",
         "path": WORKBOOK,
-        "title": "Every table above in one Excel workbook, with a sheet that explains the columns",
+        "title": "The headline figures, goals and data quality in one Excel workbook, with a sheet that explains the columns",
         "format": "xlsx",
         "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "bytes": wb.bytes,
@@ -646,8 +653,9 @@ def write_downloads(dataset: Dataset, results: Results, docs_dir: Path, settings
                                        f"Table Schema of {t.csv_name}", None, None, "json")
         files[t.csv_name] = _record(docs_dir, f"{DOWNLOADS}/{t.csv_name}", csv_bytes(t.columns), t.title,
                                     t.rows, schema_rel, "csv")
-    files[WORKBOOK] = _record(docs_dir, f"{DOWNLOADS}/{WORKBOOK}", workbook_bytes(tables, release),
-                              "Every table in one Excel workbook, with a sheet that explains the columns",
+    headline = headline_table(results.indicators, dataset.register)
+    files[WORKBOOK] = _record(docs_dir, f"{DOWNLOADS}/{WORKBOOK}", workbook_bytes(tables, release, headline),
+                              "The headline figures, goals and data quality in one Excel workbook",
                               None, None, "xlsx")
     package = package_descriptor(tables, files, release, dataset)
     files[PACKAGE] = _record(docs_dir, f"{DOWNLOADS}/{PACKAGE}", json_text(package).encode(),

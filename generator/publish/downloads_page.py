@@ -61,7 +61,8 @@ def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFi
         "",
         "Every table on this site, ready to take away: each input resource as validated, with all years "
         "stacked and a `year` column, every computed figure in `indicators.csv`, and one Excel workbook "
-        f"holding them all. Everything here is published under the {licence}.",
+        "of the headline figures (one row per organisation per year), goals and data quality. "
+        f"Everything here is published under the {licence}.",
         "",
     ]
     if release.demonstration:
