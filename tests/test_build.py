@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -98,85 +97,21 @@ def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path
     byte for byte the one a single process builds, search index and sitemap included."""
     import json
 
-    from generator.build.pipeline import _mkdocs_build, default_config
+    from generator.build.mkdocs_build import mkdocs_build
+    from generator.build.pipeline import default_config
 
     out, _ = built
     work = out.parent / f".{out.name}.wres"
     digests = {}
     for n in (1, 2, 3):
         site = tmp_path / f"site-{n}"
-        _mkdocs_build(default_config(), work / "docs", site, static_dir=work / "static", shards=n)
+        mkdocs_build(default_config(), work / "docs", site, static_dir=work / "static", shards=n)
         digests[n] = _tree_digest(site)
     assert digests[1] == digests[2] == digests[3]
     assert digests[1] == _tree_digest(out)
     index = json.loads((tmp_path / "site-1" / "search" / "search_index.json").read_text(encoding="utf-8"))
     organisations = {d["location"] for d in index["docs"] if d["location"].startswith("organisations/X")}
     assert len(organisations) > 20  # every organisation page is in the one merged index
-
-
-@pytest.mark.slow
-def test_pages_from_shells_are_those_rendered_in_full_on_the_demo_site(built, tmp_path, monkeypatch):
-    """Organisation and return pages are drawn from a few shells the theme renders once
-    (mkdocs_hooks._Shells): the demo site is the one full rendering gives, byte for byte."""
-    from generator.build.pipeline import _mkdocs_build, default_config
-
-    out, _ = built
-    work = out.parent / f".{out.name}.wres"
-    monkeypatch.setenv("WRES_NO_SHELLS", "1")
-    _mkdocs_build(default_config(), work / "docs", tmp_path / "full", static_dir=work / "static", shards=1)
-    assert _tree_digest(tmp_path / "full") == _tree_digest(out)
-    page = sorted((out / "organisations").glob("*/index.html"))[0].read_text(encoding="utf-8")
-    assert 'data-md-type="navigation" hidden' in page and "md-tabs" in page  # the theme's parts are there
-
-
-def _mkdocs(config: Path, docs: Path, static: Path, site: Path, **env: str) -> str:
-    """A real `mkdocs build`, as build._mkdocs_build runs it; its log."""
-    run = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config), "--site-dir", str(site)],
-        cwd=config.parent, capture_output=True, text=True, check=True,
-        env=dict(os.environ, WRES_DOCS_DIR=str(docs), WRES_STATIC_DIR=str(static), NO_MKDOCS_2_WARNING="1", **env))
-    return run.stderr
-
-
-@pytest.mark.slow
-def test_pages_drawn_from_shells_are_those_rendered_in_full(built, tmp_path):
-    """Organisation and return pages are drawn from a few shells, each page's own title, description,
-    canonical address, skip link and content put back (mkdocs_hooks._Shells). The site is byte for byte
-    the one full rendering gives, with site_url set (every page has a canonical address), a title and a
-    description holding characters HTML treats specially, and a page with no <h1> (rendered in full)."""
-    out, _ = built
-    work = out.parent / f".{out.name}.wres"
-    project = tmp_path / "project"
-    project.mkdir()
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    (project / "mkdocs.yml").write_text(config.replace("site_name: Open WRES\n",
-                                                       "site_name: Open WRES\nsite_url: https://wres.example/\n", 1),
-                                        encoding="utf-8")
-    (project / "site_src").symlink_to(ROOT / "site_src")
-    (project / "generator").symlink_to(ROOT / "generator")
-    docs = tmp_path / "docs"
-    shutil.copytree(work / "docs", docs)
-    pages = sorted(docs.glob("organisations/*/index.md"))
-    tricky, headless = pages[0].read_text(encoding="utf-8"), pages[1].read_text(encoding="utf-8")
-    lines = tricky.split("\n")
-    lines[1] = 'title: "Ash &amp; Elm <em>NHS</em> Trust \\"Q\\" ~ caf\u00e9"'
-    lines[2] = 'description: "WRES figures of Ash &amp; Elm \\"Q\\" <b>NHS</b> Trust."'
-    pages[0].write_text("\n".join(lines), encoding="utf-8")
-    start = headless.index("<h1")
-    pages[1].write_text(headless[:start] + headless[headless.index("</h1>", start) + 5:], encoding="utf-8")
-
-    log = _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "shells")
-    _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "full", WRES_NO_SHELLS="1")
-    assert _tree_digest(tmp_path / "shells") == _tree_digest(tmp_path / "full")
-
-    drawn = re.search(r"wres: (\d+) organisation and return pages drawn from (\d+) shells", log)
-    assert drawn, log[-2000:]
-    pages_drawn, shells = int(drawn.group(1)), int(drawn.group(2))
-    assert pages_drawn == len(list(docs.glob("organisations/*/*.md"))) - 1  # all but the page with no <h1>
-    assert shells < pages_drawn / 4
-    page = (tmp_path / "shells" / pages[0].parent.relative_to(docs) / "index.html").read_text(encoding="utf-8")
-    assert "<title>Ash &amp; Elm <em>NHS</em> Trust" in page
-    assert f'<link rel="canonical" href="https://wres.example/{pages[0].parent.relative_to(docs).as_posix()}/">' in page
 
 
 @pytest.mark.slow
@@ -207,7 +142,7 @@ def test_mkdocs_warnings_reach_the_publisher(tmp_path, data_copy):
 
 def test_shards_sitemaps_are_joined_in_address_order(tmp_path):
     """With site_url set, MkDocs lists every page in sitemap.xml: each process lists its share."""
-    from generator.build.pipeline import merge_shards
+    from generator.build.mkdocs_build import merge_shards
 
     def sitemap(*locs: str) -> str:
         entries = "".join(f"\n    <url>\n         <loc>https://x.example/{loc}</loc>\n    </url>" for loc in locs)
@@ -225,7 +160,7 @@ def test_shards_sitemaps_are_joined_in_address_order(tmp_path):
 
 
 def test_shards_that_disagree_stop_the_build(tmp_path):
-    from generator.build.pipeline import merge_shards
+    from generator.build.mkdocs_build import merge_shards
 
     shards = [tmp_path / "a", tmp_path / "b"]
     for shard, text in zip(shards, ("<p>one</p>", "<p>two</p>")):
@@ -330,16 +265,17 @@ def test_cli_build_exit_codes(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "nothing" in proc.stderr
+    assert "[wres]" not in proc.stderr  # no progress when stderr is not a terminal (issue 19)
 
 
 def test_a_second_process_that_dies_is_a_build_error_not_a_traceback():
     """If the downloads' process dies mid-build (killed for memory, say), the publisher gets a BuildError
     that says so, from the job and from any later submission."""
-    from generator.build.pipeline import _Helper
+    from generator.build import helper as second
 
-    with _Helper() as helper:
+    with second.DownloadsProcess() as helper:
         job = helper.submit(os._exit, 1)  # a real spawned process, ended abruptly
         with pytest.raises(BuildError, match="stopped unexpectedly"):
-            _Helper.result(job)
+            second.result(job)
         with pytest.raises(BuildError, match="stopped unexpectedly"):
             helper.submit(len, "x")

@@ -2,8 +2,13 @@
 
 Like owid/etl's steps, the expensive middle of the pipeline re-runs only when
 a checksum of its inputs changes. The key covers every file in the data
-folder, the generator's own code and schemas, and the settings, so a cached
-result can never be stale: change any of them and it is recomputed.
+folder, the generator's own code and schemas, the versions of the libraries
+that read and compute (and Python's), and the settings, so a cached result can
+never be stale: change any of them and it is recomputed.
+
+Each output folder has its own cache under the one cache root (`model.cache_root`):
+`builds/<hash of the output folder>/figures/` (the last build's dataset and
+figures) and `.../years/` (each year folder's checks, by that folder's hash).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from ..model import spec
+from ..model.cache_root import cache_root
 from ..model.settings import Settings
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole package
@@ -66,6 +72,23 @@ def cache_key(data_dir: Path, settings: Settings) -> str:
     h.update(b"\x01code" + code_hash().encode())
     h.update(repr(settings).encode())
     return h.hexdigest()
+
+
+def build_dir(out_dir: Path) -> Path:
+    """The cache of the builds into `out_dir` (an absolute path): one folder per output folder, so
+    builds into two folders never replace each other's entries."""
+    name = hashlib.sha256(str(Path(out_dir).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return cache_root() / "builds" / name
+
+
+def figures_dir(out_dir: Path) -> Path:
+    """Where the last build into `out_dir` keeps its validated data set and figures."""
+    return build_dir(out_dir) / "figures"
+
+
+def years_dir(out_dir: Path) -> Path:
+    """Where builds into `out_dir` keep each year folder's checks."""
+    return build_dir(out_dir) / "years"
 
 
 def entry_path(cache_dir: Path, key: str) -> Path:

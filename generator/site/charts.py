@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from ..model.cache_root import cache_root
 from ..publish import files
 from .text import attr, esc, fmt_interval, fmt_value, is_missing, raw_block
 
@@ -213,7 +214,7 @@ class _TemplateStore:
 
 def user_cache_dir() -> Path:
     """Where the chart templates and the vega bundle are kept between builds (`WRES_CACHE_DIR`)."""
-    return Path(os.environ.get("WRES_CACHE_DIR") or Path.home() / ".cache" / "open-wres")
+    return cache_root()
 
 
 def _keep_in_user_cache(path: Path, text: str) -> None:

@@ -1,0 +1,84 @@
+"""The MkDocs plugin `wres` (entry point `mkdocs.plugins`, configured in mkdocs.yml): the only code
+MkDocs runs of ours.
+
+What it does to a build, each a small call into rendering.py (the adapter that knows MkDocs'
+internals) or csp.py:
+
+* `on_config`: read `release.json` (written by the pipeline at the docs root) into
+  `config.extra.release`, which the theme override shows in every footer and, for demonstration
+  data, as a banner on every page;
+* `on_files`: register the generated files the build links into the site itself (`static_dir`),
+  and keep this process's share of the organisation and return pages (`shard_index`/`shard_count`);
+* `on_page_markdown` / `on_post_page`: lift raw blocks out while MkDocs indexes the page and put them
+  back after; render generated pages (finished HTML) without Python-Markdown;
+* `on_post_page` / `on_post_template`: `lang="en-GB"` and the Content-Security-Policy.
+
+The options are typed (`WresConfig`) and all optional: `mkdocs serve` on the checkout's mkdocs.yml
+builds the hand-written pages with none of them; `wres build` sets them for each MkDocs process it
+runs (see run.py), never through the environment.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.plugins import BasePlugin
+
+from . import rendering
+from .csp import finish_html
+
+
+class WresConfig(Config):
+    """The plugin's options in mkdocs.yml (`plugins: wres: ...`)."""
+
+    #: The folder of generated files that are not pages (charts' data, downloads, API, badges): MkDocs
+    #: is told about them, so Markdown links to them validate, and the build links them into the site.
+    static_dir = c.Optional(c.Dir(exists=True))
+    #: This process renders every section page and every `shard_count`-th organisation from
+    #: `shard_index` with its return pages (the build runs one process per core and merges their sites).
+    shard_index = c.Type(int, default=0)
+    shard_count = c.Type(int, default=1)
+
+
+class WresPlugin(BasePlugin[WresConfig]):
+    """Open WRES's part of a MkDocs build: see the module's docstring."""
+
+    def on_config(self, config):  # noqa: ANN001, ANN201
+        if not 0 <= self.config.shard_index < self.config.shard_count:
+            from mkdocs.exceptions import PluginError
+
+            raise PluginError(f"wres: shard_index {self.config.shard_index} is not below shard_count "
+                              f"{self.config.shard_count}")
+        release_file = Path(config["docs_dir"]) / "release.json"
+        release = {}
+        if release_file.is_file():
+            try:
+                release = json.loads(release_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                release = {}
+        config["extra"]["release"] = release
+        return config
+
+    def on_files(self, files, config):  # noqa: ANN001, ANN201
+        # release.json is for on_config only: not published.
+        f = files.get_file_from_path("release.json")
+        if f is not None:
+            files.remove(f)
+        if self.config.static_dir:
+            rendering.register_static(files, self.config.static_dir, config["site_dir"], config["use_directory_urls"])
+        if self.config.shard_count > 1:
+            rendering.keep_shard(files, self.config.shard_index, self.config.shard_count)
+        return files
+
+    def on_page_markdown(self, markdown, page, config, files):  # noqa: ANN001, ANN201
+        return rendering.take_over(markdown, page)
+
+    def on_post_page(self, output, page, config):  # noqa: ANN001, ANN201
+        return rendering.restore(finish_html(output), page)
+
+    def on_post_template(self, output_content, template_name, config):  # noqa: ANN001, ANN201
+        # 404.html is rendered as a static template, not a page: the same treatment.
+        return finish_html(output_content)
