@@ -123,11 +123,13 @@ def _page_sizes(site: Path) -> dict:
 
 def measure_build(data: Path, work: Path) -> dict:
     """Run the pipeline's phases one by one, as build.run_build does, timing each."""
-    from generator.build import pipeline as build
+    from generator.build.mkdocs_build import mkdocs_build, shard_count
+    from generator.build.pipeline import build_inputs, write_docs
     from generator.compute.results import compute
     from generator.ingest.validate import validate_path
     from generator.model.release import release_of
     from generator.model.settings import load_settings
+    from generator.publish.downloads import changes_since
 
     config = ROOT / "mkdocs.yml"
     settings = load_settings(config)
@@ -143,31 +145,31 @@ def measure_build(data: Path, work: Path) -> dict:
     dataset = phase("validate", lambda: validate_path(data, settings=settings))
     results = phase("compute", lambda: compute(dataset, settings))
     release = release_of(dataset, settings.demonstration)
-    docs, static = work / "docs", work / "static"
+    inputs = build_inputs(data, work / "site", config=config)
+    docs, static = inputs.docs_dir, inputs.static_dir
     for folder in (docs, static):
         if folder.exists():
             shutil.rmtree(folder)
 
-    summary = build.BuildSummary(out_dir=work / "site")
-    phase("write pages", lambda: build._write_docs(dataset, results, docs, config, settings, release, None, summary,
-                                                   static_dir=static))
+    phase("write pages", lambda: write_docs(inputs, dataset, results, release, None, changes_since(results, None)))
     md_pages = sum(1 for _ in docs.rglob("*.md"))
     site = work / "site"
     if site.exists():
         shutil.rmtree(site)
-    # Time: build._mkdocs_build exactly as `wres build` runs it (one MkDocs process per core,
+    # Time: mkdocs_build exactly as `wres build` runs it (one MkDocs process per core,
     # each rendering a share of the organisation pages; sites merged; generated files linked in).
     start = time.perf_counter()
-    build._mkdocs_build(config, docs, site, static_dir=static)
+    mkdocs_build(config, docs, site, static_dir=static)
     secs = time.perf_counter() - start
-    mkdocs_processes = build.shard_count(docs)
+    mkdocs_processes = shard_count(docs)
     # Memory: one MkDocs process rendering every page, measured in a child of its own
     # (an upper bound for each of the processes above, which share the pages).
-    env = dict(os.environ, WRES_DOCS_DIR=str(docs), WRES_STATIC_DIR=str(static), PYTHONHASHSEED="0")
+    env = dict(os.environ, PYTHONHASHSEED="0")
     single = work / "site-single"
     if single.exists():
         shutil.rmtree(single)
-    _, peak, _ = _run_child(["mkdocs", "build", "--quiet", "-f", str(config), "-d", str(single)], env=env, cwd=ROOT)
+    _, peak, _ = _run_child(["generator.integration.run", "--config-file", str(config), "--docs-dir", str(docs),
+                             "--site-dir", str(single), "--static-dir", str(static)], env=env, cwd=ROOT)
     shutil.rmtree(single)
     phases["mkdocs build"] = {"seconds": round(secs, 2), "peak_mb": round(peak)}
     total = sum(p["seconds"] for p in phases.values())
