@@ -68,7 +68,7 @@ def _rl(a: float, n1: float, c: float, n2: float) -> tuple[float, float, float]:
 def hand_results(dataset: Dataset):  # noqa: ANN201
     """A small Results of the real shape: indicators 1 (share_bme, all) and 2 for every published return,
     England rows, a not-calculable figure, and goals and quality frames."""
-    from generator.compute.indicators import Results
+    from generator.compute.definitions import Results
 
     rows = []
     wf = dataset.tables["workforce"]

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..compute.changes import NotAnIndicatorsTable, check_indicators_table
-from ..compute.indicators import Results
+from ..compute.definitions import Results
 from ..compute.results import compute
 from ..ingest import cache
 from ..ingest.validate import DataFolderError, validate_path

@@ -68,7 +68,7 @@ import pandas as pd
 from scipy import sparse
 
 from ..model import spec
-from .indicators import lineage_members
+from .counts import lineage_members
 from .peers import add_peer_ranks
 
 #: Columns of a figure that are never sensitive: what it is, and whether it is published.

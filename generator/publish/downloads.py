@@ -44,7 +44,7 @@ from .files import safe_join, write_bytes, write_text
 from .headline import headline_schema, headline_table
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..compute.indicators import Results
+    from ..compute.definitions import Results
 
 ODS_SOURCE = {
     "title": "NHS England Organisation Data Service (ODS): organisation codes, names and successors",
