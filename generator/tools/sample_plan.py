@@ -247,6 +247,12 @@ def _slug(text: str) -> str:
 
 def national_plan(rng: np.random.Generator, mult: int) -> tuple[pd.DataFrame, Quirks]:
     """The register and per-organisation parameters of a national-scale data set."""
+    plan = _national_register(rng, mult)
+    return plan, _national_sizes_and_quirks(plan, rng)
+
+
+def _national_register(rng: np.random.Generator, mult: int) -> pd.DataFrame:
+    """ICBs, trusts spread over their systems, and the mergers: organisations.csv's rows, with a slug."""
     n_icb = {r: k * mult for r, k in _ICBS_PER_REGION.items()}
     n_trust_types = {t: k * mult for t, k in _TRUSTS_PER_TYPE.items()}
     total_icb = sum(n_icb.values())
@@ -293,6 +299,11 @@ def national_plan(rng: np.random.Generator, mult: int) -> tuple[pd.DataFrame, Qu
             break
         succ, a, b = big[m][:3]
         plan.loc[plan["org_code"].isin([a, b]), ["successor_code", "closed_year"]] = [succ, 2021]
+    return plan
+
+
+def _national_sizes_and_quirks(plan: pd.DataFrame, rng: np.random.Generator) -> Quirks:
+    """Each organisation's size and share of unknown ethnicity (set on `plan`), and the data set's quirks."""
     lo = np.array([SIZE_RANGES[t][0] for t in plan["org_type"]], dtype=float)
     hi = np.array([SIZE_RANGES[t][1] for t in plan["org_type"]], dtype=float)
     plan["size"] = np.round(np.exp(rng.uniform(np.log(lo), np.log(hi))))
@@ -317,7 +328,7 @@ def national_plan(rng: np.random.Generator, mult: int) -> tuple[pd.DataFrame, Qu
         no_links=tuple(str(c) for c in rng.choice(trusts, size=max(1, len(trusts) // 25), replace=False)),
         pay=tuple(str(c) for c in trusts[rng.random(len(trusts)) < 0.35]),
     )
-    return plan, quirks
+    return quirks
 
 
 def demo_plan() -> tuple[pd.DataFrame, Quirks]:
