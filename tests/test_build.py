@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -112,6 +113,74 @@ def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path
     index = json.loads((tmp_path / "site-1" / "search" / "search_index.json").read_text(encoding="utf-8"))
     organisations = {d["location"] for d in index["docs"] if d["location"].startswith("organisations/X")}
     assert len(organisations) > 20  # every organisation page is in the one merged index
+
+
+@pytest.mark.slow
+def test_pages_from_shells_are_those_rendered_in_full_on_the_demo_site(built, tmp_path):
+    """Organisation and return pages are drawn from a few shells the theme renders once
+    (rendering.Shells): the demo site is the one full rendering gives, byte for byte."""
+    from generator.build.mkdocs_build import mkdocs_build
+    from generator.build.pipeline import default_config
+
+    out, _ = built
+    work = out.parent / f".{out.name}.wres"
+    mkdocs_build(default_config(), work / "docs", tmp_path / "full", static_dir=work / "static", shards=1, shells=False)
+    assert _tree_digest(tmp_path / "full") == _tree_digest(out)
+    page = sorted((out / "organisations").glob("*/index.html"))[0].read_text(encoding="utf-8")
+    assert 'data-md-type="navigation" hidden' in page and "md-tabs" in page  # the theme's parts are there
+
+
+def _mkdocs(config: Path, docs: Path, static: Path, site: Path, *flags: str) -> str:
+    """A real MkDocs build, as mkdocs_build runs it (integration/run.py); its log."""
+    run = subprocess.run(
+        [sys.executable, "-m", "generator.integration.run", "--config-file", str(config), "--docs-dir", str(docs),
+         "--site-dir", str(site), "--static-dir", str(static), *flags],
+        cwd=config.parent, capture_output=True, text=True, check=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    return run.stderr
+
+
+@pytest.mark.slow
+def test_pages_drawn_from_shells_are_those_rendered_in_full(built, tmp_path):
+    """Organisation and return pages are drawn from a few shells, each page's own title, description,
+    canonical address, skip link and content put back (rendering.Shells). The site is byte for byte
+    the one full rendering gives, with site_url set (every page has a canonical address), a title and a
+    description holding characters HTML treats specially, and a page with no <h1> (rendered in full)."""
+    out, _ = built
+    work = out.parent / f".{out.name}.wres"
+    project = tmp_path / "project"
+    project.mkdir()
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(config.replace("site_name: Open WRES\n",
+                                                       "site_name: Open WRES\nsite_url: https://wres.example/\n", 1),
+                                        encoding="utf-8")
+    (project / "site_src").symlink_to(ROOT / "site_src")
+    (project / "generator").symlink_to(ROOT / "generator")
+    docs = tmp_path / "docs"
+    shutil.copytree(work / "docs", docs)
+    pages = sorted(docs.glob("organisations/*/index.md"))
+    tricky, headless = pages[0].read_text(encoding="utf-8"), pages[1].read_text(encoding="utf-8")
+    lines = tricky.split("\n")
+    lines[1] = 'title: "Ash &amp; Elm <em>NHS</em> Trust \\"Q\\" ~ caf\u00e9"'
+    lines[2] = 'description: "WRES figures of Ash &amp; Elm \\"Q\\" <b>NHS</b> Trust."'
+    pages[0].write_text("\n".join(lines), encoding="utf-8")
+    start = headless.index("<h1")
+    pages[1].write_text(headless[:start] + headless[headless.index("</h1>", start) + 5:], encoding="utf-8")
+
+    log = _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "shells")
+    _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "full", "--no-shells")
+    assert _tree_digest(tmp_path / "shells") == _tree_digest(tmp_path / "full")
+
+    drawn = re.search(r"wres: (\d+) organisation and return pages drawn from (\d+) shells", log)
+    assert drawn, log[-2000:]
+    pages_drawn, shells = int(drawn.group(1)), int(drawn.group(2))
+    assert pages_drawn == len(list(docs.glob("organisations/*/*.md"))) - 1  # all but the page with no <h1>
+    assert shells < pages_drawn / 4
+    page = (tmp_path / "shells" / pages[0].parent.relative_to(docs) / "index.html").read_text(encoding="utf-8")
+    assert "<title>Ash &amp; Elm <em>NHS</em> Trust" in page
+    assert f'<link rel="canonical" href="https://wres.example/{pages[0].parent.relative_to(docs).as_posix()}/">' in page
+
+
+@pytest.mark.slow
 
 
 @pytest.mark.slow

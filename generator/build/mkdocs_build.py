@@ -22,7 +22,8 @@ from ..model.errors import BuildError
 
 
 def mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path | None = None,
-                 shards: int | None = None, meanwhile: Callable[[], None] | None = None) -> list[str]:
+                 shards: int | None = None, meanwhile: Callable[[], None] | None = None, shells: bool = True
+                 ) -> list[str]:
     """Run MkDocs in child processes, merge their sites, then link the static files in.
 
     Child processes: their memory is freed when they end, and moving to another
@@ -33,7 +34,8 @@ def mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path 
     number of processes. `meanwhile` runs in a thread while they do (the build keeps
     its cache entry then). The plugin is told where the static files are only so
     that links to them from Markdown count as found; MkDocs neither reads nor copies
-    them. Returns MkDocs' warnings, once each.
+    them. `shells`: the plugin's option of that name (false only to check that it changes nothing).
+    Returns MkDocs' warnings, once each.
     """
     n = shards if shards is not None else shard_count(docs_dir)
     targets = [site_dir] if n == 1 else [site_dir.with_name(f"{site_dir.name}-shard-{k}") for k in range(n)]
@@ -41,7 +43,7 @@ def mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path 
         if target.exists():
             shutil.rmtree(target)
     static = static_dir if static_dir is not None and static_dir.is_dir() else None
-    procs = [_start(config, docs_dir, target, static, k, n) for k, target in enumerate(targets)]
+    procs = [_start(config, docs_dir, target, static, k, n, shells) for k, target in enumerate(targets)]
     outputs = _wait(procs, meanwhile)
     failures = [(err or out)[-4000:] for proc, (out, err) in zip(procs, outputs) if proc.returncode != 0]
     if failures:
@@ -55,9 +57,11 @@ def mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path 
     return list(dict.fromkeys(w for _, err in outputs for w in _warnings(err)))
 
 
-def _start(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path | None, k: int, n: int) -> subprocess.Popen:
+def _start(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path | None, k: int, n: int,
+           shells: bool) -> subprocess.Popen:
     """One MkDocs process (integration/run.py), given the plugin's options on its command line."""
     static = ["--static-dir", str(static_dir.resolve())] if static_dir is not None else []
+    static += [] if shells else ["--no-shells"]
     return subprocess.Popen(
         [sys.executable, "-m", "generator.integration.run", "--config-file", str(config.resolve()),
          "--docs-dir", str(docs_dir.resolve()), "--site-dir", str(site_dir.resolve()), "--shard", f"{k}/{n}", *static],

@@ -11,6 +11,8 @@ internals) or csp.py:
   and keep this process's share of the organisation and return pages (`shard_index`/`shard_count`);
 * `on_page_markdown` / `on_post_page`: lift raw blocks out while MkDocs indexes the page and put them
   back after; render generated pages (finished HTML) without Python-Markdown;
+* `on_env`: `wres_shell`, with which overrides/wres_page.html draws each organisation and return
+  page from one of a few shells the theme renders once (`rendering.Shells`; option `shells`);
 * `on_post_page` / `on_post_template`: `lang="en-GB"` and the Content-Security-Policy.
 
 The options are typed (`WresConfig`) and all optional: `mkdocs serve` on the checkout's mkdocs.yml
@@ -21,6 +23,7 @@ runs (see run.py), never through the environment.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -29,6 +32,8 @@ from mkdocs.plugins import BasePlugin
 
 from . import rendering
 from .csp import finish_html
+
+log = logging.getLogger("mkdocs.plugins.wres")
 
 
 class WresConfig(Config):
@@ -41,6 +46,8 @@ class WresConfig(Config):
     #: `shard_index` with its return pages (the build runs one process per core and merges their sites).
     shard_index = c.Type(int, default=0)
     shard_count = c.Type(int, default=1)
+    #: Draw organisation and return pages from shells (false: render each in full; the same bytes).
+    shells = c.Type(bool, default=True)
 
 
 class WresPlugin(BasePlugin[WresConfig]):
@@ -74,7 +81,18 @@ class WresPlugin(BasePlugin[WresConfig]):
         return files
 
     def on_page_markdown(self, markdown, page, config, files):  # noqa: ANN001, ANN201
-        return rendering.take_over(markdown, page)
+        return rendering.take_over(markdown, page, self.config.shells)
+
+    def on_env(self, env, config, files):  # noqa: ANN001, ANN201
+        self.drawn = rendering.Shells()
+        env.globals["wres_shell"] = self.drawn
+        return env
+
+    def on_post_build(self, config):  # noqa: ANN001, ANN201
+        """Say in MkDocs' log how many pages came from how few shells (a test reads it)."""
+        drawn = getattr(self, "drawn", None)
+        if drawn is not None and drawn.pages:
+            log.info("wres: %d organisation and return pages drawn from %d shells", drawn.pages, len(drawn.shells))
 
     def on_post_page(self, output, page, config):  # noqa: ANN001, ANN201
         return rendering.restore(finish_html(output), page)

@@ -14,6 +14,9 @@ MkDocs, or to another builder, means re-doing this module and `plugin.py`; nothi
 * Generated files that are not pages (charts, downloads, API, badges) are written beside the docs
   folder and linked into the site by the build; `register_static` makes links to them validate.
 * `keep_shard`: one MkDocs process's share of the organisation and return pages.
+* `Shells`: organisation and return pages drawn from a few shells the theme renders once
+  (`overrides/wres_page.html` calls it as `wres_shell`): most of MkDocs' time on a national site
+  otherwise goes to rendering the same theme around each of them (benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -60,19 +63,20 @@ def lift(text: str, finished: bool) -> tuple[str, list[str]]:
         at = end + len(RAW_CLOSE)
 
 
-def take_over(markdown: str, page: Page) -> str:
+def take_over(markdown: str, page: Page, shells: bool = True) -> str:
     """The page's Markdown with its raw blocks lifted out (kept in `page.meta`); a generated page
-    (finished HTML) gets `render_finished` in place of MkDocs' own rendering."""
+    (finished HTML) gets `render_finished` in place of MkDocs' own rendering (`shells`: an organisation
+    or return page is drawn from a shell)."""
     finished = markdown.lstrip("\n").startswith(FINISHED)
     if finished:
         markdown = markdown.lstrip("\n")
     markdown, page.meta["_wres_blocks"] = lift(markdown, finished)
     if finished:
-        page.render = lambda config, files: render_finished(page)  # type: ignore[method-assign]
+        page.render = lambda config, files: render_finished(page, shells)  # type: ignore[method-assign]
     return markdown
 
 
-def render_finished(page: Page) -> None:
+def render_finished(page: Page, shells: bool = True) -> None:
     """What Page.render gives for a generated page, without Python-Markdown.
 
     The body is finished HTML with the raw blocks lifted out (slots), so the content is the body
@@ -85,6 +89,8 @@ def render_finished(page: Page) -> None:
     page.content = content
     page.toc = get_toc(nest_toc_tokens(tokens))
     page.present_anchor_ids = {t["id"] for t in tokens}
+    if shells and SHARDED.match(page.file.src_uri):
+        page.meta["template"] = SHELL_TEMPLATE  # in no nav entry: drawn from a shell (see Shells)
 
 
 def restore(output: str, page: Page | None) -> str:
@@ -129,3 +135,83 @@ def keep_shard(files: Files, index: int, count: int) -> None:
     for uri in pages:
         if uri.split("/")[1] not in keep:
             files.remove(files.get_file_from_path(uri))
+
+
+#: overrides/wres_page.html: the template of an organisation or return page (set by `render_finished`).
+SHELL_TEMPLATE = "wres_page.html"
+#: Stand-ins for what differs between two such pages at the same depth: private-use characters that
+#: no template filter changes and no page contains. The content stand-in holds "<h1" because the
+#: theme adds a heading to content without one (only pages with one get a shell).
+_STAND_INS = {"title": "\ue000wres-title\ue000", "description": "\ue000wres-description\ue000",
+              "canonical_url": "\ue000wres-canonical\ue000", "first_id": "\ue000wres-first-id\ue000",
+              "content": "\ue000wres-content<h1\ue000"}
+
+
+class Shells:
+    """`wres_shell(page, base_url, render)`: an organisation or return page, from its depth's shell.
+
+    Such a page is in no nav entry, so the theme's whole page around it depends only on how deep it is,
+    on its table of contents (the same on most such pages) and on its front matter. Everything
+    else that differs from page to page is one of five values: the title, the description, the
+    canonical address, the first heading's id (the skip link) and the content. So the theme renders
+    each distinct shell once, with stand-ins for those five (`_STAND_INS`), and each page is its
+    shell with its own five values put back: most of MkDocs' template time on a national site.
+    A page outside these assumptions (no <h1>, a previous or next page) is rendered in full.
+    The plugin's `shells: false` renders every page in full, from main.html; tests/test_build.py checks
+    that both give the same site, byte for byte, on pages whose titles hold characters HTML treats specially.
+    """
+
+    def __init__(self) -> None:
+        self.shells: dict[tuple, str] = {}
+        self.pages = 0
+
+    def __call__(self, page, base_url: str, render) -> str:  # noqa: ANN001
+        content = page.content or ""
+        if "<h1" not in content or page.previous_page is not None or page.next_page is not None:
+            return render()
+        meta = page.meta
+        first = next(iter(page.toc), None)
+        values = {"title": meta.get("title"), "description": meta.get("description"),
+                  "canonical_url": page.canonical_url, "first_id": first.id if first is not None else None,
+                  "content": content}
+        values = {name: str(v) for name, v in values.items() if v}
+        if any("\ue000wres-" in v for v in values.values()):
+            return render()  # a page holding a stand-in itself would be filled wrongly
+        key = (base_url, tuple(sorted(values)), _toc_key(page.toc),
+               repr(sorted((k, v) for k, v in meta.items() if k not in ("title", "description", "_wres_blocks"))))
+        shell = self.shells.get(key)
+        if shell is None:
+            shell = self.shells[key] = self._render_shell(page, first, values, render)
+        self.pages += 1
+        for name, value in values.items():
+            shell = shell.replace(_STAND_INS[name], value)
+        return shell
+
+    @staticmethod
+    def _render_shell(page, first, values: dict[str, str], render) -> str:  # noqa: ANN001
+        """The page rendered with the stand-ins in place of its own values, which are then put back."""
+        saved = (dict(page.meta), page.canonical_url, page.content, first.id if first is not None else None)
+        try:
+            for name in ("title", "description"):
+                if name in values:
+                    page.meta[name] = _STAND_INS[name]
+            if "canonical_url" in values:
+                page.canonical_url = _STAND_INS["canonical_url"]
+            if "first_id" in values:
+                first.id = _STAND_INS["first_id"]
+            page.content = _STAND_INS["content"]
+            return str(render())
+        finally:
+            page.meta.clear()
+            page.meta.update(saved[0])
+            page.canonical_url, page.content = saved[1], saved[2]
+            if first is not None:
+                first.id = saved[3]
+
+
+def _toc_key(items, top: bool = True) -> tuple:  # noqa: ANN001
+    """A table of contents as a key. The first entry's id is left out (a stand-in takes its place), and
+    so is its title when it is the page's <h1>: the theme shows only that entry's children and link."""
+    return tuple((item.level, None if top and i == 0 and item.level == 1 else item.title,
+                  None if top and i == 0 else item.id, _toc_key(item.children, False))
+                 for i, item in enumerate(items))
