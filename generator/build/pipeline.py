@@ -32,7 +32,7 @@ from ..model.resources import resource
 from ..model.settings import Settings, SettingsError, load_settings
 from ..publish.downloads import Downloads, changes_since
 from ..publish.files import Tracker
-from ..site import pages
+from ..site.pages.write import write_pages
 from . import helper, output
 from .lock import build_lock
 from .mkdocs_build import mkdocs_build
@@ -191,7 +191,7 @@ def write_docs(inputs: BuildInputs, dataset: Dataset, results: Results, release:
         # What the pages need of the downloads, before the downloads exist.
         pending = Downloads(files=[], changes=changed, has_previous=previous is not None)
         with tracker.active():
-            pages.write_pages(dataset, results, inputs.docs_dir, inputs.settings, release, pending)
+            write_pages(dataset, results, inputs.docs_dir, inputs.settings, release, pending)
         tracker.merge(*helper.result(job))
     return tracker.finish()
 
