@@ -12,7 +12,7 @@ import pytest
 from test_charts import variants
 
 from generator.site import chart_svg
-from generator.site.charts import FONT_STACK, ChartFiles, write_chart
+from generator.site.charts import FONT_STACK, ChartFiles, drawn_ahead, write_chart
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -99,24 +99,39 @@ def test_a_pool_of_spawned_workers_draws_the_same_svgs(tmp_path):
 
 
 def test_the_page_holds_each_chart_as_svg_and_the_file_has_the_same_bytes(tmp_path, renderer):
-    pending = ChartFiles(renderer)
+    pending = ChartFiles()
     html = "".join(write_chart(c, tmp_path, pending) for c in variants()[:3])
-    assert pending.hold(tmp_path / "index.md", "# Page\n" + html)
-    assert not pending.hold(tmp_path / "other.md", "# No charts here\n")
+    assert "<!--wres:svg:" in html and "<svg" not in html
+    pending.start(renderer)
+    assert pending.fill("# No charts here\n") == "# No charts here\n"
+    page = pending.fill("# Page\n" + html)
     pending.write()
-    page = (tmp_path / "index.md").read_text(encoding="utf-8")
     assert "<!--wres:svg:" not in page
     for chart in variants()[:3]:
         svg = (tmp_path / f"chart-{chart.id}.svg").read_text(encoding="utf-8")
         assert f'<div class="wres-chart" id="fig-{chart.id}-plot" data-charts="charts.json" ' \
                f'data-chart="{chart.id}">{svg}</div>' in page
-    assert not (tmp_path / "other.md").exists()  # not held: the caller writes it
+    assert renderer.drawn == 3
+
+
+def test_drawing_starts_pages_ahead_of_the_one_written(tmp_path, renderer):
+    class P:
+        def __init__(self, i):
+            self.charts = ChartFiles()
+            write_chart(variants()[i], tmp_path / str(i), self.charts)
+
+    pages = (P(i) for i in range(4))
+    ahead = drawn_ahead(pages, renderer, ahead=2)
+    first = next(ahead)
+    assert renderer.drawn == 3 and first.charts.renderer is renderer  # pages 0, 1 and 2 started
+    assert [p.charts.keys != [] for p in [first, *ahead]] == [True] * 4
+    assert renderer.drawn == 4
 
 
 def test_a_chart_without_figures_has_no_svg(tmp_path, renderer):
-    pending = ChartFiles(renderer)
+    pending = ChartFiles()
     empty = variants()[2]
     empty = type(empty)("e", "dots", "Empty", "S.", "gap", "X", [{"label": "A", "value": None}])
     html = write_chart(empty, tmp_path, pending)
     assert "No figures to draw." in html and "<!--wres:svg:" not in html and "Chart (SVG)" not in html
-    assert not pending.hold(tmp_path / "index.md", html)
+    assert pending.drawn == []

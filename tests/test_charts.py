@@ -13,7 +13,6 @@ import json
 import altair as alt
 import pytest
 
-from generator.site import chart_svg
 from generator.site.charts import Chart, ChartFiles, write_chart
 
 TREND_ROWS = [
@@ -49,9 +48,10 @@ def test_every_variant_is_valid_vega_lite(chart):
 
 
 @pytest.fixture
-def pending(tmp_path):
-    """Charts drawn in this process (no pool), cached in the test's own folder."""
-    return ChartFiles(chart_svg.Renderer(tmp_path / "cache", workers=0))
+def pending(tmp_path, monkeypatch):
+    """Charts drawn in this process (no pool, as `ChartFiles` does without a renderer), cached in the test's folder."""
+    monkeypatch.setenv("WRES_CACHE_DIR", str(tmp_path / "cache"))
+    return ChartFiles()
 
 
 def _rows(path):

@@ -23,9 +23,9 @@ alone: it is exactly what was drawn, and anyone can draw it again.
 `write_chart` returns the HTML to put on the page: a figure with title, a
 one-sentence summary, the chart as an SVG drawn at build time (`chart_svg`),
 a data table a screen reader can use, and links to the chart's files. The
-chart's spec, CSV rows and SVG wait, by page, in the run's `ChartFiles`
-(its SVG being drawn meanwhile) until its `write` (called once at the end of
-`pages.write_pages`) writes beside each page that has charts:
+chart's spec, CSV rows and SVG wait in its page's `ChartFiles` (the SVG being
+drawn meanwhile, see `drawn_ahead`) until `pages.write.write_page` puts the
+SVGs into the page (`fill`) and writes, beside each page that has charts (`write`):
 
 - `<page>/charts.json`: `{"<chart id>": <Vega-Lite spec>, ...}`, compact, in
   the page's order (the SVG is that spec drawn by vl-convert);
@@ -33,9 +33,8 @@ chart's spec, CSV rows and SVG wait, by page, in the run's `ChartFiles`
   `chart,title,year,series,label,code,value,ci_lower,ci_upper` (empty where a
   column does not apply to the chart's kind);
 - `<page>/chart-<chart id>.svg`: each chart as its own file, the same bytes
-  as the SVG in the page (a PNG is made from it in the browser, on demand);
+  as the SVG in the page (a PNG is made from it in the browser, on demand).
 
-and puts each SVG into its page (pages holding charts are `hold`-ed until then).
 Two data files a page rather than two a chart: a national site has about 3,000
 charts, and creating a file is most of what writing one costs.
 """
@@ -49,13 +48,18 @@ import json
 import os
 import re
 import textwrap
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from ..publish import files
 from . import chart_svg
 from .text import attr, esc, fmt_interval, fmt_value, is_missing, raw_block
+
+T = TypeVar("T")
 
 #: Okabe-Ito palette: distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -445,19 +449,20 @@ def svg_file(chart_id: str) -> str:
 
 
 class ChartFiles:
-    """The charts one run has drawn, by page folder, until `write` puts their files beside each page.
+    """The charts drawn on a page (or a run), until `write` puts their files beside the page.
 
     `pages`: {page folder: {chart id: (spec JSON, charts.csv rows)}}, in the order `write_chart` was called,
-    which is the order of the page. Each spec with data is handed to the `Renderer` as it is added, so the
-    SVGs are drawn (in spawned workers) while the rest of the site is written. A page holding charts is
-    kept (`hold`) until `write` can put each chart's SVG into it.
+    which is the order of the page; `drawn`: each chart with figures, whose SVG goes where its page holds
+    `<!--wres:svg:n-->`. `start` hands the SVGs to a `chart_svg.Renderer` (several pages ahead of the one
+    being written, see `drawn_ahead`), `fill` puts them into the page's text and `write` writes the files.
     """
 
-    def __init__(self, renderer: chart_svg.Renderer | None = None) -> None:
+    def __init__(self) -> None:
         self.pages: dict[Path, dict[str, tuple[str, str]]] = {}
-        self.renderer = renderer
-        self.drawn: list[tuple[Path, str, str, str]] = []   # (page folder, chart id, title, SVG key), by number
-        self.held: dict[Path, str] = {}
+        self.drawn: list[tuple[Path, str, str, str]] = []   # (page folder, chart id, title, spec JSON), by n
+        self.renderer: chart_svg.Renderer | None = None
+        self.keys: list[str] = []
+        self.svgs: list[str] | None = None
 
     def add(self, page_dir: Path, chart_id: str, entry: tuple[str, str]) -> None:
         page = self.pages.setdefault(Path(os.path.abspath(page_dir)), {})
@@ -466,37 +471,42 @@ class ChartFiles:
         page[chart_id] = entry
 
     def draw(self, page_dir: Path, chart_id: str, title: str, spec_json: str) -> str:
-        """Start drawing the chart's SVG; return the mark its page holds where the SVG goes."""
-        if self.renderer is None:
-            self.renderer = chart_svg.Renderer(user_cache_dir())
-        key = self.renderer.submit(spec_json)
-        self.drawn.append((Path(os.path.abspath(page_dir)), chart_id, title, key))
+        """Ask for the chart's SVG; return the mark its page holds where the SVG goes."""
+        self.drawn.append((Path(os.path.abspath(page_dir)), chart_id, title, spec_json))
         return f"<!--wres:svg:{len(self.drawn) - 1}-->"
 
-    def hold(self, path: Path, text: str) -> bool:
-        """Keep a page that holds charts until `write` (True); False for a page without charts."""
+    def start(self, renderer: chart_svg.Renderer | None = None) -> None:
+        """Start drawing every SVG asked for (at once if cached); without a renderer, one of this process."""
+        if self.renderer is None and self.drawn:
+            self.renderer = renderer or chart_svg.Renderer(user_cache_dir(), workers=0)
+            self.keys = [self.renderer.submit(spec) for _, _, _, spec in self.drawn]
+
+    def _svgs(self) -> list[str]:
+        if self.svgs is None:
+            self.start()
+            self.svgs = [chart_svg.finish(self.renderer.result(key), f"fig-{chart_id}", title)
+                         for (_, chart_id, title, _), key in zip(self.drawn, self.keys)]
+        return self.svgs
+
+    def fill(self, text: str) -> str:
+        """The page's text with each chart's SVG where its mark is (waits for the SVGs)."""
         if "<!--wres:svg:" not in text:
-            return False
-        self.held[Path(path)] = text
-        return True
+            return text
+        svgs = self._svgs()
+        return _SVG_MARK.sub(lambda m: svgs[int(m.group(1))], text)
 
     def write(self) -> list[Path]:
-        """Write, beside every page that drew charts, its charts.json, charts.csv and one SVG per chart,
-        and every held page with its SVGs in; return the paths of the chart files.
+        """Write, beside every page that drew charts, its charts.json, charts.csv and one SVG per chart
+        (waits for the SVGs); return their paths.
 
         charts.json is built by joining the specs already serialised by `Chart.spec_json` (never parsed
         again), so it is as deterministic as they are. Everything is written once: nothing is left to
         write afterwards.
         """
         written = []
-        pages, self.pages = self.pages, {}
-        drawn, self.drawn = self.drawn, []
-        held, self.held = self.held, {}
-        try:
-            svgs = [self._finished(page_dir, chart_id, title, key) for page_dir, chart_id, title, key in drawn]
-        finally:
-            if self.renderer is not None:
-                self.renderer.close()
+        svgs = self._svgs()
+        pages, drawn = self.pages, self.drawn
+        self.pages, self.drawn, self.keys, self.svgs, self.renderer = {}, [], [], None, None
         for page_dir, charts in pages.items():
             specs = page_dir / SPECS_FILE
             files.write_text(specs, "{" + ",".join(f"{_dumps(i)}:{spec}" for i, (spec, _) in charts.items()) + "}")
@@ -507,18 +517,25 @@ class ChartFiles:
             path = page_dir / svg_file(chart_id)
             files.write_text(path, svg)
             written.append(path)
-        for path, text in held.items():
-            files.write_text(path, _SVG_MARK.sub(lambda m: svgs[int(m.group(1))], text))
         return written
 
-    def _finished(self, page_dir: Path, chart_id: str, title: str, key: str) -> str:
-        return chart_svg.finish(self.renderer.result(key), f"fig-{chart_id}", title)
+
+def drawn_ahead(pages: Iterable[T], renderer: chart_svg.Renderer, ahead: int = 16) -> Iterator[T]:
+    """The pages (anything with `.charts`) in order, each one's SVGs started `ahead` pages before it is
+    yielded: the workers draw the next pages' charts while this process writes the current one."""
+    window: deque = deque()
+    for page in pages:
+        page.charts.start(renderer)
+        window.append(page)
+        if len(window) > ahead:
+            yield window.popleft()
+    yield from window
 
 
 def write_chart(chart: Chart, page_dir: Path, pending: ChartFiles) -> str:
     """Record the chart in `pending` (its spec, its CSV rows, its SVG to draw); return the figure HTML.
 
-    The figure holds the chart as an inline SVG (filled in by `pending.write`), so it is seen as soon as the
+    The figure holds the chart as an inline SVG (put in by `pending.fill`), so it is seen as soon as the
     page arrives, without JavaScript; under it, the data table and the chart's files.
     """
     if not chart.id.replace("-", "").replace("_", "").isalnum():
@@ -557,6 +574,3 @@ def write_chart(chart: Chart, page_dir: Path, pending: ChartFiles) -> str:
     )
 
 
-def write_vega_bundle(docs_dir: Path) -> None:
-    """Nothing any more: charts are SVG drawn at build time (kept until pages stop calling it)."""
-    return None
