@@ -12,7 +12,8 @@ import pytest
 from test_charts import variants
 
 from generator.site import chart_svg
-from generator.site.charts import FONT_STACK, ChartFiles, drawn_ahead, write_chart
+from generator.site.chart_templates import FONT_STACK
+from generator.site.charts import ChartFiles, drawn_ahead, write_chart
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 

@@ -47,7 +47,6 @@ import io
 import json
 import os
 import re
-import textwrap
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -56,33 +55,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..publish import files
-from . import chart_svg
+from . import chart_svg, chart_templates
+from .chart_templates import dots_template, trend_template
 from .text import attr, esc, fmt_interval, fmt_value, is_missing, raw_block
 
 T = TypeVar("T")
-
-#: Okabe-Ito palette: distinguishable with every common colour-vision deficiency.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "circle")
-REFERENCE_FILL = "#009E73"
-GREY = "#595959"
-#: The system's own sans-serif: no web font, nothing fetched; vl-convert lays text out with the first it has.
-FONT_STACK = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
-#: Plot widths in px. A chart is an SVG of fixed size that shrinks to fit a narrower screen (never grows),
-#: so these keep a chart with its axes, at most about 440 px wide, readable on a 390 px phone.
-TREND_WIDTH = 340
-DOTS_WIDTH = 300          # beside the labels (at most LABEL_LIMIT px)
-MANY_DOTS_WIDTH = 400     # no labels: one dot per organisation
-LABEL_LIMIT = 150
-
-BETTER = {
-    "likelihood": "Shaded: the non-adverse range 0.80 to 1.25. Closer to 1 is better; above 1 is worse for BME staff.",
-    "gap": "Closer to 0 (the line) is better.",
-    "gap_up": "Closer to 0 (the line) is better; below 0 is worse for BME staff.",
-    "share": "",
-    "percent_down": "Lower is better.",
-    "percent_up": "Higher is better.",
-}
 
 
 @dataclass
@@ -178,7 +155,7 @@ def _template_json(kind: str, key: tuple) -> str:
     name = json.dumps([kind, *key])
     text = _STORE.get(name)
     if text is None:
-        spec = dict(_trend_template(*key) if kind == "trend" else _dots_template(*key))
+        spec = dict(trend_template(*key) if kind == "trend" else dots_template(*key))
         if kind == "dots":
             spec["height"] = "__HEIGHT__"
         spec["datasets"] = dict(spec.get("datasets") or {}, data="__DATA__")
@@ -191,10 +168,10 @@ def _template_json(kind: str, key: tuple) -> str:
 class _TemplateStore:
     """Serialised templates cached on disk, like the charts' SVGs (`WRES_CACHE_DIR`, else ~/.cache/open-wres).
 
-    The file's name carries a hash of this module's source and the Altair version, the only inputs a template
-    has, so a changed builder or a new Altair never reads an old template. A missing or unreadable file just
-    means the templates are built again; the file is replaced atomically, so a concurrent build never reads
-    half of one.
+    The file's name carries a hash of this module's and chart_templates.py's source and the Altair
+    version, the only inputs a template has, so a changed builder or a new Altair never reads an old
+    template. A missing or unreadable file just means the templates are built again; the file is replaced
+    atomically, so a concurrent build never reads half of one.
     """
 
     def __init__(self) -> None:
@@ -209,7 +186,8 @@ class _TemplateStore:
                 altair_version = version("altair")
             except PackageNotFoundError:
                 altair_version = "unknown"
-            digest = hashlib.sha256(Path(__file__).read_bytes() + altair_version.encode()).hexdigest()[:16]
+            source = Path(__file__).read_bytes() + Path(chart_templates.__file__).read_bytes()
+            digest = hashlib.sha256(source + altair_version.encode()).hexdigest()[:16]
             self.path = user_cache_dir() / f"chart-templates-{digest}.json"
             try:
                 loaded = json.loads(self.path.read_text(encoding="utf-8"))
@@ -271,94 +249,6 @@ def _num(value: object) -> float | None:
         return None
     return round(float(value), 4)
 
-
-def _reference_layers(alt, measure_kind: str, axis: str):  # noqa: ANN001
-    """The 'what is fair' marks: non-adverse band for likelihoods, a zero line for gaps."""
-    layers = []
-    data = alt.InlineData(values=[{}])
-    if measure_kind == "likelihood":
-        enc = {axis: alt.datum(0.8), f"{axis}2": alt.datum(1.25)}
-        layers.append(alt.Chart(data).mark_rect(color=REFERENCE_FILL, opacity=0.12).encode(**enc))
-        layers.append(alt.Chart(data).mark_rule(color=GREY, strokeDash=[4, 3]).encode(**{axis: alt.datum(1)}))
-    elif measure_kind == "gap":
-        layers.append(alt.Chart(data).mark_rule(color=GREY, strokeDash=[4, 3]).encode(**{axis: alt.datum(0)}))
-    return layers
-
-
-def _title(alt, better: str):  # noqa: ANN001, ANN202
-    """The figure caption on the page names the chart; inside, the chart says which way is better."""
-    note = BETTER.get(better, "")
-    if not note:
-        return alt.Undefined
-    # Lines, not one long line: a static SVG cannot wrap, and a wide title would widen (so shrink) the chart.
-    return alt.Title(textwrap.wrap(note, 52), anchor="start", fontSize=12, fontWeight="normal", color="#333333")
-
-
-def _trend_template(measure_kind: str, y_title: str, n_series: int, better: str, has_ci: bool) -> dict:
-    import altair as alt
-
-    domain = [f"__S{i}__" for i in range(n_series)]
-    colour = alt.Color("series:N", title=None, sort=domain,
-                       scale=alt.Scale(domain=domain, range=list(PALETTE[:n_series])),
-                       legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=TREND_WIDTH))
-    shape = alt.Shape("series:N", title=None, sort=domain,
-                      scale=alt.Scale(domain=domain, range=list(SHAPES[:n_series])),
-                      legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=TREND_WIDTH))
-    data = alt.NamedData("data")
-    x = alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0))
-    # The axis spans the figures (and the fair range), not every interval: one small organisation's interval
-    # from 0.3 to 12 would flatten everything else. Intervals reaching beyond are cut at the edge (clip).
-    y_scale = alt.Scale(domain=["__LO__", "__HI__"], nice=True, zero=False)
-    y = alt.Y("value:Q", title=y_title, scale=y_scale)
-    tooltip = [alt.Tooltip("series:N", title="Series"), alt.Tooltip("year:O", title="Year"),
-               alt.Tooltip("shown:N", title="Figure")]
-    interval = alt.Chart(data).mark_rule(strokeWidth=1.5, opacity=0.7, clip=True).encode(
-        x=x, y=alt.Y("lower:Q"), y2="upper:Q", color=colour)
-    # A missing year (e.g. the survey not collected in 2020) breaks the line instead of bridging it.
-    line = alt.Chart(data).mark_line(strokeWidth=2, invalid="break-paths-show-domains").encode(x=x, y=y, color=colour)
-    points = alt.Chart(data).mark_point(filled=True, size=70, opacity=1, aria=True).encode(
-        x=x, y=y, color=colour, shape=shape, tooltip=tooltip, description="tip:N",
-    ).transform_calculate(tip="datum.series + ', ' + datum.year + ': ' + datum.shown")
-    layers = _reference_layers(alt, measure_kind, "y") + ([interval] if has_ci else []) + [line, points]
-    return _finish(alt, layers, TREND_WIDTH, 240, better, legend=True).to_dict(validate=False)
-
-
-def _finish(alt, layers: list, width: int, height: int, better: str, legend: bool):  # noqa: ANN001, ANN202
-    """Layer a chart and give it the site's common look: one place for every chart's configuration.
-
-    ARIA is off for everything but the points (`aria=True` on their mark): the SVG as a whole is one image
-    named by its title, and each point's description becomes its tooltip (`chart_svg.finish`).
-    """
-    props = {"width": width, "height": height}
-    if BETTER.get(better):
-        props["title"] = _title(alt, better)
-    chart = alt.layer(*layers).properties(**props).configure(aria=False, font=FONT_STACK) \
-        .configure_mark(aria=False) \
-        .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333")
-    if legend:
-        chart = chart.configure_legend(labelFontSize=12)
-    return chart.configure_view(stroke=None)
-
-
-def _dots_template(measure_kind: str, x_title: str, many: bool, better: str, label_title: str,
-                   has_ci: bool) -> dict:
-    import altair as alt
-
-    data = alt.NamedData("data")
-    sort = alt.EncodingSortField(field="value", order="descending")
-    y = alt.Y("label:N", title=None, sort=sort,
-              axis=alt.Axis(labels=not many, ticks=not many, labelLimit=LABEL_LIMIT, domain=False))
-    x = alt.X("value:Q", title=x_title, scale=alt.Scale(domain=["__LO__", "__HI__"], nice=True, zero=False))
-    tooltip = [alt.Tooltip("label:N", title=label_title), alt.Tooltip("shown:N", title="Figure")]
-    interval = alt.Chart(data).mark_rule(color=PALETTE[0], opacity=0.6, clip=True).encode(
-        y=y, x=alt.X("lower:Q"), x2="upper:Q")
-    points = alt.Chart(data).mark_point(filled=True, size=30 if many else 60, color=PALETTE[0], opacity=1,
-                                        aria=True).encode(
-        y=y, x=x, tooltip=tooltip, description="tip:N",
-    ).transform_calculate(tip="datum.label + ': ' + datum.shown")
-    layers = _reference_layers(alt, measure_kind, "x") + ([interval] if has_ci else []) + [points]
-    chart = _finish(alt, layers, MANY_DOTS_WIDTH if many else DOTS_WIDTH, 300, better, legend=False)
-    return chart.to_dict(validate=False)
 
 
 # ---------------------------------------------------------------- writing
