@@ -154,9 +154,19 @@ def measure_build(data: Path, work: Path) -> dict:
         if folder.exists():
             shutil.rmtree(folder)
 
-    summary = build.BuildSummary(out_dir=work / "site")
-    phase("write pages", lambda: build._write_docs(dataset, results, docs, config, settings, release, None, summary,
-                                                   static_dir=static))
+    from generator.publish.downloads import changes_since
+
+    changed = changes_since(results, None)
+
+    def write() -> None:
+        # As run_build does: the downloads in a spawned helper process beside the pages.
+        with build._Helper() as helper:
+            job = helper.submit(build._downloads_job, (dataset, results), docs, settings, release, None, changed,
+                                static)
+            build._write_docs(dataset, results, docs, config, settings, release, None, changed, job,
+                              static_dir=static)
+
+    phase("write pages", write)
     md_pages = sum(1 for _ in docs.rglob("*.md"))
     site = work / "site"
     if site.exists():
@@ -185,7 +195,6 @@ def measure_build(data: Path, work: Path) -> dict:
         "returns": int(len(dataset.returns)),
         "markdown_pages": md_pages,
         "mkdocs_processes": mkdocs_processes,
-        "pages_per_second": round(md_pages / total, 1),
         **_page_sizes(site),
         "_site": str(site),
         "_pages": md_pages,
@@ -301,6 +310,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     ap.add_argument("--no-rebuild", action="store_true", help="Skip the rebuild measurements.")
     ap.add_argument("--no-readers", action="store_true", help="Skip the reader measurements (Chromium).")
+    ap.add_argument("--no-phases", action="store_true",
+                    help="Skip the phase-by-phase build (the reference then has as many pages as the built site).")
     ap.add_argument("--repeats", type=int, default=3,
                     help="Whole builds and references, taking turns, at each scale (medians compared).")
     args = ap.parse_args()
@@ -324,13 +335,20 @@ def main() -> None:
         if data.exists():
             shutil.rmtree(data)
         write_sample(data, scale=scale, seed=2018)
-        result = measure_build(data, work)
-        pages = result.pop("_pages")
-        result.pop("_site")
+        refs, builds, slowdowns = [], [], []
+        if args.no_phases:
+            slowdowns.append(two_core_slowdown())
+            builds.append(measure_whole(data, work))
+            pages = sum(1 for _ in (work / "rebuild-site").rglob("index.html"))
+            refs.append(plain_reference(pages, work))
+            result = {"phases": {}, "total_seconds": 0, "markdown_pages": pages, **_page_sizes(work / "rebuild-site")}
+        else:
+            result = measure_build(data, work)
+            pages = result.pop("_pages")
+            result.pop("_site")
         # The reference and the whole build take turns, `repeats` times each, so that both see
         # the same machine load; the medians are compared, and each pair's ratio is kept.
-        refs, builds, slowdowns = [], [], []
-        for _ in range(args.repeats):
+        while len(builds) < args.repeats:
             slowdowns.append(two_core_slowdown())
             refs.append(plain_reference(pages, work))
             builds.append(measure_whole(data, work))
@@ -348,8 +366,10 @@ def main() -> None:
         result["phases_ratio_to_reference"] = round(result["total_seconds"] / ref, 2)
         result["cpu_ratio_to_reference"] = round(result["whole_build"]["cpu_seconds"]
                                                  / result["reference"]["cpu_seconds"], 2)
-        gen = sum(result["phases"][p]["seconds"] for p in ("validate", "compute", "write pages"))
-        result["generator_share_of_whole"] = round(gen / result["total_seconds"], 2)
+        if result["phases"]:
+            gen = sum(result["phases"][p]["seconds"] for p in ("validate", "compute", "write pages"))
+            result["generator_share_of_whole"] = round(gen / result["total_seconds"], 2)
+            result["pages_per_second"] = round(pages / result["total_seconds"], 1)
         result["charts"] = chart_costs(work / "rebuild-site")
         if not args.no_rebuild and scale == args.scales[0]:
             result["rebuild"] = dict(first_build_s=result["whole_build"]["seconds"], **measure_rebuild(data, work))
@@ -382,13 +402,13 @@ def to_markdown(report: dict) -> str:
                  "CPU / reference CPU | phases / reference | generator share |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for scale, r in report["scales"].items():
-        lines.append(f"| {scale} | {r['returns']} | {r['input_rows']} | {r['markdown_pages']} | "
-                     f"{r['pages_per_second']} | {r['median_page_kb']} | {r['largest_page_kb']} | "
+        lines.append(f"| {scale} | {r.get('returns', '')} | {r.get('input_rows', '')} | {r['markdown_pages']} | "
+                     f"{r.get('pages_per_second', '')} | {r['median_page_kb']} | {r['largest_page_kb']} | "
                      f"{r['median_org_page_kb']} | {r['ratio_to_reference']} ({', '.join(map(str, r.get('pair_ratios', [])))}) | "
                      f"{', '.join(map(str, r.get('two_core_slowdown', [])))} | "
                      f"{r['cpu_ratio_to_reference']} | "
                      f"{r['phases_ratio_to_reference']} | "
-                     f"{r['generator_share_of_whole']} |")
+                     f"{r.get('generator_share_of_whole', '')} |")
     lines += ["", "| scale | charts | SVG, one call, median ms | plain SVG for all, s | PNG (2x) from SVG, median ms | "
               "PNG for all, s | cold build, s | limit 0.5 x (reference + plain SVG), s | met | one return changed, s | "
               "limit 1.5 x reference, s | met |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
