@@ -162,8 +162,11 @@ def _without_js(browser, url: str) -> dict:
         page = context.new_page()
         page.goto(url, wait_until="load")
         boxes = page.locator(".wres-chart")
-        shown = sum(1 for i in range(boxes.count())
-                    if (box := boxes.nth(i).locator("svg").first.bounding_box()) and box["width"] > 0)
+        shown = 0
+        for i in range(boxes.count()):
+            svg = boxes.nth(i).locator("svg")
+            box = svg.first.bounding_box() if svg.count() else None
+            shown += bool(box and box["width"] > 0 and box["height"] > 0)
         return {"charts": boxes.count(), "charts_visible_without_js": shown}
     finally:
         context.close()
