@@ -423,13 +423,13 @@ def test_years_shared_with_another_process_give_what_one_process_gives(tmp_path:
         raced = validate_path(root, pool=pool)
         assert_same_dataset(alone, raced)
         # The other process checks every year and sends back its results; this one checks none.
-        from generator.ingest import validate as validate_module
+        from generator.ingest import years as years_module
 
         def not_here(*args):  # noqa: ANN002, ANN202
             raise AssertionError("a year the other process delivered was checked again")
 
         with monkeypatch.context() as m:
-            m.setattr(validate_module, "check_year", not_here)
+            m.setattr(years_module, "check_year", not_here)
             assert_same_dataset(alone, validate_path(root, pool=_RunsFirst(pool)))
     # It claimed every year and died: this process checks them all itself.
     assert_same_dataset(alone, validate_path(root, pool=_ClaimsThenDies()))

@@ -410,7 +410,7 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
 
 class _Helper:
     """One spawned process for the downloads; with start_now, started at once so that it can
-    share validation (validate.check_years) and import the writers before they are needed,
+    share validation (years.check_years) and import the writers before they are needed,
     else when first asked for work. A context manager.
 
     spawn, not fork: the parent may hold threads (vl-convert's runtime) that fork would copy mid-state.

@@ -25,7 +25,7 @@ _PACKAGE = Path(__file__).resolve().parent.parent  # the whole package
 
 def digest_tree(h: hashlib._Hash, root: Path, pattern: str = "*") -> None:
     """Hash every file under root, by name and content; a link leading out of root is hashed by
-    where it points, never read (nothing outside the data folder is read: see checks.link_problem)."""
+    where it points, never read (nothing outside the data folder is read: see folders.link_problem)."""
     top = os.path.realpath(root)
     for path in sorted(p for p in Path(root).rglob(pattern) if p.is_file()):
         rel = path.relative_to(root).as_posix()
