@@ -9,7 +9,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = ("schemas", "site_src", "mkdocs.yml", "data/organisations.csv", "data/collections.csv")
+SHIPPED = ("schemas", "site_src", "mkdocs.yml", "data/organisations.csv", "data/collections.csv", "registers")
 #: mkdocs.yml names its hooks by a path relative to itself; in the wheel it sits in generator/resources/.
 HOOKS_IN_CHECKOUT = "generator/integration/mkdocs_hooks.py"
 HOOKS_IN_WHEEL = "../integration/mkdocs_hooks.py"

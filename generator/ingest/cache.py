@@ -17,7 +17,7 @@ import platform
 from importlib.metadata import version
 from pathlib import Path
 
-from ..model import spec
+from ..model import resources, spec
 from ..model.settings import Settings
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole package
@@ -56,6 +56,8 @@ def code_hash() -> str:
     digest_tree(h, _PACKAGE, "*.py")
     h.update(b"\x01schemas")
     digest_tree(h, spec.SCHEMA_DIR, "*.json")
+    ods = resources.resource("registers/ods-organisations.csv")  # the shipped register (ingest/registers.py)
+    h.update(b"\x01ods" + (ods.read_bytes() if ods.is_file() else b""))
     h.update(b"\x01libraries " + library_versions().encode())
     return h.hexdigest()
 

@@ -192,20 +192,36 @@ def check_duplicate_keys(frame: pd.DataFrame, keys: Iterable[str], file: str, ye
 # ----------------------------------------------------------------------------- register
 
 
-def check_in_register(orgs_by_file: Mapping[str, pd.DataFrame], register_codes: set[str],
-                      year: int) -> list[Problem]:
-    """Every org_code in a year's files is in organisations.csv (reported once per file)."""
+def check_in_register(orgs_by_file: Mapping[str, pd.DataFrame], register_codes: set[str], year: int,
+                      fallback: Mapping[str, str] | None = None, register_label: str = spec.REGISTER_FILE,
+                      fallback_label: str = "") -> list[Problem]:
+    """Every org_code in a year's files is in the register (an error, once per file), or else in
+    `fallback` (code -> name: the shipped NHS ODS register), which is then used, with a warning
+    saying so (once per return)."""
     found = []
+    fallback = fallback or {}
+    used: set[str] = set()
     for file, frame in orgs_by_file.items():
         if frame.empty:
             continue
         first = frame.drop_duplicates("_org")
         for _, r in first[~first["_org"].isin(register_codes)].iterrows():
-            found.append(error(
-                "unknown-organisation", file,
-                f"org_code {r['_org']} is not in the register (organisations.csv); every organisation "
-                f"making a return must be listed there first",
-                row=int(r["_line"]), field="org_code", org_code=r["_org"], year=year))
+            code = r["_org"]
+            where = dict(row=int(r["_line"]), field="org_code", org_code=code, year=year)
+            if code in fallback and code not in used:
+                used.add(code)
+                found.append(warning(
+                    "register-fallback", file,
+                    f"org_code {code} is not in {register_label}, so it was checked against {fallback_label}, "
+                    f"where {code} is {fallback[code]}; if that is not you, correct the code (a publisher adds "
+                    f"{code} to {spec.REGISTER_FILE} to give it a name and website of its own)", **where))
+            elif code not in fallback:
+                also = f" nor in {fallback_label}" if fallback_label else ""
+                found.append(error(
+                    "unknown-organisation", file,
+                    f"org_code {code} is not in the register ({register_label}){also}; every organisation "
+                    f"making a return must be listed there first: check the code is your organisation's ODS "
+                    f"code, e.g. RR8", **where))
     return found
 
 

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..model import spec
-from ..model.problems import Problem, error
-from . import cells, checks
+from ..model.problems import Problem, error, warning
+from . import cells, checks, slips
 from .read import MAX_BYTES, RawTable, not_utf8, read_table
 
 #: Read problems that make a whole file untrustworthy.
@@ -97,6 +97,8 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
     frame = text_frame(raw, names)
     lines = np.asarray(raw.lines, dtype="int64")
     org = org_keys(frame["org_code"])
+    if "ethnicity" in frame:
+        _accept_other_spellings(frame, lines, org, result)
     no_org = _rows_without_org(frame, lines, result)
     _damaged_lines(raw, lines, org, result)
     damaged_orgs = _damaged_records(raw, result)
@@ -119,6 +121,25 @@ def check_file(path: Path, file: str, resource: str, year: int | None) -> FileRe
     if raw.readable:
         result.problems.extend(checks.check_duplicate_keys(typed, spec.KEYS[resource], file, year))
     return result
+
+
+def _accept_other_spellings(frame: pd.DataFrame, lines: np.ndarray, org: pd.Series, result: FileResult) -> None:
+    """Read BAME as bme (in place, before the schema checks), with a note once per organisation."""
+    noted: set[str] = set()
+    col = frame.columns.get_loc("ethnicity")
+    for i in slips.spelling_rows(frame["ethnicity"]):
+        written = frame.iat[i, col]
+        code = slips.accepted_spellings()[written.strip().lower()]
+        frame.iat[i, col] = code
+        if org.iloc[i] in noted:
+            continue
+        noted.add(org.iloc[i])
+        result.problems.append(warning(
+            "ethnicity-spelling", result.file,
+            f"ethnicity is written '{written}'; it was read as '{code}', the returns format's code for Black, "
+            f"Asian and minority ethnic staff (expected one of {', '.join(spec.ETHNICITIES)}); write '{code}' "
+            f"to remove this note", row=int(lines[i]), field="ethnicity", org_code=org.iloc[i] or None,
+            year=result.year))
 
 
 def _rows_without_org(frame: pd.DataFrame, lines: np.ndarray, result: FileResult) -> np.ndarray:

@@ -9,13 +9,14 @@ ships with wres (`ods_register`), so a real trust can check its own return.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..model import spec
+from ..model import resources, spec
 from ..model.problems import Problem, error
 from . import cells, checks
 from .file_check import check_file, text_frame
@@ -50,6 +51,46 @@ def load_register(path: Path, label: str) -> tuple[pd.DataFrame, list[Problem], 
     listed = set(typed["_org"]) | res.orgs  # (with organisations whose register line is damaged: listed, broken)
     register = typed[~typed["_org"].isin(bad)].drop(columns=["_line", "_org"]).reset_index(drop=True)
     return register, problems, listed, bad
+
+
+# ----------------------------------------------------------------------------- the shipped NHS ODS register
+
+#: The register built from the NHS ODS files by `wres register import-ods`, shipped with the package so
+#: that a real trust's return can be checked (registers/README.md: its source, date and licence).
+ODS_REGISTER = "registers/ods-organisations.csv"
+#: How messages name it.
+ODS_LABEL = f"the NHS ODS register shipped with wres ({ODS_REGISTER}, built from the ODS files of mid-2026)"
+
+
+@functools.cache
+def _ods_register() -> pd.DataFrame:
+    path = resources.resource(ODS_REGISTER)
+    if not path.is_file():  # (a checkout or wheel without it: no code is found there)
+        return pd.DataFrame(columns=["org_code", "org_name"])
+    register, _problems, _listed, _bad = load_register(path, ODS_REGISTER)
+    return register
+
+
+def ods_names() -> dict[str, str]:
+    """org_code -> org_name of every organisation in the shipped NHS ODS register."""
+    reg = _ods_register()
+    return dict(zip(reg["org_code"], reg["org_name"]))
+
+
+def with_ods_rows(register: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
+    """`register` with the shipped ODS register's rows for `codes` (organisations it lacks) added.
+
+    A successor the register does not hold is left out of an added row: its trend then stops at its
+    last return rather than pointing at an organisation the site has no page for.
+    """
+    ods = _ods_register()
+    added = ods[ods["org_code"].isin(codes - set(register["org_code"]))].copy()
+    if added.empty:
+        return register
+    known = set(register["org_code"]) | set(added["org_code"])
+    added["successor_code"] = added["successor_code"].where(added["successor_code"].isin(known), pd.NA)
+    both = pd.concat([register, added], ignore_index=True)
+    return both.astype(register.dtypes.to_dict()) if len(register) else both
 
 
 def collections_row(year: int, indicators: str = "1-9", note: object = pd.NA) -> dict:

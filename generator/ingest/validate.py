@@ -33,7 +33,7 @@ from ..model.settings import Settings
 from . import cells, checks, folders
 from .file_check import FileResult, check_file, empty_typed, org_keys  # noqa: F401 (validate's names)
 from .read import sha256_of
-from .registers import DataFolderError, collections_row, load_register, read_collections
+from .registers import DataFolderError, collections_row, load_register, read_collections, with_ods_rows
 from .years import YearJob, YearResult, check_claimed_years, check_year, check_years, claim_year  # noqa: F401
 
 #: The bundled register and collections, used when checking a single year folder.
@@ -167,8 +167,11 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
                 checksums[f"{prefix}{f.name}"] = digest
         if year not in collected_of:
             unlisted.add(year)
-        jobs.append(YearJob(year, ydir, prefix, collected_of.get(year, spec.INDICATORS), path))
+        jobs.append(YearJob(year, ydir, prefix, collected_of.get(year, spec.INDICATORS), path, src.reg_label))
     year_results = check_years(jobs, year_cache, checksums, listed, settings, pool)
+    # Organisations found only in the shipped NHS ODS register: their rows are taken from it.
+    reg = with_ods_rows(reg, {p.org_code for yr in year_results.values() for p in yr.problems
+                              if p.code == "register-fallback" and p.org_code})
     return _assemble(path, reg, collections, year_results, src.problems, bad_orgs, unlisted, settings, checksums)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..model import spec
 from ..model.problems import Problem, error, warning
 from ..model.settings import Settings
-from . import cache, cells, checks, folders
+from . import cache, cells, checks, folders, registers, slips
 from .file_check import FileResult, check_file, left_out_suffix
 
 
@@ -33,10 +33,12 @@ Blockers = list[tuple[Problem, "set[str] | None"]]
 
 
 def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...], register_codes: set[str],
-               settings: Settings, root: Path | None = None) -> YearResult:
+               settings: Settings, root: Path | None = None, register_label: str = spec.REGISTER_FILE) -> YearResult:
     """Every check of one year folder that needs nothing from other years.
 
     `root`: the data folder, out of which no link may lead (default: the year folder itself).
+    An org_code not in `register_codes` (the register named `register_label`) is looked up in the
+    shipped NHS ODS register (registers.ods_names).
     """
     problems: list[Problem] = folders.check_year_entries(year_dir, prefix, year)
     blockers: Blockers = []
@@ -55,8 +57,10 @@ def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...
                              res.orgs if res.orgs_known else None))
     present = {f.file: f.orgs for f in files.values() if f.orgs_known}
     problems += checks.check_return_complete(present, spec.required_resources(collected), year)
-    problems += checks.check_in_register({f.file: f.typed for f in files.values()}, register_codes, year)
+    problems += checks.check_in_register({f.file: f.typed for f in files.values()}, register_codes, year,
+                                         registers.ods_names(), register_label, registers.ODS_LABEL)
     problems += _rules_across_files(files, year, settings, problems)
+    problems += slips.check_not_blank({r: (f.file, f.typed) for r, f in files.items()}, year)
     return YearResult(year, files, problems, blockers)
 
 
@@ -102,6 +106,9 @@ def _rules_across_files(files: dict[str, FileResult], year: int, settings: Setti
                                            "shortlisted", "appointed counts those shortlisted who were appointed")
         problems += checks.warn_appointed_close_to_shortlisted(t["recruitment"], name["recruitment"],
                                                                year, settings)
+        problems += slips.warn_appointed_like_percent(t["recruitment"], name["recruitment"], year)
+    if "staff_survey" in t:
+        problems += slips.check_survey_fractions(t["staff_survey"], name["staff_survey"], year)
     if "board" in t:
         for part in ("voting_members", "executive_members"):
             problems += checks.check_not_above(t["board"], name["board"], year, part, "members",
@@ -133,6 +140,8 @@ class YearJob:
     collected: tuple[int, ...]
     #: The data folder, out of which no link may lead (None: the year folder itself).
     root: Path | None = None
+    #: How messages name the register the codes were checked against.
+    register_label: str = spec.REGISTER_FILE
 
 
 def check_years(jobs: list[YearJob], year_cache: Path | None, checksums: dict[str, str], listed: set[str],
@@ -194,15 +203,16 @@ def _check_year_cached(year_cache: Path | None, checksums: dict[str, str], liste
     """check_year, reused when the year's files, collections, register codes and settings are unchanged."""
     ydir, prefix, year, collected = job.ydir, job.prefix, job.year, job.collected
     if year_cache is None:
-        return check_year(ydir, prefix, year, collected, listed, settings, job.root)
+        return check_year(ydir, prefix, year, collected, listed, settings, job.root, job.register_label)
     entries = sorted(e.name for e in ydir.iterdir())
     key_text = repr((cache.code_hash(), year, prefix, collected, sorted(listed), repr(settings), entries,
+                     job.register_label,
                      sorted((k, v) for k, v in checksums.items() if k.startswith(prefix))))
     key = hashlib.sha256(key_text.encode("utf-8", "surrogateescape")).hexdigest()
     path = Path(year_cache) / f"{year}-{key}.pickle"
     result = cache.read_kept(path)
     if result is None:
-        result = check_year(ydir, prefix, year, collected, listed, settings, job.root)
+        result = check_year(ydir, prefix, year, collected, listed, settings, job.root, job.register_label)
         cache.keep(path, result, replacing=f"{year}-*.pickle")  # one entry a year: the last
     return result
 
