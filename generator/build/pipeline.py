@@ -29,7 +29,7 @@ import pandas as pd
 from ..ingest import cache
 from ..model.errors import BuildError
 from ..model.resources import resource
-from ..model.settings import Settings, SettingsError, load_settings
+from ..model.settings import Settings, SettingsError, load_settings, publication_problem
 
 
 
@@ -121,6 +121,8 @@ def run_build(
         settings = load_settings(config)
     except SettingsError as exc:
         raise BuildError(str(exc)) from exc
+    if publication_problem(settings):  # real data needs site_url (settings.publication_problem)
+        raise BuildError(publication_problem(settings))
     data_dir = Path(data_dir)
     out_dir = Path(out_dir).resolve()
     data_real = data_dir.resolve()

@@ -40,6 +40,8 @@ import re
 from pathlib import Path
 
 # Absolute: MkDocs loads this file by its path (mkdocs.yml `hooks:`), not as part of the package.
+from generator.model.settings import load_settings
+from generator.site.about import ABOUT_MARKER, fill_about
 from generator.site.markers import FINISHED, RAW_CLOSE, RAW_OPEN
 
 CSP_PLACEHOLDER = "__WRES_CSP__"
@@ -62,6 +64,10 @@ def on_config(config, **kwargs):  # noqa: ANN001, ANN003
         except (OSError, ValueError):
             release = {}
     config["extra"]["release"] = release
+    # One public address for the whole site: extra.wres.site_url gives MkDocs its own (canonical links, sitemap).
+    url = str(((config["extra"].get("wres") or {}).get("site_url")) or "").strip()
+    if url and not config.get("site_url"):
+        config["site_url"] = url.rstrip("/") + "/"
     return config
 
 
@@ -133,6 +139,8 @@ _SEARCH_ATTR = re.compile(r'\sdata-search-exclude(?:="[^"]*")?')
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):  # noqa: ANN001, ANN003
+    if ABOUT_MARKER in markdown:  # the About page: the publisher's own section (site/about.py)
+        markdown = fill_about(markdown, load_settings(Path(config.config_file_path)))
     finished = markdown.lstrip("\n").startswith(FINISHED)
     if finished:
         markdown = markdown.lstrip("\n")
