@@ -46,6 +46,10 @@ def test_an_appointment_rate_typed_as_the_count():
     assert (p.severity, p.code, p.row, p.field) == ("warning", "appointed-looks-like-percent", 3, "appointed")
     assert "appointed (24) is 3.0% of shortlisted (800) for bme applicants" in p.message
     assert "far below the 24.0% of white applicants" in p.message and "looks like a percentage" in p.message
+    # the likelihood built on it is flagged and never ranked, like any figure the validator doubted
+    from generator.compute.figure_warnings import warned_figures
+
+    assert warned_figures([p]).to_dict("records") == [{"year": 2024, "code": "RR8", "indicator": 2}]
     # either group; a low rate whose count is not near a rate; ordinary rates
     assert len(slips.warn_appointed_like_percent(rec("RR8", (900, 20), (300, 60)), "f", 2024)) == 1
     assert slips.warn_appointed_like_percent(rec("RR8", (200, 50), (100, 5)), "f", 2024) == []
