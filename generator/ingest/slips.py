@@ -24,8 +24,9 @@ FIGURE_FIELDS = {
     "pay": ("headcount", "mean_hourly_pay", "median_hourly_pay"),
 }
 
-#: An appointment rate below this fraction of the other group's is far below it (the real ratio in
-#: NHS returns is rarely below 1/2); with an `appointed` that reads as that rate in percent, a warning.
+#: An appointment rate below this fraction of the other group's is far below it; with an `appointed`
+#: that reads as the other group's rate in percent, it is a warning (a real gap that wide is rare, and
+#: is then worth checking anyway: the warning asks, it does not change the figure).
 RATE_FAR_BELOW = 0.25
 
 
