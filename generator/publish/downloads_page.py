@@ -16,7 +16,8 @@ from .download_names import CHECKSUMS, LICENCE, PACKAGE, WORKBOOK
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import ApiFiles
-    from .downloads import DownloadFile, Table
+    from .downloads import DownloadFile
+    from .tables import Table
 
 
 def human_size(n: int) -> str:
