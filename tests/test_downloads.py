@@ -36,7 +36,8 @@ from generator.publish import workbook
 from generator.publish.downloads import CHECKSUMS, LICENCE, PACKAGE, WORKBOOK, download_schema, input_schema, write_downloads
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = ["organisations", "collections"] + list(spec.YEAR_RESOURCES) + ["indicators", "goals", "quality"]
+TABLES = (["headline-figures", "organisations", "collections"] + list(spec.YEAR_RESOURCES)
+          + ["indicators", "goals", "quality"])
 
 
 @pytest.fixture(scope="module")
@@ -374,7 +375,7 @@ def test_the_pandas_lines_on_the_page_load_every_file(built):
     exec(compile(code, "downloads-page-snippet", "exec"), scope)  # noqa: S102 - our own page's code
     for f in dl.files:
         if f.format == "csv":
-            df = scope[f.name[:-4]]
+            df = scope[f.name[:-4].replace("-", "_")]
             assert isinstance(df, pd.DataFrame) and len(df) == f.rows, f.name
     assert str(scope["workforce"]["headcount"].dtype) == "Int64" and scope["workforce"]["headcount"].isna().any()
     assert scope["workforce"]["org_code"].map(type).eq(str).all()

@@ -31,7 +31,8 @@ from ..model.release import Release
 from ..model.settings import Settings
 from . import api, changelog, workbook
 from .csv_text import as_text, csv_bytes
-from .download_names import CHECKSUMS, DOWNLOADS, LICENCE, PACKAGE, WORKBOOK
+from .database import database_bytes
+from .download_names import CHECKSUMS, DATABASE, DOWNLOADS, LICENCE, PACKAGE, WORKBOOK
 from .download_schemas import describe, download_schema, input_schema
 from .downloads_page import render_page
 from .files import safe_join, write_bytes, write_text
@@ -159,6 +160,19 @@ def package_descriptor(tables: list[Table], files: dict[str, DownloadFile], rele
         "bytes": wb.bytes,
         "hash": f"sha256:{wb.sha256}",
     })
+    if DATABASE in files:
+        db = files[DATABASE]
+        resources.append({
+            "name": "database",
+            "type": "file",
+            "path": DATABASE,
+            "title": "Every table above in one SQLite database, with indexes, views and tables that explain them "
+                     "(about_tables, about_columns)",
+            "format": "sqlite",
+            "mediatype": "application/vnd.sqlite3",
+            "bytes": db.bytes,
+            "hash": f"sha256:{db.sha256}",
+        })
     return {
         "name": "open-wres",
         "title": "Open WRES: NHS Workforce Race Equality Standard returns and indicators",
@@ -239,6 +253,8 @@ def write_downloads(dataset: Dataset, results: Results, docs_dir: Path, settings
     files[WORKBOOK] = _record(docs_dir, f"{DOWNLOADS}/{WORKBOOK}", workbook_bytes(tables, release),
                               "Every table in one Excel workbook, with a sheet that explains the columns",
                               None, None, "xlsx")
+    files[DATABASE] = _record(docs_dir, f"{DOWNLOADS}/{DATABASE}", database_bytes(tables, release),
+                              "Every table in one SQLite database, with indexes and views", None, None, "sqlite")
     package = package_descriptor(tables, files, release, dataset)
     files[PACKAGE] = _record(docs_dir, f"{DOWNLOADS}/{PACKAGE}", json_text(package).encode(),
                              "Frictionless data package: every table with its schema, licence and sources",
@@ -272,5 +288,5 @@ def write_downloads(dataset: Dataset, results: Results, docs_dir: Path, settings
 
 
 def _page_order(files: dict[str, DownloadFile], tables: list[Table]) -> list[DownloadFile]:
-    order = [PACKAGE] + [t.csv_name for t in tables] + [WORKBOOK, CHECKSUMS] + [t.schema_name for t in tables]
+    order = [PACKAGE] + [t.csv_name for t in tables] + [WORKBOOK, DATABASE, CHECKSUMS] + [t.schema_name for t in tables]
     return [files[n] for n in order if n in files]

@@ -21,6 +21,9 @@ from . import api
 from .cellformat import Coded
 from .csv_text import coded_text, typed_texts
 from .download_schemas import PUBLISHED_RESOURCES, RESOURCE_TITLES, computed_schema, download_schema, indicators_schema
+from .headline_figures import NAME as HEADLINE_NAME
+from .headline_figures import TITLE as HEADLINE_TITLE
+from .headline_figures import headline_figures, headline_schema
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..compute.indicators import Results
@@ -93,8 +96,10 @@ class Table:
 
 
 def published_tables(dataset: Dataset, results: Results, settings: Settings) -> list[Table]:
-    """Every table in the downloads, in the order they are listed."""
-    tables = []
+    """Every table in the downloads, in the order they are listed: the wide headline table first (the one most
+    readers want), then the inputs, then the computed tables."""
+    wide = headline_figures(results.indicators, dataset.register, dataset.returns)
+    tables = [Table(HEADLINE_NAME, HEADLINE_TITLE, headline_schema(), coded_text(wide, headline_schema()))]
     for resource in PUBLISHED_RESOURCES:
         df = _input_table(dataset, resource)
         schema = download_schema(resource)
