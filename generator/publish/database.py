@@ -30,6 +30,7 @@ import numpy as np
 from ..model import spec
 from ..model.release import Release
 from .cellformat import Coded
+from .download_schemas import describe
 from .tables import Table
 
 #: Schema type -> SQLite column type.
@@ -155,7 +156,7 @@ def _about(con: sqlite3.Connection, tables: list[Table], views: list[str], relea
     for t in tables:
         for i, f in enumerate(t.schema["fields"]):
             cols.append((sql_name(t.name), i + 1, f["name"], f.get("type", "string"),
-                         f.get("description") or f.get("title") or ""))
+                         f.get("description") or f.get("title") or describe(t.name, f["name"])))
         if _can_suppress(t):
             cols.append((sql_name(t.name), len(t.schema["fields"]) + 1, SUPPRESSED_COLUMNS, "string",
                          "The columns written * in the CSV (suppressed: a small number), semicolon-separated; "
