@@ -1,7 +1,7 @@
 """The generated pages, without MkDocs: every address is written, data stay inert text, paths stay inside.
 
 A small real data set (tests/helpers.py, the real validator and indicator
-engine) is written with `pages.write_pages` into a temporary docs folder and
+engine) is written with `write_pages` into a temporary docs folder and
 each page is converted with Python-Markdown and the extensions mkdocs.yml
 uses, which is what decides whether a name becomes markup.
 """
@@ -25,7 +25,10 @@ from generator.ingest.validate import validate_path
 from generator.model.problems import error, warning
 from generator.model.release import release_of
 from generator.model.settings import Settings
-from generator.site import pages, text
+from generator.site import text
+from generator.site.markers import FINISHED
+from generator.site.pages import html as page_html
+from generator.site.pages.write import write_pages
 
 SCRIPT = "<script>alert(1)</script>"
 MD_LINK = "[x](javascript:alert(1))"
@@ -57,7 +60,7 @@ def small(tmp_path_factory):
 def _write(dataset, results, settings, docs: Path):  # noqa: ANN001
     release = release_of(dataset, True)
     downloads = SimpleNamespace(changes=pd.DataFrame())
-    return pages.write_pages(dataset, results, docs, settings, release, downloads)
+    return write_pages(dataset, results, docs, settings, release, downloads)
 
 
 @pytest.fixture(scope="module")
@@ -104,11 +107,11 @@ def test_generated_pages_are_finished_html(written):
         if path.suffix != ".md":
             continue
         body = _front_matter(path.read_text(encoding="utf-8"))[1].lstrip("\n")
-        assert body.startswith(pages.FINISHED + "\n"), path
+        assert body.startswith(FINISHED + "\n"), path
         blocks = re.findall(r"<!--wres:raw-->(.*?)<!--/wres:raw-->", body, re.S)
         assert blocks, path
         assert not any("<!--wres:raw-->" in b for b in blocks), path  # markers never nest
-        rest = re.sub(r"<!--wres:raw-->.*?<!--/wres:raw-->", "", body[len(pages.FINISHED):], flags=re.S)
+        rest = re.sub(r"<!--wres:raw-->.*?<!--/wres:raw-->", "", body[len(FINISHED):], flags=re.S)
         assert "wres:raw" not in rest, path
         lines = [line for line in rest.splitlines() if line.strip()]
         assert all(re.fullmatch(r'<h([1-6]) id="[^"]+">.*</h\1>|<p( class="[^"]+")?>.*</p>', line)
@@ -125,22 +128,22 @@ def test_finished_pages_match_what_python_markdown_made(tmp_path):
 
     from generator.integration import mkdocs_hooks
 
-    blocks = [pages.front_matter("T"), pages.heading(1, "Barts &amp; The London"),
-              pages.intro('Code <strong>R1H</strong> · <a href="../x/">region</a>', "wres-facts"),
+    blocks = [page_html.front_matter("T"), page_html.heading(1, "Barts &amp; The London"),
+              page_html.intro('Code <strong>R1H</strong> · <a href="../x/">region</a>', "wres-facts"),
               "<p>Prose</p>", "<table><caption>c</caption></table>",
-              pages.heading(2, "Trends"), text.raw_block("<p>more</p>"), pages.heading(2, "Trends"),
-              pages.heading(3, "Ça va? 50% (all)"), pages.heading(2, "?"), pages.heading(2, "?"), "<p>end</p>"]
-    finished = pages.compose(blocks)
+              page_html.heading(2, "Trends"), text.raw_block("<p>more</p>"), page_html.heading(2, "Trends"),
+              page_html.heading(3, "Ça va? 50% (all)"), page_html.heading(2, "?"), page_html.heading(2, "?"), "<p>end</p>"]
+    finished = page_html.compose(blocks)
 
     # The same page as Markdown, as it was written before pages became finished HTML.
     def as_md(block) -> str:  # noqa: ANN001
-        if isinstance(block, pages.Heading):
+        if isinstance(block, page_html.Heading):
             return f"{'#' * block.level} {block.text}"
         return block.html + (f"\n{{: .{block.cls} }}" if block.cls else "")
 
     md_blocks, run = [], []
     for block in blocks[1:]:
-        if isinstance(block, (pages.Heading, pages.Intro)):
+        if isinstance(block, (page_html.Heading, page_html.Intro)):
             if run:
                 md_blocks.append(text.raw_block("\n".join(b.replace(text.RAW_OPEN, "").replace(text.RAW_CLOSE, "")
                                                            for b in run)))
@@ -478,7 +481,7 @@ def test_csp_hashes_the_theme_scripts_not_a_script_in_a_finished_block():
         return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
 
     page = SimpleNamespace(meta={}, file=SimpleNamespace(src_uri="organisations/XAA01/index.md"))
-    body = hooks.on_page_markdown(pages.FINISHED + "\n<h1 id=\"t\">T</h1>\n"
+    body = hooks.on_page_markdown(FINISHED + "\n<h1 id=\"t\">T</h1>\n"
                                   + text.raw_block("<p>x</p><script>alert(1)</script>") + "\n",
                                   page=page, config=None, files=None)
     theme = ('<html lang="en"><head><meta http-equiv="Content-Security-Policy" content="__WRES_CSP__">'

@@ -388,7 +388,7 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
     `changed`: the figures changed since the previous release.
     """
     from ..publish import downloads
-    from ..site import pages
+    from ..site.pages.write import write_pages
     from ..publish.files import Tracker
 
     tracker = Tracker(docs_dir, static_dir)
@@ -402,7 +402,7 @@ def _write_docs(dataset, results, docs_dir: Path, config: Path, settings: Settin
     # What the pages need of the downloads, before the downloads exist.
     pending = downloads.Downloads(files=[], changes=changed, has_previous=previous_frame is not None)
     with tracker.active():
-        pages.write_pages(dataset, results, docs_dir, settings, release, pending)
+        write_pages(dataset, results, docs_dir, settings, release, pending)
     seen, written, unchanged = _Helper.result(job)
     tracker.merge(seen, written, unchanged)
     return tracker.finish()
