@@ -70,8 +70,8 @@ def _database_section(tables: list[Table]) -> list[str]:
         "",
         "```sh",
         f"sqlite3 {DATABASE} \\",
-        "  \"SELECT org_name, i2_appointment_value, i2_appointment_class_label FROM headline_latest "
-        "ORDER BY i2_appointment_value DESC LIMIT 10\"",
+        "  \"SELECT org_name, i2_value, i2_class_label FROM headline_latest "
+        "ORDER BY i2_value DESC LIMIT 10\"",
         "```",
         "",
     ]

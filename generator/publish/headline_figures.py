@@ -13,6 +13,8 @@ already blank, with status `suppressed`, in the figures this is built from, so
 this table withholds exactly what indicators.csv does.
 
 Rows: every return in the data (published or left out), by year and code.
+The columns of headline.py's `headline_table` (the workbook's table) come
+from it, named as there (`i<n>_<column>`); this adds the rest.
 """
 
 from __future__ import annotations
@@ -22,21 +24,21 @@ import pandas as pd
 
 from ..model import spec
 from .figure_class import CLASS_LABELS, figure_class
+from .headline import FIGURE_COLUMNS, ORG_COLUMNS, headline_table
 
 NAME = "headline-figures"
 TITLE = "Headline figures: one row per organisation and year, the nine indicators side by side"
 
-#: Each indicator's columns start i<n>_<slug>_ (a spreadsheet header says what it is without the schema).
-SLUGS = {1: "senior_gap", 2: "appointment", 3: "disciplinary", 4: "training", 5: "harassment_public",
-         6: "harassment_staff", 7: "career_progression", 8: "discrimination", 9: "board_gap"}
 #: Indicators whose headline is a relative likelihood: the two rates behind it are published beside it.
 LIKELIHOODS = (2, 3, 4)
 
-#: The columns of indicators.csv carried for each figure, and the two added here.
-CARRIED = ("measure", "value", "ci_lower", "ci_upper", "status", "reason", "flags", "previous_value", "change",
-           "trend")
+#: The columns of indicators.csv carried for each figure (headline_table's and more), in the table's order,
+#: with the two added here (ADDED) among them.
+ORDER = ("measure", "value", "ci_lower", "ci_upper", "status", "reason", "flags", "class", "class_label",
+         "previous_value", "change", "trend")
 RATES = ("rate_white", "rate_bme")
 ADDED = ("class", "class_label")
+CARRIED = tuple(c for c in ORDER if c not in ADDED)
 
 _ORG_FIELDS = [
     ("year", "integer", "Collection year: the workforce snapshot is taken on 31 March of that year."),
@@ -78,10 +80,8 @@ _FIGURE_TYPES = {"value": "number", "ci_lower": "number", "ci_upper": "number", 
 
 def figure_columns(indicator: int) -> list[tuple[str, str]]:
     """(column, what of the figure) for one indicator, in the table's order."""
-    parts = list(CARRIED[:7]) + list(ADDED) + list(CARRIED[7:])
-    if indicator in LIKELIHOODS:
-        parts += list(RATES)
-    return [(f"i{indicator}_{SLUGS[indicator]}_{p}", p) for p in parts]
+    parts = list(ORDER) + (list(RATES) if indicator in LIKELIHOODS else [])
+    return [(f"i{indicator}_{p}", p) for p in parts]
 
 
 def headline_schema() -> dict:
@@ -146,21 +146,27 @@ def _headline_rows(indicators: pd.DataFrame, indicator: int) -> pd.DataFrame:
     return rows.drop_duplicates(["year", "code"], keep="first").drop(columns="_rank")
 
 
-def _figures(indicators: pd.DataFrame, indicator: int) -> pd.DataFrame:
-    """The organisations' headline figures of one indicator, as this table's columns."""
-    rows = _headline_rows(indicators, indicator)
-    cols = {"year": rows["year"].astype(int).to_numpy(), "org_code": rows["code"].astype(str).to_numpy()}
+def with_headline_marks(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The organisation rows of `indicators` with `headline` a plain bool, and each withheld headline figure
+    marked again (`_headline_rows`), so that headline_table sees every return's headline figure."""
+    org = indicators[indicators["level"] == "organisation"]
+    keep = pd.Series(False, index=org.index)
+    for i in spec.INDICATORS:
+        keep[_headline_rows(org, i).index] = True
+    return org.assign(headline=keep.to_numpy())
+
+
+def _extra(rows: pd.DataFrame, indicator: int) -> pd.DataFrame:
+    """The columns of one indicator that headline_table does not give: reason, flags, class, previous, rates."""
+    rows = rows[rows["headline"] & (rows["indicator"] == indicator)]
+    out = pd.DataFrame({"year": rows["year"].astype(int).to_numpy(), "org_code": rows["code"].astype(str).to_numpy()})
     for name, part in figure_columns(indicator):
-        if part in ADDED:
-            continue
-        cols[name] = rows[part].to_numpy() if part in rows.columns else np.full(len(rows), np.nan)
-    out = pd.DataFrame(cols)
-    prefix = f"i{indicator}_{SLUGS[indicator]}_"
+        if part not in FIGURE_COLUMNS and part not in ADDED:
+            out[name] = rows[part].to_numpy() if part in rows.columns else np.full(len(rows), np.nan)
     classes = [figure_class(indicator, m, v, f, lo, hi) for m, v, f, lo, hi in zip(
-        out[prefix + "measure"], out[prefix + "value"], out[prefix + "flags"], out[prefix + "ci_lower"],
-        out[prefix + "ci_upper"])]
-    out[prefix + "class"] = classes
-    out[prefix + "class_label"] = [CLASS_LABELS.get(c, "") for c in classes]
+        rows["measure"], rows["value"], rows["flags"], rows["ci_lower"], rows["ci_upper"])]
+    out[f"i{indicator}_class"] = classes
+    out[f"i{indicator}_class_label"] = [CLASS_LABELS.get(c, "") for c in classes]
     return out
 
 
@@ -170,9 +176,12 @@ def headline_figures(indicators: pd.DataFrame, register: pd.DataFrame, returns: 
     A pure function of the published figures (`Results.indicators`, after protection), the register and the
     returns; its columns are those of `headline_schema`, in order.
     """
-    out = _returns(returns, register)
+    rows = with_headline_marks(indicators)
+    figures = headline_table(rows, register).drop(columns=[c for c in ORG_COLUMNS if c != "org_code"])
+    figures["year"] = figures["year"].astype(int)
+    out = _returns(returns, register).merge(figures, on=["year", "org_code"], how="left", validate="one_to_one")
     for i in spec.INDICATORS:
-        out = out.merge(_figures(indicators, i), on=["year", "org_code"], how="left", validate="one_to_one")
+        out = out.merge(_extra(rows, i), on=["year", "org_code"], how="left", validate="one_to_one")
     names = [f["name"] for f in headline_schema()["fields"]]
     for n in names:
         if n not in out.columns:
