@@ -17,6 +17,8 @@ from ..text import (
     org_type_label,
     rel,
 )
+from .cite import organisation_cite_section
+from .compare import compare_section
 from .goals import goals_section
 from .headline import headline_table, sentences
 from .html import compose, front_matter, heading, in_details, intro, note, p, table
@@ -62,8 +64,9 @@ def organisation_page(site: Site, code: str) -> Page:
     else:
         body += _latest_sections(site, code, latest, url, charts)
     body += [heading(2, "Reports and action plans"), reports_section(site, code, years),
-             heading(2, "Returns and data quality"), returns_section(site, code, years, url),
-             provenance(site, url, f' This organisation\'s register entry and all its figures as JSON: '
+             heading(2, "Returns and data quality"), returns_section(site, code, years, url)]
+    body += organisation_cite_section(site, code, latest)
+    body += [provenance(site, url, f' This organisation\'s register entry and all its figures as JSON: '
                                    f'<a href="{rel(url, f"api/organisations/{code}.json")}">{esc(code)}.json</a>.')]
     return Page(f"organisations/{code}/index.md", compose(body), charts)
 
@@ -129,6 +132,7 @@ def _latest_sections(site: Site, code: str, latest: int, url: str, charts: Chart
             group_charts(site, "organisation", code, name, url, charts, lineage=lineage),
             heading(2, "Among its peers"),
             peers_section(site, code, latest, url),
+            *compare_section(site, code, latest, url),
             heading(2, "Leadership goal"),
             goals_section(site, code, latest)]
 
