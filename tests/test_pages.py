@@ -74,8 +74,7 @@ def written(small, tmp_path_factory):
 def test_every_address_of_outputs_md_is_written(written):
     dataset, docs, paths = written
     expected = ["index.md", "regions/index.md", "regions/london.md", "regions/north-west.md", "systems/index.md",
-                "organisations/index.md", "indicators/index.md", "data-quality.md",
-                "assets/javascripts/vega.js"]
+                "organisations/index.md", "indicators/index.md", "data-quality.md"]
     expected += [f"indicators/{n}.md" for n in range(1, 10)]
     for code in dataset.register["org_code"]:
         expected.append(f"organisations/{code}/index.md")
@@ -86,6 +85,7 @@ def test_every_address_of_outputs_md_is_written(written):
     for rel in expected:
         assert (docs / rel).is_file(), rel
     assert all(Path(p).is_file() for p in paths)
+    assert not (docs / "assets/javascripts/vega.js").exists()  # charts are SVG drawn at build time
 
 
 def test_pages_convert_and_headings_are_in_order(written):
@@ -126,7 +126,8 @@ def test_finished_pages_match_what_python_markdown_made(tmp_path):
     same page written as Markdown: headings with entities, accents, duplicates and an empty slug included."""
     from mkdocs.structure.toc import get_toc
 
-    from generator.integration import mkdocs_hooks
+    from generator.integration import rendering
+    from generator.integration.plugin import WresPlugin
 
     blocks = [page_html.front_matter("T"), page_html.heading(1, "Barts &amp; The London"),
               page_html.intro('Code <strong>R1H</strong> · <a href="../x/">region</a>', "wres-facts"),
@@ -156,7 +157,9 @@ def test_finished_pages_match_what_python_markdown_made(tmp_path):
 
     def render(source: str, fast: bool):
         page = SimpleNamespace(meta={}, file=SimpleNamespace(src_uri="organisations/XAA01/index.md"))
-        lifted = mkdocs_hooks.on_page_markdown(source, page=page, config=None, files=None)
+        plugin = WresPlugin()
+        plugin.load_config({})  # as mkdocs.yml gives it: `wres: {}`
+        lifted = plugin.on_page_markdown(source, page=page, config=None, files=None)
         if fast:
             assert callable(vars(page).get("render"))  # the hook took over rendering
             page.markdown = lifted
@@ -172,7 +175,7 @@ def test_finished_pages_match_what_python_markdown_made(tmp_path):
     fast_content, fast_toc, fast_page = render(body, fast=True)
     assert fast_content == slow_content
     assert str(fast_toc) == str(slow_toc) and "#trends_1" in str(fast_toc) and "#_1" in str(fast_toc)
-    assert mkdocs_hooks._restore(fast_content, fast_page) == mkdocs_hooks._restore(slow_content, slow_page)
+    assert rendering.restore(fast_content, fast_page) == rendering.restore(slow_content, slow_page)
 
 
 def test_tables_have_captions_and_scoped_headers(written):
@@ -351,7 +354,6 @@ def test_writing_is_deterministic(small, tmp_path):
 @pytest.mark.slow
 def test_hostile_data_stays_inert_through_the_theme(small, tmp_path):
     """The validator rejects markup in names, but the pages must not rely on it: build hostile pages with MkDocs."""
-    import os
     import shutil
     import subprocess
     import sys
@@ -362,9 +364,8 @@ def test_hostile_data_stays_inert_through_the_theme(small, tmp_path):
     shutil.copytree(root / "site_src" / "docs", docs)
     _write(_hostile(dataset), results, settings, docs)
     site = tmp_path / "site"
-    env = dict(os.environ, WRES_DOCS_DIR=str(docs))
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml"), "-d",
-                           str(site)], cwd=root, env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "generator.integration.run", "--config-file", str(root / "mkdocs.yml"),
+                           "--docs-dir", str(docs), "--site-dir", str(site)], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     pages_ = sorted(site.rglob("*.html"))
     assert len(pages_) > 20
@@ -445,17 +446,17 @@ def test_plain_english_sentences(indicator, measure, row, expected):
 
 
 def test_the_hook_lifts_raw_blocks_as_the_pattern_says():
-    """mkdocs_hooks._lift finds raw blocks with str.find; it must agree with the regular expression it replaced
+    """rendering.lift finds raw blocks with str.find; it must agree with the regular expression it replaced
     on any text: unclosed, empty and adjacent markers, and search-exclusion attributes."""
     import random
 
-    from generator.integration import mkdocs_hooks as hooks
+    from generator.integration import rendering
 
     def by_pattern(text: str, finished: bool):
         blocks = []
 
         def lift(m):
-            blocks.append(hooks._SEARCH_ATTR.sub("", m.group(1)))
+            blocks.append(rendering._SEARCH_ATTR.sub("", m.group(1)))
             slot = f"<!--wres-slot-{len(blocks) - 1}-->"
             return f"{slot}\n" if finished else f"\n\n{slot}\n\n"
 
@@ -466,7 +467,7 @@ def test_the_hook_lifts_raw_blocks_as_the_pattern_says():
     for _ in range(5000):
         sample = "".join(rng.choice(parts) for _ in range(rng.randint(0, 12)))
         for finished in (True, False):
-            assert hooks._lift(sample, finished) == by_pattern(sample, finished), sample
+            assert rendering.lift(sample, finished) == by_pattern(sample, finished), sample
 
 
 def test_csp_hashes_the_theme_scripts_not_a_script_in_a_finished_block():
@@ -475,7 +476,10 @@ def test_csp_hashes_the_theme_scripts_not_a_script_in_a_finished_block():
     import base64
     import hashlib
 
-    from generator.integration import mkdocs_hooks as hooks
+    from generator.integration.plugin import WresPlugin
+
+    hooks = WresPlugin()
+    hooks.load_config({})  # as mkdocs.yml gives it: `wres: {}`
 
     def token(body: str) -> str:
         return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"

@@ -21,6 +21,7 @@ from ..text import (
     rel,
     sentence,
 )
+from .cite import indicator_cite_section
 from .figures import class_tag, figure_cell, figure_html, judge
 from .html import compose, front_matter, heading, intro, p, table
 from .labels import ENGLAND
@@ -94,6 +95,7 @@ def indicator_page(site: Site, n: int, url: str) -> Page:
                  p("The share of staff in each staff group and pay band who are BME, White, or of unknown "
                    "ethnicity." + _senior_words(site, y)),
                  band_table(site, *ENGLAND, y, f"England, {y}: staff by ethnicity in each staff group and band")]
+    body += indicator_cite_section(site, n)
     body.append(provenance(site, url))
     return Page(f"indicators/{n}.md", compose(body), charts)
 

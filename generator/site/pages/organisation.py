@@ -17,6 +17,8 @@ from ..text import (
     org_type_label,
     rel,
 )
+from .cite import organisation_cite_section
+from .compare import compare_section
 from .goals import goals_section
 from .headline import headline_table, sentences
 from .html import compose, front_matter, heading, in_details, intro, note, p, table
@@ -66,6 +68,7 @@ def organisation_page(site: Site, code: str) -> Page:
              heading(2, "Returns and data quality"), returns_section(site, code, years, url)]
     if latest is not None:
         body += _trend_section(site, code, url, charts)
+    body += organisation_cite_section(site, code, latest)
     body.append(provenance(site, url, f' This organisation\'s register entry and all its figures as JSON: '
                                       f'<a href="{rel(url, f"api/organisations/{code}.json")}">{esc(code)}.json</a>.'))
     return Page(f"organisations/{code}/index.md", compose(body), charts)
@@ -125,6 +128,7 @@ def _latest_sections(site: Site, code: str, latest: int, url: str) -> list[str]:
                                   f"{name}, {latest}: staff by ethnicity in each staff group and band")),
             heading(2, "Among its peers"),
             peers_section(site, code, latest, url),
+            *compare_section(site, code, latest, url),
             heading(2, "Leadership goal"),
             goals_section(site, code, latest)]
 
