@@ -43,9 +43,9 @@ def data_copy(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, data_copy) -> tuple[Path, object]:
-    out = tmp_path_factory.mktemp("site") / "site"
-    summary = run_build(data_copy, out, progress=False)
+def built(sample_build) -> tuple[Path, object]:
+    """The session's demonstration site (conftest.sample_build) and its summary."""
+    out, summary, _ = sample_build
     return out, summary
 
 
@@ -310,7 +310,8 @@ def test_interrupted_build_leaves_previous_site(tmp_path, data_copy, built):
     shutil.copytree(built[0], out)
     before = _tree_digest(out)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "build", "--no-cache", "--data", str(data_copy), "--out", str(out)],
+        [sys.executable, "-m", "generator", "build", "--no-cache", "--progress", "--data", str(data_copy), "--out",
+         str(out)],
         cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
         start_new_session=True,
     )
