@@ -249,6 +249,11 @@ def test_unchanged_rebuild_comes_from_cache_and_rewrites_nothing(tmp_path, data_
     assert second.up_to_date
     assert second.pages_written == 0
     assert second.pages_unchanged == first.pages_written + first.pages_unchanged
+    # The caches are under the one cache root, none beside the output.
+    from generator.ingest import cache
+
+    assert len(list(cache.figures_dir(out).glob("*.pickle"))) == 1 and any(cache.years_dir(out).iterdir())
+    assert not (out.parent / ".site.wres" / "cache").exists()
     before = _tree_digest(out)
 
     # A site damaged since (a page deleted) is not "up to date": it is rebuilt whole,
