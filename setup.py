@@ -9,7 +9,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = ("schemas", "site_src", "mkdocs.yml", "data/organisations.csv", "data/collections.csv")
+SHIPPED = ("schemas", "site_src", "mkdocs.yml", "data/organisations.csv", "data/collections.csv", "registers")
 
 
 class BuildWithResources(build_py):

@@ -109,3 +109,18 @@ def hand_results(dataset: Dataset):  # noqa: ANN201
 
 def release_for(dataset: Dataset) -> Release:
     return release_of(dataset, demonstration=True)
+
+
+def real_downloads(root: Path, threshold: int = 10):  # noqa: ANN201
+    """(dataset, results, docs) with the real indicator engine and protection pass (withhold_below=threshold)
+    over `make_dataset`'s data, and every download written into docs."""
+    from generator.compute.results import compute
+    from generator.model.settings import Settings
+    from generator.publish.downloads import write_downloads
+
+    dataset = make_dataset(root / "data")
+    settings = Settings(withhold_below=threshold)
+    results = compute(dataset, settings)
+    docs = root / "docs"
+    write_downloads(dataset, results, docs, settings, release_for(dataset))
+    return dataset, results, docs

@@ -64,10 +64,14 @@ def test_build_publishes_every_page_type(built):
 
 
 @pytest.mark.slow
-def test_two_builds_are_byte_identical(built, tmp_path, data_copy):
+def test_two_builds_are_byte_identical(built, tmp_path, data_copy, monkeypatch):
+    """With nothing cached the second time: every chart's SVG is drawn again (in other worker processes,
+    in another order) and must come out the same, byte for byte."""
     out, _ = built
     second = tmp_path / "again"
+    monkeypatch.setenv("WRES_CACHE_DIR", str(tmp_path / "empty-cache"))
     run_build(data_copy, second, progress=False, use_cache=False)
+    assert list((tmp_path / "empty-cache").rglob("*.svg"))  # the charts were drawn, not read from a cache
     first_digest, second_digest = _tree_digest(out), _tree_digest(second)
     assert first_digest.keys() == second_digest.keys()
     differing = [k for k in first_digest if first_digest[k] != second_digest[k]]

@@ -39,7 +39,8 @@ from generator.publish.headline import columns as headline_columns
 from generator.publish.headline import headline_table
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = ["organisations", "collections"] + list(spec.YEAR_RESOURCES) + ["indicators", "goals", "quality"]
+TABLES = (["headline-figures", "organisations", "collections"] + list(spec.YEAR_RESOURCES)
+          + ["indicators", "goals", "quality"])
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_frictionless_validates_the_package_with_keys_and_foreign_keys(built):
     assert report.valid, report.flatten(["resourceName", "rowNumber", "type", "note"])[:10]
     package = json.loads((docs / "downloads" / PACKAGE).read_text())
     names = [r["name"] for r in package["resources"]]
-    assert names[:len(TABLES)] == TABLES and names[-1] == "workbook"
+    assert names[:len(TABLES)] == TABLES and names[-2:] == ["workbook", "database"]
     wf = next(r for r in package["resources"] if r["name"] == "workforce")
     assert wf["schema"]["primaryKey"][0] == "year"
     assert wf["schema"]["foreignKeys"][0]["reference"] == {"resource": "organisations", "fields": ["org_code"]}
@@ -393,7 +394,7 @@ def test_the_pandas_lines_on_the_page_load_every_file(built):
     exec(compile(code, "downloads-page-snippet", "exec"), scope)  # noqa: S102 - our own page's code
     for f in dl.files:
         if f.format == "csv":
-            df = scope[f.name[:-4]]
+            df = scope[f.name[:-4].replace("-", "_")]
             assert isinstance(df, pd.DataFrame) and len(df) == f.rows, f.name
     assert str(scope["workforce"]["headcount"].dtype) == "Int64" and scope["workforce"]["headcount"].isna().any()
     assert scope["workforce"]["org_code"].map(type).eq(str).all()

@@ -29,7 +29,7 @@ from ..model.dataset import Dataset
 from ..model.errors import BuildError
 from ..model.release import Release, release_of
 from ..model.resources import resource
-from ..model.settings import Settings, SettingsError, load_settings
+from ..model.settings import Settings, SettingsError, load_settings, publication_problem
 from ..publish.downloads import Downloads, changes_since
 from ..publish.files import Tracker
 from ..site.pages.write import write_pages
@@ -80,6 +80,8 @@ def build_inputs(data_dir: Path, out_dir: Path, previous: Path | None = None, co
         settings = load_settings(config)
     except SettingsError as exc:
         raise BuildError(str(exc)) from exc
+    if publication_problem(settings):  # real data needs site_url (settings.publication_problem)
+        raise BuildError(publication_problem(settings))
     out_dir = Path(out_dir).resolve()
     data_real = Path(data_dir).resolve()
     if out_dir == data_real or out_dir in data_real.parents:

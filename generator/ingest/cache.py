@@ -22,7 +22,7 @@ import platform
 from importlib.metadata import version
 from pathlib import Path
 
-from ..model import spec
+from ..model import resources, spec
 from ..model.cache_root import cache_root
 from ..model.settings import Settings
 
@@ -31,7 +31,7 @@ _PACKAGE = Path(__file__).resolve().parent.parent  # the whole package
 
 def digest_tree(h: hashlib._Hash, root: Path, pattern: str = "*") -> None:
     """Hash every file under root, by name and content; a link leading out of root is hashed by
-    where it points, never read (nothing outside the data folder is read: see checks.link_problem)."""
+    where it points, never read (nothing outside the data folder is read: see folders.link_problem)."""
     top = os.path.realpath(root)
     for path in sorted(p for p in Path(root).rglob(pattern) if p.is_file()):
         rel = path.relative_to(root).as_posix()
@@ -62,6 +62,8 @@ def code_hash() -> str:
     digest_tree(h, _PACKAGE, "*.py")
     h.update(b"\x01schemas")
     digest_tree(h, spec.SCHEMA_DIR, "*.json")
+    ods = resources.resource("registers/ods-organisations.csv")  # the shipped register (ingest/registers.py)
+    h.update(b"\x01ods" + (ods.read_bytes() if ods.is_file() else b""))
     h.update(b"\x01libraries " + library_versions().encode())
     return h.hexdigest()
 

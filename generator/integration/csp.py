@@ -14,9 +14,10 @@ import re
 CSP_PLACEHOLDER = "__WRES_CSP__"
 _INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</script>", re.S | re.I)
 
-#: style-src allows 'unsafe-inline' because vega-embed and vega-tooltip insert <style>
-#: elements and Material sets style attributes from JavaScript; no script can be
-#: injected that way. Scripts: only the site's own files and hashed inline scripts.
+#: style-src allows 'unsafe-inline' because Material sets style attributes from JavaScript
+#: and each chart's SVG has one (it shrinks to fit the screen); no script can be injected
+#: that way. Scripts: only the site's own files and hashed inline scripts. img-src allows
+#: data: for Material's icons and for the PNG a reader makes from a chart (wres.js).
 POLICY = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
           "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; "
           "object-src 'none'; base-uri 'self'; form-action 'self'")

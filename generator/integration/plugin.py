@@ -30,6 +30,8 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 
+from ..model.settings import load_settings
+from ..site.about import ABOUT_MARKER, fill_about
 from . import rendering
 from .csp import finish_html
 
@@ -67,6 +69,10 @@ class WresPlugin(BasePlugin[WresConfig]):
             except (OSError, ValueError):
                 release = {}
         config["extra"]["release"] = release
+        # One public address for the whole site: extra.wres.site_url gives MkDocs its own (canonical links, sitemap).
+        url = str(((config["extra"].get("wres") or {}).get("site_url")) or "").strip()
+        if url and not config.get("site_url"):
+            config["site_url"] = url.rstrip("/") + "/"
         return config
 
     def on_files(self, files, config):  # noqa: ANN001, ANN201
@@ -81,6 +87,8 @@ class WresPlugin(BasePlugin[WresConfig]):
         return files
 
     def on_page_markdown(self, markdown, page, config, files):  # noqa: ANN001, ANN201
+        if ABOUT_MARKER in markdown:  # the About page: the publisher's own section (site/about.py)
+            markdown = fill_about(markdown, load_settings(Path(config.config_file_path)))
         return rendering.take_over(markdown, page, self.config.shells)
 
     def on_env(self, env, config, files):  # noqa: ANN001, ANN201

@@ -14,6 +14,7 @@ and writes nothing; `write.write_page` is the one place pages reach the disk.
     sections.py             band and representation tables, member tables, group notes, provenance
     trend_charts.py         the trend charts of an organisation, group or England
     goals.py                the leadership goal of an organisation
+    latest.py               every organisation's latest figure of an indicator; how many lie outside the range
     england.py              /  (home)
     groups.py               /regions/..., /systems/...
     organisations_index.py  /organisations/

@@ -15,11 +15,13 @@ from ..text import (
     measure_kind,
     plural,
     rel,
+    sentence,
 )
 from .figures import COMPACT_KEY, compact_cell
 from .headline import headline_table, sentences
 from .html import compose, front_matter, heading, intro, p, table
 from .labels import ENGLAND
+from .latest import latest_org_rows, outside_range
 from .page import Page
 from .sections import group_notes, provenance, representation_table
 from .site import Site
@@ -27,7 +29,7 @@ from .trend_charts import group_charts
 
 
 def england_page(site: Site) -> Page:
-    """The home page: England's figures, its trends and the regions side by side."""
+    """The home page: the main facts in words first, then the figures and tables, then the charts."""
     y = site.latest_year
     url = ""
     charts = ChartFiles()
@@ -48,6 +50,7 @@ def england_page(site: Site) -> Page:
               + f'. Look up <a href="{rel(url, "organisations/")}">any organisation</a>, '
                 f'<a href="{rel(url, "regions/")}">region</a> or <a href="{rel(url, "systems/")}">system</a>, '
                 f'or <a href="{rel(url, "downloads/")}">download every figure</a>.'),
+            *main_facts(site, y, url),
             heading(2, f"Headline figures, {y}"),
             p("Each figure compares BME and White staff. For relative likelihoods, 1.00 means equal treatment and "
               "0.80 to 1.25 counts as no adverse difference; for gaps, 0 means no difference. The change column "
@@ -57,20 +60,58 @@ def england_page(site: Site) -> Page:
               f'possible (<a href="{rel(url, "methodology/")}#changes-from-year-to-year">the rules</a>).'),
             group_notes(site, *ENGLAND, y, list(site.orgs), url),
             headline_table(site, *ENGLAND, y, f"England, {y}: the nine WRES indicators", url),
-            sentences(site, *ENGLAND, y, "NHS organisations in England"),
+            sentences(site, *ENGLAND, y, "NHS organisations in England", skip=MAIN_FACTS),
+            heading(2, "Regions side by side"),
+            regions_table(site, url, y),
             heading(2, "Representation, every year"),
             p("The 2018 NHS England board paper set the aim that BME representation at senior levels matches the "
               "whole workforce by 2028. The gap below is that difference in percentage points: 0 is parity."),
             representation_table(site, *ENGLAND, "BME representation in England: the whole workforce and bands 8a to "
                                  "VSM, by year"),
+            # The charts come last: the facts and tables above carry the point, the charts show it over time.
             heading(2, "Trends"),
             group_charts(site, *ENGLAND, "England", url, charts, who="NHS organisations in England"),
-            heading(2, "Regions side by side"),
-            regions_table(site, url, y),
+            heading(2, "Regions in charts"),
             regions_charts(site, url, y, charts),
             provenance(site, url),
             ]
     return Page("index.md", compose(body), charts)
+
+
+#: The indicators whose England sentence is a main fact of the home page (representation, appointment,
+#: discipline, the board); the home page's list under the table gives the others.
+MAIN_FACTS = (1, 2, 3, 9)
+
+
+def main_facts(site: Site, y: int, url: str) -> list[str]:
+    """Four or five findings in plain words before any table or chart (as GOV.UK's Ethnicity facts and
+    figures opens with its "main facts and figures"): England's own sentences, which carry the rules'
+    verdicts and nothing more, and how many organisations' appointment figures lie outside the non-adverse
+    range, with how many of them clearly so."""
+    who = "NHS organisations in England"
+    items = []
+    for n in MAIN_FACTS:
+        measure, r = site.headline(*ENGLAND, y, n)
+        if r is not None:
+            items.append(sentence(n, measure, r, who))
+        if n == 2:
+            items.append(_appointments_fact(site, y, url))
+    items = [x for x in items if x]
+    if not items:
+        return []
+    return [heading(2, f"Main facts and figures, {y}"),
+            '<ul class="wres-main-facts">' + "".join(f"<li>{x}</li>" for x in items) + "</ul>"]
+
+
+def _appointments_fact(site: Site, y: int, url: str) -> str:
+    """Organisations' relative likelihoods of appointment outside the non-adverse range, and how sure."""
+    shown, outside, clearly = outside_range(latest_org_rows(site, 2), y)
+    if not shown:
+        return ""
+    return (f"Of the {plural(shown, 'organisation')} with a relative likelihood of appointment from shortlisting "
+            f"for {y}, {outside:,} had a figure outside the non-adverse range 0.80 to 1.25; for {clearly:,} of them "
+            f"the whole 95% interval is outside the range too: those are clearly outside "
+            f'(<a href="{rel(url, "indicators/2/")}">every organisation\'s figure</a>).')
 
 
 def regions_table(site: Site, page_url: str, year: int) -> str:

@@ -77,7 +77,7 @@ def goals_section(site: Site, code: str, year: int) -> str:
                       GOAL_STATUS.get(str(r.get("status")), esc(r.get("status")))])
     return text_ + table(f"{site.org_name(code)}: BME share of appointments needed for parity, by target year",
                          ["Group", "Target year", "Posts", "Share of appointments to go to BME staff", "Outlook"],
-                         trows, numeric={2})
+                         trows, numeric={2}, stack=True)
 
 
 def share_words(fraction: object) -> str:

@@ -36,7 +36,7 @@ def headline_table(site: Site, level: str, code: str, year: int, caption: str, p
         if compare_england and (level, code) != ENGLAND:
             cells.append(_england_cell(site, year, n))
         rows.append(cells)
-    return table(caption, head, rows)
+    return table(caption, head, rows, stack=True)
 
 
 def _figure_note(site: Site, level: str, code: str, year: int, n: int, measure: str, r: dict | None,
@@ -126,9 +126,13 @@ def _england_cell(site: Site, year: int, n: int) -> str:
     return site.england_cells[key]
 
 
-def sentences(site: Site, level: str, code: str, year: int, who: str, lineage: bool = False) -> str:
+def sentences(site: Site, level: str, code: str, year: int, who: str, lineage: bool = False,
+              skip: tuple[int, ...] = ()) -> str:
+    """One plain-English sentence for each headline figure (but those in `skip`, said elsewhere on the page)."""
     items = []
     for n in spec.INDICATORS:
+        if n in skip:
+            continue
         measure, r = site.headline(level, code, year, n, lineage)
         if r is None:
             continue

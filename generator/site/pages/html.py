@@ -3,6 +3,7 @@ accessible tables, and `compose`, which makes them one page of finished HTML for
 
 from __future__ import annotations
 
+import html as _html
 import json
 import re
 from dataclasses import dataclass
@@ -71,8 +72,6 @@ heading, intro = Heading, Intro
 @lru_cache(maxsize=4096)
 def _slug(text: str) -> str:
     """The id Python-Markdown's toc extension makes from a heading's text, before it is made unique."""
-    import html as _html
-
     from markdown.extensions.toc import slugify, strip_tags
 
     return slugify(_html.unescape(strip_tags(text)), "-")
@@ -138,36 +137,53 @@ def note(html: str, kind: str = "note", title: str = "Note") -> str:
 
 
 def table(caption: str, head: list[str], rows: list[list[str]], *, sortable: bool = False, row_header: bool = True,
-          table_id: str = "", numeric: set[int] = frozenset()) -> str:
+          table_id: str = "", numeric: set[int] = frozenset(), stack: bool = False) -> str:
     """An accessible table: caption, column headers with scope, first cell a row header.
 
     Cells are safe HTML already. A cell may be a tuple (html, sort_key) for sortable tables.
+
+    On a narrow screen a table either scrolls sideways inside its own labelled region with its first
+    column held in place (wres.css), or, with `stack`, becomes one block per row: each cell under its
+    column's name (`data-label`), for short tables read one row at a time (the headline figures). A
+    stacked table carries explicit ARIA table roles, because some browsers drop a table's semantics
+    once CSS displays it as blocks.
     """
-    cls = "wres-table wres-sortable" if sortable else "wres-table"
+    cls = "wres-table" + (" wres-sortable" if sortable else "") + (" wres-stack" if stack else "")
     tid = f' id="{attr(table_id)}"' if table_id else ""
     width = max([len(head)] + [len(row) for row in rows])
     num = [' class="num"' if i in numeric else "" for i in range(width)]
+    roles = _STACK_ROLES if stack else _NO_ROLES
     # Tables stay out of the search index (data-search-exclude): pages are found by their names and words.
     out = [f'<div class="wres-scroll" tabindex="0" role="region" aria-label="{attr(_strip(caption))}" '
            f'data-search-exclude>'
-           f'<table class="{cls}"{tid}><caption>{caption}</caption><thead><tr>']
-    out += [f'<th scope="col"{num[i]}>{h}</th>' for i, h in enumerate(head)]
-    out.append("</tr></thead><tbody>")
+           f'<table class="{cls}"{tid}{roles["table"]}><caption>{caption}</caption>'
+           f'<thead{roles["rowgroup"]}><tr{roles["row"]}>']
+    out += [f'<th scope="col"{roles["columnheader"]}{num[i]}>{h}</th>' for i, h in enumerate(head)]
+    out.append(f'</tr></thead><tbody{roles["rowgroup"]}>')
     # Each column's opening and closing tag, worked out once per table rather than once per cell (tables are
     # most of a page, and a national site has some 11,000 of them).
-    opens = [f"<td{n}>" for n in num]
+    if stack:
+        labels = [attr(_strip(h)) for h in head] + [""] * (width - len(head))
+        opens = [f'<td role="cell" data-label="{label}"{n}>' for label, n in zip(labels, num)]
+    else:
+        opens = [f"<td{n}>" for n in num]
     closes = ["</td>"] * width
     if row_header:
-        opens[0], closes[0] = '<th scope="row">', "</th>"
+        opens[0], closes[0] = f'<th scope="row"{roles["rowheader"]}>', "</th>"
+    tr = f'<tr{roles["row"]}>'
     for row in rows:
         if tuple in map(type, row):  # some cells carry a sort key
             cells = [_sortable_cell(cell, i == 0 and row_header, num[i]) if type(cell) is tuple
                      else f"{opens[i]}{cell}{closes[i]}" for i, cell in enumerate(row)]
         else:
             cells = [f"{o}{cell}{c}" for o, cell, c in zip(opens, row, closes)]
-        out.append(f"<tr>{''.join(cells)}</tr>")
+        out.append(f"{tr}{''.join(cells)}</tr>")
     out.append("</tbody></table></div>")
     return raw_block("".join(out))
+
+
+_NO_ROLES = dict.fromkeys(("table", "rowgroup", "row", "columnheader", "rowheader"), "")
+_STACK_ROLES = {k: f' role="{k}"' for k in _NO_ROLES}
 
 
 def _sortable_cell(cell: tuple, header: bool, num: str) -> str:
@@ -181,7 +197,10 @@ _TAGS = re.compile(r"<[^>]+>")
 
 
 def _strip(html: str) -> str:
-    return " ".join(_TAGS.sub("", html).split())
+    """The plain text of a piece of safe HTML (tags dropped, entities read), for an attribute: `attr` escapes
+    it once. Without reading the entities, "Barts &amp; The London" would be escaped twice and read aloud
+    as "Barts &amp; The London"."""
+    return " ".join(_html.unescape(_TAGS.sub("", html)).split())
 
 
 def in_details(summary: str, content: str) -> str:

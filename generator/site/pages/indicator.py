@@ -13,7 +13,6 @@ from ..text import (
     TREND_LABELS,
     WHAT,
     esc,
-    flags_of,
     fmt_value,
     is_missing,
     measure_kind,
@@ -22,9 +21,11 @@ from ..text import (
     rel,
     sentence,
 )
-from .figures import class_tag, figure_cell, figure_html, judge, shows_value
+from .cite import indicator_cite_section
+from .figures import class_tag, figure_cell, figure_html, judge
 from .html import compose, front_matter, heading, intro, p, table
 from .labels import ENGLAND
+from .latest import Latest, latest_org_rows, outside_range
 from .page import Page
 from .sections import band_table, provenance
 from .site import Site
@@ -47,22 +48,9 @@ def indicator_pages(site: Site) -> Iterator[Page]:
               "indicator, shows every organisation's latest figure with its 95% interval where it has one, in a chart and "
               "a sortable table."),
             table(f"The nine WRES indicators: England, {y}", ["Indicator", "The headline figure is",
-                                                               f"England, {y}"], index_rows),
+                                                               f"England, {y}"], index_rows, stack=True),
             provenance(site, "indicators/")]
     yield Page("indicators/index.md", compose(body))
-
-
-def _latest_org_rows(site: Site, n: int) -> list[tuple[str, int, str, dict | None]]:
-    """Each organisation with a published return: its latest return's year and headline figure."""
-    out = []
-    for code in site.orgs:
-        pub = sorted(yr for yr in site.returns_by_org.get(code, [])
-                     if site.returns[(code, yr)].get("status") != "left_out")
-        if not pub:
-            continue
-        m, r = site.headline("organisation", code, pub[-1], n)
-        out.append((code, pub[-1], m, r))
-    return out
 
 
 def _senior_words(site: Site, year: int) -> str:
@@ -77,7 +65,7 @@ def _senior_words(site: Site, year: int) -> str:
 def indicator_page(site: Site, n: int, url: str) -> Page:
     """One indicator: what it measures, every organisation's latest figure (chart, then table), England's trend."""
     y = site.latest_year
-    latest = _latest_org_rows(site, n)
+    latest = latest_org_rows(site, n)
     k = measure_kind(n, HEADLINE[n][0])
     pdir = site.page_dir(url)
     charts = ChartFiles()
@@ -107,12 +95,9 @@ def indicator_page(site: Site, n: int, url: str) -> Page:
                  p("The share of staff in each staff group and pay band who are BME, White, or of unknown "
                    "ethnicity." + _senior_words(site, y)),
                  band_table(site, *ENGLAND, y, f"England, {y}: staff by ethnicity in each staff group and band")]
+    body += indicator_cite_section(site, n)
     body.append(provenance(site, url))
     return Page(f"indicators/{n}.md", compose(body), charts)
-
-
-#: An organisation's latest figure of one indicator: (code, year of its latest return, measure, figure row).
-Latest = list[tuple[str, int, str, dict | None]]
 
 
 def _dots_chart(site: Site, n: int, latest: Latest, y: int, k: str) -> Chart:
@@ -142,16 +127,7 @@ def _dots_chart(site: Site, n: int, latest: Latest, y: int, k: str) -> Chart:
 
 def _clear_note(n: int, latest: Latest, y: int) -> str:
     """How many likelihoods fall outside the non-adverse range, and for how many the whole interval does."""
-    outside = clearly = 0
-    for _c, yr, _m, r in latest:
-        if r is None or yr != y or not shows_value(r):
-            continue
-        fl = flags_of(r.get("flags"))
-        if "adverse_to_bme" in fl or "adverse_to_white" in fl:
-            outside += 1
-            lo, hi = r.get("ci_lower"), r.get("ci_upper")
-            if not is_missing(lo) and not is_missing(hi) and (float(lo) > 1.25 or float(hi) < 0.80):
-                clearly += 1
+    _shown, outside, clearly = outside_range(latest, y)
     return p(f"<strong>Outside the range, and how sure.</strong> In {y}, {plural(outside, 'organisation')} "
              f"had a figure outside the non-adverse range 0.80 to 1.25 (the official classification, on "
              f"the figure itself). For {clearly:,} of them the whole 95% interval is "

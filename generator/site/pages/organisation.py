@@ -17,6 +17,8 @@ from ..text import (
     org_type_label,
     rel,
 )
+from .cite import organisation_cite_section
+from .compare import compare_section
 from .goals import goals_section
 from .headline import headline_table, sentences
 from .html import compose, front_matter, heading, in_details, intro, note, p, table
@@ -38,13 +40,14 @@ def _change_section(site: Site, code: str, url: str) -> list:
             p(f"{n} figure{'s' if n != 1 else ''} for this organisation changed since the previous release (a "
               "corrected or late return, or a change in method). Before is the previous release, now is this one."),
             table(f"Figures of {site.org_name(code)} that changed since the previous release", head,
-                  [[esc(c) for c in row] for row in rows], row_header=False),
+                  [[esc(c) for c in row] for row in rows], row_header=False, stack=True),
             p(f'Every figure that changed on the site is listed on <a href="{rel(url, changelog.ADDRESS)}">what '
               "changed</a>.")]
 
 
 def organisation_page(site: Site, code: str) -> Page:
-    """An organisation: what its latest figures say, its trends, peers, goal, reports and returns."""
+    """An organisation: what its latest figures say, the figures, peers, goal, reports and returns, and
+    then its trend charts."""
     org = site.orgs[code]
     url = f"organisations/{code}/"
     name = esc(org["org_name"])
@@ -60,11 +63,14 @@ def organisation_page(site: Site, code: str) -> Page:
     if latest is None:
         body.append(p("There is no published return for this organisation yet."))
     else:
-        body += _latest_sections(site, code, latest, url, charts)
+        body += _latest_sections(site, code, latest, url)
     body += [heading(2, "Reports and action plans"), reports_section(site, code, years),
-             heading(2, "Returns and data quality"), returns_section(site, code, years, url),
-             provenance(site, url, f' This organisation\'s register entry and all its figures as JSON: '
-                                   f'<a href="{rel(url, f"api/organisations/{code}.json")}">{esc(code)}.json</a>.')]
+             heading(2, "Returns and data quality"), returns_section(site, code, years, url)]
+    if latest is not None:
+        body += _trend_section(site, code, url, charts)
+    body += organisation_cite_section(site, code, latest)
+    body.append(provenance(site, url, f' This organisation\'s register entry and all its figures as JSON: '
+                                      f'<a href="{rel(url, f"api/organisations/{code}.json")}">{esc(code)}.json</a>.'))
     return Page(f"organisations/{code}/index.md", compose(body), charts)
 
 
@@ -106,10 +112,9 @@ def _merger_notes(site: Site, code: str, url: str) -> list[str]:
     return out
 
 
-def _latest_sections(site: Site, code: str, latest: int, url: str, charts: ChartFiles) -> list[str]:
-    """What the latest figures say, the figures, the trends, the peers and the leadership goal."""
+def _latest_sections(site: Site, code: str, latest: int, url: str) -> list[str]:
+    """What the latest figures say, the figures, the peers and the leadership goal."""
     name = site.org_name(code)
-    lineage = code in site.lineage
     return [heading(2, f"What the figures say, {latest}"),
             p(f'Figures from the <a href="{latest}/">{latest} return</a> (the counts as submitted are on '
               f"that page). Each compares BME and White staff; "
@@ -121,16 +126,22 @@ def _latest_sections(site: Site, code: str, latest: int, url: str, charts: Chart
             in_details(f"Representation by pay band, {latest}",
                        band_table(site, "organisation", code, latest,
                                   f"{name}, {latest}: staff by ethnicity in each staff group and band")),
-            heading(2, "Trends"),
+            heading(2, "Among its peers"),
+            peers_section(site, code, latest, url),
+            *compare_section(site, code, latest, url),
+            heading(2, "Leadership goal"),
+            goals_section(site, code, latest)]
+
+
+def _trend_section(site: Site, code: str, url: str, charts: ChartFiles) -> list[str]:
+    """The charts, last: the sections above carry the point, the charts show it over the years."""
+    lineage = code in site.lineage
+    return [heading(2, "Trends"),
             p("Each chart shows this organisation's figure every year with its 95% interval where it has one "
               "(indicators 1 and 9, and survey figures without respondent counts, have none), and England's "
               "for comparison." + (" Years before the merger include the organisations it took over."
                                     if lineage else "")),
-            group_charts(site, "organisation", code, name, url, charts, lineage=lineage),
-            heading(2, "Among its peers"),
-            peers_section(site, code, latest, url),
-            heading(2, "Leadership goal"),
-            goals_section(site, code, latest)]
+            group_charts(site, "organisation", code, site.org_name(code), url, charts, lineage=lineage)]
 
 
 def peers_section(site: Site, code: str, year: int, url: str) -> str:
@@ -157,7 +168,7 @@ def peers_section(site: Site, code: str, year: int, url: str) -> str:
               f'ranked peers further from equal treatment (<a href="{rel(url, "methodology/")}#peers">methodology</a>).')
             + table(f"{esc(org['org_name'])}: rank among peers, {year}",
                     ["Indicator", "Figure", "Rank (1st is fairest)", "Percentile (100 is fairest)"], rows,
-                    numeric={1, 3}))
+                    numeric={1, 3}, stack=True))
 
 
 def reports_section(site: Site, code: str, years: list[int]) -> str:
@@ -173,7 +184,7 @@ def reports_section(site: Site, code: str, years: list[int]) -> str:
         return p("No returns yet.")
     return (p("The organisation's own published documents, as linked in its returns (these links leave this site).")
             + table(f"{site.org_name(code)}: published WRES reports and action plans", ["Year", "Report", "Action plan"],
-                    rows))
+                    rows, stack=True))
 
 
 def returns_section(site: Site, code: str, years: list[int], url: str) -> str:
@@ -198,4 +209,4 @@ def returns_section(site: Site, code: str, years: list[int], url: str) -> str:
               "files required that year that the return holds.")
             + table(f"{site.org_name(code)}: returns", ["Return", "Status", "Errors", "Warnings",
                                                        "Staff of unknown ethnicity", "Files"], rows,
-                    numeric={2, 3, 4}))
+                    numeric={2, 3, 4}, stack=True))

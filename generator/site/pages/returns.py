@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ...model import spec
-from ...publish.badges import embed_html
+from ...publish.badges import chart_embed_html, embed_html, return_chart_file
 from ..text import (
     SHORT_TITLES,
     esc,
@@ -176,4 +176,9 @@ def share_section(site: Site, code: str, year: int, url: str) -> str:
         out.append(p('Or paste this badge into a web page (it shows the return\'s status; '
                      '<a href="badge.svg">see the badge</a>):'))
         out.append(f'<pre class="wres-copy"><code>{esc(snippet)}</code></pre>')
+    chart = return_chart_file(code, year)  # (none yet: see badges.return_chart_file)
+    if chart:
+        out.append(p(f'Or paste this chart (<a href="{esc(chart)}">see the chart</a>):'))
+        title = f"WRES {year}: {site.org_name(code)}"
+        out.append(f'<pre class="wres-copy"><code>{esc(chart_embed_html(code, year, site.settings.site_url, chart, title))}</code></pre>')
     return "".join(out)

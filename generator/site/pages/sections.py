@@ -81,7 +81,7 @@ def representation_table(site: Site, level: str, code: str, caption: str) -> str
         return p("No workforce figures.")
     return table(caption, ["Year", "BME share of the workforce", "BME share of bands 8a to VSM",
                            "Gap, percentage points (no interval: counts of whole workforces)"], rows,
-                 numeric={1, 2, 3})
+                 numeric={1, 2, 3}, stack=True)
 
 
 def provenance(site: Site, page_url: str, extra: str = "") -> str:

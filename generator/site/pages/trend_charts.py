@@ -1,5 +1,8 @@
 """The charts of figures by year: each indicator's headline, the survey's BME and White answers, and
-representation; `group_charts` draws the set for one organisation, group or England."""
+representation; `group_charts` draws the set for one organisation, group or England.
+
+Titles are short (an indicator's number and short name) so that they fit a phone's width: the year axis
+says the rest, the legend names the series and the summary sentence under the title gives the figures."""
 
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ def trend_chart(site: Site, n: int, series: list[tuple[str, str, str, bool]], ch
         summary += " The figure is for the board's voting members, as the WRES technical guidance defines it."
     if n in (1, 9):
         summary += " No interval is computed for this figure (it counts whole workforces and boards)."
-    return Chart(chart_id, "trend", f"{n}. {SHORT_TITLES[n]}, by year", summary, k, y_title, rows, labels, better)
+    return Chart(chart_id, "trend", f"{n}. {SHORT_TITLES[n]}", summary, k, y_title, rows, labels, better)
 
 
 def _trend_summary(rows: list[dict], labels: list[str], n: int, k: str) -> str:
@@ -88,7 +91,7 @@ def survey_chart(site: Site, n: int, level: str, code: str, chart_id: str, who_l
     gaps = sorted({r["year"] for r in rows if is_missing(r["value"])})
     if gaps:
         summary += f" Not collected in {', '.join(str(g) for g in gaps)}: the line breaks there."
-    return Chart(chart_id, "trend", f"{n}. {SHORT_TITLES[n]}: BME and White staff, by year", summary, "percent",
+    return Chart(chart_id, "trend", f"{n}. {SHORT_TITLES[n]}", summary, "percent",
                  "Per cent of staff", rows, ["BME staff", "White staff"], better)
 
 
@@ -110,7 +113,7 @@ def representation_chart(site: Site, level: str, code: str, chart_id: str, who_l
                    + ". Fair representation means the two lines meet.")
     else:
         summary = "No workforce figures yet."
-    return Chart(chart_id, "trend", "BME share of the workforce and of senior staff, by year", summary, "share",
+    return Chart(chart_id, "trend", "BME share: all staff, senior staff", summary, "share",
                  "BME share (%)", rows, ["Whole workforce", "Bands 8a to VSM"], "share")
 
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from ...model import spec
 from ...publish import badges, files
-from ..charts import write_vega_bundle
+from .. import chart_svg
+from ..charts import drawn_ahead, user_cache_dir
 from .england import england_page
 from .groups import region_pages, system_pages
 from .indicator import indicator_pages
@@ -37,12 +38,15 @@ def write_pages(dataset: Dataset, results: Results, docs_dir: Path, settings: Se
     """Write every generated page and chart into docs_dir; return the page paths written."""
     docs_dir = Path(docs_dir)
     site = build_site(dataset, results, docs_dir, settings, release, downloads)
-    write_vega_bundle(docs_dir)
-    written = [write_page(docs_dir, page) for page in section_pages(site)]
-    # A badge beside every return page (written here rather than with the downloads: it balances the
-    # two processes that write the site; see build._write_docs).
-    badges.write_badges(dataset, docs_dir)
-    written += [write_page(docs_dir, page) for page in reference_pages(site)]
+    renderer = chart_svg.Renderer(user_cache_dir())  # draws the charts' SVGs in spawned workers, a few pages ahead
+    try:
+        written = [write_page(docs_dir, page) for page in drawn_ahead(section_pages(site), renderer)]
+        # A badge beside every return page (written here rather than with the downloads: it balances the
+        # two processes that write the site; see build._write_docs).
+        badges.write_badges(dataset, docs_dir)
+        written += [write_page(docs_dir, page) for page in drawn_ahead(reference_pages(site), renderer)]
+    finally:
+        renderer.close()
     return written
 
 
@@ -66,8 +70,9 @@ def reference_pages(site: Site) -> Iterator[Page]:
 
 
 def write_page(docs_dir: Path, page: Page) -> Path:
-    """Write a page (only if its bytes changed, never outside docs_dir) and its charts beside it."""
+    """Write a page (only if its bytes changed, never outside docs_dir), with its charts' SVGs in, and their
+    files beside it."""
     path = files.safe_join(docs_dir, page.path)
-    files.write_text(path, page.text)
-    page.charts.write()  # the page's charts.json and charts.csv
+    files.write_text(path, page.charts.fill(page.text))
+    page.charts.write()  # the page's charts.json, charts.csv and one SVG per chart
     return path
