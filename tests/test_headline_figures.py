@@ -64,7 +64,7 @@ def test_every_headline_figure_of_indicators_csv_is_there_unchanged(real):
                 continue
             assert (both.loc[has, part] == both.loc[has, prefix + part]).all(), (i, part)
         # Without a headline row in indicators.csv: no figure, or the withheld row of the headline measure
-        # (protection empties `headline` with the figure), still withheld.
+        # (a figure not in indicators.csv's headline rows), still withheld.
         rest = both[~has & (both[prefix + "measure"] != "")]
         for r in rest.itertuples(index=False):
             row = org[(org["year"] == r.year) & (org["code"] == r.org_code) & (org["indicator"] == str(i))
@@ -76,7 +76,10 @@ def test_every_headline_figure_of_indicators_csv_is_there_unchanged(real):
         for name, _ in hf.figure_columns(i):
             assert (empty[name] == "").all(), name  # no figure invented
     assert found == len(heads)  # same rows: every headline figure once
-    assert recovered > 0, "the sample should have a withheld headline figure whose headline flag is empty"
+    # Protection keeps a withheld figure's `headline` flag (it says which measure leads, not what it is):
+    # every withheld headline figure is found by its flag, none has to be looked up by its measure.
+    assert recovered == 0, "a withheld headline figure lost its headline flag"
+    assert (heads["status"] == "suppressed").any(), "the sample should have a withheld headline figure"
 
 
 def test_withheld_figures_stay_withheld(real):

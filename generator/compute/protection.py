@@ -72,7 +72,7 @@ from .counts import lineage_members
 from .peers import add_peer_ranks
 
 #: Columns of a figure that are never sensitive: what it is, and whether it is published.
-KEY_COLUMNS = ("year", "level", "code", "indicator", "measure", "breakdown", "status", "flags", "reason", "folded")
+KEY_COLUMNS = ("year", "level", "code", "indicator", "measure", "breakdown", "status", "flags", "reason", "folded", "headline")
 GOAL_KEYS = ("year", "level", "code", "group", "target_year", "turnover", "years", "status", "reason", "headline")
 WITHHELD_REASON = "withheld: a small number, or one that would reveal a small number, is behind it"
 _ETH = {"white": "w", "bme": "b", "unknown": "u"}
