@@ -37,6 +37,7 @@ from .download_schemas import describe, download_schema, input_schema
 from .downloads_page import render_page
 from .files import safe_join, write_bytes, write_text
 from .headline import headline_schema, headline_table
+from .headline_figures import with_headline_marks
 from .tables import Table, published_tables, typed_columns
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -257,7 +258,8 @@ def write_downloads(dataset: Dataset, results: Results, docs_dir: Path, settings
                                        f"Table Schema of {t.csv_name}", None, None, "json")
         files[t.csv_name] = _record(docs_dir, f"{DOWNLOADS}/{t.csv_name}", csv_bytes(t.columns), t.title,
                                     t.rows, schema_rel, "csv")
-    headline = headline_table(results.indicators, dataset.register)
+    # with_headline_marks: protection empties `headline` on a withheld figure, which headline_table cannot read
+    headline = headline_table(with_headline_marks(results.indicators), dataset.register)
     files[WORKBOOK] = _record(docs_dir, f"{DOWNLOADS}/{WORKBOOK}", workbook_bytes(tables, release, headline),
                               "The headline figures, goals and data quality in one Excel workbook",
                               None, None, "xlsx")
