@@ -67,6 +67,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import spec
+from ..model.errors import BuildError
 from .indicators import lineage_members
 from .peers import add_peer_ranks
 from .protection_cells import Cells, base_cells, build_cells
@@ -257,6 +258,11 @@ def protect(dataset, counts, members: pd.DataFrame, results, settings):  # noqa:
     lin, _ = lineage_members(dataset.register, counts.universe)
     cells = build_cells(dataset, counts, members, lin)
     stats = protect_cells(cells, threshold)
+    if stats.get("still_recoverable", 0):
+        raise BuildError(f"protection (withhold_below: {threshold}): {stats['still_recoverable']} withheld "
+                         "count(s) could still be worked out from the figures and no further count can be "
+                         "withheld to prevent it; nothing was published. Raise withhold_below or report this "
+                         "data set as a problem of the protection pass (issue 15)")
     hk = _hidden_keys(cells)
     ind = protect_indicators(results.indicators, hk, dataset.register)
     lineage = results.lineage

@@ -167,7 +167,6 @@ def component_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, 
     row_bin[has] = bin_of[A.indices[A.indptr[:-1][has]]]
     cols_by = np.argsort(bin_of, kind="stable")
     col_start = np.searchsorted(bin_of[cols_by], np.arange(bin_of.max() + 2))
-    Ac = A.tocsc()
     for k in np.unique(part_bin):
         cols = cols_by[col_start[k]:col_start[k + 1]]
         rows = np.flatnonzero(row_bin == k)
@@ -176,7 +175,7 @@ def component_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, 
         where = np.full(n, -1, np.int64)
         where[cols] = np.arange(len(cols))
         Fk = sparse.csr_matrix((Fc.data[sel], (tpos, where[Fc.col[sel]])), shape=(len(targets), len(cols)))
-        Ak = Ac[:, cols].tocsr()[rows]
+        Ak = A[rows][:, cols]
         got: dict = {} if pins is not None else None
         lk, hk = feasible_ranges(Ak, b[rows], Fk, x0[cols], exact=exact, pins=got)
         np.add.at(lo, targets, lk)
