@@ -390,6 +390,96 @@ def attack(site: Path, stop_after: int | None = None) -> tuple[int, list[tuple[s
     return len(rs), rec
 
 
+#: Columns and keys that hold a figure (not a key, rank or count of peers) in any published file.
+FIGURE_KEYS = ("value", "ci_lower", "ci_upper", "lower", "upper", "previous_value", "change", "rate_white", "rate_bme",
+               "N", "s0", "T", "fraction", "fraction_low", "fraction_high", "one_in_k", "bme_appointments_per_year",
+               "share_unknown")
+#: Files that are not data: the theme, the search index (page text, read with the pages), JSON Schemas.
+_NOT_DATA = ("assets/", "search/", ".schema.json")
+
+
+def _key(v: float) -> float:
+    return round(float(v), 6)
+
+
+def _published(dl: Path) -> dict[int, set[float]]:
+    """year -> every figure the downloads publish that year (indicators, goals, quality), and every count."""
+    out: dict[int, set[float]] = {}
+    for name in ("indicators", "goals", "quality", "workforce", "recruitment", "disciplinary", "training", "board",
+                 "staff_survey", "pay"):
+        t = _read(dl, name)
+        if t is None or "year" not in t:
+            continue
+        for col in t.columns:
+            if col in ("year", "org_code", "code", "indicator", "target_year", "years", "turnover", "peer_rank",
+                       "peer_count"):
+                continue
+            num = pd.to_numeric(t[col], errors="coerce")
+            ok = num.notna().to_numpy()
+            for y, v in zip(t["year"].to_numpy()[ok], num.to_numpy()[ok]):
+                out.setdefault(int(y), set()).add(_key(v))
+    return out
+
+
+def _records(obj: object) -> list[dict]:
+    """Every JSON object below `obj` that names a year and holds a figure."""
+    if isinstance(obj, dict):
+        if "year" in obj and any(k in obj for k in FIGURE_KEYS):
+            return [obj]
+        return [r for v in obj.values() for r in _records(v)]
+    if isinstance(obj, list):
+        return [r for v in obj for r in _records(v)]
+    return []
+
+
+def data_files(site: Path) -> list[Path]:
+    """Every CSV and JSON file of a built site outside downloads/, found by walking it (not a fixed list):
+    the API, chart data and specs beside pages, and whatever a later version adds."""
+    out = []
+    for p in sorted(site.rglob("*")):
+        rel = p.relative_to(site).as_posix()
+        if not p.is_file() or p.suffix not in (".csv", ".json") or rel.startswith("downloads/"):
+            continue
+        if any(x in rel for x in _NOT_DATA):
+            continue
+        out.append(p)
+    return out
+
+
+def unexplained(site: Path) -> tuple[int, list[str]]:
+    """(figures read, those not published in the downloads): every figure in a data file of the site beyond
+    the downloads must be one the downloads publish for the same year (so the attack on the downloads covers
+    it); a figure the downloads withhold, shown in a chart's data or the API, would be listed here."""
+    dl = site / "downloads" if (site / "downloads").is_dir() else site
+    pub = _published(dl)
+    seen, odd = 0, []
+    for p in data_files(site):
+        if p.suffix == ".json":
+            import json
+
+            rows = _records(json.loads(p.read_text(encoding="utf-8")))
+        else:
+            t = pd.read_csv(p, dtype=str, keep_default_na=False)
+            rows = t.to_dict("records") if "year" in t else []
+        for r in rows:
+            try:
+                year = int(r["year"])
+            except (TypeError, ValueError):
+                continue
+            for k in FIGURE_KEYS:
+                v = r.get(k)
+                if v in (None, "") or isinstance(v, bool):
+                    continue
+                try:
+                    x = _key(float(v))
+                except (TypeError, ValueError):
+                    continue
+                seen += 1
+                if x not in pub.get(year, ()):
+                    odd.append(f"{p.relative_to(site).as_posix()}: {year} {k}={v}")
+    return seen, odd
+
+
 def main(argv: list[str]) -> int:
     if len(argv) not in (2, 3):
         print(__doc__.splitlines()[2])

@@ -32,6 +32,8 @@ class Cells:
     cell_hidden: np.ndarray
     primary_base: int = 0
     primary_cells: int = 0
+    #: (parent cell, child cell): a published total and the cells that add up to it exactly (partitions)
+    parts: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
 # --------------------------------------------------------------------------- base cells and atoms
@@ -158,6 +160,32 @@ def build_cells(dataset, counts, members: pd.DataFrame, lineage: pd.DataFrame) -
     support = sparse.csr_matrix((np.ones(len(p)), (p["cell"].to_numpy(), p["base"].to_numpy(dtype=np.int64))),
                                 shape=(n_cells, len(base)))
     value = support @ base["value"].to_numpy(dtype="float64")
-    return Cells(base=base, support=support, value=value, index=index[keys + ["cell"]],
+    parts = partitions(index[keys + ["cell"]], units, np.diff(support.indptr))
+    return Cells(base=base, support=support, value=value, index=index[keys + ["cell"]], parts=parts,
                  base_hidden=np.zeros(len(base), bool), cell_hidden=np.zeros(n_cells, bool))
 
+
+
+def partitions(index: pd.DataFrame, units: pd.DataFrame, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(parent, child) cell pairs of every total that is exactly the sum of other cells: a group's count and
+    its members' counts (same family, year, breakdown and column), a staff group's count and its bands', an
+    organisation's or group's whole count and its staff groups'. Kept only where the children's sizes add up
+    to the parent's (complete cases: the same members counted at both levels). The classic rule runs on them:
+    a total with exactly one withheld part would give it back (protection_rules._margins)."""
+    cols = ["fam", "year", "key", "col"]
+    org = index[index["level"] == "organisation"].rename(columns={"code": "org_code", "cell": "child"})
+    grp = index[index["level"] != "organisation"]
+    u = units[units["level"] != "organisation"][["year", "org_code", "level", "code"]]
+    a = grp.merge(u, on=["year", "level", "code"]).merge(org[cols + ["org_code", "child"]], on=cols + ["org_code"])
+    split = index["key"].str.partition("/")
+    band = (split[1] == "/") & (split[2] != "all")
+    sg_all = (split[1] == "/") & (split[2] == "all")
+    child = pd.concat([index[band].assign(pkey=split[0][band] + "/all"), index[sg_all].assign(pkey="all")])
+    b = child.rename(columns={"cell": "child"}).merge(
+        index.rename(columns={"key": "pkey"}), on=["fam", "year", "level", "code", "col", "pkey"])
+    pairs = pd.concat([a[["cell", "child"]], b[["cell", "child"]]]).drop_duplicates()
+    pairs = pairs[pairs["cell"] != pairs["child"]]
+    total = pairs.assign(n=size[pairs["child"].to_numpy()]).groupby("cell")["n"].sum()
+    whole = total.index[total.to_numpy() == size[total.index.to_numpy()]]
+    pairs = pairs[pairs["cell"].isin(whole)].sort_values(["cell", "child"])
+    return pairs["cell"].to_numpy(np.int64), pairs["child"].to_numpy(np.int64)

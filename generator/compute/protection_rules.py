@@ -58,12 +58,34 @@ def secondary(cells: Cells) -> int:
         bad = ~cells.cell_hidden & (((h >= 1) & (h < 1.5)) | ((h >= 1) & (s < 0.5)))
         rows = np.flatnonzero(bad)
         if len(rows) == 0:
-            if _nested(cells) == 0:
+            if _margins(cells) == 0 and _nested(cells) == 0:
                 break
             continue
         left = _hide_smallest(cells, rows)
         cells.cell_hidden[left] = True
     return int(cells.base_hidden.sum()) - before
+
+
+def _margins(cells: Cells) -> int:
+    """The classic rule on totals made of other cells (Cells.parts: a system and its organisations, a staff
+    group and its bands): a published total with exactly one withheld part gives that part back (the total
+    less the published parts), so its smallest published non-zero part is withheld too. Returns how many."""
+    parent, child = cells.parts
+    if len(parent) == 0:
+        return 0
+    hid = cells.cell_hidden[child]
+    n_hid = np.bincount(parent, weights=hid, minlength=len(cells.cell_hidden))
+    open_ = ~cells.cell_hidden[parent] & (n_hid[parent] == 1)
+    bad = open_ & ~hid & (cells.value[child] > 0)
+    p, c = parent[bad], child[bad]
+    order = np.lexsort((c, cells.value[c], p))
+    p, c = p[order], c[order]
+    pick = np.unique(c[np.r_[True, p[1:] != p[:-1]]]) if len(p) else np.zeros(0, np.int64)
+    cells.cell_hidden[pick] = True
+    # No published non-zero part left: the total itself is withheld.
+    alone = np.setdiff1d(np.unique(parent[open_]), p)
+    cells.cell_hidden[alone] = True
+    return len(pick) + len(alone)
 
 
 def _nested(cells: Cells) -> int:
