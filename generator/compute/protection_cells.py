@@ -32,8 +32,8 @@ class Cells:
     cell_hidden: np.ndarray
     primary_base: int = 0
     primary_cells: int = 0
-    #: (parent cell, child cell): a published total and the cells that add up to it exactly (partitions)
-    parts: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    #: (parent cell, child cell, partition): totals and the cells that add up to each exactly (`partitions`)
+    parts: tuple[np.ndarray, ...] = (np.zeros(0, np.int64),) * 3
 
 
 # --------------------------------------------------------------------------- base cells and atoms
@@ -166,8 +166,8 @@ def build_cells(dataset, counts, members: pd.DataFrame, lineage: pd.DataFrame) -
 
 
 
-def partitions(index: pd.DataFrame, units: pd.DataFrame, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(parent, child) cell pairs of every total that is exactly the sum of other cells: a group's count and
+def partitions(index: pd.DataFrame, units: pd.DataFrame, size: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(parent, child, partition) for every total that is exactly the sum of other cells: a group's count and
     its members' counts (same family, year, breakdown and column), a staff group's count and its bands', an
     organisation's or group's whole count and its staff groups'. Kept only where the children's sizes add up
     to the parent's (complete cases: the same members counted at both levels). The classic rule runs on them:
@@ -183,9 +183,29 @@ def partitions(index: pd.DataFrame, units: pd.DataFrame, size: np.ndarray) -> tu
     child = pd.concat([index[band].assign(pkey=split[0][band] + "/all"), index[sg_all].assign(pkey="all")])
     b = child.rename(columns={"cell": "child"}).merge(
         index.rename(columns={"key": "pkey"}), on=["fam", "year", "level", "code", "col", "pkey"])
-    pairs = pd.concat([a[["cell", "child"]], b[["cell", "child"]]]).drop_duplicates()
+    # Groups of groups: a region's systems, England's regions and organisation types.
+    grp_codes = u.drop_duplicates(["year", "org_code", "level"]).pivot(index=["year", "org_code"], columns="level",
+                                                                        values="code").reset_index()
+    nest = []
+    for lo, hi in (("system", "region"), ("region", "england"), ("org_type", "england")):
+        if lo in grp_codes and hi in grp_codes:
+            m = grp_codes[["year", lo, hi]].dropna().drop_duplicates()
+            m = m[~m.duplicated(["year", lo], keep=False)]  # a group in two parents is no partition
+            kid = grp[grp["level"] == lo].rename(columns={"code": lo, "cell": "child"})
+            par = grp[grp["level"] == hi].rename(columns={"code": hi})
+            nest.append(kid.merge(m, on=["year", lo]).merge(par, on=cols + [hi])[["cell", "child"]].assign(how=2))
+    # Senior staff and VSM: their bands in the two non-medical staff groups, in the same unit.
+    senior = split[0].isin(spec.NON_MEDICAL_GROUPS) & split[2].isin(spec.SENIOR_BANDS)
+    sub = pd.concat([index[senior].assign(pkey="senior"), index[senior & (split[2] == "vsm")].assign(pkey="_vsm")])
+    nest.append(sub.rename(columns={"cell": "child"}).merge(
+        index.rename(columns={"key": "pkey"}), on=["fam", "year", "level", "code", "col", "pkey"])[
+        ["cell", "child"]].assign(how=3))
+    # A total may be split two ways (a system's staff group: by organisations, by bands): each its own partition.
+    pairs = pd.concat([a[["cell", "child"]].assign(how=0), b[["cell", "child"]].assign(how=1), *nest]
+                      ).drop_duplicates()
     pairs = pairs[pairs["cell"] != pairs["child"]]
-    total = pairs.assign(n=size[pairs["child"].to_numpy()]).groupby("cell")["n"].sum()
-    whole = total.index[total.to_numpy() == size[total.index.to_numpy()]]
-    pairs = pairs[pairs["cell"].isin(whole)].sort_values(["cell", "child"])
-    return pairs["cell"].to_numpy(np.int64), pairs["child"].to_numpy(np.int64)
+    total = pairs.assign(n=size[pairs["child"].to_numpy()]).groupby(["cell", "how"])["n"].sum().reset_index()
+    whole = total[total["n"].to_numpy() == size[total["cell"].to_numpy()]].drop(columns="n")
+    pairs = pairs.merge(whole, on=["cell", "how"]).sort_values(["cell", "how", "child"])
+    part = pd.factorize(pd.MultiIndex.from_arrays([pairs["cell"], pairs["how"]]))[0]
+    return pairs["cell"].to_numpy(np.int64), pairs["child"].to_numpy(np.int64), part.astype(np.int64)

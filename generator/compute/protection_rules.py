@@ -70,21 +70,21 @@ def _margins(cells: Cells) -> int:
     """The classic rule on totals made of other cells (Cells.parts: a system and its organisations, a staff
     group and its bands): a published total with exactly one withheld part gives that part back (the total
     less the published parts), so its smallest published non-zero part is withheld too. Returns how many."""
-    parent, child = cells.parts
+    parent, child, part = cells.parts
     if len(parent) == 0:
         return 0
     hid = cells.cell_hidden[child]
-    n_hid = np.bincount(parent, weights=hid, minlength=len(cells.cell_hidden))
-    open_ = ~cells.cell_hidden[parent] & (n_hid[parent] == 1)
+    n_hid = np.bincount(part, weights=hid)
+    open_ = ~cells.cell_hidden[parent] & (n_hid[part] == 1)
     bad = open_ & ~hid & (cells.value[child] > 0)
-    p, c = parent[bad], child[bad]
+    p, c = part[bad], child[bad]
     order = np.lexsort((c, cells.value[c], p))
     p, c = p[order], c[order]
     pick = np.unique(c[np.r_[True, p[1:] != p[:-1]]]) if len(p) else np.zeros(0, np.int64)
     cells.cell_hidden[pick] = True
     # No published non-zero part left: the total itself is withheld.
-    alone = np.setdiff1d(np.unique(parent[open_]), p)
-    cells.cell_hidden[alone] = True
+    alone = np.setdiff1d(np.unique(part[open_]), p)
+    cells.cell_hidden[np.unique(parent[np.isin(part, alone)])] = True
     return len(pick) + len(alone)
 
 
