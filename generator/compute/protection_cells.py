@@ -34,6 +34,8 @@ class Cells:
     primary_cells: int = 0
     #: (parent cell, child cell, partition): totals and the cells that add up to each exactly (`partitions`)
     parts: tuple[np.ndarray, ...] = (np.zeros(0, np.int64),) * 3
+    #: (outer, inner) cells of one unit where one holds the other (all staff and senior staff, senior and VSM)
+    inside: tuple[np.ndarray, ...] = (np.zeros(0, np.int64),) * 2
 
 
 # --------------------------------------------------------------------------- base cells and atoms
@@ -162,6 +164,7 @@ def build_cells(dataset, counts, members: pd.DataFrame, lineage: pd.DataFrame) -
     value = support @ base["value"].to_numpy(dtype="float64")
     parts = partitions(index[keys + ["cell"]], units, np.diff(support.indptr))
     return Cells(base=base, support=support, value=value, index=index[keys + ["cell"]], parts=parts,
+                 inside=_inside(index[keys + ["cell"]]),
                  base_hidden=np.zeros(len(base), bool), cell_hidden=np.zeros(n_cells, bool))
 
 
@@ -209,3 +212,18 @@ def partitions(index: pd.DataFrame, units: pd.DataFrame, size: np.ndarray) -> tu
     pairs = pairs.merge(whole, on=["cell", "how"]).sort_values(["cell", "how", "child"])
     part = pd.factorize(pd.MultiIndex.from_arrays([pairs["cell"], pairs["how"]]))[0]
     return pairs["cell"].to_numpy(np.int64), pairs["child"].to_numpy(np.int64), part.astype(np.int64)
+
+
+def _inside(index: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(outer, inner) cells of one unit, family, year and column where the inner one's staff are all counted in
+    the outer one but are not one of its parts: all staff holds senior staff and VSM, senior staff holds VSM.
+    Their difference is published too (all staff less senior staff), so the classic rule runs on it."""
+    on = ["fam", "year", "level", "code", "col"]
+    out = []
+    for outer, inner in (("all", "senior"), ("all", "_vsm"), ("senior", "_vsm")):
+        o = index[index["key"] == outer][on + ["cell"]]
+        i = index[index["key"] == inner][on + ["cell"]].rename(columns={"cell": "inner"})
+        out.append(o.merge(i, on=on)[["cell", "inner"]])
+    pairs = pd.concat(out).drop_duplicates()
+    pairs = pairs[pairs["cell"] != pairs["inner"]]
+    return pairs["cell"].to_numpy(np.int64), pairs["inner"].to_numpy(np.int64)

@@ -58,7 +58,7 @@ def secondary(cells: Cells) -> int:
         bad = ~cells.cell_hidden & (((h >= 1) & (h < 1.5)) | ((h >= 1) & (s < 0.5)))
         rows = np.flatnonzero(bad)
         if len(rows) == 0:
-            if _margins(cells) == 0 and _nested(cells) == 0:
+            if _margins(cells) == 0 and _nested(cells) == 0 and _differences(cells) == 0:
                 break
             continue
         left = _hide_smallest(cells, rows)
@@ -86,6 +86,32 @@ def _margins(cells: Cells) -> int:
     alone = np.setdiff1d(np.unique(part[open_]), p)
     cells.cell_hidden[np.unique(parent[np.isin(part, alone)])] = True
     return len(pick) + len(alone)
+
+
+def _differences(cells: Cells) -> int:
+    """The classic rule on the difference of two published cells one inside the other (Cells.inside: all staff
+    less senior staff): with exactly one withheld base cell in the difference, its smallest published non-zero
+    base cell is withheld too (or the outer cell, with none). Returns how many cells it withheld."""
+    outer, inner = cells.inside
+    if len(outer) == 0:
+        return 0
+    S = cells.support
+    val = cells.base["value"].to_numpy(dtype="float64")
+    h = S @ cells.base_hidden.astype("float64")
+    bad = ~cells.cell_hidden[outer] & ~cells.cell_hidden[inner] & (np.abs(h[outer] - h[inner] - 1) < 0.5)
+    n = 0
+    for o, i in zip(outer[bad], inner[bad]):
+        diff = np.setdiff1d(S.indices[S.indptr[o]:S.indptr[o + 1]], S.indices[S.indptr[i]:S.indptr[i + 1]],
+                            assume_unique=True)
+        if cells.base_hidden[diff].sum() != 1:
+            continue  # an earlier choice already gave it a second one
+        free = diff[~cells.base_hidden[diff] & (val[diff] > 0)]
+        if len(free) == 0:
+            cells.cell_hidden[o] = True
+        else:
+            cells.base_hidden[free[np.lexsort((free, val[free]))[0]]] = True
+        n += 1
+    return n
 
 
 def _nested(cells: Cells) -> int:
