@@ -37,7 +37,10 @@ Exit status 1 (and a list) if any is recovered. A figure of indicator 9
 
 from __future__ import annotations
 
+import html
+import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -455,8 +458,6 @@ def unexplained(site: Path) -> tuple[int, list[str]]:
     seen, odd = 0, []
     for p in data_files(site):
         if p.suffix == ".json":
-            import json
-
             rows = _records(json.loads(p.read_text(encoding="utf-8")))
         else:
             t = pd.read_csv(p, dtype=str, keep_default_na=False)
@@ -477,6 +478,38 @@ def unexplained(site: Path) -> tuple[int, list[str]]:
                 seen += 1
                 if x not in pub.get(year, ()):
                     odd.append(f"{p.relative_to(site).as_posix()}: {year} {k}={v}")
+    return seen, odd
+
+
+#: Pages written by hand (their numbers are examples, not data), and numbers that are file sizes.
+_HAND_WRITTEN = ("about/", "methodology/")
+_DECIMAL = re.compile(r"(?<![\w.])([-\u2212+]?)(\d+\.\d+)(?![\w.])(?!\s*[kKM]B)")
+
+
+def page_text(path: Path) -> str:
+    """A page's text as a reader sees it (scripts, styles and drawn charts left out: their data is read above)."""
+    t = path.read_text(encoding="utf-8")
+    t = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", t, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", t))
+
+
+def unexplained_text(site: Path) -> tuple[int, list[str]]:
+    """(figures read, those not published in the downloads): every number with decimals in the text of every
+    generated page (sentences, tables, captions) must be a figure the downloads publish (any year: a page's
+    sentence does not always say which), so a sentence or table cannot give back a withheld figure."""
+    dl = site / "downloads" if (site / "downloads").is_dir() else site
+    pub = set().union(*_published(dl).values())
+    seen, odd = 0, []
+    for p in sorted(site.rglob("*.html")):
+        rel = p.relative_to(site).as_posix()
+        if rel.startswith(("assets/", "search/")) or any(rel.startswith(h) for h in _HAND_WRITTEN):
+            continue
+        text = page_text(p)
+        for m in _DECIMAL.finditer(text):
+            seen += 1
+            x = _key(float(m.group(2)))
+            if x not in pub and -x not in pub:
+                odd.append(f"{rel}: {m.group(0)} in '{text[max(0, m.start() - 60):m.end() + 10].split()}'")
     return seen, odd
 
 
