@@ -13,7 +13,6 @@ from pathlib import Path
 
 import yaml
 
-
 #: The default threshold for real data: counts from 1 to 7 are withheld, as NHS Digital's disclosure
 #: control for sub-national counts (Hospital Episode Statistics and the data sets that adopted it since
 #: September 2018) replaces counts from 1 to 7 with "*"; the methodology page cites it.
