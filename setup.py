@@ -9,10 +9,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = ("schemas", "site_src", "mkdocs.yml", "data/organisations.csv", "data/collections.csv")
-#: mkdocs.yml names its hooks by a path relative to itself; in the wheel it sits in generator/resources/.
-HOOKS_IN_CHECKOUT = "generator/integration/mkdocs_hooks.py"
-HOOKS_IN_WHEEL = "../integration/mkdocs_hooks.py"
+SHIPPED = ("schemas", "site_src", "mkdocs.yml", "data/organisations.csv", "data/collections.csv", "registers")
 
 
 class BuildWithResources(build_py):
@@ -26,11 +23,6 @@ class BuildWithResources(build_py):
                 shutil.copytree(src, dst, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copyfile(src, dst)
-        config = target / "mkdocs.yml"
-        text = config.read_text(encoding="utf-8")
-        if HOOKS_IN_CHECKOUT not in text:
-            raise SystemExit(f"mkdocs.yml no longer names {HOOKS_IN_CHECKOUT}: update setup.py")
-        config.write_text(text.replace(HOOKS_IN_CHECKOUT, HOOKS_IN_WHEEL), encoding="utf-8")
 
 
 setup(cmdclass={"build_py": BuildWithResources})

@@ -10,7 +10,13 @@ cold `wres build` in a child process and a plain mkdocs-material site of
 the same number of bare pages, the reference, taking turns three times
 (`--repeats`); the medians are compared (wall-clock and CPU seconds). Then,
 at the first scale, a second build with unchanged data and one with one
-organisation's return changed.
+organisation's return changed. Issue 17's budgets: the cold build against
+half the sum of its two unavoidable parts done plainly (the reference, and
+every chart drawn to SVG one call at a time: the median of a sample of the
+site's own specs times the chart count; PNG costs measured the same way),
+the one-return rebuild against 1.5 times the reference; and what readers get
+(benchmarks/readers.py) on the built site. Every cold build starts with an
+empty cache folder (WRES_CACHE_DIR), so it draws every chart.
 The machines are shared and noisy, so the write-up compares ratios measured
 in one run, never absolute seconds.
 
@@ -33,7 +39,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 
 def _reset_peak() -> None:
@@ -123,11 +129,13 @@ def _page_sizes(site: Path) -> dict:
 
 def measure_build(data: Path, work: Path) -> dict:
     """Run the pipeline's phases one by one, as build.run_build does, timing each."""
-    from generator.build import pipeline as build
+    from generator.build.mkdocs_build import mkdocs_build, shard_count
+    from generator.build.pipeline import build_inputs, write_docs
     from generator.compute.results import compute
     from generator.ingest.validate import validate_path
     from generator.model.release import release_of
     from generator.model.settings import load_settings
+    from generator.publish.downloads import changes_since
 
     config = ROOT / "mkdocs.yml"
     settings = load_settings(config)
@@ -143,31 +151,31 @@ def measure_build(data: Path, work: Path) -> dict:
     dataset = phase("validate", lambda: validate_path(data, settings=settings))
     results = phase("compute", lambda: compute(dataset, settings))
     release = release_of(dataset, settings.demonstration)
-    docs, static = work / "docs", work / "static"
+    inputs = build_inputs(data, work / "site", config=config)
+    docs, static = inputs.docs_dir, inputs.static_dir
     for folder in (docs, static):
         if folder.exists():
             shutil.rmtree(folder)
 
-    summary = build.BuildSummary(out_dir=work / "site")
-    phase("write pages", lambda: build._write_docs(dataset, results, docs, config, settings, release, None, summary,
-                                                   static_dir=static))
+    phase("write pages", lambda: write_docs(inputs, dataset, results, release, None, changes_since(results, None)))
     md_pages = sum(1 for _ in docs.rglob("*.md"))
     site = work / "site"
     if site.exists():
         shutil.rmtree(site)
-    # Time: build._mkdocs_build exactly as `wres build` runs it (one MkDocs process per core,
+    # Time: mkdocs_build exactly as `wres build` runs it (one MkDocs process per core,
     # each rendering a share of the organisation pages; sites merged; generated files linked in).
     start = time.perf_counter()
-    build._mkdocs_build(config, docs, site, static_dir=static)
+    mkdocs_build(config, docs, site, static_dir=static)
     secs = time.perf_counter() - start
-    mkdocs_processes = build.shard_count(docs)
+    mkdocs_processes = shard_count(docs)
     # Memory: one MkDocs process rendering every page, measured in a child of its own
     # (an upper bound for each of the processes above, which share the pages).
-    env = dict(os.environ, WRES_DOCS_DIR=str(docs), WRES_STATIC_DIR=str(static), PYTHONHASHSEED="0")
+    env = dict(os.environ, PYTHONHASHSEED="0")
     single = work / "site-single"
     if single.exists():
         shutil.rmtree(single)
-    _, peak, _ = _run_child(["mkdocs", "build", "--quiet", "-f", str(config), "-d", str(single)], env=env, cwd=ROOT)
+    _, peak, _ = _run_child(["generator.integration.run", "--config-file", str(config), "--docs-dir", str(docs),
+                             "--site-dir", str(single), "--static-dir", str(static)], env=env, cwd=ROOT)
     shutil.rmtree(single)
     phases["mkdocs build"] = {"seconds": round(secs, 2), "peak_mb": round(peak)}
     total = sum(p["seconds"] for p in phases.values())
@@ -179,7 +187,6 @@ def measure_build(data: Path, work: Path) -> dict:
         "returns": int(len(dataset.returns)),
         "markdown_pages": md_pages,
         "mkdocs_processes": mkdocs_processes,
-        "pages_per_second": round(md_pages / total, 1),
         **_page_sizes(site),
         "_site": str(site),
         "_pages": md_pages,
@@ -205,6 +212,44 @@ def plain_reference(n_pages: int, work: Path) -> dict:
     return {"pages": n_pages, "seconds": round(secs, 2), "cpu_seconds": cpu, "peak_mb": round(peak)}
 
 
+def chart_costs(site: Path, sample: int = 60) -> dict:
+    """Seconds to draw the site's charts plainly: one `vegalite_to_svg` call at a time, in this process.
+
+    The median over a fixed sample of the site's own specs, times the number of charts; the same for
+    `svg_to_png` (2x) from those SVGs, the build-time cost a PNG beside every chart would add.
+    """
+    import random
+
+    import vl_convert
+
+    specs = [json.dumps(spec, separators=(",", ":"), ensure_ascii=False)
+             for path in sorted(site.rglob("charts.json"))
+             for spec in json.loads(path.read_text(encoding="utf-8")).values()]
+    charts = sum(1 for _ in site.rglob("chart-*.svg"))
+    picked = random.Random(17).sample(specs, min(sample, len(specs)))
+    vl_convert.vegalite_to_svg(picked[0])  # the runtime's start, once, is not a chart's cost
+    svg_s, png_s = [], []
+    for spec in picked:
+        start = time.perf_counter()
+        svg = vl_convert.vegalite_to_svg(spec)
+        svg_s.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        vl_convert.svg_to_png(svg, scale=2)
+        png_s.append(time.perf_counter() - start)
+    svg_ms, png_ms = statistics.median(svg_s) * 1000, statistics.median(png_s) * 1000
+    return {"charts": charts, "specs": len(specs), "sample": len(picked), "svg_median_ms": round(svg_ms, 1),
+            "png_median_ms": round(png_ms, 1), "plain_svg_s": round(svg_ms * charts / 1000, 1),
+            "png_all_charts_s": round(png_ms * charts / 1000, 1), "vl_convert": vl_convert.__version__}
+
+
+def _cold_env(work: Path) -> dict:
+    """The environment of a cold build: an empty cache folder (no chart SVG, template or figure kept)."""
+    cache = work / "cache-cold"
+    if cache.exists():
+        shutil.rmtree(cache)
+    return dict(os.environ, WRES_CACHE_DIR=str(cache))
+
+
 def _build_cmd(data: Path, out: Path) -> list[str]:
     return ["generator", "build", "--quiet", "--data", str(data), "--out", str(out)]
 
@@ -215,7 +260,7 @@ def measure_whole(data: Path, work: Path) -> dict:
     for old in (out, out.parent / f".{out.name}.wres"):
         if old.exists():
             shutil.rmtree(old)
-    secs, peak, cpu = _run_child(_build_cmd(data, out), cwd=ROOT)
+    secs, peak, cpu = _run_child(_build_cmd(data, out), env=_cold_env(work), cwd=ROOT)
     return {"seconds": round(secs, 2), "cpu_seconds": cpu, "peak_mb": round(peak)}
 
 
@@ -223,7 +268,8 @@ def measure_rebuild(data: Path, work: Path) -> dict:
     """After measure_whole's cold build: again with unchanged data, then with one return changed."""
     out = work / "rebuild-site"
     cmd = _build_cmd(data, out)
-    second, _, _ = _run_child(cmd, cwd=ROOT)
+    env = dict(os.environ, WRES_CACHE_DIR=str(work / "cache-cold"))  # as measure_whole's build left it
+    second, _, _ = _run_child(cmd, env=env, cwd=ROOT)
     # Change one organisation's training count in the latest year.
     years = sorted(p for p in data.iterdir() if p.is_dir() and p.name.isdigit())
     training = years[-1] / "training.csv"
@@ -234,8 +280,20 @@ def measure_rebuild(data: Path, work: Path) -> dict:
         first_row[col] = str(int(first_row[col]) - 1)
     lines[1] = ",".join(first_row)
     training.write_text("\n".join(lines) + "\n")
-    third, _, _ = _run_child(cmd, cwd=ROOT)
+    third, _, _ = _run_child(cmd, env=env, cwd=ROOT)
     return {"unchanged_rebuild_s": round(second, 2), "one_return_changed_s": round(third, 2)}
+
+
+def budgets(result: dict) -> dict:
+    """Issue 17's build budgets, from one run's medians."""
+    ref, costs = result["reference"]["seconds"], result["charts"]
+    limit = round(0.5 * (ref + costs["plain_svg_s"]), 1)
+    out = {"cold_build_s": result["whole_build"]["seconds"], "cold_limit_s": limit,
+           "cold_met": result["whole_build"]["seconds"] <= limit}
+    if "rebuild" in result:
+        changed = result["rebuild"]["one_return_changed_s"]
+        out.update(one_return_changed_s=changed, rebuild_limit_s=round(1.5 * ref, 1), rebuild_met=changed <= 1.5 * ref)
+    return out
 
 
 def main() -> None:
@@ -243,10 +301,18 @@ def main() -> None:
     ap.add_argument("--scales", nargs="+", default=["national", "national-x5"])
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     ap.add_argument("--no-rebuild", action="store_true", help="Skip the rebuild measurements.")
+    ap.add_argument("--no-readers", action="store_true", help="Skip the reader measurements (Chromium).")
+    ap.add_argument("--no-phases", action="store_true",
+                    help="Skip the phase-by-phase build (the reference then has as many pages as the built site).")
     ap.add_argument("--repeats", type=int, default=3,
                     help="Whole builds and references, taking turns, at each scale (medians compared).")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    # The phases run in this process: with an empty cache of their own, they draw every chart too.
+    phase_cache = args.out / "cache-phases"
+    if phase_cache.exists():
+        shutil.rmtree(phase_cache)
+    os.environ["WRES_CACHE_DIR"] = str(phase_cache)
 
     from generator.tools.sample import write_sample
 
@@ -261,13 +327,20 @@ def main() -> None:
         if data.exists():
             shutil.rmtree(data)
         write_sample(data, scale=scale, seed=2018)
-        result = measure_build(data, work)
-        pages = result.pop("_pages")
-        result.pop("_site")
+        refs, builds, slowdowns = [], [], []
+        if args.no_phases:
+            slowdowns.append(two_core_slowdown())
+            builds.append(measure_whole(data, work))
+            pages = sum(1 for _ in (work / "rebuild-site").rglob("index.html"))
+            refs.append(plain_reference(pages, work))
+            result = {"phases": {}, "total_seconds": 0, "markdown_pages": pages, **_page_sizes(work / "rebuild-site")}
+        else:
+            result = measure_build(data, work)
+            pages = result.pop("_pages")
+            result.pop("_site")
         # The reference and the whole build take turns, `repeats` times each, so that both see
         # the same machine load; the medians are compared, and each pair's ratio is kept.
-        refs, builds, slowdowns = [], [], []
-        for _ in range(args.repeats):
+        while len(builds) < args.repeats:
             slowdowns.append(two_core_slowdown())
             refs.append(plain_reference(pages, work))
             builds.append(measure_whole(data, work))
@@ -285,10 +358,18 @@ def main() -> None:
         result["phases_ratio_to_reference"] = round(result["total_seconds"] / ref, 2)
         result["cpu_ratio_to_reference"] = round(result["whole_build"]["cpu_seconds"]
                                                  / result["reference"]["cpu_seconds"], 2)
-        gen = sum(result["phases"][p]["seconds"] for p in ("validate", "compute", "write pages"))
-        result["generator_share_of_whole"] = round(gen / result["total_seconds"], 2)
+        if result["phases"]:
+            gen = sum(result["phases"][p]["seconds"] for p in ("validate", "compute", "write pages"))
+            result["generator_share_of_whole"] = round(gen / result["total_seconds"], 2)
+            result["pages_per_second"] = round(pages / result["total_seconds"], 1)
+        result["charts"] = chart_costs(work / "rebuild-site")
         if not args.no_rebuild and scale == args.scales[0]:
             result["rebuild"] = dict(first_build_s=result["whole_build"]["seconds"], **measure_rebuild(data, work))
+        result["budgets"] = budgets(result)
+        if not args.no_readers and scale == args.scales[0]:
+            from readers import measure_site
+
+            result["readers"] = measure_site(work / "rebuild-site")
         report["scales"][scale] = result
         print(json.dumps({scale: result}, indent=1), flush=True)
     (args.out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
@@ -313,13 +394,26 @@ def to_markdown(report: dict) -> str:
                  "CPU / reference CPU | phases / reference | generator share |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for scale, r in report["scales"].items():
-        lines.append(f"| {scale} | {r['returns']} | {r['input_rows']} | {r['markdown_pages']} | "
-                     f"{r['pages_per_second']} | {r['median_page_kb']} | {r['largest_page_kb']} | "
+        lines.append(f"| {scale} | {r.get('returns', '')} | {r.get('input_rows', '')} | {r['markdown_pages']} | "
+                     f"{r.get('pages_per_second', '')} | {r['median_page_kb']} | {r['largest_page_kb']} | "
                      f"{r['median_org_page_kb']} | {r['ratio_to_reference']} ({', '.join(map(str, r.get('pair_ratios', [])))}) | "
                      f"{', '.join(map(str, r.get('two_core_slowdown', [])))} | "
                      f"{r['cpu_ratio_to_reference']} | "
                      f"{r['phases_ratio_to_reference']} | "
-                     f"{r['generator_share_of_whole']} |")
+                     f"{r.get('generator_share_of_whole', '')} |")
+    lines += ["", "| scale | charts | SVG, one call, median ms | plain SVG for all, s | PNG (2x) from SVG, median ms | "
+              "PNG for all, s | cold build, s | limit 0.5 x (reference + plain SVG), s | met | one return changed, s | "
+              "limit 1.5 x reference, s | met |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for scale, r in report["scales"].items():
+        c, b = r["charts"], r["budgets"]
+        lines.append(f"| {scale} | {c['charts']} | {c['svg_median_ms']} | {c['plain_svg_s']} | {c['png_median_ms']} | "
+                     f"{c['png_all_charts_s']} | {b['cold_build_s']} | {b['cold_limit_s']} | {b['cold_met']} | "
+                     f"{b.get('one_return_changed_s', '')} | {b.get('rebuild_limit_s', '')} | {b.get('rebuild_met', '')} |")
+    for scale, r in report["scales"].items():
+        if "readers" in r:
+            from readers import to_markdown as readers_table
+
+            lines += ["", f"Readers, {scale}:", "", readers_table(r["readers"])]
     return "\n".join(lines)
 
 

@@ -75,15 +75,21 @@ def validate(data_dir: Path, fmt: str, register: Path | None, warnings: bool) ->
               help="mkdocs.yml to build with. Default: the project's own.")
 @click.option("--no-cache", is_flag=True, help="Recompute everything, ignoring the content-hash cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@click.option("--progress", "force_progress", is_flag=True,
+              help="Say as each stage starts and ends even when stderr is not a terminal (a log, say).")
 def build(data_dir: Path, out_dir: Path, previous: Path | None, config: Path | None, no_cache: bool,
-          quiet: bool) -> None:
-    """Validate, compute and publish the whole static site."""
-    from .build.pipeline import BuildError, run_build
-    from .ingest.report import terminal_safe
+          quiet: bool, force_progress: bool) -> None:
+    """Validate, compute and publish the whole static site.
 
+    Progress by stage goes to stderr when it is a terminal (or with --progress), never with --quiet."""
+    from .build.pipeline import run_build
+    from .ingest.report import terminal_safe
+    from .model.errors import BuildError
+
+    progress = not quiet and (force_progress or sys.stderr.isatty())
     try:
         summary = run_build(data_dir, out_dir, previous=previous, config=config, use_cache=not no_cache,
-                            progress=not quiet)
+                            progress=progress)
     except BuildError as exc:
         click.echo(terminal_safe(f"wres build: {exc}"), err=True)
         sys.exit(1)
@@ -99,15 +105,17 @@ def build(data_dir: Path, out_dir: Path, previous: Path | None, config: Path | N
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
 def serve(data_dir: Path, port: int, out_dir: Path) -> None:
     """Build the site, then preview it at http://127.0.0.1:PORT/ ."""
-    from .build.pipeline import BuildError, bind_server, run_build, serve_site
+    from .build.pipeline import run_build
+    from .build.serve import bind_server, serve_site
     from .ingest.report import terminal_safe
+    from .model.errors import BuildError
 
     server = bind_server(port)  # before building: a port in use is said at once, not after the build
     if isinstance(server, str):
         click.echo(f"wres serve: {server}", err=True)
         sys.exit(1)
     try:
-        summary = run_build(data_dir, out_dir, progress=True)
+        summary = run_build(data_dir, out_dir, progress=sys.stderr.isatty())
     except BuildError as exc:
         server.server_close()
         click.echo(terminal_safe(f"wres serve: {exc}"), err=True)

@@ -68,7 +68,7 @@ def _rl(a: float, n1: float, c: float, n2: float) -> tuple[float, float, float]:
 def hand_results(dataset: Dataset):  # noqa: ANN201
     """A small Results of the real shape: indicators 1 (share_bme, all) and 2 for every published return,
     England rows, a not-calculable figure, and goals and quality frames."""
-    from generator.compute.indicators import Results
+    from generator.compute.definitions import Results
 
     rows = []
     wf = dataset.tables["workforce"]
@@ -109,3 +109,18 @@ def hand_results(dataset: Dataset):  # noqa: ANN201
 
 def release_for(dataset: Dataset) -> Release:
     return release_of(dataset, demonstration=True)
+
+
+def real_downloads(root: Path, threshold: int = 10):  # noqa: ANN201
+    """(dataset, results, docs) with the real indicator engine and protection pass (withhold_below=threshold)
+    over `make_dataset`'s data, and every download written into docs."""
+    from generator.compute.results import compute
+    from generator.model.settings import Settings
+    from generator.publish.downloads import write_downloads
+
+    dataset = make_dataset(root / "data")
+    settings = Settings(withhold_below=threshold)
+    results = compute(dataset, settings)
+    docs = root / "docs"
+    write_downloads(dataset, results, docs, settings, release_for(dataset))
+    return dataset, results, docs

@@ -64,10 +64,14 @@ def test_build_publishes_every_page_type(built):
 
 
 @pytest.mark.slow
-def test_two_builds_are_byte_identical(built, tmp_path, data_copy):
+def test_two_builds_are_byte_identical(built, tmp_path, data_copy, monkeypatch):
+    """With nothing cached the second time: every chart's SVG is drawn again (in other worker processes,
+    in another order) and must come out the same, byte for byte."""
     out, _ = built
     second = tmp_path / "again"
+    monkeypatch.setenv("WRES_CACHE_DIR", str(tmp_path / "empty-cache"))
     run_build(data_copy, second, progress=False, use_cache=False)
+    assert list((tmp_path / "empty-cache").rglob("*.svg"))  # the charts were drawn, not read from a cache
     first_digest, second_digest = _tree_digest(out), _tree_digest(second)
     assert first_digest.keys() == second_digest.keys()
     differing = [k for k in first_digest if first_digest[k] != second_digest[k]]
@@ -98,14 +102,15 @@ def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path
     byte for byte the one a single process builds, search index and sitemap included."""
     import json
 
-    from generator.build.pipeline import _mkdocs_build, default_config
+    from generator.build.mkdocs_build import mkdocs_build
+    from generator.build.pipeline import default_config
 
     out, _ = built
     work = out.parent / f".{out.name}.wres"
     digests = {}
     for n in (1, 2, 3):
         site = tmp_path / f"site-{n}"
-        _mkdocs_build(default_config(), work / "docs", site, static_dir=work / "static", shards=n)
+        mkdocs_build(default_config(), work / "docs", site, static_dir=work / "static", shards=n)
         digests[n] = _tree_digest(site)
     assert digests[1] == digests[2] == digests[3]
     assert digests[1] == _tree_digest(out)
@@ -115,33 +120,33 @@ def test_site_is_the_same_however_many_mkdocs_processes_build_it(built, tmp_path
 
 
 @pytest.mark.slow
-def test_pages_from_shells_are_those_rendered_in_full_on_the_demo_site(built, tmp_path, monkeypatch):
+def test_pages_from_shells_are_those_rendered_in_full_on_the_demo_site(built, tmp_path):
     """Organisation and return pages are drawn from a few shells the theme renders once
-    (mkdocs_hooks._Shells): the demo site is the one full rendering gives, byte for byte."""
-    from generator.build.pipeline import _mkdocs_build, default_config
+    (rendering.Shells): the demo site is the one full rendering gives, byte for byte."""
+    from generator.build.mkdocs_build import mkdocs_build
+    from generator.build.pipeline import default_config
 
     out, _ = built
     work = out.parent / f".{out.name}.wres"
-    monkeypatch.setenv("WRES_NO_SHELLS", "1")
-    _mkdocs_build(default_config(), work / "docs", tmp_path / "full", static_dir=work / "static", shards=1)
+    mkdocs_build(default_config(), work / "docs", tmp_path / "full", static_dir=work / "static", shards=1, shells=False)
     assert _tree_digest(tmp_path / "full") == _tree_digest(out)
     page = sorted((out / "organisations").glob("*/index.html"))[0].read_text(encoding="utf-8")
     assert 'data-md-type="navigation" hidden' in page and "md-tabs" in page  # the theme's parts are there
 
 
-def _mkdocs(config: Path, docs: Path, static: Path, site: Path, **env: str) -> str:
-    """A real `mkdocs build`, as build._mkdocs_build runs it; its log."""
+def _mkdocs(config: Path, docs: Path, static: Path, site: Path, *flags: str) -> str:
+    """A real MkDocs build, as mkdocs_build runs it (integration/run.py); its log."""
     run = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--config-file", str(config), "--site-dir", str(site)],
-        cwd=config.parent, capture_output=True, text=True, check=True,
-        env=dict(os.environ, WRES_DOCS_DIR=str(docs), WRES_STATIC_DIR=str(static), NO_MKDOCS_2_WARNING="1", **env))
+        [sys.executable, "-m", "generator.integration.run", "--config-file", str(config), "--docs-dir", str(docs),
+         "--site-dir", str(site), "--static-dir", str(static), *flags],
+        cwd=config.parent, capture_output=True, text=True, check=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
     return run.stderr
 
 
 @pytest.mark.slow
 def test_pages_drawn_from_shells_are_those_rendered_in_full(built, tmp_path):
     """Organisation and return pages are drawn from a few shells, each page's own title, description,
-    canonical address, skip link and content put back (mkdocs_hooks._Shells). The site is byte for byte
+    canonical address, skip link and content put back (rendering.Shells). The site is byte for byte
     the one full rendering gives, with site_url set (every page has a canonical address), a title and a
     description holding characters HTML treats specially, and a page with no <h1> (rendered in full)."""
     out, _ = built
@@ -166,7 +171,7 @@ def test_pages_drawn_from_shells_are_those_rendered_in_full(built, tmp_path):
     pages[1].write_text(headless[:start] + headless[headless.index("</h1>", start) + 5:], encoding="utf-8")
 
     log = _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "shells")
-    _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "full", WRES_NO_SHELLS="1")
+    _mkdocs(project / "mkdocs.yml", docs, work / "static", tmp_path / "full", "--no-shells")
     assert _tree_digest(tmp_path / "shells") == _tree_digest(tmp_path / "full")
 
     drawn = re.search(r"wres: (\d+) organisation and return pages drawn from (\d+) shells", log)
@@ -177,6 +182,9 @@ def test_pages_drawn_from_shells_are_those_rendered_in_full(built, tmp_path):
     page = (tmp_path / "shells" / pages[0].parent.relative_to(docs) / "index.html").read_text(encoding="utf-8")
     assert "<title>Ash &amp; Elm <em>NHS</em> Trust" in page
     assert f'<link rel="canonical" href="https://wres.example/{pages[0].parent.relative_to(docs).as_posix()}/">' in page
+
+
+@pytest.mark.slow
 
 
 @pytest.mark.slow
@@ -207,7 +215,7 @@ def test_mkdocs_warnings_reach_the_publisher(tmp_path, data_copy):
 
 def test_shards_sitemaps_are_joined_in_address_order(tmp_path):
     """With site_url set, MkDocs lists every page in sitemap.xml: each process lists its share."""
-    from generator.build.pipeline import merge_shards
+    from generator.build.mkdocs_build import merge_shards
 
     def sitemap(*locs: str) -> str:
         entries = "".join(f"\n    <url>\n         <loc>https://x.example/{loc}</loc>\n    </url>" for loc in locs)
@@ -225,7 +233,7 @@ def test_shards_sitemaps_are_joined_in_address_order(tmp_path):
 
 
 def test_shards_that_disagree_stop_the_build(tmp_path):
-    from generator.build.pipeline import merge_shards
+    from generator.build.mkdocs_build import merge_shards
 
     shards = [tmp_path / "a", tmp_path / "b"]
     for shard, text in zip(shards, ("<p>one</p>", "<p>two</p>")):
@@ -330,16 +338,17 @@ def test_cli_build_exit_codes(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "nothing" in proc.stderr
+    assert "[wres]" not in proc.stderr  # no progress when stderr is not a terminal (issue 19)
 
 
 def test_a_second_process_that_dies_is_a_build_error_not_a_traceback():
     """If the downloads' process dies mid-build (killed for memory, say), the publisher gets a BuildError
     that says so, from the job and from any later submission."""
-    from generator.build.pipeline import _Helper
+    from generator.build import helper as second
 
-    with _Helper() as helper:
+    with second.DownloadsProcess() as helper:
         job = helper.submit(os._exit, 1)  # a real spawned process, ended abruptly
         with pytest.raises(BuildError, match="stopped unexpectedly"):
-            _Helper.result(job)
+            second.result(job)
         with pytest.raises(BuildError, match="stopped unexpectedly"):
             helper.submit(len, "x")

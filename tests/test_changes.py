@@ -13,7 +13,7 @@ from helpers import set_cell
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.build.pipeline import _read_previous
+from generator.build.pipeline import read_previous
 from generator.compute import changes
 from generator.ingest.validate import validate_path
 from generator.model.settings import Settings
@@ -98,7 +98,7 @@ def test_second_build_with_one_corrected_figure_shows_it_old_beside_new(tmp_path
     assert set_cell(data / "2024" / "recruitment.csv", "appointed", "30", org_code="XAA01", ethnicity="white") == 1
     second = validate_path(data)
     results = hand_results(second)
-    previous = _read_previous(docs1 / "downloads" / "indicators.csv")
+    previous = read_previous(docs1 / "downloads" / "indicators.csv")
     docs2 = tmp_path / "docs2"
     dl2 = write_downloads(second, results, docs2, Settings(), release_for(second), previous=previous)
 
@@ -121,7 +121,7 @@ def test_second_build_with_one_corrected_figure_shows_it_old_beside_new(tmp_path
 
     # And a third build from the same data as the second lists nothing.
     docs3 = tmp_path / "docs3"
-    prev2 = _read_previous(docs2 / "downloads" / "indicators.csv")
+    prev2 = read_previous(docs2 / "downloads" / "indicators.csv")
     dl3 = write_downloads(second, results, docs3, Settings(), release_for(second), previous=prev2)
     assert dl3.changes.empty
     assert "No published figure changed" in (docs3 / "changes.md").read_text()

@@ -1,6 +1,7 @@
 """Chart specs: valid Vega-Lite for every variant, compact, deterministic, accessible beside the chart.
 
-Each page's charts are written, by the run's `ChartFiles.write`, to one charts.json and one charts.csv beside it.
+Each page's charts are written, by the run's `ChartFiles.write`, to one charts.json and one charts.csv beside it,
+and one SVG per chart (tests/test_chart_svg.py tests the SVGs themselves).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 import altair as alt
 import pytest
 
-from generator.site import charts
 from generator.site.charts import Chart, ChartFiles, write_chart
 
 TREND_ROWS = [
@@ -48,7 +48,9 @@ def test_every_variant_is_valid_vega_lite(chart):
 
 
 @pytest.fixture
-def pending():
+def pending(tmp_path, monkeypatch):
+    """Charts drawn in this process (no pool, as `ChartFiles` does without a renderer), cached in the test's folder."""
+    monkeypatch.setenv("WRES_CACHE_DIR", str(tmp_path / "cache"))
     return ChartFiles()
 
 
@@ -59,7 +61,7 @@ def _rows(path):
 def test_specs_are_compact_and_deterministic(tmp_path, pending):
     chart = variants()[0]
     html = write_chart(chart, tmp_path, pending)
-    assert pending.write() == [tmp_path / "charts.json", tmp_path / "charts.csv"]
+    assert pending.write() == [tmp_path / "charts.json", tmp_path / "charts.csv", tmp_path / "chart-t-likelihood.svg"]
     text = (tmp_path / "charts.json").read_text(encoding="utf-8")
     assert "\n" not in text and not text.startswith("{ ") and "\": " not in text
     assert text == '{"t-likelihood":' + chart.spec_json() + "}"
@@ -69,7 +71,7 @@ def test_specs_are_compact_and_deterministic(tmp_path, pending):
     write_chart(chart, tmp_path / "again", pending)
     pending.write()
     assert (tmp_path / "again" / "charts.json").read_text(encoding="utf-8") == text
-    assert not (tmp_path / "charts").exists()  # no file per chart
+    assert not (tmp_path / "charts").exists()  # no folder of files per chart
     assert 'data-charts="charts.json" data-chart="t-likelihood"' in html
 
 
@@ -89,6 +91,9 @@ def test_figure_has_summary_table_and_links(tmp_path, pending):
     assert 'id="fig-t-likelihood"' in html and 'id="fig-t-likelihood-plot"' in html
     assert '<a href="charts.csv">Chart data (CSV)</a>' in html
     assert '<a href="charts.json">Chart spec (Vega-Lite JSON)</a>' in html
+    assert '<a href="chart-t-likelihood.svg" download>Chart (SVG)</a>' in html
+    # the PNG is made in the browser: its link is hidden until the script offers it
+    assert '<span class="wres-png" hidden><a href="chart-t-likelihood.svg" data-png="chart-t-likelihood.png">' in html
     assert "every chart on this page" in html  # the reader knows the files hold the whole page
     assert "vl.json" not in html and "charts/" not in html
     assert "1.20" in html and "1.00 to 1.45" in html
@@ -102,8 +107,10 @@ def test_one_spec_file_and_one_csv_per_page_in_page_order(tmp_path, pending):
     write_chart(dots, tmp_path, pending)
     write_chart(trend, tmp_path, pending)  # the same chart again changes nothing
     written = pending.write()
-    assert sorted(p.name for p in written) == ["charts.csv", "charts.csv", "charts.json", "charts.json"]
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["charts.csv", "charts.json"]
+    assert sorted(p.name for p in written if p.suffix != ".svg") == ["charts.csv", "charts.csv", "charts.json",
+                                                                      "charts.json"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        "chart-d-likelihood.svg", "chart-t-likelihood.svg", "charts.csv", "charts.json"]
     specs = json.loads((tmp_path / "charts.json").read_text(encoding="utf-8"))
     assert list(specs) == ["t-likelihood", "d-likelihood"]
     assert specs["d-likelihood"] == dots.spec()
@@ -152,12 +159,3 @@ def test_csv_neutralises_spreadsheet_formulas(tmp_path, pending):
 def test_unsafe_chart_ids_are_refused(tmp_path, pending):
     with pytest.raises(ValueError):
         write_chart(Chart("../x", "dots", "F", "S", "gap", "X", DOT_ROWS), tmp_path, pending)
-
-
-def test_vega_bundle_is_cached_and_offline(tmp_path, monkeypatch):
-    monkeypatch.setenv("WRES_CACHE_DIR", str(tmp_path / "cache"))
-    path = charts.write_vega_bundle(tmp_path / "docs")
-    text = path.read_text(encoding="utf-8")
-    assert "vegaEmbed" in text and "expressionInterpreter" in text  # the CSP-safe interpreter is in the bundle
-    assert "https://cdn" not in text
-    assert list((tmp_path / "cache").glob("vega-bundle-*.js"))

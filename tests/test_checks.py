@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.ingest import checks
+from generator.ingest import checks, folders
 from generator.model.settings import Settings
 
 S = Settings()
@@ -94,10 +94,10 @@ def test_year_folders_and_stray_entries(tmp_path: Path):
         (tmp_path / name).mkdir()
     (tmp_path / "organisations.csv").write_text("x")
     (tmp_path / "collections.csv").write_text("x")
-    assert checks.check_year_folders(tmp_path) == []
+    assert folders.check_year_folders(tmp_path) == []
     (tmp_path / "2024 copy").mkdir()
     (tmp_path / "notes.txt").write_text("x")
-    found = checks.check_year_folders(tmp_path)
+    found = folders.check_year_folders(tmp_path)
     assert [(p.file, p.severity) for p in found] == [("2024 copy", "warning"), ("notes.txt", "warning")]
 
 
@@ -105,40 +105,40 @@ def test_documentation_beside_the_data_is_not_stray(tmp_path: Path):
     (tmp_path / "2024").mkdir()
     for name in ("README.md", "LICENCE", "notes.md"):
         (tmp_path / name).write_text("x")
-    assert checks.check_year_folders(tmp_path) == []
+    assert folders.check_year_folders(tmp_path) == []
 
 
 def test_stray_file_in_year_folder(tmp_path: Path):
     (tmp_path / "workforce.csv").write_text("x")
-    assert checks.check_year_entries(tmp_path, "2024/", 2024) == []
+    assert folders.check_year_entries(tmp_path, "2024/", 2024) == []
     (tmp_path / "Board.csv").write_text("x")
-    (p,) = checks.check_year_entries(tmp_path, "2024/", 2024)
+    (p,) = folders.check_year_entries(tmp_path, "2024/", 2024)
     assert p.file == "2024/Board.csv" and "lower case: board.csv" in p.message and p.severity == "warning"
 
 
 def test_parts_present_follow_collections():
     everything = ["returns", "workforce", "recruitment", "disciplinary", "training", "board"]
     # 2020: indicators 5-8 not collected -> no staff_survey.csv is fine
-    assert checks.check_parts_present(everything, (1, 2, 3, 4, 9), "2020/", 2020) == []
-    (p,) = checks.check_parts_present(everything, tuple(range(1, 10)), "2024/", 2024)
+    assert folders.check_parts_present(everything, (1, 2, 3, 4, 9), "2020/", 2020) == []
+    (p,) = folders.check_parts_present(everything, tuple(range(1, 10)), "2024/", 2024)
     assert p.file == "2024/staff_survey.csv" and p.is_error and "5, 6, 7, 8" in p.message
-    (p,) = checks.check_parts_present(everything[1:], (1, 2, 3, 4, 9), "2020/", 2020)
+    (p,) = folders.check_parts_present(everything[1:], (1, 2, 3, 4, 9), "2020/", 2020)
     assert p.file == "2020/returns.csv"
 
 
 def test_not_collected_file_ignored_with_warning():
-    (p,) = checks.check_not_collected(["returns", "staff_survey", "pay"], (1, 2, 3, 4, 9), "2020/", 2020)
+    (p,) = folders.check_not_collected(["returns", "staff_survey", "pay"], (1, 2, 3, 4, 9), "2020/", 2020)
     assert p.file == "2020/staff_survey.csv" and p.severity == "warning"
-    assert checks.check_not_collected(["returns", "staff_survey", "pay"], tuple(range(1, 10)), "2024/", 2024) == []
+    assert folders.check_not_collected(["returns", "staff_survey", "pay"], tuple(range(1, 10)), "2024/", 2024) == []
 
 
 def test_years_in_collections():
-    (p,) = checks.check_years_in_collections([2023, 2024], {2023})
+    (p,) = folders.check_years_in_collections([2023, 2024], {2023})
     assert p.year == 2024 and p.is_error
-    assert checks.check_years_in_collections([2023], {2023, 2024}) == []
-    (w,) = checks.check_collections_have_folders({2023, 2024}, {2023})
+    assert folders.check_years_in_collections([2023], {2023, 2024}) == []
+    (w,) = folders.check_collections_have_folders({2023, 2024}, {2023})
     assert w.year == 2024 and w.severity == "warning"
-    assert checks.check_collections_have_folders({2023}, {2023}) == []
+    assert folders.check_collections_have_folders({2023}, {2023}) == []
 
 
 def _register(names):

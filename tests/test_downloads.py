@@ -33,10 +33,14 @@ from generator import __version__
 from generator.model import spec
 from generator.model.settings import Settings
 from generator.publish import workbook
+from generator.publish.cellformat import Coded
 from generator.publish.downloads import CHECKSUMS, LICENCE, PACKAGE, WORKBOOK, download_schema, input_schema, write_downloads
+from generator.publish.headline import columns as headline_columns
+from generator.publish.headline import headline_table
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = ["organisations", "collections"] + list(spec.YEAR_RESOURCES) + ["indicators", "goals", "quality"]
+TABLES = (["headline-figures", "organisations", "collections"] + list(spec.YEAR_RESOURCES)
+          + ["indicators", "goals", "quality"])
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +66,7 @@ def test_frictionless_validates_the_package_with_keys_and_foreign_keys(built):
     assert report.valid, report.flatten(["resourceName", "rowNumber", "type", "note"])[:10]
     package = json.loads((docs / "downloads" / PACKAGE).read_text())
     names = [r["name"] for r in package["resources"]]
-    assert names[:len(TABLES)] == TABLES and names[-1] == "workbook"
+    assert names[:len(TABLES)] == TABLES and names[-2:] == ["workbook", "database"]
     wf = next(r for r in package["resources"] if r["name"] == "workforce")
     assert wf["schema"]["primaryKey"][0] == "year"
     assert wf["schema"]["foreignKeys"][0]["reference"] == {"resource": "organisations", "fields": ["org_code"]}
@@ -177,22 +181,29 @@ def test_spreadsheet_safety_csv_and_workbook(built):
         assert not any("externalLink" in n for n in z.namelist())
 
 
-def test_workbook_has_a_sheet_per_table_and_explains_every_column(built):
-    _, _, _, docs, dl = built
+def test_workbook_holds_headline_goals_and_quality_and_explains_every_column(built):
+    """The workbook is what a spreadsheet is for (issue 18): the headline figures one row per organisation
+    per year, goals and quality; the long tables (indicators, the returns) stay CSV only."""
+    dataset, results, _, docs, dl = built
     wb = openpyxl.load_workbook(docs / "downloads" / WORKBOOK, read_only=True)
-    assert wb.sheetnames == ["about", "columns"] + TABLES
+    assert wb.sheetnames == ["about", "columns", "headline", "goals", "quality"]
     explained = {(r[0], r[1]): r[3] for r in wb["columns"].iter_rows(min_row=2, values_only=True)}
     rows = {f.name: f.rows for f in dl.files}
-    for name in TABLES:
+    for name in ("goals", "quality"):
         schema = json.loads((docs / "downloads" / f"{name}.schema.json").read_text())
         header = next(wb[name].iter_rows(max_row=1, values_only=True))
         assert list(header) == [f["name"] for f in schema["fields"]]
         assert wb[name].max_row == rows[f"{name}.csv"] + 1
         for f in schema["fields"]:
-            assert (name, f["name"]) in explained
             assert explained[(name, f["name"])], (name, f["name"])
-    cells = list(wb["workforce"].iter_rows(min_row=2, values_only=True))
-    assert any(c[-1] == "*" for c in cells) and all(isinstance(c[0], int) for c in cells)
+    table = headline_table(results.indicators, dataset.register)
+    got = list(wb["headline"].iter_rows(values_only=True))
+    assert list(got[0]) == headline_columns() and len(got) == len(table) + 1 > 1
+    assert all(explained[("headline", c)] for c in headline_columns())
+    assert all(isinstance(r[0], int) for r in got[1:])
+    value = headline_columns().index("i2_value")
+    for row, want in zip(got[1:], table["i2_value"]):
+        assert (row[value] is None and pd.isna(want)) or abs(row[value] - want) < 1e-9
 
 
 def test_same_data_gives_byte_identical_files_and_fixed_workbook_dates(built, tmp_path):
@@ -207,7 +218,7 @@ def test_same_data_gives_byte_identical_files_and_fixed_workbook_dates(built, tm
         stamps = {i.date_time for i in z.infolist()}
         core = z.read("docProps/core.xml").decode()
     assert stamps == {workbook.ZIP_DATE}
-    assert f">{workbook.CREATED}</dcterms:created>" in core
+    assert f">{workbook.CREATED:%Y-%m-%dT%H:%M:%SZ}</dcterms:created>" in core
 
 
 def test_sha256sums_lists_every_download_correctly(built):
@@ -245,26 +256,35 @@ def test_page_lists_size_rows_schema_licence_code_api_and_citation(built):
 
 def test_workbook_text_reads_back_as_written():
     """Carriage returns (a CSV cell may hold one) and text that looks like an Excel escape (`_x0041_`)
-    read back unchanged; so do markup characters and a formula-like text, which stays text."""
+    read back unchanged; so do markup characters and a formula-like text, which stays text. XlsxWriter
+    writes a carriage return as the format's escape `_x000D_` (and `_x0041_` as `_x005F_x0041_`), which
+    Excel and LibreOffice decode (`openpyxl.utils.escape.unescape` decodes it the same way): the shared
+    strings are read here as the format defines them."""
     import io
+    import xml.etree.ElementTree as ET
+
+    from openpyxl.utils.escape import unescape
 
     texts = ["x\ry", "c\r\nd", "_x0041_", "a <b> & c", "=1+1", "plain"]
-    sheets = workbook.split_sheets("t", pd.DataFrame({"text": texts}), [])
-    ws = openpyxl.load_workbook(io.BytesIO(workbook.xlsx_bytes(sheets, "t", "a", "c"))).worksheets[0]
-    assert [c.value for c in ws["A"]] == ["text"] + texts
+    sheets = [workbook.sheet("t", pd.DataFrame({"text": texts}))]
+    with zipfile.ZipFile(io.BytesIO(workbook.xlsx_bytes(sheets, "t", "a", "c"))) as z:
+        shared = ET.fromstring(z.read("xl/sharedStrings.xml"))
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    assert [unescape(t.text) for t in shared.iter(f"{main}t")] == ["text"] + texts
 
 
-def test_a_table_longer_than_a_sheet_continues_on_the_next_sheet():
-    text = pd.DataFrame({"year": [str(2020 + i) for i in range(7)], "name": ["a", "=1+1", "", "b", "c", "d", "e"]})
-    sheets = workbook.split_sheets("t", text, ["year"], max_rows=3)
-    assert [(s.name, lo, hi) for s, lo, hi in sheets] == [("t", 0, 3), ("t (2)", 3, 6), ("t (3)", 6, 7)]
+def test_text_stays_text_numbers_become_numbers_and_a_table_too_long_for_excel_is_refused():
+    text = pd.DataFrame({"year": [str(2020 + i) for i in range(4)], "name": ["a", "=1+1", "", "*"]})
     import io
 
-    wb = openpyxl.load_workbook(io.BytesIO(workbook.xlsx_bytes(sheets, "t", "a", "c")))
-    got = [list(ws.iter_rows(values_only=True)) for ws in wb.worksheets]
-    assert got[0] == [("year", "name"), (2020, "a"), (2021, "=1+1"), (2022, None)]
-    assert wb.worksheets[0]["B3"].data_type == "s" and wb.worksheets[0]["B3"].quotePrefix
-    assert got[2] == [("year", "name"), (2026, "e")]
+    wb = openpyxl.load_workbook(io.BytesIO(workbook.xlsx_bytes([workbook.sheet("t", text, ["year"])], "t", "a", "c")))
+    ws = wb.worksheets[0]
+    assert list(ws.iter_rows(values_only=True)) == [("year", "name"), (2020, "a"), (2021, "=1+1"), (2022, None),
+                                                    (2023, "*")]
+    assert ws["B3"].data_type == "s" and ws["B3"].quotePrefix
+    long = workbook.Sheet("t", {"x": Coded(np.zeros(workbook.MAX_ROWS + 1, dtype=np.intp), np.array(["1"], dtype=object))})
+    with pytest.raises(ValueError, match="CSV"):
+        workbook.xlsx_bytes([long], "t", "a", "c")
 
 
 def test_withheld_counts_are_published_as_star_and_the_package_still_validates(built, tmp_path):
@@ -329,7 +349,7 @@ def test_every_formula_trigger_is_neutralised_in_text_but_numbers_stay_numbers()
     assert set(text["change"]) == {"-1.5"}
     back = pd.read_csv(__import__("io").BytesIO(csv_bytes(text)), dtype={"name": str}, keep_default_na=False)
     assert list(back["name"]) == list(text["name"])
-    sheets = workbook.split_sheets("t", text, ["change"])
+    sheets = [workbook.sheet("t", text, ["change"])]
     import io
 
     ws = openpyxl.load_workbook(io.BytesIO(workbook.xlsx_bytes(sheets, "t", "a", "c"))).worksheets[0]
@@ -374,7 +394,7 @@ def test_the_pandas_lines_on_the_page_load_every_file(built):
     exec(compile(code, "downloads-page-snippet", "exec"), scope)  # noqa: S102 - our own page's code
     for f in dl.files:
         if f.format == "csv":
-            df = scope[f.name[:-4]]
+            df = scope[f.name[:-4].replace("-", "_")]
             assert isinstance(df, pd.DataFrame) and len(df) == f.rows, f.name
     assert str(scope["workforce"]["headcount"].dtype) == "Int64" and scope["workforce"]["headcount"].isna().any()
     assert scope["workforce"]["org_code"].map(type).eq(str).all()

@@ -13,7 +13,8 @@ from generator.compute.results import compute
 from generator.ingest.validate import validate_path
 from generator.model.release import release_of
 from generator.model.settings import Settings
-from generator.site import pages
+from generator.site.pages.figures import change_cell
+from generator.site.pages.write import write_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,8 +25,8 @@ def site(tmp_path_factory):
     settings = Settings()
     results = compute(dataset, settings)
     docs = tmp_path_factory.mktemp("docs")
-    pages.write_pages(dataset, results, docs, settings, release_of(dataset, True),
-                      SimpleNamespace(changes=pd.DataFrame()))
+    write_pages(dataset, results, docs, settings, release_of(dataset, True),
+                SimpleNamespace(changes=pd.DataFrame()))
     return dataset, results, docs
 
 
@@ -107,15 +108,15 @@ def test_methodology_states_every_rule_the_pages_link_to():
 
 
 def test_a_move_across_parity_is_described_as_what_it_is():
-    cell = pages.change_cell(4, "relative_likelihood", {"value": 0.96, "previous_value": 1.04, "change": -0.08,
+    cell = change_cell(4, "relative_likelihood", {"value": 0.96, "previous_value": 1.04, "change": -0.08,
                                                        "trend": "no_clear_change", "flags": ""})
     assert "1.04 (rate higher for White staff) → 0.96 (rate higher for BME staff): crossed 1 (parity)" in cell
     # indicator 3 is BME over White: above 1 the BME rate is higher
-    cell = pages.change_cell(3, "relative_likelihood", {"value": 0.9, "previous_value": 1.1, "change": -0.2,
+    cell = change_cell(3, "relative_likelihood", {"value": 0.9, "previous_value": 1.1, "change": -0.2,
                                                        "trend": "not_tested", "flags": ""})
     assert "1.10 (rate higher for BME staff) → 0.90 (rate higher for White staff)" in cell
     assert ">Not tested<" in cell and "Improved" not in cell and "Worsened" not in cell
-    cell = pages.change_cell(2, "relative_likelihood", {"value": 1.01, "previous_value": 1.56, "change": -0.55,
+    cell = change_cell(2, "relative_likelihood", {"value": 1.01, "previous_value": 1.56, "change": -0.55,
                                                        "trend": "improved", "flags": "validator_warning"})
     assert ">Improved<" in cell and "validator warned" in cell
 

@@ -144,7 +144,7 @@ def _alive(pid: int) -> bool:
 
 
 def _start_build(data: Path, out: Path, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "generator", "build", "--no-cache", "--data", str(data),
+    return subprocess.Popen([sys.executable, "-m", "generator", "build", "--no-cache", "--progress", "--data", str(data),
                              "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), start_new_session=True, **kw)
 
@@ -177,7 +177,9 @@ def test_after_kill_9_no_helper_process_outlives_the_build(tmp_path, national):
 
     proc = _start_build(national, tmp_path / "site")
     seen = _wait_for(proc, "write pages and downloads ...")
-    helpers = _descendants(proc.pid)
+    deadline = time.time() + 60
+    while not (helpers := _descendants(proc.pid)) and time.time() < deadline:
+        time.sleep(0.05)  # the downloads' process is spawned as this stage starts
     assert helpers, seen  # the downloads' process, at least
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
@@ -192,8 +194,8 @@ def test_ctrl_c_during_validation_is_one_line_and_no_traceback(tmp_path, nationa
     import signal
 
     proc = _start_build(national, tmp_path / "site")
-    _wait_for(proc, "validate and compute ...")
-    time.sleep(1.0)  # the downloads' process is up and checking years beside this one
+    _wait_for(proc, "validate ...")
+    time.sleep(1.0)
     os.killpg(proc.pid, signal.SIGINT)
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err

@@ -21,13 +21,13 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from indicator_fixtures import fig, make_dataset, org, pairs, workforce_rows
 
-from generator.compute.indicators import (
+from generator.compute.counts import predecessors
+from generator.compute.definitions import (
     COLUMNS,
     HEADLINE,
     LINEAGE_COLUMNS,
     Results,
     better_direction,
-    predecessors,
 )
 from generator.compute.results import compute
 from generator.compute.rounding import decimals_of, rounded

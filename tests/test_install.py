@@ -55,7 +55,8 @@ def test_the_generator_comes_from_the_wheel(installed):
     assert "site-packages" in where.stdout and str(ROOT) not in where.stdout
     resources = Path(where.stdout.strip()).parent / "resources"
     for name in ("schemas", "mkdocs.yml", "site_src/docs/methodology.md", "site_src/overrides/main.html",
-                 "data/organisations.csv", "data/collections.csv"):
+                 "data/organisations.csv", "data/collections.csv", "registers/ods-organisations.csv",
+                 "registers/README.md"):
         assert (resources / name).exists(), name
 
 
@@ -67,6 +68,13 @@ def test_validate_template_and_build_from_another_folder(installed):
     done = run(installed, "template", "2024", "--out", "blank")
     assert done.returncode == 0, done.stderr
     assert (installed["cwd"] / "blank" / "2024" / "workforce.csv").is_file()
+
+    # A real trust's code is found in the NHS ODS register shipped in the wheel; a blank return is no return.
+    done = run(installed, "template", "2024", "--out", "real", "--org-code", "RR8")
+    done = run(installed, "validate", "real/2024")
+    assert done.returncode == 1, done.stdout[-1000:] + done.stderr[-1000:]
+    assert "NHS ODS register shipped with wres" in " ".join(done.stdout.split())
+    assert "no figures in this return" in " ".join(done.stdout.split())
 
     done = run(installed, "build", "--quiet", "--data", str(ROOT / "data"), "--out", "site")
     assert done.returncode == 0, done.stdout[-1000:] + done.stderr[-2000:]

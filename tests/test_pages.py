@@ -1,7 +1,7 @@
 """The generated pages, without MkDocs: every address is written, data stay inert text, paths stay inside.
 
 A small real data set (tests/helpers.py, the real validator and indicator
-engine) is written with `pages.write_pages` into a temporary docs folder and
+engine) is written with `write_pages` into a temporary docs folder and
 each page is converted with Python-Markdown and the extensions mkdocs.yml
 uses, which is what decides whether a name becomes markup.
 """
@@ -25,7 +25,10 @@ from generator.ingest.validate import validate_path
 from generator.model.problems import error, warning
 from generator.model.release import release_of
 from generator.model.settings import Settings
-from generator.site import pages, text
+from generator.site import text
+from generator.site.markers import FINISHED
+from generator.site.pages import html as page_html
+from generator.site.pages.write import write_pages
 
 SCRIPT = "<script>alert(1)</script>"
 MD_LINK = "[x](javascript:alert(1))"
@@ -57,7 +60,7 @@ def small(tmp_path_factory):
 def _write(dataset, results, settings, docs: Path):  # noqa: ANN001
     release = release_of(dataset, True)
     downloads = SimpleNamespace(changes=pd.DataFrame())
-    return pages.write_pages(dataset, results, docs, settings, release, downloads)
+    return write_pages(dataset, results, docs, settings, release, downloads)
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +74,7 @@ def written(small, tmp_path_factory):
 def test_every_address_of_outputs_md_is_written(written):
     dataset, docs, paths = written
     expected = ["index.md", "regions/index.md", "regions/london.md", "regions/north-west.md", "systems/index.md",
-                "organisations/index.md", "indicators/index.md", "data-quality.md",
-                "assets/javascripts/vega.js"]
+                "organisations/index.md", "indicators/index.md", "data-quality.md"]
     expected += [f"indicators/{n}.md" for n in range(1, 10)]
     for code in dataset.register["org_code"]:
         expected.append(f"organisations/{code}/index.md")
@@ -83,6 +85,7 @@ def test_every_address_of_outputs_md_is_written(written):
     for rel in expected:
         assert (docs / rel).is_file(), rel
     assert all(Path(p).is_file() for p in paths)
+    assert not (docs / "assets/javascripts/vega.js").exists()  # charts are SVG drawn at build time
 
 
 def test_pages_convert_and_headings_are_in_order(written):
@@ -104,11 +107,11 @@ def test_generated_pages_are_finished_html(written):
         if path.suffix != ".md":
             continue
         body = _front_matter(path.read_text(encoding="utf-8"))[1].lstrip("\n")
-        assert body.startswith(pages.FINISHED + "\n"), path
+        assert body.startswith(FINISHED + "\n"), path
         blocks = re.findall(r"<!--wres:raw-->(.*?)<!--/wres:raw-->", body, re.S)
         assert blocks, path
         assert not any("<!--wres:raw-->" in b for b in blocks), path  # markers never nest
-        rest = re.sub(r"<!--wres:raw-->.*?<!--/wres:raw-->", "", body[len(pages.FINISHED):], flags=re.S)
+        rest = re.sub(r"<!--wres:raw-->.*?<!--/wres:raw-->", "", body[len(FINISHED):], flags=re.S)
         assert "wres:raw" not in rest, path
         lines = [line for line in rest.splitlines() if line.strip()]
         assert all(re.fullmatch(r'<h([1-6]) id="[^"]+">.*</h\1>|<p( class="[^"]+")?>.*</p>', line)
@@ -123,24 +126,25 @@ def test_finished_pages_match_what_python_markdown_made(tmp_path):
     same page written as Markdown: headings with entities, accents, duplicates and an empty slug included."""
     from mkdocs.structure.toc import get_toc
 
-    from generator.integration import mkdocs_hooks
+    from generator.integration import rendering
+    from generator.integration.plugin import WresPlugin
 
-    blocks = [pages.front_matter("T"), pages.heading(1, "Barts &amp; The London"),
-              pages.intro('Code <strong>R1H</strong> · <a href="../x/">region</a>', "wres-facts"),
+    blocks = [page_html.front_matter("T"), page_html.heading(1, "Barts &amp; The London"),
+              page_html.intro('Code <strong>R1H</strong> · <a href="../x/">region</a>', "wres-facts"),
               "<p>Prose</p>", "<table><caption>c</caption></table>",
-              pages.heading(2, "Trends"), text.raw_block("<p>more</p>"), pages.heading(2, "Trends"),
-              pages.heading(3, "Ça va? 50% (all)"), pages.heading(2, "?"), pages.heading(2, "?"), "<p>end</p>"]
-    finished = pages.compose(blocks)
+              page_html.heading(2, "Trends"), text.raw_block("<p>more</p>"), page_html.heading(2, "Trends"),
+              page_html.heading(3, "Ça va? 50% (all)"), page_html.heading(2, "?"), page_html.heading(2, "?"), "<p>end</p>"]
+    finished = page_html.compose(blocks)
 
     # The same page as Markdown, as it was written before pages became finished HTML.
     def as_md(block) -> str:  # noqa: ANN001
-        if isinstance(block, pages.Heading):
+        if isinstance(block, page_html.Heading):
             return f"{'#' * block.level} {block.text}"
         return block.html + (f"\n{{: .{block.cls} }}" if block.cls else "")
 
     md_blocks, run = [], []
     for block in blocks[1:]:
-        if isinstance(block, (pages.Heading, pages.Intro)):
+        if isinstance(block, (page_html.Heading, page_html.Intro)):
             if run:
                 md_blocks.append(text.raw_block("\n".join(b.replace(text.RAW_OPEN, "").replace(text.RAW_CLOSE, "")
                                                            for b in run)))
@@ -153,7 +157,9 @@ def test_finished_pages_match_what_python_markdown_made(tmp_path):
 
     def render(source: str, fast: bool):
         page = SimpleNamespace(meta={}, file=SimpleNamespace(src_uri="organisations/XAA01/index.md"))
-        lifted = mkdocs_hooks.on_page_markdown(source, page=page, config=None, files=None)
+        plugin = WresPlugin()
+        plugin.load_config({})  # as mkdocs.yml gives it: `wres: {}`
+        lifted = plugin.on_page_markdown(source, page=page, config=None, files=None)
         if fast:
             assert callable(vars(page).get("render"))  # the hook took over rendering
             page.markdown = lifted
@@ -169,7 +175,7 @@ def test_finished_pages_match_what_python_markdown_made(tmp_path):
     fast_content, fast_toc, fast_page = render(body, fast=True)
     assert fast_content == slow_content
     assert str(fast_toc) == str(slow_toc) and "#trends_1" in str(fast_toc) and "#_1" in str(fast_toc)
-    assert mkdocs_hooks._restore(fast_content, fast_page) == mkdocs_hooks._restore(slow_content, slow_page)
+    assert rendering.restore(fast_content, fast_page) == rendering.restore(slow_content, slow_page)
 
 
 def test_tables_have_captions_and_scoped_headers(written):
@@ -348,7 +354,6 @@ def test_writing_is_deterministic(small, tmp_path):
 @pytest.mark.slow
 def test_hostile_data_stays_inert_through_the_theme(small, tmp_path):
     """The validator rejects markup in names, but the pages must not rely on it: build hostile pages with MkDocs."""
-    import os
     import shutil
     import subprocess
     import sys
@@ -359,9 +364,8 @@ def test_hostile_data_stays_inert_through_the_theme(small, tmp_path):
     shutil.copytree(root / "site_src" / "docs", docs)
     _write(_hostile(dataset), results, settings, docs)
     site = tmp_path / "site"
-    env = dict(os.environ, WRES_DOCS_DIR=str(docs))
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml"), "-d",
-                           str(site)], cwd=root, env=env, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "generator.integration.run", "--config-file", str(root / "mkdocs.yml"),
+                           "--docs-dir", str(docs), "--site-dir", str(site)], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     pages_ = sorted(site.rglob("*.html"))
     assert len(pages_) > 20
@@ -442,17 +446,17 @@ def test_plain_english_sentences(indicator, measure, row, expected):
 
 
 def test_the_hook_lifts_raw_blocks_as_the_pattern_says():
-    """mkdocs_hooks._lift finds raw blocks with str.find; it must agree with the regular expression it replaced
+    """rendering.lift finds raw blocks with str.find; it must agree with the regular expression it replaced
     on any text: unclosed, empty and adjacent markers, and search-exclusion attributes."""
     import random
 
-    from generator.integration import mkdocs_hooks as hooks
+    from generator.integration import rendering
 
     def by_pattern(text: str, finished: bool):
         blocks = []
 
         def lift(m):
-            blocks.append(hooks._SEARCH_ATTR.sub("", m.group(1)))
+            blocks.append(rendering._SEARCH_ATTR.sub("", m.group(1)))
             slot = f"<!--wres-slot-{len(blocks) - 1}-->"
             return f"{slot}\n" if finished else f"\n\n{slot}\n\n"
 
@@ -463,7 +467,7 @@ def test_the_hook_lifts_raw_blocks_as_the_pattern_says():
     for _ in range(5000):
         sample = "".join(rng.choice(parts) for _ in range(rng.randint(0, 12)))
         for finished in (True, False):
-            assert hooks._lift(sample, finished) == by_pattern(sample, finished), sample
+            assert rendering.lift(sample, finished) == by_pattern(sample, finished), sample
 
 
 def test_csp_hashes_the_theme_scripts_not_a_script_in_a_finished_block():
@@ -472,13 +476,16 @@ def test_csp_hashes_the_theme_scripts_not_a_script_in_a_finished_block():
     import base64
     import hashlib
 
-    from generator.integration import mkdocs_hooks as hooks
+    from generator.integration.plugin import WresPlugin
+
+    hooks = WresPlugin()
+    hooks.load_config({})  # as mkdocs.yml gives it: `wres: {}`
 
     def token(body: str) -> str:
         return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
 
     page = SimpleNamespace(meta={}, file=SimpleNamespace(src_uri="organisations/XAA01/index.md"))
-    body = hooks.on_page_markdown(pages.FINISHED + "\n<h1 id=\"t\">T</h1>\n"
+    body = hooks.on_page_markdown(FINISHED + "\n<h1 id=\"t\">T</h1>\n"
                                   + text.raw_block("<p>x</p><script>alert(1)</script>") + "\n",
                                   page=page, config=None, files=None)
     theme = ('<html lang="en"><head><meta http-equiv="Content-Security-Policy" content="__WRES_CSP__">'

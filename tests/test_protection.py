@@ -18,7 +18,7 @@ import pytest
 
 from generator.build.pipeline import run_build
 from generator.compute import protection
-from generator.compute.indicators import lineage_members
+from generator.compute.counts import lineage_members
 from generator.compute.results import compute
 from generator.ingest.validate import validate_path
 from generator.model.release import release_of

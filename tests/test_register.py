@@ -209,3 +209,15 @@ def test_cli(tmp_path):
                            "--out", str(path)], capture_output=True, text=True, check=True)
     assert "533 organisations" in done.stdout
     assert path.stat().st_size > 10_000
+
+
+def test_the_shipped_register_is_a_fresh_import(out):
+    """registers/ods-organisations.csv, which ships with the package for `wres validate`, is exactly what
+    `wres register import-ods` makes from the ODS files (rebuild it with that command when they change)."""
+    from generator.ingest.registers import ODS_REGISTER
+    from generator.model.resources import resource
+
+    shipped = resource(ODS_REGISTER)
+    assert shipped.read_bytes() == out.read_bytes(), f"rebuild it: wres register import-ods --out {ODS_REGISTER}"
+    readme = (shipped.parent / "README.md").read_text(encoding="utf-8")
+    assert "Open Government Licence v3.0" in readme and "Organisation Data Service" in readme

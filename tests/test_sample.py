@@ -20,13 +20,8 @@ import pytest
 from frictionless import Resource, Schema
 
 from generator.model import spec
-from generator.tools.sample import (
-    DEMO_MERGERS,
-    DEMO_QUIRKS,
-    YEARS,
-    build_sample,
-    write_sample,
-)
+from generator.tools.sample import build_sample, write_sample
+from generator.tools.sample_plan import DEMO_MERGERS, DEMO_QUIRKS, YEARS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

@@ -19,7 +19,7 @@ def test_project_config_gives_valid_settings():
 
 def test_values_are_read_and_typed(tmp_path):
     cfg = tmp_path / "mkdocs.yml"
-    cfg.write_text("site_name: x\ndocs_dir: !ENV [WRES_DOCS_DIR, docs]\nextra:\n  wres:\n"
+    cfg.write_text("site_name: x\ndocs_dir: docs\nextra:\n  wres:\n"
                    "    small_numbers_threshold: 5\n    goal_turnover: '0.2'\n    goal_years: [2030]\n")
     s = load_settings(cfg)
     assert s.small_numbers_threshold == 5

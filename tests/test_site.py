@@ -70,8 +70,9 @@ def test_every_page_type_is_built(sample_site):
     for rel in ("index.html", "regions/index.html", "regions/london/index.html", "systems/index.html",
                 "organisations/index.html", "indicators/index.html", "data-quality/index.html",
                 "downloads/index.html", "methodology/index.html", "about/index.html",
-                "assets/javascripts/vega.js", "assets/javascripts/wres.js"):
+                "assets/javascripts/wres.js"):
         assert (sample_site / rel).is_file(), rel
+    assert not (sample_site / "assets/javascripts/vega.js").exists()  # charts are SVG drawn at build time
     for n in range(1, 10):
         assert (sample_site / f"indicators/{n}/index.html").is_file()
     orgs = [p for p in (sample_site / "organisations").iterdir() if p.is_dir()]
@@ -136,8 +137,11 @@ def test_organisations_stay_out_of_the_navigation(html_pages):
 
 
 def test_organisation_pages_are_small(sample_site):
-    sizes = [p.stat().st_size for p in (sample_site / "organisations").glob("*/index.html")]
-    assert statistics.median(sizes) < 150_000, f"median organisation page {statistics.median(sizes):,.0f} bytes"
+    """As served (gzipped): the charts are SVG inside the page, which compress well together."""
+    import gzip
+
+    sizes = [len(gzip.compress(p.read_bytes(), 6)) for p in (sample_site / "organisations").glob("*/index.html")]
+    assert statistics.median(sizes) < 40_000, f"median organisation page {statistics.median(sizes):,.0f} bytes gzipped"
 
 
 def test_chart_specs_sit_beside_their_pages(sample_site):
@@ -149,3 +153,20 @@ def test_chart_specs_sit_beside_their_pages(sample_site):
         html = spec.with_name("index.html").read_text(encoding="utf-8")
         assert html.count('data-charts="charts.json"') == len(json.loads(spec.read_text(encoding="utf-8")))
     assert not list(sample_site.rglob("*.vl.json"))
+
+
+def test_every_chart_is_an_svg_in_its_page_and_a_file_beside_it(html_pages, sample_site):
+    """Each chart container holds the SVG drawn at build time, byte for byte the chart-<id>.svg beside the page,
+    an image named by the chart's title; no page is left with a mark where an SVG should be."""
+    charts = 0
+    for rel, (text, _) in html_pages.items():
+        assert "<!--wres:svg:" not in text, rel
+        for chart_id, svg in re.findall(r'<div class="wres-chart" id="fig-[^"]+-plot" data-charts="charts.json" '
+                                        r'data-chart="([^"]+)">(<svg .*?</svg>)</div>', text, re.S):
+            charts += 1
+            assert (sample_site / rel).with_name(f"chart-{chart_id}.svg").read_text(encoding="utf-8") == svg, rel
+            assert f'role="img" aria-labelledby="fig-{chart_id}-title"><title id="fig-{chart_id}-title">' in svg
+        assert text.count('class="wres-chart"') == text.count('<svg xmlns="http://www.w3.org/2000/svg" '
+                                                              'xmlns:xlink="http://www.w3.org/1999/xlink" '
+                                                              'class="wres-svg"'), rel
+    assert charts > 100

@@ -423,13 +423,13 @@ def test_years_shared_with_another_process_give_what_one_process_gives(tmp_path:
         raced = validate_path(root, pool=pool)
         assert_same_dataset(alone, raced)
         # The other process checks every year and sends back its results; this one checks none.
-        from generator.ingest import validate as validate_module
+        from generator.ingest import years as years_module
 
         def not_here(*args):  # noqa: ANN002, ANN202
             raise AssertionError("a year the other process delivered was checked again")
 
         with monkeypatch.context() as m:
-            m.setattr(validate_module, "check_year", not_here)
+            m.setattr(years_module, "check_year", not_here)
             assert_same_dataset(alone, validate_path(root, pool=_RunsFirst(pool)))
     # It claimed every year and died: this process checks them all itself.
     assert_same_dataset(alone, validate_path(root, pool=_ClaimsThenDies()))
@@ -442,3 +442,22 @@ def test_a_year_is_claimed_once(tmp_path: Path):
     assert not claim_year(tmp_path, 2024)
     assert claim_year(tmp_path, 2023)
     assert not claim_year(tmp_path / "gone", 2022)  # the checking is over: nothing more to claim
+
+
+def test_a_code_the_folder_register_lacks_is_found_in_the_shipped_ods_register(tmp_path: Path):
+    """A data folder's return for RR8, which its organisations.csv does not list: the shipped NHS ODS
+    register is used for it (a warning naming that register, its row added to the register handed on)."""
+    root = write_valid_data(tmp_path / "data")
+    for f in (root / "2024").glob("*.csv"):
+        f.write_text(f.read_text(encoding="utf-8").replace("XAB02", "RR8"), encoding="utf-8")
+    ds = validate_path(root)
+    (note,) = [p for p in ds.problems if p.org_code == "RR8"]
+    assert (note.severity, note.code, note.file, note.field) == ("warning", "register-fallback", "2024/returns.csv",
+                                                                  "org_code")
+    assert "not in organisations.csv" in note.message and "NHS ODS register shipped with wres" in note.message
+    status = ds.returns.set_index(["org_code", "year"])["status"]
+    assert status[("RR8", 2024)] == "published_with_warnings"
+    row = ds.register.set_index("org_code").loc["RR8"]
+    assert row["org_name"] == "Leeds Teaching Hospitals NHS Trust" and row["region_code"] == "Y63"
+    plain = validate_path(write_valid_data(tmp_path / "plain"))
+    assert ds.register["org_code"].is_unique and ds.register.dtypes.equals(plain.register.dtypes)

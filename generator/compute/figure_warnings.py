@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: Which indicators each plausibility warning (checks.py) concerns.
+#: Which indicators each plausibility warning (checks.py, slips.py) concerns.
 WARNING_INDICATORS: dict[str, tuple[int, ...]] = {
     "appointed-close-to-shortlisted": (2,),
+    "appointed-looks-like-percent": (2,),  # (ingest/slips.py)
     "training-share-high": (4,),
     "headcount-change": (1,),
 }

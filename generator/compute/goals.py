@@ -59,7 +59,8 @@ import numpy as np
 import pandas as pd
 
 from ..model.settings import Settings
-from .indicators import _LEVEL_ORDER, aggregate, data_status
+from .counts import aggregate, data_status
+from .definitions import _LEVEL_ORDER
 
 #: ARCHITECTURE.md's order, then ours (`headline`: the target year is settings.goal_headline_year).
 GOAL_COLUMNS = ["year", "level", "code", "group", "target_year", "N", "s0", "T", "turnover", "years",
@@ -166,7 +167,7 @@ def goal_inputs(senior: pd.DataFrame, vsm: pd.DataFrame, board: pd.DataFrame, wo
 
 
 def leadership_goals(counts, members: pd.DataFrame, settings: Settings) -> pd.DataFrame:  # noqa: ANN001
-    """Goals for every unit in `members` from indicators.Counts (see the module docstring)."""
+    """Goals for every unit in `members` from counts.Counts (see the module docstring)."""
 
     wf = counts.workforce
     cols = ["w", "b", "u"]

@@ -1,6 +1,6 @@
 """Where an organisation stands among organisations of its type.
 
-For every organisation row of a headline measure (indicators.HEADLINE) with
+For every organisation row of a headline measure (definitions.HEADLINE) with
 status `ok`, the peers are the organisations of the same `org_type` (from
 organisations.csv) with an `ok` figure for the same indicator, measure,
 breakdown and year.
@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .indicators import HEADLINE
+from .definitions import HEADLINE
 from .keys import combined_codes
 from .rounding import rounded
 from .trends import directions

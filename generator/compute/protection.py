@@ -68,7 +68,7 @@ import pandas as pd
 
 from ..model import spec
 from ..model.errors import BuildError
-from .indicators import lineage_members
+from .counts import lineage_members
 from .peers import add_peer_ranks
 from .protection_cells import Cells, base_cells, build_cells
 from .protection_rules import protect_cells
@@ -76,7 +76,8 @@ from .protection_rules import protect_cells
 __all__ = ["Cells", "base_cells", "build_cells", "protect", "protect_cells"]
 
 #: Columns of a figure that are never sensitive: what it is, and whether it is published.
-KEY_COLUMNS = ("year", "level", "code", "indicator", "measure", "breakdown", "status", "flags", "reason", "folded")
+KEY_COLUMNS = ("year", "level", "code", "indicator", "measure", "breakdown", "status", "flags", "reason", "folded",
+               "headline")
 GOAL_KEYS = ("year", "level", "code", "group", "target_year", "turnover", "years", "status", "reason", "headline")
 WITHHELD_REASON = "withheld: a small number, or one that would reveal a small number, is behind it"
 

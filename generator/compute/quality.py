@@ -72,7 +72,7 @@ def _files(returns: pd.DataFrame, collections: pd.DataFrame) -> pd.DataFrame:
 
 
 def return_quality(dataset, counts) -> pd.DataFrame:  # noqa: ANN001
-    """The quality table (see the module docstring) from a Dataset and indicators.Counts."""
+    """The quality table (see the module docstring) from a Dataset and counts.Counts."""
     r = dataset.returns
     if r is None or len(r) == 0:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in QUALITY_COLUMNS})

@@ -11,20 +11,11 @@ import pandas as pd
 from ..model.dataset import Dataset
 from ..model.settings import Settings
 from . import protection
+from .counts import Counts, counts_of, lineage_members, memberships
+from .definitions import COLUMNS, LINEAGE_COLUMNS, Results
 from .figure_warnings import add_warning_flags
 from .goals import leadership_goals
-from .indicators import (
-    COLUMNS,
-    LINEAGE_COLUMNS,
-    Counts,
-    Results,
-    _finish,
-    counts_of,
-    empty_indicators,
-    indicator_rows,
-    lineage_members,
-    memberships,
-)
+from .indicators import _finish, empty_indicators, indicator_rows
 from .peers import add_peer_ranks
 from .quality import return_quality
 from .rounding import round_table

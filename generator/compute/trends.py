@@ -12,7 +12,7 @@ The class is about the *distance from parity* (what a reader means by
 
 * Distance D: likelihoods (2, 3, 4) `|ln RL|` (0 at parity, the same for
   a ratio and its reciprocal); gaps `|gap|`; figures better up `-value`;
-  better down `value` (indicators.better_direction).
+  better down `value` (definitions.better_direction).
 * Test: `z = (D2 - D1) / sqrt(SE1^2 + SE2^2)` with the SEs of ln RL (Katz)
   or of the share or gap (Wald; the two shares of a gap treated as
   independent, a simplification stated on the methodology page). Where the
@@ -45,7 +45,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .indicators import better_direction
+from .definitions import better_direction
 from .keys import combined_codes
 from .rounding import round_changes
 from .stats import Z95

@@ -2,8 +2,13 @@
 
 Like owid/etl's steps, the expensive middle of the pipeline re-runs only when
 a checksum of its inputs changes. The key covers every file in the data
-folder, the generator's own code and schemas, and the settings, so a cached
-result can never be stale: change any of them and it is recomputed.
+folder, the generator's own code and schemas, the versions of the libraries
+that read and compute (and Python's), and the settings, so a cached result can
+never be stale: change any of them and it is recomputed.
+
+Each output folder has its own cache under the one cache root (`model.cache_root`):
+`builds/<hash of the output folder>/figures/` (the last build's dataset and
+figures) and `.../years/` (each year folder's checks, by that folder's hash).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import platform
 from importlib.metadata import version
 from pathlib import Path
 
-from ..model import spec
+from ..model import resources, spec
+from ..model.cache_root import cache_root
 from ..model.settings import Settings
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole package
@@ -25,7 +31,7 @@ _PACKAGE = Path(__file__).resolve().parent.parent  # the whole package
 
 def digest_tree(h: hashlib._Hash, root: Path, pattern: str = "*") -> None:
     """Hash every file under root, by name and content; a link leading out of root is hashed by
-    where it points, never read (nothing outside the data folder is read: see checks.link_problem)."""
+    where it points, never read (nothing outside the data folder is read: see folders.link_problem)."""
     top = os.path.realpath(root)
     for path in sorted(p for p in Path(root).rglob(pattern) if p.is_file()):
         rel = path.relative_to(root).as_posix()
@@ -56,6 +62,8 @@ def code_hash() -> str:
     digest_tree(h, _PACKAGE, "*.py")
     h.update(b"\x01schemas")
     digest_tree(h, spec.SCHEMA_DIR, "*.json")
+    ods = resources.resource("registers/ods-organisations.csv")  # the shipped register (ingest/registers.py)
+    h.update(b"\x01ods" + (ods.read_bytes() if ods.is_file() else b""))
     h.update(b"\x01libraries " + library_versions().encode())
     return h.hexdigest()
 
@@ -66,6 +74,23 @@ def cache_key(data_dir: Path, settings: Settings) -> str:
     h.update(b"\x01code" + code_hash().encode())
     h.update(repr(settings).encode())
     return h.hexdigest()
+
+
+def build_dir(out_dir: Path) -> Path:
+    """The cache of the builds into `out_dir` (an absolute path): one folder per output folder, so
+    builds into two folders never replace each other's entries."""
+    name = hashlib.sha256(str(Path(out_dir).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return cache_root() / "builds" / name
+
+
+def figures_dir(out_dir: Path) -> Path:
+    """Where the last build into `out_dir` keeps its validated data set and figures."""
+    return build_dir(out_dir) / "figures"
+
+
+def years_dir(out_dir: Path) -> Path:
+    """Where builds into `out_dir` keep each year folder's checks."""
+    return build_dir(out_dir) / "years"
 
 
 def entry_path(cache_dir: Path, key: str) -> Path:

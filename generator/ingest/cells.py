@@ -18,6 +18,7 @@ percent signs, lower-case codes, DD/MM/YYYY dates).
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Sequence
@@ -266,6 +267,10 @@ def hint(rule: FieldRule, cell: str) -> str:
         return f"; write it as {y}-{int(m):02d}-{int(d):02d}"
     if rule.type == "string" and rule.enum is not None and text.lower() in rule.enum:
         return f"; codes are lower case: '{text.lower()}'"
+    if rule.type == "string" and rule.enum is not None:
+        close = difflib.get_close_matches(text.lower(), [str(v) for v in rule.enum], n=1, cutoff=0.6)
+        if close:
+            return f"; did you mean '{close[0]}'?"
     if rule.pattern is not None and text.upper() != text and re.fullmatch(rule.pattern, text.upper()):
         return f"; ODS codes are written in upper case: '{text.upper()}'"
     return ""

@@ -200,7 +200,7 @@ def _damaged_lines(text: str) -> tuple[str, dict[int, tuple[str, str, str]]]:
     A year file holds every organisation's rows, so one line holding a NUL byte or a
     cell of megabytes (a paste gone wrong) must not take every return of the year
     with it: the line is left unread and reported against the organisation its
-    first cell names (validate.check_file). A record holding an invisible control
+    first cell names (file_check.check_file). A record holding an invisible control
     character (CONTROL) is set aside the same way, by read_table once it is parsed. A file whose first line holds a NUL byte
     (UTF-16, a spreadsheet saved as .xlsx) is still refused as a whole by read_table.
     """

@@ -42,8 +42,16 @@ class Settings:
     appointed_share_warning: float = 0.90
     #: Label every page as demonstration data (fictional organisations).
     demonstration: bool = True
-    #: Public address of the site, used in ready-to-copy links and badges. Empty: links are relative.
+    #: Public address of the site, used in ready-to-copy links, badges and the sitemap (MkDocs' own
+    #: top-level `site_url` is read too). Empty: links are relative, which a build of real data
+    #: (`demonstration: false`) refuses (`publication_problem`).
     site_url: str = ""
+    #: Who publishes the site, shown on /about/ (e.g. "NHS Example Trust, equality and diversity team").
+    publisher: str = ""
+    #: Where to report an error in a figure, shown on /about/: an email address or a web address.
+    report_errors_to: str = ""
+    #: Where the generator's code lives (a web address), shown on /about/.
+    source_code_url: str = ""
 
     def __post_init__(self) -> None:
         # Why: real WRES returns are about people, so a build that does not choose protects; only data
@@ -87,7 +95,7 @@ def load_settings(config: Path | None) -> Settings:
         raise SettingsError(f"{config} cannot be read: {exc}") from exc
     if not isinstance(raw, dict):
         raise SettingsError(f"{config} is not a MkDocs configuration (expected a mapping)")
-    block = ((raw.get("extra") or {}).get("wres")) or {}
+    block = dict(((raw.get("extra") or {}).get("wres")) or {})
     unknown = sorted(set(block) - set(Settings.names()))
     if unknown:
         raise SettingsError(f"{config}: unknown setting(s) under extra.wres: {', '.join(unknown)}; "
@@ -105,4 +113,32 @@ def load_settings(config: Path | None) -> Settings:
                 values[key] = type(default)(value)
         except (TypeError, ValueError) as exc:
             raise SettingsError(f"{config}: extra.wres.{key} = {value!r} is not a valid {type(default).__name__}") from exc
+    values["site_url"] = _site_url(config, str(values.get("site_url") or ""), str(raw.get("site_url") or ""))
     return Settings(**values)
+
+
+def _site_url(config: Path, ours: str, mkdocs: str) -> str:
+    """The one public address: extra.wres.site_url or MkDocs' own site_url (they must agree), ending in /."""
+    ours, mkdocs = ours.strip(), mkdocs.strip()
+    if ours and mkdocs and ours.rstrip("/") != mkdocs.rstrip("/"):
+        raise SettingsError(f"{config}: site_url ({mkdocs}) and extra.wres.site_url ({ours}) differ; set the "
+                            f"site's public address once, under extra: wres: site_url")
+    url = ours or mkdocs
+    if url and not url.startswith(("https://", "http://")):
+        raise SettingsError(f"{config}: extra.wres.site_url = {url!r} is not a web address; write the site's "
+                            f"public address starting https://, e.g. https://wres.example.org/")
+    return url.rstrip("/") + "/" if url else ""
+
+
+def publication_problem(settings: Settings) -> str | None:
+    """Why these settings cannot publish real data, or None.
+
+    A build of real data (not `demonstration`) without `site_url` would hand organisations
+    root-relative addresses and badge snippets that break wherever they are pasted, and a sitemap
+    search engines cannot use; the demonstration build (the bundled data) may do without.
+    """
+    if settings.demonstration or settings.site_url:
+        return None
+    return ("mkdocs.yml sets demonstration: false (real data) but no site_url, so the addresses and badge "
+            "snippets organisations copy, and the sitemap, would break where they are pasted; set the site's "
+            "public address in mkdocs.yml under extra: wres:, e.g. site_url: https://wres.example.org/")

@@ -10,6 +10,7 @@ screen reader says what it shows.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from ..model import spec
@@ -90,6 +91,28 @@ def embed_html(code: str, year: int, site_url: str, status: str | None = None) -
     src = html.escape(base + page + BADGE, quote=True)
     alt = html.escape(accessible_name(year, status), quote=True)
     return f'<a href="{href}"><img src="{src}" alt="{alt}"></a>'
+
+
+def return_chart_file(code: str, year: int) -> str | None:
+    """PLACEHOLDER for the lead to wire: the embeddable chart of a return, as its file name relative to the
+    return page (the self-contained SVG that issue 17's pre-rendered charts write beside it), or None while
+    no such chart is written. The return page offers `chart_embed_html` only when this names a file."""
+    return None
+
+
+def chart_embed_html(code: str, year: int, site_url: str, chart_file: str, title: str) -> str:
+    """The HTML an organisation pastes to show a return's chart: the SVG, linking back to the return page.
+
+    Absolute when site_url is known (from the site root otherwise, like `embed_html`); `title` is the
+    chart's caption, its alternative text (the page under the link has its data table).
+    """
+    page = return_path(code, year)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*\.svg", chart_file) or ".." in chart_file:
+        raise ValueError(f"{chart_file!r} is not a chart file beside the return page")
+    base = f"{site_url.rstrip('/')}/" if site_url else "/"
+    href = html.escape(base + page, quote=True)
+    src = html.escape(base + page + chart_file, quote=True)
+    return f'<a href="{href}"><img src="{src}" alt="{html.escape(title, quote=True)}"></a>'
 
 
 def write_badges(dataset: Dataset, docs_dir: Path) -> dict[tuple[str, int], str]:

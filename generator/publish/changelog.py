@@ -80,7 +80,7 @@ def _heading(level: str, code: str, names: dict[str, str], systems: set[str]) ->
     """A section heading naming the figure's unit, linking its page where the site has one."""
     if level == "organisation" and code in names and spec.ORG_CODE_RE.fullmatch(code):
         # An address, not organisations/<CODE>/index.md: MkDocs processes share out the organisation
-        # pages (mkdocs_hooks._keep_shard), so a Markdown link to one would resolve in one process only.
+        # pages (integration/rendering.keep_shard), so a Markdown link to one would resolve in one process only.
         return f"### [{_md(names[code])} ({code})]({rel(ADDRESS, f'organisations/{code}/')})"
     if level == "england":
         return "### [England](index.md)"

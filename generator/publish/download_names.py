@@ -2,6 +2,7 @@
 
 DOWNLOADS = "downloads"
 WORKBOOK = "open-wres.xlsx"
+DATABASE = "open-wres.sqlite"
 CHECKSUMS = "SHA256SUMS"
 PACKAGE = "datapackage.json"
 

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 
 from ..model.release import Release
 from ..model.settings import Settings
-from .download_names import CHECKSUMS, LICENCE, PACKAGE, WORKBOOK
+from .database import SUPPRESSED_COLUMNS, VIEWS, sql_name
+from .download_names import CHECKSUMS, DATABASE, LICENCE, PACKAGE, WORKBOOK
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import ApiFiles
-    from .downloads import DownloadFile, Table
+    from .downloads import DownloadFile
+    from .tables import Table
 
 
 def human_size(n: int) -> str:
@@ -48,6 +50,34 @@ def _dtype_hints(table: Table) -> tuple[str, str]:
     return py, r
 
 
+def _database_section(tables: list[Table]) -> list[str]:
+    """How to query the SQLite database: its tables, views and how a suppressed count reads."""
+    counted = ", ".join(f"`{sql_name(t.name)}`" for t in tables)
+    lines = [
+        "## Query them",
+        "",
+        f"[`{DATABASE}`]({DATABASE}) holds every table above, one table per CSV with the same columns and rows "
+        f"({counted}), typed by its schema, with indexes on `org_code`/`code`, `year` and `indicator`. It opens "
+        "in [DB Browser for SQLite](https://sqlitebrowser.org/) or [Datasette](https://datasette.io/) "
+        f"(`datasette {DATABASE}`). An empty cell is NULL; a count written `*` in a CSV is NULL here too, "
+        f"and the row's `{SUPPRESSED_COLUMNS}` names it, so a comparison such as `headcount > 10` never counts "
+        "a suppressed number. `about_tables`, `about_columns` and `about_release` say what every table and "
+        "column holds and which release it is. Views:",
+        "",
+    ]
+    lines += [f"- `{name}`: {words}" for name, (words, _) in VIEWS.items()]
+    lines += [
+        "",
+        "```sh",
+        f"sqlite3 {DATABASE} \\",
+        "  \"SELECT org_name, i2_value, i2_class_label FROM headline_latest "
+        "ORDER BY i2_value DESC LIMIT 10\"",
+        "```",
+        "",
+    ]
+    return lines
+
+
 def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFiles, release: Release,
                 settings: Settings, citation: str) -> str:
     """The whole downloads page as Markdown."""
@@ -61,7 +91,8 @@ def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFi
         "",
         "Every table on this site, ready to take away: each input resource as validated, with all years "
         "stacked and a `year` column, every computed figure in `indicators.csv`, and one Excel workbook "
-        f"holding them all. Everything here is published under the {licence}.",
+        "of the headline figures (one row per organisation per year), goals and data quality. "
+        f"Everything here is published under the {licence}.",
         "",
     ]
     if release.demonstration:
@@ -78,7 +109,7 @@ def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFi
         "| file | what it holds | rows | size | schema | licence |",
         "|---|---|---:|---:|---|---|",
     ]
-    shown = [PACKAGE] + [t.csv_name for t in tables] + [WORKBOOK, CHECKSUMS]
+    shown = [PACKAGE] + [t.csv_name for t in tables] + [WORKBOOK, DATABASE, CHECKSUMS]
     for name in shown:
         f = by_name.get(name)
         if f is None:
@@ -116,7 +147,7 @@ def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFi
     ]
     for t in tables:
         py, _ = _dtype_hints(t)
-        var = t.name
+        var = t.name.replace("-", "_")
         dtype = f"dtype={{{py}}}, " if py else ""
         lines.append(f'{var} = pd.read_csv(base + "{t.csv_name}", {dtype}keep_default_na=False, '
                      f'na_values=["", "*"])')
@@ -133,13 +164,17 @@ def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFi
     for t in tables:
         _, r = _dtype_hints(t)
         cols = f", col_types = cols({r})" if r else ""
-        lines.append(f'{t.name} <- read_csv(paste0(base, "{t.csv_name}"), na = c("", "*"){cols})')
+        lines.append(f'{t.name.replace("-", "_")} <- read_csv(paste0(base, "{t.csv_name}"), na = c("", "*"){cols})')
     lines += [
         "```",
         "",
         "Or the whole package, with its schemas: `frictionless.Package(base + \"datapackage.json\")` in "
         "Python, `frictionless::read_package()` in R.",
         "",
+    ]
+    if DATABASE in by_name:
+        lines += _database_section(tables)
+    lines += [
         "## Static API",
         "",
         "JSON for scripts and for linking, rebuilt with every release (compact, keys sorted):",

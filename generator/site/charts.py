@@ -17,24 +17,25 @@ thousands. So each *variant* (kind, measure kind, axis title, number of
 series) is built once with Altair, with placeholders, and every chart of that
 variant is a copy with its data, title and series names filled in
 (`tests/test_charts.py` validates one of each kind against the Vega-Lite
-schema). Data go into the spec as a named dataset, so the browser needs no
-CSV parser (d3-dsv's compiles with `new Function`, which a strict
-Content-Security-Policy forbids).
+schema). Data go into the spec as a named dataset, so a published spec stands
+alone: it is exactly what was drawn, and anyone can draw it again.
 
 `write_chart` returns the HTML to put on the page: a figure with title, a
-one-sentence summary, a container that `assets/javascripts/wres.js` fills
-with vega-embed, a data table a screen reader can use, and links to the data
-and the spec. It writes no file: the chart's spec and CSV rows wait, by page,
-in the run's `ChartFiles` until its `write` (called once at the end of
-`pages.write_pages`) writes two files beside each page that has charts:
+one-sentence summary, the chart as an SVG drawn at build time (`chart_svg`),
+a data table a screen reader can use, and links to the chart's files. The
+chart's spec, CSV rows and SVG wait in its page's `ChartFiles` (the SVG being
+drawn meanwhile, see `drawn_ahead`) until `pages.write.write_page` puts the
+SVGs into the page (`fill`) and writes, beside each page that has charts (`write`):
 
 - `<page>/charts.json`: `{"<chart id>": <Vega-Lite spec>, ...}`, compact, in
-  the page's order; a figure's container names the file and its chart id;
+  the page's order (the SVG is that spec drawn by vl-convert);
 - `<page>/charts.csv`: every chart's data, one row per point, columns
   `chart,title,year,series,label,code,value,ci_lower,ci_upper` (empty where a
-  column does not apply to the chart's kind).
+  column does not apply to the chart's kind);
+- `<page>/chart-<chart id>.svg`: each chart as its own file, the same bytes
+  as the SVG in the page (a PNG is made from it in the browser, on demand).
 
-Two files a page instead of two a chart: a national site has about 3,000
+Two data files a page rather than two a chart: a national site has about 3,000
 charts, and creating a file is most of what writing one costs.
 """
 
@@ -46,27 +47,20 @@ import io
 import json
 import os
 import re
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
+from ..model.cache_root import cache_root
 from ..publish import files
+from . import chart_svg, chart_templates
+from .chart_templates import dots_template, trend_template
 from .text import attr, esc, fmt_interval, fmt_value, is_missing, raw_block
 
-#: Okabe-Ito palette: distinguishable with every common colour-vision deficiency.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "circle")
-REFERENCE_FILL = "#009E73"
-GREY = "#595959"
-
-BETTER = {
-    "likelihood": "Shaded: the non-adverse range 0.80 to 1.25. Closer to 1 is better; above 1 is worse for BME staff.",
-    "gap": "Closer to 0 (the line) is better.",
-    "gap_up": "Closer to 0 (the line) is better; below 0 is worse for BME staff.",
-    "share": "",
-    "percent_down": "Lower is better.",
-    "percent_up": "Higher is better.",
-}
+T = TypeVar("T")
 
 
 @dataclass
@@ -162,7 +156,7 @@ def _template_json(kind: str, key: tuple) -> str:
     name = json.dumps([kind, *key])
     text = _STORE.get(name)
     if text is None:
-        spec = dict(_trend_template(*key) if kind == "trend" else _dots_template(*key))
+        spec = dict(trend_template(*key) if kind == "trend" else dots_template(*key))
         if kind == "dots":
             spec["height"] = "__HEIGHT__"
         spec["datasets"] = dict(spec.get("datasets") or {}, data="__DATA__")
@@ -173,12 +167,12 @@ def _template_json(kind: str, key: tuple) -> str:
 
 
 class _TemplateStore:
-    """Serialised templates cached on disk, like the vega bundle (`WRES_CACHE_DIR`, else ~/.cache/open-wres).
+    """Serialised templates cached on disk, like the charts' SVGs (`WRES_CACHE_DIR`, else ~/.cache/open-wres).
 
-    The file's name carries a hash of this module's source and the Altair version, the only inputs a template
-    has, so a changed builder or a new Altair never reads an old template. A missing or unreadable file just
-    means the templates are built again; the file is replaced atomically, so a concurrent build never reads
-    half of one.
+    The file's name carries a hash of this module's and chart_templates.py's source and the Altair
+    version, the only inputs a template has, so a changed builder or a new Altair never reads an old
+    template. A missing or unreadable file just means the templates are built again; the file is replaced
+    atomically, so a concurrent build never reads half of one.
     """
 
     def __init__(self) -> None:
@@ -193,7 +187,8 @@ class _TemplateStore:
                 altair_version = version("altair")
             except PackageNotFoundError:
                 altair_version = "unknown"
-            digest = hashlib.sha256(Path(__file__).read_bytes() + altair_version.encode()).hexdigest()[:16]
+            source = Path(__file__).read_bytes() + Path(chart_templates.__file__).read_bytes()
+            digest = hashlib.sha256(source + altair_version.encode()).hexdigest()[:16]
             self.path = user_cache_dir() / f"chart-templates-{digest}.json"
             try:
                 loaded = json.loads(self.path.read_text(encoding="utf-8"))
@@ -212,8 +207,8 @@ class _TemplateStore:
 
 
 def user_cache_dir() -> Path:
-    """Where the chart templates and the vega bundle are kept between builds (`WRES_CACHE_DIR`)."""
-    return Path(os.environ.get("WRES_CACHE_DIR") or Path.home() / ".cache" / "open-wres")
+    """Where the chart templates and SVGs are kept between builds (the one cache root)."""
+    return cache_root()
 
 
 def _keep_in_user_cache(path: Path, text: str) -> None:
@@ -255,86 +250,6 @@ def _num(value: object) -> float | None:
         return None
     return round(float(value), 4)
 
-
-def _reference_layers(alt, measure_kind: str, axis: str):  # noqa: ANN001
-    """The 'what is fair' marks: non-adverse band for likelihoods, a zero line for gaps."""
-    layers = []
-    data = alt.InlineData(values=[{}])
-    if measure_kind == "likelihood":
-        enc = {axis: alt.datum(0.8), f"{axis}2": alt.datum(1.25)}
-        layers.append(alt.Chart(data).mark_rect(color=REFERENCE_FILL, opacity=0.12).encode(**enc))
-        layers.append(alt.Chart(data).mark_rule(color=GREY, strokeDash=[4, 3]).encode(**{axis: alt.datum(1)}))
-    elif measure_kind == "gap":
-        layers.append(alt.Chart(data).mark_rule(color=GREY, strokeDash=[4, 3]).encode(**{axis: alt.datum(0)}))
-    return layers
-
-
-def _title(alt, better: str):  # noqa: ANN001, ANN202
-    """The figure caption on the page names the chart; inside, the chart says which way is better."""
-    note = BETTER.get(better, "")
-    if not note:
-        return alt.Undefined
-    return alt.Title(note, anchor="start", fontSize=12, fontWeight="normal", color="#333333")
-
-
-def _trend_template(measure_kind: str, y_title: str, n_series: int, better: str, has_ci: bool) -> dict:
-    import altair as alt
-
-    domain = [f"__S{i}__" for i in range(n_series)]
-    colour = alt.Color("series:N", title=None, sort=domain,
-                       scale=alt.Scale(domain=domain, range=list(PALETTE[:n_series])),
-                       legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400))
-    shape = alt.Shape("series:N", title=None, sort=domain,
-                      scale=alt.Scale(domain=domain, range=list(SHAPES[:n_series])),
-                      legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400))
-    data = alt.NamedData("data")
-    x = alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0))
-    # The axis spans the figures (and the fair range), not every interval: one small organisation's interval
-    # from 0.3 to 12 would flatten everything else. Intervals reaching beyond are cut at the edge (clip).
-    y_scale = alt.Scale(domain=["__LO__", "__HI__"], nice=True, zero=False)
-    y = alt.Y("value:Q", title=y_title, scale=y_scale)
-    tooltip = [alt.Tooltip("series:N", title="Series"), alt.Tooltip("year:O", title="Year"),
-               alt.Tooltip("shown:N", title="Figure")]
-    interval = alt.Chart(data).mark_rule(strokeWidth=1.5, opacity=0.7, clip=True).encode(
-        x=x, y=alt.Y("lower:Q"), y2="upper:Q", color=colour)
-    # A missing year (e.g. the survey not collected in 2020) breaks the line instead of bridging it.
-    line = alt.Chart(data).mark_line(strokeWidth=2, invalid="break-paths-show-domains").encode(x=x, y=y, color=colour)
-    points = alt.Chart(data).mark_point(filled=True, size=70, opacity=1).encode(
-        x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
-    layers = _reference_layers(alt, measure_kind, "y") + ([interval] if has_ci else []) + [line, points]
-    return _finish(alt, layers, 240, better, legend=True).to_dict(validate=False)
-
-
-def _finish(alt, layers: list, height: int, better: str, legend: bool):  # noqa: ANN001, ANN202
-    """Layer a chart and give it the site's common look: one place for every chart's configuration."""
-    props = {"width": "container", "height": height}
-    if BETTER.get(better):
-        props["title"] = _title(alt, better)
-    chart = alt.layer(*layers).properties(**props).configure(aria=False) \
-        .configure_mark(aria=False) \
-        .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#333333", titleColor="#333333")
-    if legend:
-        chart = chart.configure_legend(labelFontSize=12)
-    return chart.configure_view(stroke=None)
-
-
-def _dots_template(measure_kind: str, x_title: str, many: bool, better: str, label_title: str,
-                   has_ci: bool) -> dict:
-    import altair as alt
-
-    data = alt.NamedData("data")
-    sort = alt.EncodingSortField(field="value", order="descending")
-    y = alt.Y("label:N", title=None, sort=sort,
-              axis=alt.Axis(labels=not many, ticks=not many, labelLimit=260, domain=False))
-    x = alt.X("value:Q", title=x_title, scale=alt.Scale(domain=["__LO__", "__HI__"], nice=True, zero=False))
-    tooltip = [alt.Tooltip("label:N", title=label_title), alt.Tooltip("shown:N", title="Figure")]
-    interval = alt.Chart(data).mark_rule(color=PALETTE[0], opacity=0.6, clip=True).encode(
-        y=y, x=alt.X("lower:Q"), x2="upper:Q")
-    points = alt.Chart(data).mark_point(filled=True, size=30 if many else 60, color=PALETTE[0], opacity=1).encode(
-        y=y, x=x, tooltip=tooltip)
-    layers = _reference_layers(alt, measure_kind, "x") + ([interval] if has_ci else []) + [points]
-    chart = _finish(alt, layers, 300, better, legend=False)
-    return chart.to_dict(validate=False)
 
 
 # ---------------------------------------------------------------- writing
@@ -415,15 +330,30 @@ def table_html(chart: Chart) -> str:
 #: The files beside a page that hold its charts (relative links from the page).
 SPECS_FILE = "charts.json"
 DATA_FILE = "charts.csv"
+#: Where a chart's SVG goes in its page until `ChartFiles.write` has drawn it (n: the chart's number in the run).
+_SVG_MARK = re.compile(r"<!--wres:svg:(\d+)-->")
+
+
+def svg_file(chart_id: str) -> str:
+    """The name of a chart's SVG beside its page: the chart as a file to download or embed."""
+    return f"chart-{chart_id}.svg"
 
 
 class ChartFiles:
-    """The charts one run has drawn, by page folder, until `write` puts each page's charts.json and
-    charts.csv beside it: {page folder: {chart id: (spec JSON, charts.csv rows)}}, in the order
-    `write_chart` was called, which is the order of the page."""
+    """The charts drawn on a page (or a run), until `write` puts their files beside the page.
+
+    `pages`: {page folder: {chart id: (spec JSON, charts.csv rows)}}, in the order `write_chart` was called,
+    which is the order of the page; `drawn`: each chart with figures, whose SVG goes where its page holds
+    `<!--wres:svg:n-->`. `start` hands the SVGs to a `chart_svg.Renderer` (several pages ahead of the one
+    being written, see `drawn_ahead`), `fill` puts them into the page's text and `write` writes the files.
+    """
 
     def __init__(self) -> None:
         self.pages: dict[Path, dict[str, tuple[str, str]]] = {}
+        self.drawn: list[tuple[Path, str, str, str]] = []   # (page folder, chart id, title, spec JSON), by n
+        self.renderer: chart_svg.Renderer | None = None
+        self.keys: list[str] = []
+        self.svgs: list[str] | None = None
 
     def add(self, page_dir: Path, chart_id: str, entry: tuple[str, str]) -> None:
         page = self.pages.setdefault(Path(os.path.abspath(page_dir)), {})
@@ -431,31 +361,80 @@ class ChartFiles:
             raise ValueError(f"two different charts with the id {chart_id!r} on the page in {page_dir}")
         page[chart_id] = entry
 
+    def draw(self, page_dir: Path, chart_id: str, title: str, spec_json: str) -> str:
+        """Ask for the chart's SVG; return the mark its page holds where the SVG goes."""
+        self.drawn.append((Path(os.path.abspath(page_dir)), chart_id, title, spec_json))
+        return f"<!--wres:svg:{len(self.drawn) - 1}-->"
+
+    def start(self, renderer: chart_svg.Renderer | None = None) -> None:
+        """Start drawing every SVG asked for (at once if cached); without a renderer, one of this process."""
+        if self.renderer is None and self.drawn:
+            self.renderer = renderer or chart_svg.Renderer(user_cache_dir(), workers=0)
+            self.keys = [self.renderer.submit(spec) for _, _, _, spec in self.drawn]
+
+    def _svgs(self) -> list[str]:
+        if self.svgs is None:
+            self.start()
+            self.svgs = [chart_svg.finish(self.renderer.result(key), f"fig-{chart_id}", title)
+                         for (_, chart_id, title, _), key in zip(self.drawn, self.keys)]
+        return self.svgs
+
+    def fill(self, text: str) -> str:
+        """The page's text with each chart's SVG where its mark is (waits for the SVGs)."""
+        if "<!--wres:svg:" not in text:
+            return text
+        svgs = self._svgs()
+        return _SVG_MARK.sub(lambda m: svgs[int(m.group(1))], text)
+
     def write(self) -> list[Path]:
-        """Write charts.json and charts.csv beside every page that drew charts; return their paths.
+        """Write, beside every page that drew charts, its charts.json, charts.csv and one SVG per chart
+        (waits for the SVGs); return their paths.
 
         charts.json is built by joining the specs already serialised by `Chart.spec_json` (never parsed
-        again), so it is as deterministic as they are. Each page's charts are written once: nothing is
-        left to write afterwards.
+        again), so it is as deterministic as they are. Everything is written once: nothing is left to
+        write afterwards.
         """
         written = []
-        pages, self.pages = self.pages, {}
+        svgs = self._svgs()
+        pages, drawn = self.pages, self.drawn
+        self.pages, self.drawn, self.keys, self.svgs, self.renderer = {}, [], [], None, None
         for page_dir, charts in pages.items():
             specs = page_dir / SPECS_FILE
             files.write_text(specs, "{" + ",".join(f"{_dumps(i)}:{spec}" for i, (spec, _) in charts.items()) + "}")
             data = page_dir / DATA_FILE
             files.write_text(data, _CSV_HEADER + "".join(rows for _, rows in charts.values()))
             written += [specs, data]
+        for (page_dir, chart_id, _, _), svg in zip(drawn, svgs):
+            path = page_dir / svg_file(chart_id)
+            files.write_text(path, svg)
+            written.append(path)
         return written
 
 
+def drawn_ahead(pages: Iterable[T], renderer: chart_svg.Renderer, ahead: int = 16) -> Iterator[T]:
+    """The pages (anything with `.charts`) in order, each one's SVGs started `ahead` pages before it is
+    yielded: the workers draw the next pages' charts while this process writes the current one."""
+    window: deque = deque()
+    for page in pages:
+        page.charts.start(renderer)
+        window.append(page)
+        if len(window) > ahead:
+            yield window.popleft()
+    yield from window
+
+
 def write_chart(chart: Chart, page_dir: Path, pending: ChartFiles) -> str:
-    """Record the chart in `pending` for its page's charts.json and charts.csv; return the figure HTML."""
+    """Record the chart in `pending` (its spec, its CSV rows, its SVG to draw); return the figure HTML.
+
+    The figure holds the chart as an inline SVG (put in by `pending.fill`), so it is seen as soon as the
+    page arrives, without JavaScript; under it, the data table and the chart's files.
+    """
     if not chart.id.replace("-", "").replace("_", "").isalnum():
         raise ValueError(f"unsafe chart id {chart.id!r}")
     numbers = chart.numbers()
     data = chart.data(numbers)
-    pending.add(page_dir, chart.id, (chart.spec_json(data), _csv_rows(chart, numbers)))
+    spec = chart.spec_json(data)
+    pending.add(page_dir, chart.id, (spec, _csv_rows(chart, numbers)))
     has_data = any(value is not None for value, _, _ in numbers)
     # The spec's value axis: its data hold every figure of the rows, rounded as in the spec.
     lo, hi = _domain([r["value"] for r in data], chart.measure_kind)
@@ -464,37 +443,25 @@ def write_chart(chart: Chart, page_dir: Path, pending: ChartFiles) -> str:
     summary = chart.summary + (" Intervals reaching beyond the chart are cut at its edge; the data table gives them "
                                "in full." if clipped and has_data else "")
     fig_id = f"fig-{chart.id}"
-    body = (f'<div class="wres-chart" id="{fig_id}-plot" data-charts="{SPECS_FILE}" data-chart="{attr(chart.id)}">'
-            "</div>" if has_data else '<p class="wres-nochart">No figures to draw.</p>')
+    svg_name = svg_file(chart.id)
+    if has_data:
+        body = (f'<div class="wres-chart" id="{fig_id}-plot" data-charts="{SPECS_FILE}" data-chart="{attr(chart.id)}">'
+                f"{pending.draw(page_dir, chart.id, chart.title, spec)}</div>")
+        image_links = (f'<a href="{svg_name}" download>Chart (SVG)</a> · '
+                       f'<span class="wres-png" hidden><a href="{svg_name}" data-png="chart-{attr(chart.id)}.png">'
+                       f"Chart (PNG)</a> · </span>")
+    else:
+        body, image_links = '<p class="wres-nochart">No figures to draw.</p>', ""
     return raw_block(
         f'<figure class="wres-figure" id="{fig_id}" data-search-exclude>'
         f'<figcaption><strong>{esc(chart.title)}</strong><br>{summary}</figcaption>'
         f"{body}"
         f'<details class="wres-data"><summary>Data table</summary>{table_html(chart)}</details>'
-        f'<p class="wres-chart-links"><a href="{DATA_FILE}">Chart data (CSV)</a> · '
+        f'<p class="wres-chart-links">Download: {image_links}'
+        f'<a href="{DATA_FILE}">Chart data (CSV)</a> · '
         f'<a href="{SPECS_FILE}">Chart spec (Vega-Lite JSON)</a> '
-        f'<span class="wres-hint">(each file has every chart on this page)</span></p>'
+        f'<span class="wres-hint">(the data and spec files have every chart on this page)</span></p>'
         f"</figure>"
     )
 
 
-# ---------------------------------------------------------------- the browser library
-
-def vega_bundle() -> str:
-    """vega, vega-lite and vega-embed as one offline script, cached on disk per vl-convert version."""
-    import vl_convert
-
-    path = user_cache_dir() / f"vega-bundle-{vl_convert.__version__}.js"
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        pass
-    text = vl_convert.javascript_bundle()
-    _keep_in_user_cache(path, text)
-    return text
-
-
-def write_vega_bundle(docs_dir: Path) -> Path:
-    path = Path(docs_dir) / "assets" / "javascripts" / "vega.js"
-    files.write_text(path, vega_bundle())
-    return path

@@ -1,4 +1,4 @@
-"""The markers a generated page carries for the MkDocs integration (integration/mkdocs_hooks.py).
+"""The markers a generated page carries for the MkDocs integration (the wres plugin, integration/rendering.py).
 
 They are part of the page format, so they live with the pages that write them; the hook reads them.
 """

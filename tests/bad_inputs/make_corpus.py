@@ -555,6 +555,75 @@ def build_issue_16_bounds(root: Path) -> None:
          stray_comma_every_line=["2024/workforce.csv"], max_problems=30, left_out=ALL_2024)
 
 
+def build_issue_19(root: Path) -> None:
+    """What people filling in a real return get wrong (issue 19, organisations)."""
+    def blanked(resource, code, fields):
+        header, rs = read_rows(root / f"2024/{resource}.csv")
+        idx = {h: i for i, h in enumerate(header)}
+        for r in rs:
+            if r[idx["org_code"]] == code:
+                for f in fields:
+                    r[idx[f]] = ""
+        return csv_bytes(header, rs)
+
+    def with_cells(resource, changes):
+        header, rs = read_rows(root / f"2024/{resource}.csv")
+        idx = {h: i for i, h in enumerate(header)}
+        for where, field, value in changes:
+            for r in rs:
+                if all(r[idx[k]] == v for k, v in where.items()):
+                    r[idx[field]] = value
+        return csv_bytes(header, rs)
+
+    figures = {"workforce": ["headcount"], "recruitment": ["shortlisted", "appointed"],
+               "disciplinary": ["entered_formal_process"], "training": ["accessed_training"],
+               "staff_survey": ["percent", "respondents"], "board": ["members", "voting_members", "executive_members"],
+               "pay": ["headcount", "mean_hourly_pay", "median_hourly_pay"]}
+    line = line_of(root / "2024/workforce.csv", org_code="XAB02")
+    case("blank-return", "A template sent back with no figure filled in: every count, percent and pay cell empty.", 1,
+         [p("error", "no-figures", "2024/workforce.csv", "XAB02", ["no figures in this return", "not available"],
+            row=line, field="headcount")],
+         files={f"2024/{r}.csv": blanked(r, "XAB02", f) for r, f in figures.items()},
+         left_out=[["XAB02", 2024]])
+
+    header, rs = read_rows(root / "2024/staff_survey.csv")
+    mine = [r for r in rs if r[0] == "XAB02"]
+    line = line_of(root / "2024/staff_survey.csv", org_code="XAB02", indicator="5", ethnicity="white")
+    case("survey-fractions", "Survey percentages written as fractions: 0.255 for 25.5%.", 1,
+         [p("error", "survey-fraction", "2024/staff_survey.csv", "XAB02",
+            ["percent is 0.255", "look like fractions", "from 0 to 100", "write 25.5 for 0.255"],
+            row=line, field="percent")],
+         files={"2024/staff_survey.csv": with_cells("staff_survey", [
+             ({"org_code": "XAB02", "indicator": r[1], "ethnicity": r[2]}, "percent", f"{float(r[3]) / 100:g}")
+             for r in mine])},
+         left_out=[["XAB02", 2024]])
+
+    line = line_of(root / "2024/recruitment.csv", org_code="XAB02", ethnicity="white")
+    case("misspelt-ethnicity", "An ethnicity value misspelt: whtie.", 1,
+         [p("error", "schema-constraint-error", "2024/recruitment.csv", "XAB02",
+            ["ethnicity must be one of white, bme, unknown", "found 'whtie'", "did you mean 'white'?"],
+            row=line, field="ethnicity")],
+         files={"2024/recruitment.csv": with_cells("recruitment", [
+             ({"org_code": "XAB02", "ethnicity": "white"}, "ethnicity", "whtie")])},
+         left_out=[["XAB02", 2024]])
+
+    line = line_of(root / "2024/board.csv", org_code="XAB02", ethnicity="bme")
+    case("bame-for-bme", "BAME written for bme: read as bme, with a note.", 0,
+         [p("warning", "ethnicity-spelling", "2024/board.csv", "XAB02", ["written 'BAME'", "read as 'bme'"],
+            row=line, field="ethnicity")],
+         files={"2024/board.csv": with_cells("board", [
+             ({"org_code": "XAB02", "ethnicity": "bme"}, "ethnicity", "BAME")])})
+
+    line = line_of(root / "2024/recruitment.csv", org_code="XAB02", ethnicity="bme")
+    case("appointed-looks-like-percent", "An appointment rate, 25%, typed as the appointed count 25.", 0,
+         [p("warning", "appointed-looks-like-percent", "2024/recruitment.csv", "XAB02",
+            ["appointed (25) is 3.1% of shortlisted (800)", "far below the 24.8% of white", "looks like a percentage"],
+            row=line, field="appointed")],
+         files={"2024/recruitment.csv": with_cells("recruitment", [
+             ({"org_code": "XAB02", "ethnicity": "bme"}, "shortlisted", "800"),
+             ({"org_code": "XAB02", "ethnicity": "bme"}, "appointed", "25")])})
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = write_valid_data(Path(tmp) / "data")
@@ -566,6 +635,7 @@ def main() -> None:
         build_issue_16_bounds(root)
         build_issue_16_terminal(root)
         build_issue_16_messages(root)
+        build_issue_19(root)
     for old in HERE.iterdir():
         if old.is_dir() and (old / "case.json").exists():
             shutil.rmtree(old)

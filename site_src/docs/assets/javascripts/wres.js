@@ -1,72 +1,49 @@
-/* Open WRES: draw charts, sort tables, filter the organisations list.
+/* Open WRES: save a chart as PNG, sort tables, filter the organisations list.
    No inline code, no eval: works under the site's Content-Security-Policy.
-   Every page works without this script: charts have data tables, tables are complete. */
+   Every page works without this script: charts are SVG in the page (drawn when the site was built),
+   with their data tables; tables are complete. */
 (function () {
   "use strict";
-  var here = document.currentScript && document.currentScript.src;
-  var vegaUrl = here ? new URL("vega.js", here).href : null;
-  var vegaLoading = null;
 
-  function loadVega() {
-    if (window.vegaEmbed) return Promise.resolve();
-    if (!vegaLoading) {
-      vegaLoading = new Promise(function (resolve, reject) {
-        var s = document.createElement("script");
-        s.src = vegaUrl;
-        s.onload = resolve;
-        s.onerror = reject;
-        document.head.appendChild(s);
-      });
-    }
-    return vegaLoading;
+  /* ---- "Chart (PNG)": the chart's own SVG, drawn on a canvas at twice its size and saved.
+     Only offered when this script runs (the link is hidden in the page); made on demand, so a
+     PNG costs the build nothing and the page nothing until it is asked for. */
+  function savePng(link, event) {
+    var figure = link.closest("figure");
+    var svg = figure && figure.querySelector(".wres-chart svg");
+    if (!svg) return;  /* follow the link: the SVG file */
+    event.preventDefault();
+    var w = svg.width.baseVal.value, h = svg.height.baseVal.value, scale = 2;
+    var text = new XMLSerializer().serializeToString(svg);
+    var img = new Image();
+    img.onload = function () {
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(w * scale);
+      canvas.height = Math.round(h * scale);
+      var ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+      canvas.toBlob(function (blob) {
+        if (!blob) return;
+        var a = document.createElement("a");
+        a.href = URL.createObjectURL(blob);
+        a.download = link.getAttribute("data-png");
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
+      }, "image/png");
+    };
+    img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text);
   }
 
-  /* Each page's charts are in one file beside it, charts.json: {"<chart id>": <Vega-Lite spec>, ...}.
-     Each figure's container names the file (data-charts) and its chart (data-chart); the file is
-     fetched once however many charts the page has. */
-  function fetchSpecs(url, memo) {
-    if (!memo[url]) {
-      memo[url] = fetch(url).then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        return r.json();
-      });
-    }
-    return memo[url];
-  }
-
-  function drawCharts(root) {
-    var boxes = root.querySelectorAll(".wres-chart[data-charts][data-chart]:not([data-drawn])");
-    if (!boxes.length || !vegaUrl) return;
-    boxes.forEach(function (box) { box.setAttribute("data-drawn", "pending"); });
-    var memo = Object.create(null);   /* charts.json address -> promise of its specs, for this page */
-    loadVega().then(function () {
-      boxes.forEach(function (box) {
-        var id = box.getAttribute("data-chart");
-        var url = new URL(box.getAttribute("data-charts"), document.baseURI).href;
-        fetchSpecs(url, memo).then(function (specs) {
-          if (!specs || !Object.prototype.hasOwnProperty.call(specs, id)) throw new Error("no chart " + id);
-          return window.vegaEmbed(box, specs[id], {
-            ast: true,            /* Vega's expression interpreter: no new Function(), so no 'unsafe-eval' */
-            renderer: "svg",
-            actions: { export: true, source: false, compiled: false, editor: false },
-            downloadFileName: id,
-            i18n: { PNG_ACTION: "Save as PNG", SVG_ACTION: "Save as SVG" }
-          });
-        }).then(function () {
-          var menu = box.querySelector("details > summary");
-          if (menu) menu.setAttribute("aria-label", "Save this chart as an image (SVG or PNG)");
-          box.setAttribute("data-drawn", "yes");
-        }).catch(function (err) {
-          box.setAttribute("data-drawn", "failed");
-          box.textContent = "The chart could not be drawn; the data table below has every figure.";
-          if (window.console) console.warn("wres chart", url, id, err);
-        });
-      });
-    }, function () {
-      boxes.forEach(function (box) {
-        box.setAttribute("data-drawn", "failed");
-        box.textContent = "Charts need JavaScript; the data table below has every figure.";
-      });
+  function offerPng(root) {
+    root.querySelectorAll(".wres-png[hidden]").forEach(function (span) {
+      var link = span.querySelector("a[data-png]");
+      if (!link || !window.HTMLCanvasElement || !window.XMLSerializer) return;
+      link.addEventListener("click", function (event) { savePng(link, event); });
+      span.hidden = false;
     });
   }
 
@@ -143,7 +120,7 @@
   }
 
   function init() {
-    drawCharts(document);
+    offerPng(document);
     makeSortable(document);
     makeFilters(document);
   }

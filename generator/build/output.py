@@ -1,0 +1,99 @@
+"""The finished site's place: the staging folder beside --out, the atomic swap, and the record that
+lets an unchanged rebuild write nothing.
+
+The site is built in a staging folder beside `--out` and swapped in only when everything succeeded,
+so a failed or interrupted build leaves the previous site whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import shutil
+from pathlib import Path
+
+
+def remove_staging(work: Path, everything: bool = False) -> None:
+    """A failed build's half-made sites (the staging site and MkDocs' shards). The docs and static
+    folders are kept between builds, and kept after a failure in the data or an interruption; after a
+    failure of the machine (a full disk, say) they go too, to give the space back (the next build
+    writes them afresh; the pipeline drops the output folder's cache then too). `old` (a swap to
+    recover) always stays."""
+    folders = [work / "site", *work.glob("site-shard-*")]
+    if everything:
+        folders += [work / "docs", work / "static", work / "site.json"]
+    for folder in folders:
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                folder.unlink()
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line a publisher can act on for a failure of the machine rather than of the data."""
+    where = f" at {exc.filename}" if exc.filename else ""
+    why = {errno.ENOSPC: "the disk is full; free some space and build again",
+           errno.EDQUOT: "the disk quota is used up; free some space and build again",
+           errno.EROFS: "the file system is read-only; choose another --out",
+           errno.EACCES: "permission denied; choose an --out folder you can write to",
+           errno.EPERM: "permission denied; choose an --out folder you can write to",
+           errno.EFBIG: "a file is larger than this process may write (see ulimit -f)"}.get(
+        exc.errno, exc.strerror or exc.__class__.__name__)
+    return f"the build stopped{where}: {why}. Nothing was published: the previous site is untouched."
+
+
+def manifest(out_dir: Path) -> dict[str, int]:
+    """Every file of a site (address -> size), in address order."""
+    found: dict[str, int] = {}
+    root = str(out_dir)
+    for folder, _dirs, names in os.walk(root):
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        for name in names:
+            found[prefix + name] = os.stat(os.path.join(folder, name)).st_size
+    return dict(sorted(found.items()))
+
+
+def record_site(work: Path, key: str, manifest: dict[str, int], generated: int) -> None:
+    """What the next build checks to know the published site is still this one (see current_site);
+    `generated`: how many generated files the site was made from (reported when nothing changes)."""
+    (work / "site.json").write_text(json.dumps({"key": key, "files": manifest, "generated": generated}),
+                                    encoding="utf-8")
+
+
+def current_site(work: Path, out_dir: Path, key: str) -> dict | None:
+    """What record_site left, when the last build here had the same key and its site is still there as
+    it left it; else None."""
+    try:
+        recorded = json.loads((work / "site.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if recorded.get("key") == key and out_dir.is_dir() and recorded.get("files") == manifest(out_dir):
+        return recorded
+    return None
+
+
+def swap_in(staging_site: Path, out_dir: Path, work: Path) -> None:
+    """Replace out_dir by the freshly built site with two renames.
+
+    If the process dies between them, the old site is still at `work/old`
+    and the next build puts it back (see `recover_interrupted_swap`).
+    """
+    old = work / "old"
+    if old.exists():
+        shutil.rmtree(old)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(staging_site, out_dir)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def recover_interrupted_swap(out_dir: Path, work: Path) -> None:
+    old = work / "old"
+    if old.is_dir() and not out_dir.exists():
+        os.replace(old, out_dir)

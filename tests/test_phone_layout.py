@@ -1,0 +1,146 @@
+"""The built sample site at 390 px (a phone) in a real headless Chromium: nothing is wider than the screen.
+
+For a representative set of pages: the page never scrolls sideways, and every element that reaches
+past the screen's edge sits inside an intended scrolling region: one of our tables' labelled, focusable
+regions (`.wres-scroll[role=region]`), or Material's wrapper of a Markdown table. A region that does
+scroll must keep its rows' names in view: its first column stays put when the region is scrolled to
+its far end (checked by scrolling it, not by reading the CSS). Short tables stacked into blocks
+(`table(stack=True)`, the headline figures) must not need to scroll at all. And on a 1280 px desktop a
+section page's content is not narrowed by a sidebar with nothing in it.
+
+Needs Debian's Chromium at /usr/bin/chromium (no browser download); skipped without it, except under
+CI=true, where it fails (as tests/test_browser.py).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not HAVE_CHROMIUM and not IN_CI,
+                       reason=f"no Chromium at {CHROMIUM} (apt install chromium); set CI=true to make this a failure"),
+]
+
+#: Where the page reaches past the screen (folded parts opened), and how each scrolling region behaves when
+#: scrolled to its end.
+MEASURE = r"""() => {
+  document.querySelectorAll('.md-content details').forEach(d => { d.open = true; });  // folded tables count too
+  const vw = document.documentElement.clientWidth;
+  const intended = (el) => el.matches('.wres-scroll[role="region"][tabindex="0"][aria-label]')
+                           || el.matches('.md-typeset__scrollwrap');
+  const scroller = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o === 'auto' || o === 'scroll') return a;
+    }
+    return null;
+  };
+  const out = {vw, pageWidth: document.documentElement.scrollWidth, outside: [], regions: []};
+  for (const el of document.querySelectorAll('.md-content *')) {
+    if (el.ownerSVGElement || !el.checkVisibility()) continue;  // an SVG is measured whole (it clips its inside)
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || (r.right <= vw + 1 && r.left >= -1)) continue;
+    let region = scroller(el);
+    while (region && !intended(region)) region = scroller(region);
+    const fits = region && region.getBoundingClientRect().right <= vw + 1 && region.getBoundingClientRect().left >= -1;
+    const where = `(${Math.round(r.left)} to ${Math.round(r.right)} px)`;
+    if (!fits) out.outside.push(`${el.tagName.toLowerCase()}.${el.className} ${where}`);
+  }
+  for (const region of document.querySelectorAll('.wres-scroll, .md-typeset__scrollwrap')) {
+    if (region.scrollWidth <= region.clientWidth + 1) continue;
+    const label = region.getAttribute('aria-label') || region.textContent.trim().slice(0, 60);
+    const rows = [...region.querySelectorAll('tbody tr')].slice(0, 3);
+    region.scrollLeft = region.scrollWidth;
+    const left = region.getBoundingClientRect().left;
+    const held = rows.length > 0 && rows.every(tr => Math.abs(tr.firstElementChild.getBoundingClientRect().left - left) <= 2);
+    region.scrollLeft = 0;
+    out.regions.push({label, stacked: !!region.querySelector('table.wres-stack'), held,
+                      width: region.scrollWidth, box: region.clientWidth});
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def pages(sample_site) -> dict[str, str]:
+    """One page of each kind a reader reaches, chosen from the built site (not named by hand)."""
+    orgs = sample_site / "organisations"
+    org = next(o for o in sorted(p.name for p in orgs.iterdir() if p.is_dir())
+               if (orgs / o / "charts.json").is_file() and any((orgs / o).glob("20*/index.html")))
+    year = sorted(p.name for p in (orgs / org).glob("20*") if (p / "index.html").is_file())[-1]
+    region = sorted(p.name for p in (sample_site / "regions").iterdir() if (p / "index.html").is_file())[0]
+    return {"home": "", "organisation": f"organisations/{org}/", "return": f"organisations/{org}/{year}/",
+            "indicator": "indicators/2/", "region": f"regions/{region}/", "organisations": "organisations/",
+            "methodology": "methodology/", "downloads": "downloads/"}
+
+
+KINDS = ["home", "organisation", "return", "indicator", "region", "organisations", "methodology", "downloads"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_nothing_is_wider_than_a_phone_but_inside_a_scrolling_region(kind, browser, site_server, pages):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        response = page.goto(site_server + pages[kind], wait_until="load")
+        assert response is not None and response.status == 200
+        # Charts drawn in the browser take their width once drawn: measure after they are (none: at once).
+        page.wait_for_function("() => [...document.querySelectorAll('.wres-chart[data-chart]')]"
+                               ".every(e => e.dataset.drawn)", timeout=60_000)
+        found = page.evaluate(MEASURE)
+        assert found["vw"] == PHONE["width"], "the page does not set a device-width viewport"
+        assert found["pageWidth"] <= found["vw"], f"{kind}: the page scrolls sideways ({found['pageWidth']} px)"
+        assert found["outside"] == [], f"{kind}: wider than the screen, outside any scrolling region: " \
+                                       f"{found['outside'][:5]}"
+        stacked = [r["label"] for r in found["regions"] if r["stacked"]]
+        assert stacked == [], f"{kind}: tables stacked for phones still scroll sideways: {stacked}"
+        loose = [f"{r['label']} ({r['width']} px in {r['box']} px)" for r in found["regions"] if not r["held"]]
+        assert loose == [], f"{kind}: a scrolling table loses its first column when scrolled: {loose}"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("kind", ["home", "methodology", "organisations"])
+def test_section_pages_take_the_width_an_empty_sidebar_would(kind, browser, site_server, pages):
+    """Each tab holds one page, so the left sidebar would only repeat the page's title (issue 17)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(site_server + pages[kind], wait_until="load")
+        shown = page.evaluate("[...document.querySelectorAll('.md-sidebar--primary .md-nav__link')]"
+                              ".filter(a => a.getBoundingClientRect().width > 0).length")
+        content = page.evaluate("document.querySelector('.md-content').getBoundingClientRect().left")
+        assert shown == 0 and content < 100, f"{kind}: a sidebar of {shown} links narrows the content"
+        # On a phone the same element is the menu: it still lists every section.
+        phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+        phone.goto(site_server + pages[kind], wait_until="load")
+        phone.click('.md-header label.md-header__button[for="__drawer"]')
+        phone.wait_for_timeout(400)
+        links = phone.evaluate("[...document.querySelectorAll('.md-sidebar--primary .md-nav__link')]"
+                               ".filter(a => a.getBoundingClientRect().width > 0).map(a => a.textContent.trim())")
+        assert {"Home", "Organisations", "Methodology", "Downloads"} <= set(links), links
+        phone.context.close()
+    finally:
+        context.close()
