@@ -30,17 +30,28 @@ The rule
 --------
 1. Primary suppression: every base or aggregate cell below the threshold
    (0 included) is withheld.
-2. Secondary suppression, the classic rule on every published cell: a
+2. Secondary suppression, the classic rule, before any linear programme
+   (protection_rules.secondary, vectorised, repeated to a fixpoint): a
    published sum holding exactly one withheld base cell, or withheld base
    cells that add up to 0, gets one more withheld base cell (its smallest
-   published non-zero one), repeated until no published sum has either.
-3. An audit: for every withheld base and aggregate cell, the range of values
-   consistent with everything published (linear programming, HiGHS through
-   scipy, non-negative counts) is computed; a cell whose range holds a single
-   whole number would be recovered, so one of the published sums that pin it
-   (non-zero duals at its minimum or maximum) is withheld, the cheapest by
-   level (else one more base cell), and the audit runs again (withholding more
-   can only widen ranges, so only cells not yet shown safe are checked again).
+   published non-zero one); a published total made of other cells (a group
+   and its organisations, a region and its systems, England and its regions
+   or types, a staff group and its bands, a whole count and its staff groups,
+   senior staff and their bands) with exactly one withheld part gets a second
+   withheld part (or is withheld); a withheld sum inside a published one, and
+   the difference of two published cells one inside the other (all staff less
+   senior staff), get the same rule.
+3. An audit of what is left: for every withheld base and aggregate cell, the
+   range of values consistent with everything published (linear programming,
+   HiGHS through scipy, non-negative counts; protection_audit.py, one
+   connected component of the withheld counts at a time) is computed; a cell
+   not shown to range over two whole numbers is given slack (one more
+   withheld cell in each published sum that pins it) and the audit runs
+   again (withholding more can only widen ranges, so only cells not yet shown
+   safe are checked again); once that can withhold nothing more, the cells
+   left are checked exactly and the sums that pin them (non-zero duals) are
+   withheld. If a cell can still be worked out at the end, the build stops
+   (BuildError): nothing recoverable is published.
 4. A figure is published only if every cell it is computed from is published;
    otherwise the whole row is withheld (every column but the keys, status,
    flags and reason is emptied), everywhere it appears. Trend columns that
