@@ -106,10 +106,9 @@ def test_nothing_is_wider_than_a_phone_but_inside_a_scrolling_region(kind, brows
     try:
         response = page.goto(site_server + pages[kind], wait_until="load")
         assert response is not None and response.status == 200
-        # Every chart is measured with its SVG in place (drawn at build time; a chart drawn in the browser
-        # would be measured once drawn).
-        page.wait_for_function("() => [...document.querySelectorAll('.wres-chart[data-chart]')]"
-                               ".every(e => e.querySelector('svg') || e.dataset.drawn)", timeout=60_000)
+        # Charts are SVG in the page, drawn at build time: they have their width as soon as it loads.
+        assert page.evaluate("() => [...document.querySelectorAll('.wres-chart[data-chart]')]"
+                             ".every(e => e.querySelector('svg'))")
         found = page.evaluate(MEASURE)
         assert found["vw"] == PHONE["width"], "the page does not set a device-width viewport"
         assert found["pageWidth"] <= found["vw"], f"{kind}: the page scrolls sideways ({found['pageWidth']} px)"
