@@ -13,7 +13,7 @@ already blank, with status `suppressed`, in the figures this is built from, so
 this table withholds exactly what indicators.csv does.
 
 Rows: every return in the data (published or left out), by year and code.
-The columns of headline.py's `headline_table` (the workbook's table) come
+The columns of headline.py's `headline_table` come
 from it, named as there (`i<n>_<column>`); this adds the rest.
 """
 
@@ -118,44 +118,6 @@ def _returns(returns: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={"status": "return_status"}).drop(columns="errors")
 
 
-#: The measures that can be an organisation's headline, in the order the engine prefers them (indicators.md).
-HEADLINE_MEASURES = {1: ("senior_gap_pp",), 2: ("relative_likelihood",),
-                     3: ("relative_likelihood_2yr", "relative_likelihood"), 4: ("relative_likelihood",),
-                     5: ("gap_pp",), 6: ("gap_pp",), 7: ("gap_pp",), 8: ("gap_pp",), 9: ("gap_pp_voting",)}
-
-
-def _headline_rows(indicators: pd.DataFrame, indicator: int) -> pd.DataFrame:
-    """The organisations' headline rows of one indicator.
-
-    The protection pass empties `headline` with the rest of a withheld figure;
-    so that such a figure still shows here as withheld (status and reason)
-    rather than as no figure, a return with no headline row takes its withheld
-    row of the headline measure (`HEADLINE_MEASURES`, breakdown all).
-    """
-    ind = indicators
-    mine = ind[(ind["level"] == "organisation") & (ind["indicator"] == indicator)]
-    head = mine["headline"]
-    is_head = head.fillna(False).astype(bool).to_numpy()
-    order = HEADLINE_MEASURES[indicator]
-    lost = (head.isna().to_numpy() & (mine["status"] == "suppressed").to_numpy()
-            & (mine["breakdown"] == "all").to_numpy() & mine["measure"].isin(order).to_numpy())
-    rows = mine[is_head | lost]
-    rank = np.where(rows["headline"].fillna(False).astype(bool), -1,
-                    rows["measure"].map({m: k for k, m in enumerate(order)}).fillna(len(order)))
-    rows = rows.assign(_rank=rank).sort_values(["year", "code", "_rank"], kind="stable")
-    return rows.drop_duplicates(["year", "code"], keep="first").drop(columns="_rank")
-
-
-def with_headline_marks(indicators: pd.DataFrame) -> pd.DataFrame:
-    """The organisation rows of `indicators` with `headline` a plain bool, and each withheld headline figure
-    marked again (`_headline_rows`), so that headline_table sees every return's headline figure."""
-    org = indicators[indicators["level"] == "organisation"]
-    keep = pd.Series(False, index=org.index)
-    for i in spec.INDICATORS:
-        keep[_headline_rows(org, i).index] = True
-    return org.assign(headline=keep.to_numpy())
-
-
 def _extra(rows: pd.DataFrame, indicator: int) -> pd.DataFrame:
     """The columns of one indicator that headline_table does not give: reason, flags, class, previous, rates."""
     rows = rows[rows["headline"] & (rows["indicator"] == indicator)]
@@ -176,7 +138,7 @@ def headline_figures(indicators: pd.DataFrame, register: pd.DataFrame, returns: 
     A pure function of the published figures (`Results.indicators`, after protection), the register and the
     returns; its columns are those of `headline_schema`, in order.
     """
-    rows = with_headline_marks(indicators)
+    rows = indicators[indicators["level"] == "organisation"]
     figures = headline_table(rows, register).drop(columns=[c for c in ORG_COLUMNS if c != "org_code"])
     figures["year"] = figures["year"].astype(int)
     out = _returns(returns, register).merge(figures, on=["year", "org_code"], how="left", validate="one_to_one")
