@@ -92,8 +92,14 @@ def test_with_site_url_every_pasted_address_is_absolute(tmp_path):
                          publisher='"NHS Example Trust"', report_errors_to='"wres@example.org"')
     out = tmp_path / "site"
     run_build(ROOT / "data", out, config=config, progress=False)
-    blocks = [b for page in sorted(out.rglob("*.html")) for b in _copy_blocks(page.read_text(encoding="utf-8"))]
+    pages = {page: page.read_text(encoding="utf-8") for page in sorted(out.rglob("*.html"))}
+    blocks = [b for text in pages.values() for b in _copy_blocks(text)]
     assert len(blocks) > 100
+    # nor is any address shown as text (a citation's, say) root-relative
+    shown = re.compile(r"(?:^|[\s(])/(?:organisations|indicators|downloads|api|regions|systems)/")
+    for page, text in pages.items():
+        words = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", "", text, flags=re.S)))
+        assert not shown.search(words), (page, shown.search(words))
     for block in blocks:
         addresses = re.findall(r'(?:href|src)="([^"]*)"', block) or [block.strip()]
         assert all(a.startswith("https://wres.example.org/") for a in addresses), block

@@ -382,3 +382,18 @@ def test_a_code_the_folder_register_lacks_is_found_in_the_shipped_ods_register(t
     assert row["org_name"] == "Leeds Teaching Hospitals NHS Trust" and row["region_code"] == "Y63"
     plain = validate_path(write_valid_data(tmp_path / "plain"))
     assert ds.register["org_code"].is_unique and ds.register.dtypes.equals(plain.register.dtypes)
+
+
+def test_a_code_the_ods_register_says_had_closed_is_questioned(tmp_path: Path):
+    """RAP (North Middlesex) closed after its 2024 return (succeeded by RAL): a 2025 return under RAP is
+    checked against the ODS register, and the note says it had closed and names the successor."""
+    from generator.tools.template import write_template
+
+    write_template(2025, tmp_path / "mine", org_code="RAP")
+    ds = validate_path(tmp_path / "mine" / "2025")
+    (note,) = [p for p in ds.problems if p.code == "register-fallback"]
+    assert "North Middlesex University Hospital NHS Trust, which closed after its 2024 return" in note.message
+    assert "its successor is RAL" in note.message
+    write_template(2024, tmp_path / "mine", org_code="RAP")
+    (note,) = [p for p in validate_path(tmp_path / "mine" / "2024").problems if p.code == "register-fallback"]
+    assert "closed" not in note.message

@@ -71,10 +71,20 @@ def _ods_register() -> pd.DataFrame:
     return register
 
 
-def ods_names() -> dict[str, str]:
-    """org_code -> org_name of every organisation in the shipped NHS ODS register."""
+def ods_names(year: int | None = None) -> dict[str, str]:
+    """org_code -> how a message names it, for every organisation in the shipped NHS ODS register: its
+    name, and, when it had closed before `year`, that (and its successor), so a return under an old
+    code is questioned."""
     reg = _ods_register()
-    return dict(zip(reg["org_code"], reg["org_name"]))
+    out = {}
+    for code, name, closed, succ in zip(reg["org_code"], reg["org_name"], reg["closed_year"], reg["successor_code"]):
+        words = str(name)
+        if year is not None and not pd.isna(closed) and int(closed) < year:
+            words += (f", which closed after its {int(closed)} return"
+                      + (f" (its successor is {succ})" if not pd.isna(succ) else "")
+                      + f": a {year} return is made under the code of the organisation that exists in {year}")
+        out[code] = words
+    return out
 
 
 def with_ods_rows(register: pd.DataFrame, codes: set[str]) -> pd.DataFrame:

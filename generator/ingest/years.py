@@ -37,7 +37,7 @@ def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...
 
     `root`: the data folder, out of which no link may lead (default: the year folder itself).
     An org_code not in `register_codes` (the register named `register_label`) is looked up in the
-    shipped NHS ODS register (registers.ods_names).
+    shipped NHS ODS register (registers.ods_names), whose note says when that code had closed by `year`.
     """
     problems: list[Problem] = folders.check_year_entries(year_dir, prefix, year)
     blockers: Blockers = []
@@ -59,7 +59,7 @@ def check_year(year_dir: Path, prefix: str, year: int, collected: tuple[int, ...
     by_file = {f.file: f.typed for f in files.values()}
     # The shipped ODS register is read (0.4 s) only when some code is not in the data folder's.
     unknown = any(not set(t["_org"].unique()) <= register_codes for t in by_file.values())
-    problems += checks.check_in_register(by_file, register_codes, year, registers.ods_names() if unknown else {},
+    problems += checks.check_in_register(by_file, register_codes, year, registers.ods_names(year) if unknown else {},
                                          register_label, registers.ODS_LABEL)
     problems += _rules_across_files(files, year, settings, problems)
     problems += slips.check_not_blank({r: (f.file, f.typed) for r, f in files.items()}, year)
