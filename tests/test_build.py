@@ -43,9 +43,9 @@ def data_copy(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, data_copy) -> tuple[Path, object]:
-    out = tmp_path_factory.mktemp("site") / "site"
-    summary = run_build(data_copy, out, progress=False)
+def built(sample_build) -> tuple[Path, object]:
+    """The session's demonstration site (conftest.sample_build) and its summary."""
+    out, summary, _ = sample_build
     return out, summary
 
 
@@ -253,6 +253,11 @@ def test_unchanged_rebuild_comes_from_cache_and_rewrites_nothing(tmp_path, data_
     assert second.up_to_date
     assert second.pages_written == 0
     assert second.pages_unchanged == first.pages_written + first.pages_unchanged
+    # The caches are under the one cache root, none beside the output.
+    from generator.ingest import cache
+
+    assert len(list(cache.figures_dir(out).glob("*.pickle"))) == 1 and any(cache.years_dir(out).iterdir())
+    assert not (out.parent / ".site.wres" / "cache").exists()
     before = _tree_digest(out)
 
     # A site damaged since (a page deleted) is not "up to date": it is rebuilt whole,
@@ -314,7 +319,8 @@ def test_interrupted_build_leaves_previous_site(tmp_path, data_copy, built):
     shutil.copytree(built[0], out)
     before = _tree_digest(out)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "build", "--no-cache", "--data", str(data_copy), "--out", str(out)],
+        [sys.executable, "-m", "generator", "build", "--no-cache", "--progress", "--data", str(data_copy), "--out",
+         str(out)],
         cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
         start_new_session=True,
     )

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from helpers import ORGS, write_valid_data
 
-from generator.build.pipeline import build_lock, lock_path, run_build
+from generator.build.lock import build_lock, lock_path
+from generator.build.pipeline import run_build
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = int(os.environ.get("WRES_LOCK_ROUNDS", "6"))

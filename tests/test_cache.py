@@ -90,3 +90,19 @@ def test_the_key_follows_the_library_versions(monkeypatch, tmp_path: Path):
     finally:
         monkeypatch.undo()
         cache.code_hash.cache_clear()
+
+
+def test_every_cache_is_under_one_root_and_each_output_has_its_own(tmp_path: Path, monkeypatch):
+    """WRES_CACHE_DIR moves the one root (else $XDG_CACHE_HOME/open-wres, else ~/.cache/open-wres); builds into
+    two output folders keep their figures apart under it, and the charts' caches are under it too."""
+    from generator.model.cache_root import cache_root
+    from generator.site.charts import user_cache_dir
+
+    monkeypatch.delenv("WRES_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_root() == tmp_path / "xdg" / "open-wres"
+    monkeypatch.setenv("WRES_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache_root() == user_cache_dir() == tmp_path / "mine"
+    one, two = cache.figures_dir(tmp_path / "a" / "site"), cache.figures_dir(tmp_path / "b" / "site")
+    assert one != two and one.is_relative_to(tmp_path / "mine") and two.is_relative_to(tmp_path / "mine")
+    assert cache.years_dir(tmp_path / "a" / "site").parent == one.parent

@@ -35,8 +35,6 @@ from generator.model.settings import Settings
 from generator.publish import workbook
 from generator.publish.cellformat import Coded
 from generator.publish.downloads import CHECKSUMS, LICENCE, PACKAGE, WORKBOOK, download_schema, input_schema, write_downloads
-from generator.publish.headline import columns as headline_columns
-from generator.publish.headline import headline_table
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = (["headline-figures", "organisations", "collections"] + list(spec.YEAR_RESOURCES)
@@ -181,29 +179,35 @@ def test_spreadsheet_safety_csv_and_workbook(built):
         assert not any("externalLink" in n for n in z.namelist())
 
 
-def test_workbook_holds_headline_goals_and_quality_and_explains_every_column(built):
+def test_workbook_holds_headline_goals_and_quality_each_as_its_csv(built):
     """The workbook is what a spreadsheet is for (issue 18): the headline figures one row per organisation
-    per year, goals and quality; the long tables (indicators, the returns) stay CSV only."""
-    dataset, results, _, docs, dl = built
+    per year, goals and quality, each sheet cell for cell its CSV (numbers as numbers), every column
+    explained; the long tables (indicators, the returns) stay CSV only."""
+    import csv
+
+    _, _, _, docs, dl = built
     wb = openpyxl.load_workbook(docs / "downloads" / WORKBOOK, read_only=True)
-    assert wb.sheetnames == ["about", "columns", "headline", "goals", "quality"]
+    assert wb.sheetnames == ["about", "columns", "headline-figures", "goals", "quality"]
     explained = {(r[0], r[1]): r[3] for r in wb["columns"].iter_rows(min_row=2, values_only=True)}
     rows = {f.name: f.rows for f in dl.files}
-    for name in ("goals", "quality"):
+    for name in ("headline-figures", "goals", "quality"):
         schema = json.loads((docs / "downloads" / f"{name}.schema.json").read_text())
-        header = next(wb[name].iter_rows(max_row=1, values_only=True))
-        assert list(header) == [f["name"] for f in schema["fields"]]
-        assert wb[name].max_row == rows[f"{name}.csv"] + 1
+        numeric = {f["name"] for f in schema["fields"] if f["type"] in ("integer", "number")}
+        with (docs / "downloads" / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+            text = list(csv.reader(f))
+        got = list(wb[name].iter_rows(values_only=True))
+        assert list(got[0]) == text[0] == [f["name"] for f in schema["fields"]]
+        assert len(got) == len(text) == rows[f"{name}.csv"] + 1 > 1
+        for want_row, got_row in zip(text[1:], got[1:]):
+            for column, want, cell in zip(text[0], want_row, got_row):
+                if want == "":
+                    assert cell is None, (name, column)
+                elif column in numeric and want != "*":
+                    assert isinstance(cell, (int, float)) and abs(cell - float(want)) < 1e-9, (name, column, want)
+                else:
+                    assert cell == want, (name, column, want, cell)
         for f in schema["fields"]:
             assert explained[(name, f["name"])], (name, f["name"])
-    table = headline_table(results.indicators, dataset.register)
-    got = list(wb["headline"].iter_rows(values_only=True))
-    assert list(got[0]) == headline_columns() and len(got) == len(table) + 1 > 1
-    assert all(explained[("headline", c)] for c in headline_columns())
-    assert all(isinstance(r[0], int) for r in got[1:])
-    value = headline_columns().index("i2_value")
-    for row, want in zip(got[1:], table["i2_value"]):
-        assert (row[value] is None and pd.isna(want)) or abs(row[value] - want) < 1e-9
 
 
 def test_same_data_gives_byte_identical_files_and_fixed_workbook_dates(built, tmp_path):

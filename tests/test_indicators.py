@@ -564,8 +564,10 @@ def test_tables_validate_against_their_schemas(res, tmp_path, name):
 
 # --------------------------------------------------------------------------- national size
 
+@pytest.mark.slow
 def test_national_sized_data_computes():
-    """How long it takes is measured in benchmarks/steps.py, not asserted here."""
+    """A whole national-sized computation (slow: left out of the fast loop). How long it takes is measured in
+    benchmarks/steps.py, not asserted here."""
     from indicator_fixtures import national_dataset
 
     ds = national_dataset()

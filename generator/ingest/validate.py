@@ -34,7 +34,7 @@ from . import cells, checks, folders
 from .file_check import FileResult, check_file, empty_typed, org_keys  # noqa: F401 (validate's names)
 from .read import sha256_of
 from .registers import DataFolderError, collections_row, load_register, read_collections, with_ods_rows
-from .years import YearJob, YearResult, check_claimed_years, check_year, check_years, claim_year  # noqa: F401
+from .years import YearJob, YearResult, check_year, check_years  # noqa: F401
 
 #: The bundled register and collections, used when checking a single year folder.
 BUNDLED_DATA = resources.resource("data")
@@ -129,7 +129,7 @@ def _collections(src: _Sources, checksums: dict[str, str]) -> pd.DataFrame:
 
 
 def validate_path(path: Path, register: Path | None = None, *, settings: Settings | None = None,
-                  year_cache: Path | None = None, pool=None) -> Dataset:  # noqa: ANN001
+                  year_cache: Path | None = None) -> Dataset:
     """Validate a data folder, or a single year folder such as `my-return/2024/`.
 
     A single year folder takes its year from its name and is checked against
@@ -139,8 +139,7 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
 
     With `year_cache` (a folder), each year folder's checks are kept by a hash
     of everything they depend on, so a rebuild after one return changed
-    re-checks only that return's year. With `pool`, year folders are shared
-    with another process (see check_years).
+    re-checks only that return's year.
     """
     path = Path(path)
     settings = settings or Settings()
@@ -168,7 +167,7 @@ def validate_path(path: Path, register: Path | None = None, *, settings: Setting
         if year not in collected_of:
             unlisted.add(year)
         jobs.append(YearJob(year, ydir, prefix, collected_of.get(year, spec.INDICATORS), path, src.reg_label))
-    year_results = check_years(jobs, year_cache, checksums, listed, settings, pool)
+    year_results = check_years(jobs, year_cache, checksums, listed, settings)
     # Organisations found only in the shipped NHS ODS register: their rows are taken from it.
     reg = with_ods_rows(reg, {p.org_code for yr in year_results.values() for p in yr.problems
                               if p.code == "register-fallback" and p.org_code})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -148,57 +147,9 @@ class YearJob:
 
 
 def check_years(jobs: list[YearJob], year_cache: Path | None, checksums: dict[str, str], listed: set[str],
-                settings: Settings, pool=None) -> dict[int, YearResult]:  # noqa: ANN001
-    """Every year folder's checks, by year; with `pool` (anything with `submit`, e.g. the build's
-    spawned helper process), shared between this process and that one.
-
-    Years are independent, so the build splits them: this process takes years
-    from the first on, the other from the last, each year claimed by creating
-    a file, so that each is checked exactly once. The other process needs
-    half a second to start, so on small data this one has claimed every year
-    before it starts, and nothing is waited for. A year the other process
-    claimed but did not deliver (it failed) is checked here. Either way the
-    results are those of check_year, whichever process ran it.
-    """
-    if pool is None or len(jobs) < 2:
-        return {j.year: _check_year_cached(year_cache, checksums, listed, settings, j) for j in jobs}
-    results: dict[int, YearResult] = {}
-    with tempfile.TemporaryDirectory(prefix="wres-years-") as folder:
-        claims = os.path.join(folder, "open")
-        os.mkdir(claims)
-        future = pool.submit(check_claimed_years, claims, list(reversed(jobs)), year_cache, checksums, listed,
-                             settings)
-        for job in jobs:
-            if claim_year(claims, job.year):
-                results[job.year] = _check_year_cached(year_cache, checksums, listed, settings, job)
-        if len(results) < len(jobs):
-            try:
-                results.update(future.result())
-            except Exception:  # the other process failed: its years are checked below
-                pass
-        # Closed in one step before the folder is removed: a claim the other process tries from now
-        # on finds no folder (claim_year: False) rather than creating a file while it is being removed.
-        os.rename(claims, os.path.join(folder, "over"))
-    for job in jobs:
-        if job.year not in results:
-            results[job.year] = _check_year_cached(year_cache, checksums, listed, settings, job)
-    return {j.year: results[j.year] for j in jobs}
-
-
-def claim_year(claims: str | Path, year: int) -> bool:
-    """True when this process is the first to claim `year` (False, too, once the claims are closed)."""
-    try:
-        os.close(os.open(os.path.join(claims, str(year)), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-    except OSError:  # claimed already (FileExistsError), or the checking is over (FileNotFoundError)
-        return False
-    return True
-
-
-def check_claimed_years(claims: str, jobs: list[YearJob], year_cache: Path | None, checksums: dict[str, str],
-                        listed: set[str], settings: Settings) -> dict[int, YearResult]:
-    """The other process's half of check_years: every year it can claim, in the order given."""
-    return {job.year: _check_year_cached(year_cache, checksums, listed, settings, job)
-            for job in jobs if claim_year(claims, job.year)}
+                settings: Settings) -> dict[int, YearResult]:
+    """Every year folder's checks, by year (each kept in `year_cache` by its own hash when given)."""
+    return {j.year: _check_year_cached(year_cache, checksums, listed, settings, j) for j in jobs}
 
 
 def _check_year_cached(year_cache: Path | None, checksums: dict[str, str], listed: set[str], settings: Settings,

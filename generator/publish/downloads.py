@@ -30,13 +30,13 @@ from ..model.errors import BuildError  # the build's own error: the CLI prints i
 from ..model.release import Release
 from ..model.settings import Settings
 from . import api, changelog, workbook
-from .csv_text import as_text, coded_text, csv_bytes
+from .csv_text import as_text, csv_bytes
 from .database import database_bytes
 from .download_names import CHECKSUMS, DATABASE, DOWNLOADS, LICENCE, PACKAGE, WORKBOOK
 from .download_schemas import describe, download_schema, input_schema
 from .downloads_page import render_page
 from .files import safe_join, write_bytes, write_text
-from .headline import headline_schema, headline_table
+from .headline_figures import NAME as HEADLINE_NAME
 from .tables import Table, published_tables, typed_columns
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,9 +91,13 @@ class Downloads:
 # --------------------------------------------------------------------------- the workbook
 
 
-def workbook_bytes(tables: list[Table], release: Release, headline: pd.DataFrame) -> bytes:
-    """One .xlsx for people who open files by hand: "about", "columns", the headline figures (one row per
-    organisation per year, `headline.headline_table`), goals and quality. The long tables stay CSV.
+#: The tables in the workbook: what a spreadsheet is for. The long ones (indicators, the returns) stay CSV.
+WORKBOOK_TABLES = (HEADLINE_NAME, "goals", "quality")
+
+
+def workbook_bytes(tables: list[Table], release: Release) -> bytes:
+    """One .xlsx for people who open files by hand: "about", "columns", then the headline figures (one row per
+    organisation per year: headline-figures.csv), goals and quality, each sheet the same as its CSV.
 
     The cells are the CSVs' text (so the two agree): numbers as numbers,
     everything else as inert text, never formulas or links; see workbook.py.
@@ -107,13 +111,12 @@ def workbook_bytes(tables: list[Table], release: Release, headline: pd.DataFrame
         ("Licence", f"{LICENCE['title']}: {LICENCE['path']}"),
         ("Demonstration data", "yes: fictional organisations" if release.demonstration else "no"),
         ("Missing values", "An empty cell is not available; * is suppressed (a small number)."),
-        ("Sheets", "columns explains every column; headline holds each organisation's nine headline figures "
-                   "for each year; goals and quality are downloads/goals.csv and downloads/quality.csv. Every "
-                   "figure (indicators.csv) and the returns themselves are CSV files beside this workbook."),
+        ("Sheets", "columns explains every column; then one sheet per file: headline-figures (each "
+                   "organisation's nine headline figures for each year), goals and quality, the same as "
+                   "downloads/<sheet>.csv. Every figure (indicators.csv) and the returns themselves are CSV "
+                   "files beside this workbook."),
     ], columns=["item", "value"])
-    schema = headline_schema()
-    kept = [Table("headline", "Headline figures", schema, coded_text(headline, schema))]
-    kept += [t for t in tables if t.name in ("goals", "quality")]
+    kept = [t for name in WORKBOOK_TABLES for t in tables if t.name == name]
     columns = pd.DataFrame(
         [(t.name, f["name"], f.get("type", "string"),
           f.get("description") or f.get("title") or describe(t.name, f["name"]))
@@ -257,8 +260,7 @@ def write_downloads(dataset: Dataset, results: Results, docs_dir: Path, settings
                                        f"Table Schema of {t.csv_name}", None, None, "json")
         files[t.csv_name] = _record(docs_dir, f"{DOWNLOADS}/{t.csv_name}", csv_bytes(t.columns), t.title,
                                     t.rows, schema_rel, "csv")
-    headline = headline_table(results.indicators, dataset.register)
-    files[WORKBOOK] = _record(docs_dir, f"{DOWNLOADS}/{WORKBOOK}", workbook_bytes(tables, release, headline),
+    files[WORKBOOK] = _record(docs_dir, f"{DOWNLOADS}/{WORKBOOK}", workbook_bytes(tables, release),
                               "The headline figures, goals and data quality in one Excel workbook",
                               None, None, "xlsx")
     files[DATABASE] = _record(docs_dir, f"{DOWNLOADS}/{DATABASE}", database_bytes(tables, release),

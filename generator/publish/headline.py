@@ -8,7 +8,8 @@ year and the change's class (`trend`: improved, worsened, no_clear_change, not_t
 as `indicators.csv` prints them. It reads the figures after the protection pass, so a withheld figure is
 empty here as it is everywhere else (its status says why).
 
-A pure function of the results frames: the workbook and the CSV of the downloads both read it.
+A pure function of the results frames: headline_figures.py builds the published table
+(headline-figures.csv, and the workbook's sheet of the same name) on it.
 """
 
 from __future__ import annotations
@@ -48,33 +49,3 @@ def headline_table(indicators: pd.DataFrame, register: pd.DataFrame) -> pd.DataF
         out = out.join(one, on=["year", "org_code"])
     return out[columns()].reset_index(drop=True)
 
-
-#: The Table Schema type and words of each figure column (`i<n>_<column>`).
-_FIGURE_FIELDS = {
-    "measure": ("string", "Which measure of indicator {n} is its headline here (see indicators.csv's measure)."),
-    "value": ("number", "Indicator {n}'s headline figure, as indicators.csv prints it; empty when not available."),
-    "ci_lower": ("number", "Lower end of its 95% interval."),
-    "ci_upper": ("number", "Upper end of its 95% interval."),
-    "status": ("string", "ok, not_calculable, not_collected or suppressed (withheld to protect small numbers)."),
-    "change": ("number", "Change from the organisation's previous year."),
-    "trend": ("string", "The change's class: improved, worsened, no_clear_change, not_tested or empty "
-                        "(see /methodology/)."),
-}
-_ORG_FIELDS = {
-    "year": ("integer", "Year of the return."),
-    "org_code": ("string", "ODS code of the organisation."),
-    "org_name": ("string", "Name of the organisation."),
-    "org_type": ("string", "Type of organisation."),
-    "region_code": ("string", "NHS England region code."),
-    "system_code": ("string", "Integrated care system code."),
-}
-
-
-def headline_schema() -> dict:
-    """The Table Schema of the headline table (types and words for each column, in order)."""
-    fields = [{"name": c, "type": t, "description": d} for c, (t, d) in _ORG_FIELDS.items()]
-    for n in INDICATORS:
-        for c in FIGURE_COLUMNS:
-            kind, words = _FIGURE_FIELDS[c]
-            fields.append({"name": f"i{n}_{c}", "type": kind, "description": words.format(n=n)})
-    return {"fields": fields, "missingValues": [""], "primaryKey": ["year", "org_code"]}
