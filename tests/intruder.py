@@ -41,10 +41,12 @@ import html
 import json
 import math
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 from scipy import sparse
 
@@ -435,49 +437,106 @@ def _records(obj: object) -> list[dict]:
     return []
 
 
+_DATA_SUFFIXES = (".csv", ".json", ".sqlite", ".xlsx")
+#: The return tables' count columns and the keys that name a count (a withheld one is `*` in the CSV).
+COUNTS = {"workforce": ["headcount"], "recruitment": ["shortlisted", "appointed"],
+          "disciplinary": ["entered_formal_process"], "training": ["accessed_training"],
+          "board": ["members", "voting_members", "executive_members"], "staff_survey": ["respondents", "percent"],
+          "pay": ["headcount"]}
+_COUNT_KEYS = ("year", "org_code", "staff_group", "band", "ethnicity", "indicator", "pay_measure", "group")
+
+
 def data_files(site: Path) -> list[Path]:
-    """Every CSV and JSON file of a built site outside downloads/, found by walking it (not a fixed list):
-    the API, chart data and specs beside pages, and whatever a later version adds."""
+    """Every data file of a built site but the CSV downloads the attack reads (found by walking the site, not
+    a fixed list): the API, chart data and specs beside pages, the workbook, the database, and whatever a
+    later version adds."""
     out = []
     for p in sorted(site.rglob("*")):
         rel = p.relative_to(site).as_posix()
-        if not p.is_file() or p.suffix not in (".csv", ".json") or rel.startswith("downloads/"):
+        if not p.is_file() or p.suffix not in _DATA_SUFFIXES or any(x in rel for x in _NOT_DATA):
             continue
-        if any(x in rel for x in _NOT_DATA):
+        if rel.startswith("downloads/") and p.suffix == ".csv":
             continue
         out.append(p)
     return out
 
 
+def tables_of(path: Path) -> list[tuple[str, list[dict]]]:
+    """(name, rows as dicts) of every table in a data file: a CSV, the objects of a JSON file that name a year,
+    each table of an SQLite database, each sheet of a workbook (its first row the header)."""
+    if path.suffix == ".csv":
+        return [(path.stem, pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records"))]
+    if path.suffix == ".json":
+        return [(path.stem, _records(json.loads(path.read_text(encoding="utf-8"))))]
+    if path.suffix == ".sqlite":
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            names = [r[0] for r in db.execute("select name from sqlite_master where type in ('table', 'view')")]
+            return [(n, pd.read_sql_query(f'select * from "{n}"', db).to_dict("records")) for n in names]
+    wb = openpyxl.load_workbook(path, read_only=True)
+    out = []
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows(values_only=True))
+        if rows:
+            head = [str(h) for h in rows[0]]
+            out.append((ws.title, [dict(zip(head, r)) for r in rows[1:]]))
+    return out
+
+
+def _withheld_counts(dl: Path) -> dict[str, set[tuple]]:
+    """count column -> the keys of every count the CSV downloads withhold (`*`)."""
+    out: dict[str, set[tuple]] = {}
+    for resource, cols in COUNTS.items():
+        t = _read(dl, resource)
+        if t is None:
+            continue
+        for col in cols:
+            if col in t:
+                gone = t[t[col] == "*"]
+                out.setdefault(col, set()).update(
+                    tuple(str(r.get(k, "")) for k in _COUNT_KEYS) for r in gone.to_dict("records"))
+    return out
+
+
+def _is_figure(column: str) -> bool:
+    return column in FIGURE_KEYS or any(column.endswith("_" + k) for k in FIGURE_KEYS)
+
+
 def unexplained(site: Path) -> tuple[int, list[str]]:
-    """(figures read, those not published in the downloads): every figure in a data file of the site beyond
-    the downloads must be one the downloads publish for the same year (so the attack on the downloads covers
-    it); a figure the downloads withhold, shown in a chart's data or the API, would be listed here."""
+    """(figures read, those not published in the CSV downloads): every figure in every other data file (any
+    column named as a figure: value, ci_lower, rate_bme, i1_value ...) must be one the downloads publish for
+    the same year, and no count the downloads withhold may have a value there; so the attack on the CSV
+    downloads covers every file. A withheld figure shown in a chart's data, the API, the workbook or the
+    database would be listed here."""
     dl = site / "downloads" if (site / "downloads").is_dir() else site
     pub = _published(dl)
+    gone = _withheld_counts(dl)
     seen, odd = 0, []
     for p in data_files(site):
-        if p.suffix == ".json":
-            rows = _records(json.loads(p.read_text(encoding="utf-8")))
-        else:
-            t = pd.read_csv(p, dtype=str, keep_default_na=False)
-            rows = t.to_dict("records") if "year" in t else []
-        for r in rows:
-            try:
-                year = int(r["year"])
-            except (TypeError, ValueError):
-                continue
-            for k in FIGURE_KEYS:
-                v = r.get(k)
-                if v in (None, "") or isinstance(v, bool):
-                    continue
+        rel = p.relative_to(site).as_posix()
+        for name, rows in tables_of(p):
+            for r in rows:
                 try:
-                    x = _key(float(v))
-                except (TypeError, ValueError):
+                    year = int(r["year"])
+                except (KeyError, TypeError, ValueError):
                     continue
-                seen += 1
-                if x not in pub.get(year, ()):
-                    odd.append(f"{p.relative_to(site).as_posix()}: {year} {k}={v}")
+                for k, v in r.items():
+                    if v is None or v == "" or isinstance(v, bool) or not isinstance(v, (int, float, str)):
+                        continue
+                    try:
+                        x = _key(float(v))
+                    except (TypeError, ValueError):
+                        continue
+                    if x != x:  # NaN: not published
+                        continue
+                    if k in gone and "org_code" in r:
+                        seen += 1
+                        key = tuple("" if r.get(c) is None else str(r.get(c, "")) for c in _COUNT_KEYS)
+                        if key in gone[k]:
+                            odd.append(f"{rel} [{name}]: withheld count {k}={v} of {key}")
+                    elif _is_figure(str(k)):
+                        seen += 1
+                        if x not in pub.get(year, ()):
+                            odd.append(f"{rel} [{name}]: {year} {k}={v}")
     return seen, odd
 
 
@@ -487,20 +546,23 @@ _DECIMAL = re.compile(r"(?<![\w.])([-\u2212+]?)(\d+\.\d+)(?![\w.])(?!\s*[kKM]B)"
 
 
 def page_text(path: Path) -> str:
-    """A page's text as a reader sees it (scripts, styles and drawn charts left out: their data is read above)."""
+    """A page's or a drawn chart's text as a reader sees it (labels, titles, descriptions); a page's inline
+    charts are left out (their files are read on their own)."""
     t = path.read_text(encoding="utf-8")
-    t = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", t, flags=re.S)
+    drawn = "script|style" if path.suffix == ".svg" else "script|style|svg"
+    t = re.sub(rf"<({drawn})\b.*?</\1>", " ", t, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", t))
 
 
 def unexplained_text(site: Path) -> tuple[int, list[str]]:
     """(figures read, those not published in the downloads): every number with decimals in the text of every
-    generated page (sentences, tables, captions) must be a figure the downloads publish (any year: a page's
-    sentence does not always say which), so a sentence or table cannot give back a withheld figure."""
+    generated page (sentences, tables, captions) and of every drawn chart (SVG labels and titles) must be a
+    figure the downloads publish (any year: a sentence does not always say which), so a sentence, table or
+    chart label cannot give back a withheld figure."""
     dl = site / "downloads" if (site / "downloads").is_dir() else site
     pub = set().union(*_published(dl).values())
     seen, odd = 0, []
-    for p in sorted(site.rglob("*.html")):
+    for p in sorted([*site.rglob("*.html"), *site.rglob("*.svg")]):
         rel = p.relative_to(site).as_posix()
         if rel.startswith(("assets/", "search/")) or any(rel.startswith(h) for h in _HAND_WRITTEN):
             continue

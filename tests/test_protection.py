@@ -119,7 +119,8 @@ def _site(data: Path, tmp: Path, wres: str) -> Path:
     project.mkdir()
     cfg = (root / "mkdocs.yml").read_text(encoding="utf-8")
     cfg, n = re.subn(r"(?m)^    demonstration: true$", wres, cfg)
-    assert n == 1
+    cfg, m = re.subn(r'(?m)^    site_url: ""$', "    site_url: https://wres.example.org/", cfg)
+    assert n == 1 and m == 1
     (project / "mkdocs.yml").write_text(cfg, encoding="utf-8")
     shutil.copytree(root / "site_src", project / "site_src")
     (project / "generator").symlink_to(root / "generator")

@@ -45,13 +45,12 @@ The rule
    range of values consistent with everything published (linear programming,
    HiGHS through scipy, non-negative counts; protection_audit.py, one
    connected component of the withheld counts at a time) is computed; a cell
-   not shown to range over two whole numbers is given slack (one more
-   withheld cell in each published sum that pins it) and the audit runs
-   again (withholding more can only widen ranges, so only cells not yet shown
-   safe are checked again); once that can withhold nothing more, the cells
-   left are checked exactly and the sums that pin them (non-zero duals) are
-   withheld. If a cell can still be worked out at the end, the build stops
-   (BuildError): nothing recoverable is published.
+   whose range holds a single whole number would be recovered, so one of the
+   published sums that pin it (non-zero duals at its minimum or maximum) is
+   withheld, the cheapest by level (else one more base cell), and the audit
+   runs again (withholding more can only widen ranges, so only cells not yet
+   shown safe are checked again). If a cell can still be worked out at the
+   end, the build stops (BuildError): nothing recoverable is published.
 4. A figure is published only if every cell it is computed from is published;
    otherwise the whole row is withheld (every column but the keys, status,
    flags and reason is emptied), everywhere it appears. Trend columns that
