@@ -13,8 +13,10 @@ CPU slowed 4x. Recorded for each visit:
 - `kb`: bytes over the wire (gzipped bodies and headers) of every request made
   before the page settles (load, then the network quiet for 1 s), the page's
   search index and scripts included: what a reader downloads before acting;
-- `charts_visible_s`: from navigation until every chart container holds a drawn
-  SVG with a size, and a frame has been painted after (None: no charts);
+- `charts_visible_s`: from navigation until the page is parsed past its content
+  (the theme's footer is in the document: scripts after it may still be loading),
+  every chart container holds a drawn SVG with a size, and a frame has been
+  painted after (None: no charts);
 - `fcp_s`: first contentful paint;
 - `longest_task_ms`: the longest main-thread task (Long Tasks API; below 50 ms
   none is reported, shown as 0);
@@ -66,8 +68,10 @@ PROBE = """
     }
     return true;
   }
+  /* Parsed past the content (the theme's footer follows it), not waiting for the scripts after it:
+     the charts are shown as soon as they are in the page, laid out and painted. */
   function tick() {
-    if (w.__wres.charts === null && document.readyState !== "loading" && drawn()) {
+    if (w.__wres.charts === null && document.querySelector("footer.md-footer") && drawn()) {
       requestAnimationFrame(() => { w.__wres.charts = performance.now(); });
       return;
     }

@@ -37,7 +37,10 @@ Exit status 1 (and a list) if any is recovered. A figure of indicator 9
 
 from __future__ import annotations
 
+import html
+import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -388,6 +391,126 @@ def attack(site: Path, stop_after: int | None = None) -> tuple[int, list[tuple[s
             pinned[n.split("|")[0]] = pinned.get(n.split("|")[0], 0) + 1
     rec = [x for x in rec if not x[0].startswith("figure ") or pinned[x[0].split("|")[0]] == figs[x[0].split("|")[0]]]
     return len(rs), rec
+
+
+#: Columns and keys that hold a figure (not a key, rank or count of peers) in any published file.
+FIGURE_KEYS = ("value", "ci_lower", "ci_upper", "lower", "upper", "previous_value", "change", "rate_white", "rate_bme",
+               "N", "s0", "T", "fraction", "fraction_low", "fraction_high", "one_in_k", "bme_appointments_per_year",
+               "share_unknown")
+#: Files that are not data: the theme, the search index (page text, read with the pages), JSON Schemas.
+_NOT_DATA = ("assets/", "search/", ".schema.json")
+
+
+def _key(v: float) -> float:
+    return round(float(v), 6)
+
+
+def _published(dl: Path) -> dict[int, set[float]]:
+    """year -> every figure the downloads publish that year (indicators, goals, quality), and every count."""
+    out: dict[int, set[float]] = {}
+    for name in ("indicators", "goals", "quality", "workforce", "recruitment", "disciplinary", "training", "board",
+                 "staff_survey", "pay"):
+        t = _read(dl, name)
+        if t is None or "year" not in t:
+            continue
+        for col in t.columns:
+            if col in ("year", "org_code", "code", "indicator", "target_year", "years", "turnover", "peer_rank",
+                       "peer_count"):
+                continue
+            num = pd.to_numeric(t[col], errors="coerce")
+            ok = num.notna().to_numpy()
+            for y, v in zip(t["year"].to_numpy()[ok], num.to_numpy()[ok]):
+                out.setdefault(int(y), set()).add(_key(v))
+    return out
+
+
+def _records(obj: object) -> list[dict]:
+    """Every JSON object below `obj` that names a year and holds a figure."""
+    if isinstance(obj, dict):
+        if "year" in obj and any(k in obj for k in FIGURE_KEYS):
+            return [obj]
+        return [r for v in obj.values() for r in _records(v)]
+    if isinstance(obj, list):
+        return [r for v in obj for r in _records(v)]
+    return []
+
+
+def data_files(site: Path) -> list[Path]:
+    """Every CSV and JSON file of a built site outside downloads/, found by walking it (not a fixed list):
+    the API, chart data and specs beside pages, and whatever a later version adds."""
+    out = []
+    for p in sorted(site.rglob("*")):
+        rel = p.relative_to(site).as_posix()
+        if not p.is_file() or p.suffix not in (".csv", ".json") or rel.startswith("downloads/"):
+            continue
+        if any(x in rel for x in _NOT_DATA):
+            continue
+        out.append(p)
+    return out
+
+
+def unexplained(site: Path) -> tuple[int, list[str]]:
+    """(figures read, those not published in the downloads): every figure in a data file of the site beyond
+    the downloads must be one the downloads publish for the same year (so the attack on the downloads covers
+    it); a figure the downloads withhold, shown in a chart's data or the API, would be listed here."""
+    dl = site / "downloads" if (site / "downloads").is_dir() else site
+    pub = _published(dl)
+    seen, odd = 0, []
+    for p in data_files(site):
+        if p.suffix == ".json":
+            rows = _records(json.loads(p.read_text(encoding="utf-8")))
+        else:
+            t = pd.read_csv(p, dtype=str, keep_default_na=False)
+            rows = t.to_dict("records") if "year" in t else []
+        for r in rows:
+            try:
+                year = int(r["year"])
+            except (TypeError, ValueError):
+                continue
+            for k in FIGURE_KEYS:
+                v = r.get(k)
+                if v in (None, "") or isinstance(v, bool):
+                    continue
+                try:
+                    x = _key(float(v))
+                except (TypeError, ValueError):
+                    continue
+                seen += 1
+                if x not in pub.get(year, ()):
+                    odd.append(f"{p.relative_to(site).as_posix()}: {year} {k}={v}")
+    return seen, odd
+
+
+#: Pages written by hand (their numbers are examples, not data), and numbers that are file sizes.
+_HAND_WRITTEN = ("about/", "methodology/")
+_DECIMAL = re.compile(r"(?<![\w.])([-\u2212+]?)(\d+\.\d+)(?![\w.])(?!\s*[kKM]B)")
+
+
+def page_text(path: Path) -> str:
+    """A page's text as a reader sees it (scripts, styles and drawn charts left out: their data is read above)."""
+    t = path.read_text(encoding="utf-8")
+    t = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", t, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", t))
+
+
+def unexplained_text(site: Path) -> tuple[int, list[str]]:
+    """(figures read, those not published in the downloads): every number with decimals in the text of every
+    generated page (sentences, tables, captions) must be a figure the downloads publish (any year: a page's
+    sentence does not always say which), so a sentence or table cannot give back a withheld figure."""
+    dl = site / "downloads" if (site / "downloads").is_dir() else site
+    pub = set().union(*_published(dl).values())
+    seen, odd = 0, []
+    for p in sorted(site.rglob("*.html")):
+        rel = p.relative_to(site).as_posix()
+        if rel.startswith(("assets/", "search/")) or any(rel.startswith(h) for h in _HAND_WRITTEN):
+            continue
+        text = page_text(p)
+        for m in _DECIMAL.finditer(text):
+            seen += 1
+            x = _key(float(m.group(2)))
+            if x not in pub and -x not in pub:
+                odd.append(f"{rel}: {m.group(0)} in '{text[max(0, m.start() - 60):m.end() + 10].split()}'")
+    return seen, odd
 
 
 def main(argv: list[str]) -> int:

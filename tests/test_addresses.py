@@ -56,11 +56,14 @@ def test_snippets_are_absolute_with_site_url():
     badge = embed_html("RR8", 2024, "https://wres.example.org/", status="published")
     assert 'href="https://wres.example.org/organisations/RR8/2024/"' in badge
     assert 'src="https://wres.example.org/organisations/RR8/2024/badge.svg"' in badge
-    chart = chart_embed_html("RR8", 2024, "https://wres.example.org", "chart.svg", 'WRES 2024: "Leeds"')
-    assert 'src="https://wres.example.org/organisations/RR8/2024/chart.svg"' in chart
-    assert 'alt="WRES 2024: &quot;Leeds&quot;"' in chart
-    with pytest.raises(ValueError):
-        chart_embed_html("RR8", 2024, "", "../../secret.svg", "x")
+    chart = chart_embed_html("RR8", 2024, "https://wres.example.org", "organisations/RR8/chart-representation.svg",
+                             'BME share at "Leeds"')
+    assert 'href="https://wres.example.org/organisations/RR8/2024/"' in chart
+    assert 'src="https://wres.example.org/organisations/RR8/chart-representation.svg"' in chart
+    assert 'alt="BME share at &quot;Leeds&quot;"' in chart
+    for bad in ("../../secret.svg", "organisations/RR8/../../x.svg", "https://elsewhere.example/x.svg"):
+        with pytest.raises(ValueError):
+            chart_embed_html("RR8", 2024, "", bad, "x")
 
 
 def test_about_section_names_the_publisher_and_escapes_it():
@@ -94,6 +97,9 @@ def test_with_site_url_every_pasted_address_is_absolute(tmp_path):
     for block in blocks:
         addresses = re.findall(r'(?:href|src)="([^"]*)"', block) or [block.strip()]
         assert all(a.startswith("https://wres.example.org/") for a in addresses), block
+    # the chart snippet names a chart the site has: the organisation page's SVG
+    charts = [a for b in blocks for a in re.findall(r'src="([^"]*\.svg)"', b) if "chart-" in a]
+    assert charts and all((out / a.removeprefix("https://wres.example.org/")).is_file() for a in charts)
     locs = re.findall(r"<loc>(.*?)</loc>", (out / "sitemap.xml").read_text(encoding="utf-8"))
     assert len(locs) > 100 and all(loc.startswith("https://wres.example.org/") for loc in locs)
     about = (out / "about" / "index.html").read_text(encoding="utf-8")

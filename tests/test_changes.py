@@ -200,7 +200,7 @@ def test_a_build_against_a_previous_release_shows_each_changed_figure_on_its_org
     page = (tmp_path / "site2" / "organisations" / code / "index.html").read_text(encoding="utf-8")
     assert "What changed since the last release" in page
     section = page[page.index("What changed since the last release"):]
-    cells = [html.unescape(c) for c in re.findall(r"<td>([^<]*)</td>", section[:section.index("</table>")])]
+    cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", section[:section.index("</table>")])]
     assert cells[:2] == [year, figures.at[row, "indicator"]]
     assert format_number(round(old + 0.5, 2)) in cells and format_number(round(old, 2)) in cells
     assert 'href="../../changes/"' in section

@@ -144,3 +144,21 @@ def test_section_pages_take_the_width_an_empty_sidebar_would(kind, browser, site
         phone.context.close()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [800, 1280])
+def test_headline_tables_fit_a_tablet_and_a_desktop_beside_the_table_of_contents(width, browser, site_server, pages):
+    """On wider screens the stacked tables are tables again, and fit: no England column scrolled out of view."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        for kind in ("organisation", "home", "region"):
+            page.goto(site_server + pages[kind], wait_until="load")
+            over = page.evaluate("[...document.querySelectorAll('.wres-scroll')]"
+                                 ".filter(e => e.querySelector('table.wres-stack') && e.scrollWidth > e.clientWidth + 1)"
+                                 ".map(e => e.getAttribute('aria-label'))")
+            assert over == [], f"{kind} at {width} px: {over}"
+            shown = page.evaluate("getComputedStyle(document.querySelector('table.wres-stack thead')).position")
+            assert shown != "absolute", f"{kind} at {width} px: the column headings are hidden"
+    finally:
+        context.close()

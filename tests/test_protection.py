@@ -8,6 +8,7 @@ merged pair of CCGs, an integrated care board), written with withholding on.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -15,12 +16,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from generator.build.pipeline import run_build
 from generator.compute import protection
 from generator.compute.counts import lineage_members
 from generator.compute.results import compute
 from generator.ingest.validate import validate_path
 from generator.model.release import release_of
-from generator.model.settings import Settings
+from generator.model.settings import WITHHOLD_BELOW_REAL, Settings
 from generator.publish.downloads import write_downloads
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -108,3 +110,54 @@ def test_the_audit_says_when_it_stopped_before_every_cell_was_safe(region, monke
     one = protection.Cells(**{k: (v.copy() if hasattr(v, "copy") else v) for k, v in vars(cells).items()})
     assert protection.protect_cells(one, 10, max_rounds=1)["still_recoverable"] > 0
     assert protection.protect_cells(cells, 10)["still_recoverable"] == 0
+
+
+def _site(data: Path, tmp: Path, wres: str) -> Path:
+    """A whole site built from `data` with mkdocs.yml's `extra: wres:` block's demonstration line replaced."""
+    root = Path(__file__).resolve().parents[1]
+    project = tmp / "project"
+    project.mkdir()
+    cfg = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    cfg, n = re.subn(r"(?m)^    demonstration: true$", wres, cfg)
+    assert n == 1
+    (project / "mkdocs.yml").write_text(cfg, encoding="utf-8")
+    shutil.copytree(root / "site_src", project / "site_src")
+    (project / "generator").symlink_to(root / "generator")
+    run_build(data, tmp / "site", config=project / "mkdocs.yml", progress=False)
+    return tmp / "site"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("wres, threshold", [
+    ("    demonstration: false", WITHHOLD_BELOW_REAL),  # real data, no setting: the default protects
+    ("    demonstration: false\n    withhold_below: 10", 10)])
+def test_no_output_of_a_built_site_gives_back_a_withheld_count(region, tmp_path, wres, threshold):
+    """Every output of a whole built site: the downloads attacked (every route of tests/intruder.py), and every
+    other data file (API, chart data beside pages, found by walking the site) and every page's text holding
+    only figures the downloads publish. Each check is shown able to fail: a withheld figure's true value
+    written into a chart's data and into a page is found."""
+    site = _site(region, tmp_path, wres)
+    quality = pd.read_csv(site / "downloads" / "quality.csv", dtype=str, keep_default_na=False)
+    assert len(quality)
+    n, recovered = intruder.attack(site)
+    assert n > 0 and recovered == []
+    seen, odd = intruder.unexplained(site)
+    assert seen > 0 and odd == []
+    seen, odd = intruder.unexplained_text(site)
+    assert seen > 0 and odd == []
+    # The checks can fail: a withheld figure's true value (from the same data without withholding) shown.
+    free = compute(validate_path(region), Settings(withhold_below=0)).indicators
+    ind = pd.read_csv(site / "downloads" / "indicators.csv", dtype=str, keep_default_na=False)
+    gone = ind[(ind["reason"] == protection.WITHHELD_REASON) & (ind["level"] == "organisation")]
+    assert len(gone)
+    pub = set().union(*intruder._published(site / "downloads").values())
+    key = ["year", "level", "code", "indicator", "measure", "breakdown"]
+    true = free.astype({"year": str, "indicator": str}).merge(gone[key], on=key)["value"].dropna().round(1)
+    leak = next(v for v in true if intruder._key(v) not in pub and v > 0)
+    chart = next(site.rglob("organisations/*/charts.csv"))
+    chart.write_text(chart.read_text(encoding="utf-8") + f"leak,leak,{int(gone['year'].iloc[0])},x,,,{leak},,\n",
+                     encoding="utf-8")
+    assert any(str(leak) in o for o in intruder.unexplained(site)[1])
+    page = site / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</main>", f"<p>{leak}%</p></main>"), encoding="utf-8")
+    assert any(str(leak) in o for o in intruder.unexplained_text(site)[1])

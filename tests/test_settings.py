@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.model.settings import Settings, SettingsError, load_settings
+from generator.model.settings import WITHHOLD_BELOW_REAL, Settings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,3 +47,17 @@ def test_unreadable_yaml_is_a_settings_error(tmp_path):
     cfg.write_text("site_name: [\n")
     with pytest.raises(SettingsError):
         load_settings(cfg)
+
+
+def test_real_data_is_protected_unless_the_setting_opts_out(tmp_path):
+    """A real-data build (demonstration: false) that says nothing about withhold_below withholds small counts
+    (issue 15); fictional demonstration data publishes every count; 0 stays the explicit opt-out."""
+    cfg = tmp_path / "mkdocs.yml"
+    cfg.write_text("extra:\n  wres:\n    demonstration: false\n")
+    assert load_settings(cfg).withhold_below == WITHHOLD_BELOW_REAL == 8
+    cfg.write_text("extra:\n  wres:\n    demonstration: false\n    withhold_below: 0\n")
+    assert load_settings(cfg).withhold_below == 0
+    assert Settings(demonstration=True).withhold_below == 0
+    assert Settings(demonstration=False, withhold_below=10).withhold_below == 10
+    shipped = load_settings(Path(__file__).resolve().parents[1] / "mkdocs.yml")
+    assert shipped.demonstration and shipped.withhold_below == 0

@@ -13,16 +13,22 @@ from pathlib import Path
 
 import yaml
 
+#: The default threshold for real data: counts from 1 to 7 are withheld, as NHS Digital's disclosure
+#: control for sub-national counts (Hospital Episode Statistics and the data sets that adopted it since
+#: September 2018) replaces counts from 1 to 7 with "*"; the methodology page cites it.
+WITHHOLD_BELOW_REAL = 8
+
 
 @dataclass(frozen=True)
 class Settings:
     #: Any figure built on a count below this carries the `small_numbers` flag.
     small_numbers_threshold: int = 10
     #: Counts from 1 to one below this are withheld everywhere they are published, with
-    #: every count or figure that would reveal them (protection.py: one pass over the
+    #: every count or figure that would reveal them (compute/protection.py: one pass over the
     #: linked tables, audited by linear programming). 0 publishes every count, as the
-    #: returns themselves do.
-    withhold_below: int = 0
+    #: returns themselves do: the explicit opt-out. Not set (-1): WITHHOLD_BELOW_REAL for real
+    #: data, 0 for fictional demonstration data (`demonstration: true`), see __post_init__.
+    withhold_below: int = -1
     #: Annual turnover of senior posts assumed by the leadership-goal model.
     goal_turnover: float = 0.10
     #: Target years of the leadership goals; the headline is `goal_headline_year`.
@@ -46,6 +52,12 @@ class Settings:
     report_errors_to: str = ""
     #: Where the generator's code lives (a web address), shown on /about/.
     source_code_url: str = ""
+
+    def __post_init__(self) -> None:
+        # Why: real WRES returns are about people, so a build that does not choose protects; only data
+        # that is fictional (demonstration) publishes every count unless told otherwise.
+        if self.withhold_below < 0:
+            object.__setattr__(self, "withhold_below", 0 if self.demonstration else WITHHOLD_BELOW_REAL)
 
     @classmethod
     def names(cls) -> list[str]:

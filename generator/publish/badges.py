@@ -93,25 +93,21 @@ def embed_html(code: str, year: int, site_url: str, status: str | None = None) -
     return f'<a href="{href}"><img src="{src}" alt="{alt}"></a>'
 
 
-def return_chart_file(code: str, year: int) -> str | None:
-    """PLACEHOLDER for the lead to wire: the embeddable chart of a return, as its file name relative to the
-    return page (the self-contained SVG that issue 17's pre-rendered charts write beside it), or None while
-    no such chart is written. The return page offers `chart_embed_html` only when this names a file."""
-    return None
+def chart_embed_html(code: str, year: int, site_url: str, chart_path: str, title: str) -> str:
+    """The HTML an organisation pastes to show a chart of its figures: the chart's SVG (drawn at build time,
+    self-contained), linking back to the return page.
 
-
-def chart_embed_html(code: str, year: int, site_url: str, chart_file: str, title: str) -> str:
-    """The HTML an organisation pastes to show a return's chart: the SVG, linking back to the return page.
-
-    Absolute when site_url is known (from the site root otherwise, like `embed_html`); `title` is the
-    chart's caption, its alternative text (the page under the link has its data table).
+    `chart_path`: the SVG's address from the site root (e.g. organisations/RR8/chart-representation.svg,
+    which the page asks `charts.svg_file` for). Absolute when site_url is known (from the site root
+    otherwise, like `embed_html`); `title`, plain text, is the image's alternative text (the page
+    under the link has the chart's data table).
     """
     page = return_path(code, year)
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*\.svg", chart_file) or ".." in chart_file:
-        raise ValueError(f"{chart_file!r} is not a chart file beside the return page")
+    if not re.fullmatch(r"organisations/[A-Za-z0-9]+/[A-Za-z0-9._/-]*\.svg", chart_path) or ".." in chart_path:
+        raise ValueError(f"{chart_path!r} is not a chart of an organisation's pages")
     base = f"{site_url.rstrip('/')}/" if site_url else "/"
     href = html.escape(base + page, quote=True)
-    src = html.escape(base + page + chart_file, quote=True)
+    src = html.escape(base + chart_path, quote=True)
     return f'<a href="{href}"><img src="{src}" alt="{html.escape(title, quote=True)}"></a>'
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ...model import spec
-from ...publish.badges import chart_embed_html, embed_html, return_chart_file
+from ...publish.badges import chart_embed_html, embed_html
+from ..charts import svg_file
 from ..text import (
     SHORT_TITLES,
     esc,
@@ -162,6 +163,24 @@ def return_page(site: Site, code: str, year: int) -> Page:
     return Page(f"organisations/{code}/{year}.md", compose(body))
 
 
+def _chart_snippet(site: Site, code: str, year: int, url: str) -> list[str]:
+    """The organisation page's chart of BME staff in the workforce and in senior posts, to paste; offered
+    when this return has the figure the chart draws (so its SVG exists)."""
+    r = site.row("organisation", code, year, 1, "share_bme", "all")
+    org = site.orgs.get(code)
+    if r is None or is_missing(r.get("value")) or org is None:
+        return []
+    chart_path = f"organisations/{code}/{svg_file('representation')}"
+    title = f"BME share of all staff and of senior staff at {org['org_name']}, by year (WRES)"
+    try:
+        snippet = chart_embed_html(code, year, site.settings.site_url, chart_path, title)
+    except ValueError:  # a code that cannot be in an address: no snippet
+        return []
+    return [p(f'Or paste this chart of BME staff in the whole workforce and in senior posts, year by year '
+              f'(<a href="{rel(url, chart_path)}">see the chart</a>):'),
+            f'<pre class="wres-copy"><code>{esc(snippet)}</code></pre>']
+
+
 def share_section(site: Site, code: str, year: int, url: str) -> str:
     base = (site.settings.site_url or "").rstrip("/")
     address = f"{base}/{url}" if base else f"/{url}"
@@ -176,9 +195,5 @@ def share_section(site: Site, code: str, year: int, url: str) -> str:
         out.append(p('Or paste this badge into a web page (it shows the return\'s status; '
                      '<a href="badge.svg">see the badge</a>):'))
         out.append(f'<pre class="wres-copy"><code>{esc(snippet)}</code></pre>')
-    chart = return_chart_file(code, year)  # (none yet: see badges.return_chart_file)
-    if chart:
-        out.append(p(f'Or paste this chart (<a href="{esc(chart)}">see the chart</a>):'))
-        title = f"WRES {year}: {site.org_name(code)}"
-        out.append(f'<pre class="wres-copy"><code>{esc(chart_embed_html(code, year, site.settings.site_url, chart, title))}</code></pre>')
+    out += _chart_snippet(site, code, year, url)
     return "".join(out)
