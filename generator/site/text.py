@@ -377,77 +377,89 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
-    """One plain-English sentence for a headline figure. `who` is safe HTML (escaped name)."""
-    kind = measure_kind(indicator, measure)
+def _unavailable_sentence(indicator: int, row: dict, who: str) -> str:
+    """The sentence for a figure that has no value: says why (withheld, not collected, not calculable)."""
     status = str(row.get("status") or "")
-    value = row.get("value")
     year = row.get("year")
-    if status and status != "ok" or is_missing(value):
-        reason = esc(row.get("reason")) if not is_missing(row.get("reason")) else ""
-        what = {"not_collected": "was not collected", "suppressed": "was withheld (small numbers)",
-                "not_calculable": "could not be calculated"}.get(status, "is not available")
-        text = f"For {year}, this figure for {who} {what}" + (f": {reason}." if reason else ".")
-        rates = rates_sentence(indicator, row) if status == "not_calculable" else ""
-        return text + (f" {rates[0].upper()}{rates[1:]}." if rates else "")
-    v = float(value)
-    fl = flags_of(row.get("flags"))
-    cls, words = judgement(indicator, measure, value, row.get("flags"), row.get("ci_lower"), row.get("ci_upper"))
-    if kind == "likelihood" and v == 0:
-        core = {2: f"In {year}, no White shortlisted applicant at {who} was appointed, while some BME applicants were",
-                3: f"In {year}, no BME staff at {who} entered the formal disciplinary process, while some White "
-                   f"staff did",
-                4: f"In {year}, no White staff at {who} accessed non-mandatory training or CPD, while some BME "
-                   f"staff did"}[indicator]
-        small = " It rests on small numbers, so read it with care." if "small_numbers" in fl else ""
-        iv = fmt_interval(row.get("ci_lower"), row.get("ci_upper"), "likelihood")
-        return (f"{core}. The relative likelihood is 0; {words}" + (f" (95% interval {iv}, with 0.5 added to each "
-                f"count because one of them is 0)" if iv else "") + f".{small}")
-    if kind == "likelihood":
-        if indicator == 2:
-            core = (f"In {year}, White shortlisted applicants at {who} were {v:.2f} times as likely to be "
-                    f"appointed as BME shortlisted applicants")
-        elif indicator == 3:
-            core = f"In {year}, BME staff at {who} were {v:.2f} times as likely as White staff to enter the formal disciplinary process"
-        else:
-            core = f"In {year}, White staff at {who} were {v:.2f} times as likely as BME staff to access non-mandatory training or CPD"
-        rates = rates_sentence(indicator, row)
-        text = f"{core} ({rates})" if rates else core
-        text = f"{text}; {words}."
-    elif indicator == 1:
-        if v > 0:
-            text = (f"In {year}, the BME share of senior staff (bands 8a to VSM) at {who} was {abs(v):.1f} percentage "
-                    f"points lower than the BME share of the whole workforce: BME staff are under-represented in senior posts.")
-        elif v < 0:
-            text = (f"In {year}, the BME share of senior staff (bands 8a to VSM) at {who} was {abs(v):.1f} percentage "
-                    f"points higher than the BME share of the whole workforce.")
-        else:
-            text = f"In {year}, senior staff at {who} were as diverse as the whole workforce."
-    elif indicator == 9:
-        if v < 0:
-            text = (f"In {year}, the BME share of the voting board members at {who} was {abs(v):.1f} percentage points "
-                    f"lower than the BME share of the workforce: the board is less diverse than the staff it leads.")
-        elif v > 0:
-            text = (f"In {year}, the BME share of the voting board members at {who} was {abs(v):.1f} percentage points "
-                    f"higher than the BME share of the workforce: the board is more diverse than the workforce.")
-        else:
-            text = f"In {year}, the voting board members at {who} were as diverse as the workforce."
-    else:
-        topic = {5: "experienced harassment, bullying or abuse from patients, relatives or the public",
-                 6: "experienced harassment, bullying or abuse from staff",
-                 7: "believed the organisation provides equal opportunities for career progression",
-                 8: "experienced discrimination from a manager, team leader or colleague"}[indicator]
-        when = f"{year}{survey_source(year)}"
-        if abs(v) < 0.05:
-            text = f"In {when}, BME and White staff at {who} were equally likely to say they {topic}."
-        else:
-            more = "more" if v > 0 else "fewer"
-            if cls == "unclear":
-                words = "the 95% interval includes 0, so this could be chance"
-                fl = fl - {"significant"}
-            text = (f"In {when}, {abs(v):.1f} percentage points {more} BME staff than White staff at {who} said they "
-                    f"{topic}; {words}.")
+    reason = esc(row.get("reason")) if not is_missing(row.get("reason")) else ""
+    what = {"not_collected": "was not collected", "suppressed": "was withheld (small numbers)",
+            "not_calculable": "could not be calculated"}.get(status, "is not available")
+    text = f"For {year}, this figure for {who} {what}" + (f": {reason}." if reason else ".")
+    rates = rates_sentence(indicator, row) if status == "not_calculable" else ""
+    return text + (f" {rates[0].upper()}{rates[1:]}." if rates else "")
 
+
+def _zero_likelihood_sentence(indicator: int, row: dict, who: str, words: str, fl: set) -> str:
+    """A relative likelihood of 0 says who had none of the outcome, not a ratio nobody can picture."""
+    year = row.get("year")
+    core = {2: f"In {year}, no White shortlisted applicant at {who} was appointed, while some BME applicants were",
+            3: f"In {year}, no BME staff at {who} entered the formal disciplinary process, while some White "
+               f"staff did",
+            4: f"In {year}, no White staff at {who} accessed non-mandatory training or CPD, while some BME "
+               f"staff did"}[indicator]
+    small = " It rests on small numbers, so read it with care." if "small_numbers" in fl else ""
+    iv = fmt_interval(row.get("ci_lower"), row.get("ci_upper"), "likelihood")
+    return (f"{core}. The relative likelihood is 0; {words}" + (f" (95% interval {iv}, with 0.5 added to each "
+            f"count because one of them is 0)" if iv else "") + f".{small}")
+
+
+def _likelihood_text(indicator: int, row: dict, who: str, v: float, words: str) -> str:
+    """Indicators 2 to 4: the ratio in words, with the rates beside it."""
+    year = row.get("year")
+    if indicator == 2:
+        core = (f"In {year}, White shortlisted applicants at {who} were {v:.2f} times as likely to be "
+                f"appointed as BME shortlisted applicants")
+    elif indicator == 3:
+        core = f"In {year}, BME staff at {who} were {v:.2f} times as likely as White staff to enter the formal disciplinary process"
+    else:
+        core = f"In {year}, White staff at {who} were {v:.2f} times as likely as BME staff to access non-mandatory training or CPD"
+    rates = rates_sentence(indicator, row)
+    text = f"{core} ({rates})" if rates else core
+    return f"{text}; {words}."
+
+
+def _senior_share_text(year: object, who: str, v: float) -> str:
+    """Indicator 1: the gap between the BME share of senior staff and of the whole workforce."""
+    if v > 0:
+        return (f"In {year}, the BME share of senior staff (bands 8a to VSM) at {who} was {abs(v):.1f} percentage "
+                f"points lower than the BME share of the whole workforce: BME staff are under-represented in senior posts.")
+    if v < 0:
+        return (f"In {year}, the BME share of senior staff (bands 8a to VSM) at {who} was {abs(v):.1f} percentage "
+                f"points higher than the BME share of the whole workforce.")
+    return f"In {year}, senior staff at {who} were as diverse as the whole workforce."
+
+
+def _board_share_text(year: object, who: str, v: float) -> str:
+    """Indicator 9: the gap between the BME share of the voting board and of the workforce."""
+    if v < 0:
+        return (f"In {year}, the BME share of the voting board members at {who} was {abs(v):.1f} percentage points "
+                f"lower than the BME share of the workforce: the board is less diverse than the staff it leads.")
+    if v > 0:
+        return (f"In {year}, the BME share of the voting board members at {who} was {abs(v):.1f} percentage points "
+                f"higher than the BME share of the workforce: the board is more diverse than the workforce.")
+    return f"In {year}, the voting board members at {who} were as diverse as the workforce."
+
+
+def _survey_text(indicator: int, year: object, who: str, v: float, cls: str, words: str,
+                 fl: set) -> tuple[str, set]:
+    """Indicators 5 to 8 (staff survey); an unclear gap drops the 'significant' flag, so the flags come back too."""
+    topic = {5: "experienced harassment, bullying or abuse from patients, relatives or the public",
+             6: "experienced harassment, bullying or abuse from staff",
+             7: "believed the organisation provides equal opportunities for career progression",
+             8: "experienced discrimination from a manager, team leader or colleague"}[indicator]
+    when = f"{year}{survey_source(year)}"
+    if abs(v) < 0.05:
+        return f"In {when}, BME and White staff at {who} were equally likely to say they {topic}.", fl
+    more = "more" if v > 0 else "fewer"
+    if cls == "unclear":
+        words = "the 95% interval includes 0, so this could be chance"
+        fl = fl - {"significant"}
+    return (f"In {when}, {abs(v):.1f} percentage points {more} BME staff than White staff at {who} said they "
+            f"{topic}; {words}."), fl
+
+
+def _caveats(kind: str, row: dict, fl: set) -> str:
+    """The closing sentence: significance (or that it could be chance) and small numbers."""
     extra = []
     if "significant" in fl:
         extra.append("the difference is statistically significant (unlikely to be chance alone)")
@@ -455,9 +467,31 @@ def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
         extra.append("the difference could be chance: the 95% interval includes 1")
     if "small_numbers" in fl:
         extra.append("it rests on small numbers, so read it with care")
-    if extra:
-        text += " " + "; ".join(extra).capitalize() + "."
-    return text
+    return " " + "; ".join(extra).capitalize() + "." if extra else ""
+
+
+def sentence(indicator: int, measure: str, row: dict, who: str) -> str:
+    """One plain-English sentence for a headline figure. `who` is safe HTML (escaped name)."""
+    kind = measure_kind(indicator, measure)
+    status = str(row.get("status") or "")
+    value = row.get("value")
+    year = row.get("year")
+    if status and status != "ok" or is_missing(value):
+        return _unavailable_sentence(indicator, row, who)
+    v = float(value)
+    fl = flags_of(row.get("flags"))
+    cls, words = judgement(indicator, measure, value, row.get("flags"), row.get("ci_lower"), row.get("ci_upper"))
+    if kind == "likelihood" and v == 0:
+        return _zero_likelihood_sentence(indicator, row, who, words, fl)
+    if kind == "likelihood":
+        text = _likelihood_text(indicator, row, who, v, words)
+    elif indicator == 1:
+        text = _senior_share_text(year, who, v)
+    elif indicator == 9:
+        text = _board_share_text(year, who, v)
+    else:
+        text, fl = _survey_text(indicator, year, who, v, cls, words, fl)
+    return text + _caveats(kind, row, fl)
 
 
 def org_type_label(value: object) -> str:

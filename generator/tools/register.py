@@ -211,34 +211,32 @@ def _mode(values: list[str]) -> str | None:
     return min(counts, key=lambda v: (-counts[v], v))
 
 
-def build_register(ods_dir: Path) -> pd.DataFrame:
-    """The register as a frame of text cells, sorted by org_code, REGISTER_COLUMNS in order."""
-    ods_dir = Path(ods_dir)
-    etr = _read_ods(ods_dir / "etr.csv")
-    eccg = _read_ods(ods_dir / "eccg.csv")
-    succ = _read_ods(ods_dir / "succ.csv")
-    icb_file = pd.read_csv(ods_dir / "icb_names_codes_dec_2024.csv", dtype=str, keep_default_na=False)
-    icb_names = {c.strip(): n.strip() for c, n in zip(icb_file["ICB24CDH"], icb_file["ICB24NM"])}
-    xlsx_types = _trust_types(ods_dir)
+def _existed_since_first_year(close: str) -> bool:
+    """An organisation open at some point since FIRST_YEAR (no close date, or closed in or after it)."""
+    year = closed_year_of(close)
+    return year is None or year >= FIRST_YEAR
 
+
+def _trust_rows(etr: pd.DataFrame, icb_names: dict[str, str],
+                xlsx_types: dict[str, str]) -> tuple[pd.DataFrame, dict[str, dict[str, object]]]:
+    """The trusts in England's regions since FIRST_YEAR (the frame, for placing ICBs) and their rows."""
+    trusts = etr[etr[COL_REGION].isin(REGIONS) & etr[COL_CLOSE].map(_existed_since_first_year)]
     rows: dict[str, dict[str, object]] = {}
-
-    def existed_since_first_year(close: str) -> bool:
-        year = closed_year_of(close)
-        return year is None or year >= FIRST_YEAR
-
-    # Trusts.
-    trusts = etr[etr[COL_REGION].isin(REGIONS) & etr[COL_CLOSE].map(existed_since_first_year)]
     for _, r in trusts.iterrows():
         code = r[COL_CODE]
         rows[code] = dict(org_code=code, org_name=display_name(r[COL_NAME]), org_type=xlsx_types.get(code) or
                           _type_from_name(r[COL_NAME]) or "", region_code=r[COL_REGION], system_code=r[COL_ICB],
                           system_name=icb_names.get(r[COL_ICB], ""), successor_code="",
                           closed_year=closed_year_of(r[COL_CLOSE]), website="", _ods_name=r[COL_NAME])
+    return trusts, rows
 
-    # CCGs (and CCG codes that are now sub-ICB locations).
+
+def _ccg_rows(eccg: pd.DataFrame,
+              icb_names: dict[str, str]) -> tuple[pd.DataFrame, dict[str, dict[str, object]]]:
+    """CCGs (and CCG codes that are now sub-ICB locations): the frame, for placing ICBs, and their rows."""
     ccgs = eccg[~eccg[COL_NAME].str.contains(_NOT_CCG) & eccg[COL_REGION].isin(REGIONS)
-                & eccg[COL_CLOSE].map(existed_since_first_year)]
+                & eccg[COL_CLOSE].map(_existed_since_first_year)]
+    rows: dict[str, dict[str, object]] = {}
     for _, r in ccgs.iterrows():
         code = r[COL_CODE]
         closed = closed_year_of(r[COL_CLOSE])
@@ -251,8 +249,13 @@ def build_register(ods_dir: Path) -> pd.DataFrame:
                           successor_code=r[COL_ICB] if became_location and r[COL_ICB] in icb_names else "",
                           closed_year=CCG_END_YEAR if became_location else closed, website="",
                           _ods_name=r[COL_NAME])
+    return ccgs, rows
 
-    # ICBs: region from member trusts, else member CCGs.
+
+def _icb_rows(icb_names: dict[str, str], trusts: pd.DataFrame,
+              ccgs: pd.DataFrame) -> dict[str, dict[str, object]]:
+    """ICBs: region from member trusts, else member CCGs; one that cannot be placed is left out."""
+    rows: dict[str, dict[str, object]] = {}
     for code, name in sorted(icb_names.items()):
         region = _mode(list(trusts.loc[trusts[COL_ICB] == code, COL_REGION])) or \
             _mode(list(ccgs.loc[ccgs[COL_ICB] == code, COL_REGION]))
@@ -260,7 +263,11 @@ def build_register(ods_dir: Path) -> pd.DataFrame:
             continue  # cannot place it in a region: the schema requires one
         rows[code] = dict(org_code=code, org_name=name, org_type="icb", region_code=region, system_code=code,
                           system_name=name, successor_code="", closed_year=None, website="", _ods_name=name.upper())
+    return rows
 
+
+def _add_successions(rows: dict[str, dict[str, object]], succ: pd.DataFrame) -> None:
+    """Fill successor codes from succ.csv, and a close year for a succeeded organisation without one."""
     registered = set(rows)
     for pred, nxt in _successors(succ, registered).items():
         if not rows[pred]["successor_code"]:
@@ -273,7 +280,9 @@ def build_register(ods_dir: Path) -> pd.DataFrame:
             day_before = pd.Timestamp(first_handover[code]) - pd.Timedelta(days=1)
             rows[code]["closed_year"] = closed_year_of(day_before.strftime("%Y%m%d"))
 
-    # Trust types the workbook and the name leave open: the majority type of related trusts.
+
+def _settle_types(rows: dict[str, dict[str, object]], succ: pd.DataFrame, xlsx_types: dict[str, str]) -> None:
+    """Trust types the workbook and the name leave open: the majority type of related trusts."""
     related: dict[str, list[str]] = {}
     links = succ[[0, 1]].itertuples(index=False, name=None)
     for a, b in links:
@@ -287,6 +296,24 @@ def build_register(ods_dir: Path) -> pd.DataFrame:
             row["org_type"] = _mode(kinds) or "acute"
         if row["org_type"] == "acute" and _SPECIALIST.search(str(row["_ods_name"])):
             row["org_type"] = "acute_specialist"
+
+
+def build_register(ods_dir: Path) -> pd.DataFrame:
+    """The register as a frame of text cells, sorted by org_code, REGISTER_COLUMNS in order."""
+    ods_dir = Path(ods_dir)
+    etr = _read_ods(ods_dir / "etr.csv")
+    eccg = _read_ods(ods_dir / "eccg.csv")
+    succ = _read_ods(ods_dir / "succ.csv")
+    icb_file = pd.read_csv(ods_dir / "icb_names_codes_dec_2024.csv", dtype=str, keep_default_na=False)
+    icb_names = {c.strip(): n.strip() for c, n in zip(icb_file["ICB24CDH"], icb_file["ICB24NM"])}
+    xlsx_types = _trust_types(ods_dir)
+
+    trusts, rows = _trust_rows(etr, icb_names, xlsx_types)
+    ccgs, ccg_rows = _ccg_rows(eccg, icb_names)
+    rows.update(ccg_rows)
+    rows.update(_icb_rows(icb_names, trusts, ccgs))
+    _add_successions(rows, succ)
+    _settle_types(rows, succ, xlsx_types)
 
     frame = pd.DataFrame([rows[c] for c in sorted(rows)])
     frame["closed_year"] = frame["closed_year"].map(lambda y: "" if y is None or pd.isna(y) else str(int(y)))
