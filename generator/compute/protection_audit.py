@@ -70,6 +70,56 @@ class _LP:
         return np.asarray(sol.col_value), np.asarray(sol.row_dual)
 
 
+def _open(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The targets whose seen range does not yet hold two whole numbers (not yet certified)."""
+    return np.flatnonzero(np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) < 1)
+
+
+def _take(lp: _LP, F: sparse.csr_matrix, c: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
+    """Solve for objective `c` and widen every target's seen range (lo, hi, in place) by the solution.
+
+    Returns the duals (None when the programme has no solution).
+    """
+    nz = np.flatnonzero(c)
+    got = lp.solve(nz, c[nz])
+    if got is None:
+        return None
+    f = F @ got[0]
+    np.minimum(lo, f, out=lo)
+    np.maximum(hi, f, out=hi)
+    return got[1]
+
+
+def _batched_rounds(lp: _LP, F: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, rounds: int,
+                    rng: np.random.Generator) -> None:
+    """Push every open target at once, in random directions, until the count of open ones stops falling."""
+    last = None
+    for k in range(rounds):
+        todo = _open(lo, hi)
+        if len(todo) == 0 or (last is not None and len(todo) == last and k >= 4):
+            break
+        last = len(todo)
+        w = rng.uniform(0.5, 1.5, len(todo)) * (rng.choice([-1.0, 1.0], len(todo)) if k else 1.0)
+        _take(lp, F, np.asarray(F[todo].T @ w).ravel(), lo, hi)
+
+
+def _exact_rounds(lp: _LP, F: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, pins: dict | None) -> None:
+    """Each target still open: its exact minimum then maximum, stopping once certified; fills `pins`."""
+    for t in _open(lo, hi):
+        row = F[t]
+        bind: set[int] = set()
+        for sign in (-1.0, 1.0):
+            if np.floor(hi[t] + 1e-6) - np.ceil(lo[t] - 1e-6) >= 1:
+                break
+            c = np.zeros(F.shape[1])
+            c[row.indices] = sign * row.data
+            y = _take(lp, F, c, lo, hi)
+            if y is not None:
+                bind.update(np.flatnonzero(np.abs(y) > 1e-9).tolist())
+        if pins is not None and np.floor(hi[t] + 1e-6) - np.ceil(lo[t] - 1e-6) < 1:
+            pins[int(t)] = bind
+
+
 def feasible_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x0: np.ndarray | None,
                     rounds: int = 12, exact: bool = True, seed: int = 0,
                     comp: np.ndarray | None = None, pins: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -94,44 +144,9 @@ def feasible_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x
         x0 = got[0]
     f0 = F @ x0
     lo, hi = f0.copy(), f0.copy()
-    rng = np.random.default_rng(seed)
-
-    def open_() -> np.ndarray:
-        return np.flatnonzero(np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) < 1)
-
-    def take(c: np.ndarray) -> np.ndarray | None:
-        nz = np.flatnonzero(c)
-        got = lp.solve(nz, c[nz])
-        if got is None:
-            return None
-        f = F @ got[0]
-        np.minimum(lo, f, out=lo)
-        np.maximum(hi, f, out=hi)
-        return got[1]
-
-    last = None
-    for k in range(rounds):
-        todo = open_()
-        if len(todo) == 0 or (last is not None and len(todo) == last and k >= 4):
-            break
-        last = len(todo)
-        w = rng.uniform(0.5, 1.5, len(todo)) * (rng.choice([-1.0, 1.0], len(todo)) if k else 1.0)
-        take(np.asarray(F[todo].T @ w).ravel())
-    if not exact:
-        return lo, hi
-    for t in open_():
-        row = F[t]
-        bind: set[int] = set()
-        for sign in (-1.0, 1.0):
-            if np.floor(hi[t] + 1e-6) - np.ceil(lo[t] - 1e-6) >= 1:
-                break
-            c = np.zeros(F.shape[1])
-            c[row.indices] = sign * row.data
-            y = take(c)
-            if y is not None:
-                bind.update(np.flatnonzero(np.abs(y) > 1e-9).tolist())
-        if pins is not None and np.floor(hi[t] + 1e-6) - np.ceil(lo[t] - 1e-6) < 1:
-            pins[int(t)] = bind
+    _batched_rounds(lp, F, lo, hi, rounds, np.random.default_rng(seed))
+    if exact:
+        _exact_rounds(lp, F, lo, hi, pins)
     return lo, hi
 
 

@@ -132,9 +132,8 @@ def workbook_bytes(tables: list[Table], release: Release) -> bytes:
 # --------------------------------------------------------------------------- the package
 
 
-def package_descriptor(tables: list[Table], files: dict[str, DownloadFile], release: Release,
-                       dataset: Dataset) -> dict:
-    """datapackage.json: self-contained (schemas inline), with licence, sources and the release."""
+def _package_sources(release: Release) -> list[dict]:
+    """Where the data came from: the returns, and the ODS reference files (or, for a demonstration, none)."""
     sources = [{
         "title": "Published WRES returns of the organisations in organisations.csv "
                  "(their own reports are linked from returns.csv, report_url)",
@@ -143,6 +142,11 @@ def package_descriptor(tables: list[Table], files: dict[str, DownloadFile], rele
         sources.append({"title": "Fictional demonstration data made by `wres sample`: no real organisation"})
     else:
         sources.append(dict(ODS_SOURCE))
+    return sources
+
+
+def _table_resources(tables: list[Table], files: dict[str, DownloadFile]) -> list[dict]:
+    """One tabular data resource per CSV, its schema inline so the package stands alone."""
     resources = []
     for t in tables:
         f = files[t.csv_name]
@@ -159,8 +163,13 @@ def package_descriptor(tables: list[Table], files: dict[str, DownloadFile], rele
             "licenses": [dict(LICENCE)],
             "schema": t.schema,
         })
+    return resources
+
+
+def _file_resources(files: dict[str, DownloadFile]) -> list[dict]:
+    """The workbook and (when built) the database: files, not tables, so no schema."""
     wb = files[WORKBOOK]
-    resources.append({
+    resources = [{
         "name": "workbook",
         "type": "file",
         "path": WORKBOOK,
@@ -169,7 +178,7 @@ def package_descriptor(tables: list[Table], files: dict[str, DownloadFile], rele
         "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "bytes": wb.bytes,
         "hash": f"sha256:{wb.sha256}",
-    })
+    }]
     if DATABASE in files:
         db = files[DATABASE]
         resources.append({
@@ -183,6 +192,12 @@ def package_descriptor(tables: list[Table], files: dict[str, DownloadFile], rele
             "bytes": db.bytes,
             "hash": f"sha256:{db.sha256}",
         })
+    return resources
+
+
+def package_descriptor(tables: list[Table], files: dict[str, DownloadFile], release: Release,
+                       dataset: Dataset) -> dict:
+    """datapackage.json: self-contained (schemas inline), with licence, sources and the release."""
     return {
         "name": "open-wres",
         "title": "Open WRES: NHS Workforce Race Equality Standard returns and indicators",
@@ -192,7 +207,7 @@ def package_descriptor(tables: list[Table], files: dict[str, DownloadFile], rele
                         + (" Demonstration data: the organisations are fictional." if release.demonstration else "")),
         "version": release.version,
         "licenses": [dict(LICENCE)],
-        "sources": sources,
+        "sources": _package_sources(release),
         "contributors": [{"title": CITATION_AUTHOR, "role": "author"}],
         "keywords": ["NHS", "WRES", "workforce race equality standard", "ethnicity"],
         "wres": {
@@ -204,7 +219,7 @@ def package_descriptor(tables: list[Table], files: dict[str, DownloadFile], rele
             "release": release.label,
             "years": dataset.years,
         },
-        "resources": resources,
+        "resources": _table_resources(tables, files) + _file_resources(files),
     }
 
 

@@ -78,14 +78,8 @@ def _database_section(tables: list[Table]) -> list[str]:
     return lines
 
 
-def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFiles, release: Release,
-                settings: Settings, citation: str) -> str:
-    """The whole downloads page as Markdown."""
-    base = f"{settings.site_url.rstrip('/')}/downloads/" if settings.site_url else ""
-    api_base = f"{settings.site_url.rstrip('/')}/api/" if settings.site_url else "/api/"
-    site = settings.site_url.rstrip("/") + "/" if settings.site_url else "https://this-site.example/"
-    licence = f"[{LICENCE['title']}]({LICENCE['path']})"
-    by_name = {f.name: f for f in files}
+def _intro(release: Release, licence: str) -> list[str]:
+    """The heading, what the page offers, the demonstration warning and the release these files are."""
     lines = [
         "# Downloads",
         "",
@@ -109,6 +103,12 @@ def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFi
         "| file | what it holds | rows | size | schema | licence |",
         "|---|---|---:|---:|---|---|",
     ]
+    return lines
+
+
+def _files_table(by_name: dict[str, DownloadFile], tables: list[Table], licence: str) -> list[str]:
+    """One table row per file published, in a fixed order (the package first, the checksums last)."""
+    lines: list[str] = []
     shown = [PACKAGE] + [t.csv_name for t in tables] + [WORKBOOK, DATABASE, CHECKSUMS]
     for name in shown:
         f = by_name.get(name)
@@ -118,7 +118,12 @@ def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFi
             "schemas inline" if name == PACKAGE else "")
         rows = f"{f.rows:,}" if f.rows is not None else ""
         lines.append(f"| [{name}]({name}) | {f.title} | {rows} | {human_size(f.bytes)} | {schema} | {licence} |")
-    lines += [
+    return lines
+
+
+def _counts_and_loading(tables: list[Table], settings: Settings, base: str) -> list[str]:
+    """How to read the cells, how to check the files and how to load them in pandas and R."""
+    lines = [
         "",
         "Counts: an empty cell means *not available*; `*` means *suppressed* (a small number, withheld by "
         "the publisher" + (f", or by this site: counts below {settings.withhold_below} are withheld, with "
@@ -172,9 +177,12 @@ def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFi
         "Python, `frictionless::read_package()` in R.",
         "",
     ]
-    if DATABASE in by_name:
-        lines += _database_section(tables)
-    lines += [
+    return lines
+
+
+def _api_section(api_files: ApiFiles, settings: Settings, api_base: str, site: str) -> list[str]:
+    """The static JSON API: what each document holds and a few lines of Python that use it."""
+    return [
         "## Static API",
         "",
         "JSON for scripts and for linking, rebuilt with every release (compact, keys sorted):",
@@ -200,6 +208,12 @@ def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFi
         'print(org["organisation"]["org_name"], len(org["figures"]), "figures")',
         "```",
         "",
+    ]
+
+
+def _cite_section(citation: str) -> list[str]:
+    """How to cite a release, naming its version and data hash (figures change when a return is corrected)."""
+    return [
         "## Cite this",
         "",
         f"> {citation}",
@@ -209,4 +223,20 @@ def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFi
         "[changes since the last release](../changes.md) are listed.",
         "",
     ]
+
+
+def render_page(files: list[DownloadFile], tables: list[Table], api_files: ApiFiles, release: Release,
+                settings: Settings, citation: str) -> str:
+    """The whole downloads page as Markdown."""
+    base = f"{settings.site_url.rstrip('/')}/downloads/" if settings.site_url else ""
+    api_base = f"{settings.site_url.rstrip('/')}/api/" if settings.site_url else "/api/"
+    site = settings.site_url.rstrip("/") + "/" if settings.site_url else "https://this-site.example/"
+    licence = f"[{LICENCE['title']}]({LICENCE['path']})"
+    by_name = {f.name: f for f in files}
+    lines = _intro(release, licence) + _files_table(by_name, tables, licence)
+    lines += _counts_and_loading(tables, settings, base)
+    if DATABASE in by_name:
+        lines += _database_section(tables)
+    lines += _api_section(api_files, settings, api_base, site)
+    lines += _cite_section(citation)
     return "\n".join(lines)
