@@ -34,7 +34,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,14 +249,9 @@ def _numbered(reader) -> Iterator[tuple[int, list[str]]]:  # noqa: ANN001
         prev_end = reader.line_num
 
 
-def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | None = None,
-               max_bytes: int = MAX_BYTES) -> RawTable:
-    """Read `path` (shown to people as `file`) whose columns should be `expected`.
-
-    The columns of the result are the file's own (normalised); `expected` is used
-    only to report missing and extra columns. Never raises for bad content.
-    """
-    table = RawTable(file=file)
+def _read_bytes(table: RawTable, path: Path, year: int | None, max_bytes: int) -> bytes | None:
+    """The file's bytes, or None (with the problem recorded) when it cannot be opened or is too big."""
+    file = table.file
     try:
         too_big = _size_problem(path, file, year, max_bytes)
         data = b"" if too_big else path.read_bytes()
@@ -266,16 +261,21 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
             f"{file} cannot be opened ({exc.strerror or exc.__class__.__name__}); check that it is a "
             f"file you are allowed to read", year=year))
         table.readable = False
-        return table
+        return None
     if too_big:
         table.problems.append(too_big)
         table.readable = False
-        return table
+        return None
+    return data
+
+
+def _text_of(table: RawTable, data: bytes, year: int | None) -> str | None:
+    """The file as text, damaged lines set aside; None (with the problem recorded) for a binary file."""
+    file = table.file
     table.sha256 = hashlib.sha256(data).hexdigest()
     text, table.bad_lines = _decode(data)
     if "\x00" in text or len(text) > MAX_CELL:
         text, table.damaged = _damaged_lines(text)
-    controls = CONTROL.search(text) is not None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         table.problems.append(error(
@@ -284,18 +284,19 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
             f"UTF-16 export?), not CSV text. Save it as 'CSV UTF-8 (comma delimited)'.",
             row=line, year=year))
         table.readable = False
-        return table
+        return None
+    return text
 
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    raw_header: list[str] = []
-    # Without a quote mark no cell can hold a line break or stray edge space hidden in quotes.
-    quoted = '"' in text
-    strip = quoted or _EDGE_SPACE.search(text) is not None
+
+def _row_taker(table: RawTable, width: int, keep: list[int] | None, strip: bool, controls: bool,
+               swallowed: list[tuple[int, int]]) -> Callable[[int, list[str], int], None]:
+    """The function that files one data record into `table` (called once per row: the hot path).
+
+    `strip` and `controls` say whether the text holds anything to strip or any CONTROL character at all,
+    so that most files skip that work. A record that swallowed the lines after it (a stray quote mark)
+    is set aside and added to `swallowed` as (first line, last line), to be read again.
+    """
     rows_append, lines_append = table.rows.append, table.lines.append
-    keep: list[int] | None = None
-    #: Records that swallowed the lines after them (a stray quote mark): (first line, last line).
-    swallowed: list[tuple[int, int]] = []
 
     def take(start: int, cells: list[str], end: int) -> None:
         """One data record, from line `start` to line `end`."""
@@ -315,60 +316,94 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
                                     f"in a cell, which can hide, reorder or break text where it is shown; "
                                     f"delete it", head)
             return
-        if len(cells) != len(header):
+        if len(cells) != width:
             table.ragged[start] = len(cells)
-            cells = (cells + [""] * len(header))[:len(header)]
+            cells = (cells + [""] * width)[:width]
         if keep is not None:
             cells = [cells[i] for i in keep]
         rows_append(cells)
         lines_append(start)
 
+    return take
+
+
+def _reread_swallowed(table: RawTable, text: str, swallowed: list[tuple[int, int]],
+                      take: Callable[[int, list[str], int], None]) -> None:
+    """Read again, on their own, the lines a stray quote mark swallowed; then put the rows in line order.
+
+    Another stray quote among them swallows only up to the end of this stretch, and is set aside the same way.
+    """
+    physical = io.StringIO(text, newline="").readlines()
+    while swallowed:
+        first, last = swallowed.pop()
+        sub = csv.reader(io.StringIO("".join(physical[first:last]), newline=""))
+        for line, cells in _numbered(sub):
+            if (cells and cells[0] and not cells[0].isspace()) or not _is_blank(cells):
+                take(first + line, cells, first + sub.line_num)
+    order = sorted(range(len(table.lines)), key=table.lines.__getitem__)
+    table.rows[:] = [table.rows[i] for i in order]
+    table.lines[:] = [table.lines[i] for i in order]
+
+
+def _first_record(records: Iterator[tuple[int, list[str]]]) -> tuple[int, list[str]] | None:
+    """The first record that is not blank (the header), or None when there is none."""
+    for start, cells in records:
+        if not (cells and cells[0] and not cells[0].isspace()) and _is_blank(cells):
+            continue
+        return start, cells
+    return None
+
+
+def _parse(table: RawTable, text: str, expected: Sequence[str],
+           year: int | None) -> tuple[list[str] | None, list[str], list[int] | None]:
+    """Read the header and the rows into `table`: (normalised header or None, raw header, columns kept).
+
+    A CSV error makes the table unreadable (the problem recorded); the caller checks `table.readable`.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    # Without a quote mark no cell can hold a line break or stray edge space hidden in quotes.
+    quoted = '"' in text
+    strip = quoted or _EDGE_SPACE.search(text) is not None
+    controls = CONTROL.search(text) is not None
+    #: Records that swallowed the lines after them (a stray quote mark): (first line, last line).
+    swallowed: list[tuple[int, int]] = []
     old_limit = csv.field_size_limit(MAX_CELL)
     try:
-        for start, cells in (_numbered(reader) if quoted else enumerate(list(reader), start=1)):
+        records = _numbered(reader) if quoted else enumerate(list(reader), start=1)
+        first = _first_record(records)
+        if first is None:
+            return None, [], None
+        table.header_line, raw_header = first
+        header = [normalise_label(c) for c in raw_header]
+        keep = None
+        if len(header) > MAX_COLUMNS:  # keep only the columns of the format: bounded work
+            wanted = set(expected)
+            keep = [i for i, name in enumerate(header) if name in wanted]
+        take = _row_taker(table, len(header), keep, strip, controls, swallowed)
+        for start, cells in records:
             # Blank (or only commas): the usual case, a first cell with text, is decided at once.
             if not (cells and cells[0] and not cells[0].isspace()) and _is_blank(cells):
                 continue
-            if header is None:
-                raw_header = cells
-                header = [normalise_label(c) for c in cells]
-                table.header_line = start
-                if len(header) > MAX_COLUMNS:  # keep only the columns of the format: bounded work
-                    wanted = set(expected)
-                    keep = [i for i, name in enumerate(header) if name in wanted]
-                continue
             take(start, cells, reader.line_num if quoted else start)
         if swallowed:
-            # The lines a stray quote mark swallowed, read again on their own (another stray quote among
-            # them swallows only up to the end of this stretch, and is set aside the same way).
-            physical = io.StringIO(text, newline="").readlines()
-            while swallowed:
-                first, last = swallowed.pop()
-                sub = csv.reader(io.StringIO("".join(physical[first:last]), newline=""))
-                for line, cells in _numbered(sub):
-                    if (cells and cells[0] and not cells[0].isspace()) or not _is_blank(cells):
-                        take(first + line, cells, first + sub.line_num)
-            order = sorted(range(len(table.lines)), key=table.lines.__getitem__)
-            table.rows[:] = [table.rows[i] for i in order]
-            table.lines[:] = [table.lines[i] for i in order]
+            _reread_swallowed(table, text, swallowed, take)
     except csv.Error as exc:
         line = reader.line_num or 1
         table.problems.append(error(
-            "unreadable-csv", file,
-            f"{file} cannot be read as CSV at line {line} ({exc}); check for a stray quote mark.",
+            "unreadable-csv", table.file,
+            f"{table.file} cannot be read as CSV at line {line} ({exc}); check for a stray quote mark.",
             row=line, year=year))
         table.readable = False
-        return table
+        return None, [], None
     finally:
         csv.field_size_limit(old_limit)
+    return header, raw_header, keep
 
-    if header is None:
-        table.problems.append(error(
-            "empty-file", file,
-            f"{file} is empty: expected a header line ({', '.join(expected)}) and one line per row.",
-            year=year))
-        table.readable = False
-        return table
+
+def _settle_header(table: RawTable, header: list[str], raw_header: list[str], keep: list[int] | None,
+                   expected: Sequence[str], year: int | None) -> None:
+    """Record the header, and what is wrong with it (a header that is not UTF-8 makes the file unreadable)."""
+    file = table.file
     table.header = header
     before = sorted(n for n in table.bad_lines if n <= table.header_line)
     if before:
@@ -382,43 +417,80 @@ def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | No
     table.width = len(header)
     if keep is not None:
         table.header = [header[i] for i in keep]
+
+
+def read_table(path: Path, file: str, expected: Sequence[str], *, year: int | None = None,
+               max_bytes: int = MAX_BYTES) -> RawTable:
+    """Read `path` (shown to people as `file`) whose columns should be `expected`.
+
+    The columns of the result are the file's own (normalised); `expected` is used
+    only to report missing and extra columns. Never raises for bad content.
+    """
+    table = RawTable(file=file)
+    data = _read_bytes(table, path, year, max_bytes)
+    if data is None:
+        return table
+    text = _text_of(table, data, year)
+    if text is None:
+        return table
+    header, raw_header, keep = _parse(table, text, expected, year)
+    if not table.readable:
+        return table
+    if header is None:
+        table.problems.append(error(
+            "empty-file", file,
+            f"{file} is empty: expected a header line ({', '.join(expected)}) and one line per row.",
+            year=year))
+        table.readable = False
+        return table
+    _settle_header(table, header, raw_header, keep, expected, year)
     return table
 
 
-def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
-                     year: int | None) -> list[Problem]:
+def _layout_problem(table: RawTable, raw: list[str], expected: Sequence[str], year: int | None) -> Problem | None:
+    """A file laid out wrongly as a whole: another separator than commas, or a title line above the header."""
     file, header, line = table.file, table.header, table.header_line
-    found: list[Problem] = []
     wanted = set(expected)
     if len(raw) == 1:
         for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
             # Said only when splitting there gives column names of the format, not for any stray ;
             if sep in raw[0] and {normalise_label(part) for part in raw[0].split(sep)} & wanted:
-                table.readable = False
-                return [error(
+                return error(
                     "wrong-delimiter", file,
                     f"{file}: the columns are separated by {name}, not commas; save the file as "
                     f"'CSV UTF-8 (comma delimited)' (expected the columns {', '.join(expected)})",
-                    row=line, year=year)]
+                    row=line, year=year)
     if table.rows and not set(header) & wanted:
         below = [normalise_label(c) for c in table.rows[0]]
         if len(set(below) & wanted) * 2 >= len(wanted):
-            table.readable = False
             title = ", ".join(shown(c.strip()) for c in raw if c.strip())
-            return [error(
+            return error(
                 "title-above-header", file,
                 f"{file}: line {line} was read as the header ('{shown(title)}'), but it holds none of the "
                 f"column names; the real header looks like line {table.lines[0]} ({', '.join(expected)}). "
                 f"Delete the line(s) above the header (a title or sheet name a spreadsheet added) and try again.",
-                row=line, year=year)]
+                row=line, year=year)
+    return None
+
+
+def _renamed_warning(table: RawTable, raw: list[str], expected: Sequence[str], year: int | None) -> list[Problem]:
+    """One warning for column names read after normalising (`Org Code` as `org_code`)."""
+    file, header, line = table.file, table.header, table.header_line
     renamed = [(shown(r.strip()), n) for r, n in zip(raw, header) if r.strip() != n and n in expected][:MAX_LISTED]
-    if renamed:
-        pairs = ", ".join(f"'{r}' as '{n}'" for r, n in renamed)
-        found.append(warning(
-            "header-normalised", file,
-            f"{file}: read column name(s) {pairs}. Column names should be written exactly as in the "
-            f"returns format (lower case, underscores), e.g. {', '.join(expected)}.",
-            row=line, year=year))
+    if not renamed:
+        return []
+    pairs = ", ".join(f"'{r}' as '{n}'" for r, n in renamed)
+    return [warning(
+        "header-normalised", file,
+        f"{file}: read column name(s) {pairs}. Column names should be written exactly as in the "
+        f"returns format (lower case, underscores), e.g. {', '.join(expected)}.",
+        row=line, year=year)]
+
+
+def _duplicate_problems(table: RawTable, year: int | None) -> list[Problem]:
+    """Columns named twice (the first MAX_LISTED one by one): which one holds the figure is unknowable."""
+    file, header, line = table.file, table.header, table.header_line
+    found: list[Problem] = []
     seen: set[str] = set()
     twice: list[str] = []
     for name in header:
@@ -437,6 +509,13 @@ def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
             f"each column must appear once.", row=line, year=year))
     if twice:
         table.readable = False
+    return found
+
+
+def _missing_problems(table: RawTable, expected: Sequence[str], year: int | None) -> list[Problem]:
+    """One error per column of the format not in the header, with a guess at the column meant for it."""
+    file, header, line = table.file, table.header, table.header_line
+    found: list[Problem] = []
     extra = [n for n in header if n not in expected]
     missing = [n for n in expected if n not in header]
     for name in missing:
@@ -447,6 +526,13 @@ def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
             f"{file}: the column '{name}' is missing from the header{hint}; expected the columns "
             f"{', '.join(expected)}.",
             row=line, field=name, year=year))
+    return found
+
+
+def _extra_warnings(table: RawTable, raw: list[str], expected: Sequence[str], year: int | None) -> list[Problem]:
+    """A warning per column not in the format (the first MAX_LISTED one by one): it is ignored, not refused."""
+    file, header, line = table.file, table.header, table.header_line
+    found: list[Problem] = []
     listed = 0
     for i, name in enumerate(header):
         if name not in expected:
@@ -465,6 +551,21 @@ def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
             f"{file}: {listed - MAX_LISTED:,} more columns are not part of the returns format and are ignored "
             f"(the first {MAX_LISTED} are listed one by one); expected the columns {', '.join(expected)}.",
             row=line, year=year))
+    return found
+
+
+def _header_problems(table: RawTable, raw: list[str], expected: Sequence[str],
+                     year: int | None) -> list[Problem]:
+    """What is wrong with the header; a wrong layout, a duplicate or a missing column makes the file unreadable."""
+    layout = _layout_problem(table, raw, expected, year)
+    if layout is not None:
+        table.readable = False
+        return [layout]
+    found = _renamed_warning(table, raw, expected, year)
+    found += _duplicate_problems(table, year)
+    missing = _missing_problems(table, expected, year)
+    found += missing
+    found += _extra_warnings(table, raw, expected, year)
     if missing:
         table.readable = False
     return found
