@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model.problems import Problem, error, warning
+from .damage import CONTROL, char_name, control_in, damaged_lines, holds_rows
 
 #: Files above this size are refused without being read.
 MAX_BYTES = 50 * 1024 * 1024
@@ -74,7 +75,7 @@ class RawTable:
     #: Lines that are not UTF-8: line number -> the first offending byte, in hex. Their text
     #: holds U+FFFD where the bytes were; the validator reports them against their return.
     bad_lines: dict[int, str] = field(default_factory=dict)
-    #: Lines left unread because they are damaged (see _damaged_lines): line number -> (problem
+    #: Lines left unread because they are damaged (see damage.damaged_lines): line number -> (problem
     #: code, what is wrong, the line's first cell: the org_code it names, if it names one).
     damaged: dict[int, tuple[str, str, str]] = field(default_factory=dict)
     sha256: str | None = None
@@ -157,75 +158,6 @@ MAX_COLUMNS = 100
 #: Problems of one kind listed one by one for a header; the rest are summarised in one.
 MAX_LISTED = 10
 
-#: A line holding a NUL byte or longer than this is damaged (see _damaged_lines).
-MAX_LINE = MAX_CELL
-
-#: Invisible characters no cell of a return may hold: C0 and C1 controls (ESC among them) other
-#: than tab and line ends, the line and paragraph separators (U+2028 ends a line inside a chart's
-#: JavaScript string) and the bidirectional controls (U+202E shows text backwards in a page).
-CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c"
-                     "\u202a-\u202e\u2066-\u2069]")
-
-
-#: A line that starts like a row of a return: an org_code-like first cell, then a comma.
-_ROW_START = re.compile(r'^[ \t]*"?[A-Za-z0-9]{3,9}"?[ \t]*,', re.MULTILINE)
-
-
-def _holds_rows(cells: list[str]) -> bool:
-    """True when a cell spanning lines holds lines that look like rows (a stray quote mark swallowed them)."""
-    return any("\n" in c and _ROW_START.search(c, c.index("\n") + 1) for c in cells)
-
-
-def _control_in(cells: list[str]) -> str | None:
-    """The first CONTROL character in a record's cells, or None."""
-    for cell in cells:
-        found = CONTROL.search(cell)
-        if found is not None:
-            return found.group()
-    return None
-
-
-def char_name(ch: str) -> str:
-    """'U+202E (RIGHT-TO-LEFT OVERRIDE)': how a message names an invisible character."""
-    import unicodedata
-
-    names = {"\x1b": "ESCAPE", "\x7f": "DELETE", "\x85": "NEXT LINE", "\x00": "NUL"}
-    name = names.get(ch) or unicodedata.name(ch, "") or "a control character"
-    return f"U+{ord(ch):04X} ({name})"
-
-
-def _damaged_lines(text: str) -> tuple[str, dict[int, tuple[str, str, str]]]:
-    """The text with each damaged line blanked, and what was wrong with each.
-
-    A year file holds every organisation's rows, so one line holding a NUL byte or a
-    cell of megabytes (a paste gone wrong) must not take every return of the year
-    with it: the line is left unread and reported against the organisation its
-    first cell names (file_check.check_file). A record holding an invisible control
-    character (CONTROL) is set aside the same way, by read_table once it is parsed. A file whose first line holds a NUL byte
-    (UTF-16, a spreadsheet saved as .xlsx) is still refused as a whole by read_table.
-    """
-    lines = text.split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip(" \t\r,")), None)
-    # (a control character in the header is left to the header's checks: the column names say what is wrong)
-    if first is None or "\x00" in lines[first]:
-        return text, {}  # binary (UTF-16 and .xlsx hold NULs from the start), or no header to trust
-    damaged: dict[int, tuple[str, str, str]] = {}
-    for i, line in enumerate(lines):
-        if i == first:
-            continue
-        if "\x00" in line:
-            what = ("nul-byte", "holds a NUL byte (a character that is never in text)")
-        elif len(line) > MAX_LINE:
-            what = ("line-too-long", f"is {len(line) / 1024 / 1024:,.1f} MB long (a cell pasted by mistake?); "
-                                     f"a line of a return is at most a few hundred characters")
-        else:
-            continue
-        head = CONTROL.sub("", line[:64].split(",", 1)[0].replace("\x00", "")).strip().strip('"').strip()
-        damaged[i + 1] = (*what, head)
-        lines[i] = ""
-    return "\n".join(lines), damaged
-
-
 def shown(text: str, limit: int = 60) -> str:
     """A cell quoted in a message: at most `limit` characters."""
     return text if len(text) <= limit else text[:limit - 3] + "..."
@@ -275,7 +207,7 @@ def _text_of(table: RawTable, data: bytes, year: int | None) -> str | None:
     table.sha256 = hashlib.sha256(data).hexdigest()
     text, table.bad_lines = _decode(data)
     if "\x00" in text or len(text) > MAX_CELL:
-        text, table.damaged = _damaged_lines(text)
+        text, table.damaged = damaged_lines(text)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         table.problems.append(error(
@@ -302,14 +234,14 @@ def _row_taker(table: RawTable, width: int, keep: list[int] | None, strip: bool,
         """One data record, from line `start` to line `end`."""
         if strip:
             cells = [c.strip() for c in cells]
-        if end > start and _holds_rows(cells):
+        if end > start and holds_rows(cells):
             head = CONTROL.sub("", cells[0]).strip() if cells else ""
             table.damaged[start] = ("stray-quote", f"opens a quote mark (\") that is not closed before line {end}, "
                                     f"so the lines after it were read as one cell; they are read again on their "
                                     f"own. Remove the stray quote mark", head)
             swallowed.append((start, end))
             return
-        if controls and (found := _control_in(cells)) is not None:
+        if controls and (found := control_in(cells)) is not None:
             # Judged per record, not per line: a quoted cell may span lines.
             head = CONTROL.sub("", cells[0]).strip() if cells else ""
             table.damaged[start] = ("control-character", f"holds the invisible character {char_name(found)} "
