@@ -22,6 +22,7 @@ TREND_WIDTH = 340
 DOTS_WIDTH = 300          # beside the labels (at most LABEL_LIMIT px)
 MANY_DOTS_WIDTH = 400     # no labels: one dot per organisation
 LABEL_LIMIT = 150
+DOTS_PADDING = {"left": 40, "top": 5, "right": 5, "bottom": 5}
 
 BETTER = {
     "likelihood": "Shaded: the non-adverse range 0.80 to 1.25. Closer to 1 is better; above 1 is worse for BME staff.",
@@ -119,4 +120,6 @@ def dots_template(measure_kind: str, x_title: str, many: bool, better: str, labe
     ).transform_calculate(tip="datum.label + ': ' + datum.shown")
     layers = _reference_layers(alt, measure_kind, "x") + ([interval] if has_ci else []) + [points]
     chart = _finish(alt, layers, MANY_DOTS_WIDTH if many else DOTS_WIDTH, 300, better, legend=False)
-    return chart.to_dict(validate=False)
+    # Room left of the labels: vl-convert places them with its own font's widths, and a reader's wider
+    # font (DejaVu Sans on Debian's Chromium) would push their first letters off the left edge.
+    return chart.properties(padding=DOTS_PADDING).to_dict(validate=False)
