@@ -91,18 +91,3 @@ def site_server(sample_site):
     finally:
         httpd.shutdown()
         httpd.server_close()
-
-
-#: Session fixtures costly enough that every test using one should run on the same xdist worker
-#: (pyproject's addopts say --dist loadgroup); each worker has its own session, so otherwise each builds its own.
-SHARED = ("sample_build", "bundled_pages", "real_download_set")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put each test that uses a SHARED fixture (directly or through another fixture) in that fixture's
-    xdist group, so the fixture is made once per run instead of once per worker."""
-    for item in items:
-        used = getattr(item, "fixturenames", ())
-        group = next((name for name in SHARED if name in used), None)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
