@@ -37,6 +37,38 @@ def sample_build(tmp_path_factory) -> tuple[Path, object, Path]:
 
 
 @pytest.fixture(scope="session")
+def bundled_pages(tmp_path_factory) -> tuple[object, object, Path]:
+    """(Dataset, Results, docs): the bundled data/ validated, computed with default Settings and its pages
+    written (no MkDocs). Several modules read these pages; writing them once per worker instead of once per
+    module saves a validate + compute + write (seconds each on shared cores). Tests must only read them."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from generator.compute.results import compute
+    from generator.ingest.validate import validate_path
+    from generator.model.release import release_of
+    from generator.model.settings import Settings
+    from generator.site.pages.write import write_pages
+
+    dataset = validate_path(ROOT / "data")
+    settings = Settings()
+    results = compute(dataset, settings)
+    docs = tmp_path_factory.mktemp("bundled-docs")
+    write_pages(dataset, results, docs, settings, release_of(dataset, True),
+                SimpleNamespace(changes=pd.DataFrame()))
+    return dataset, results, docs
+
+
+@pytest.fixture(scope="session")
+def real_download_set(tmp_path_factory) -> tuple[object, object, Path]:
+    """download_fixtures.real_downloads at its default threshold, made once per worker (read-only)."""
+    from download_fixtures import real_downloads
+
+    return real_downloads(tmp_path_factory.mktemp("real-downloads"))
+
+
+@pytest.fixture(scope="session")
 def sample_site(sample_build) -> Path:
     """The demonstration site (see sample_build)."""
     return sample_build[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from download_fixtures import LEFT_OUT, real_downloads
+from download_fixtures import LEFT_OUT
 from frictionless import validate
 
 from generator.model import spec
@@ -20,8 +20,8 @@ from generator.site import text
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    return real_downloads(tmp_path_factory.mktemp("headline"))
+def real(real_download_set):
+    return real_download_set
 
 
 def _csv(docs, name: str) -> pd.DataFrame:

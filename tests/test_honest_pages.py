@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
-import pandas as pd
 import pytest
 
-from generator.compute.results import compute
-from generator.ingest.validate import validate_path
-from generator.model.release import release_of
-from generator.model.settings import Settings
 from generator.site.pages.figures import change_cell
-from generator.site.pages.write import write_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    dataset = validate_path(ROOT / "data")
-    settings = Settings()
-    results = compute(dataset, settings)
-    docs = tmp_path_factory.mktemp("docs")
-    write_pages(dataset, results, docs, settings, release_of(dataset, True),
-                SimpleNamespace(changes=pd.DataFrame()))
-    return dataset, results, docs
+def site(bundled_pages):
+    """The bundled data's pages (shared, read-only: see conftest.bundled_pages)."""
+    return bundled_pages
 
 
 def _text(path: Path) -> str:

@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
-import pandas as pd
 import pytest
 
-from generator.compute.results import compute
-from generator.ingest.validate import validate_path
-from generator.model.release import release_of
-from generator.model.settings import Settings
 from generator.site.pages.html import table
 from generator.site.text import sentence
 
@@ -25,15 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def docs(tmp_path_factory):
-    from generator.site.pages.write import write_pages
-
-    dataset = validate_path(ROOT / "data")
-    settings = Settings()
-    results = compute(dataset, settings)
-    out = tmp_path_factory.mktemp("docs")
-    write_pages(dataset, results, out, settings, release_of(dataset, True), SimpleNamespace(changes=pd.DataFrame()))
-    return out
+def docs(bundled_pages):
+    """The bundled data's pages folder (shared, read-only: see conftest.bundled_pages)."""
+    return bundled_pages[2]
 
 
 def test_home_page_opens_with_three_to_five_main_facts_before_any_table_or_chart(docs):

@@ -69,6 +69,7 @@ def _downloads(data: Path, out: Path, threshold: int, old: bool = False) -> Path
     return out
 
 
+@pytest.mark.slow  # runs the intruder (tests/intruder.py)
 def test_the_intruder_recovers_counts_from_the_old_withholding(region, tmp_path):
     n, recovered = intruder.attack(_downloads(region, tmp_path / "old", 10, old=True), stop_after=1)
     assert n > 0 and recovered

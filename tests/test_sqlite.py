@@ -13,7 +13,7 @@ import sqlite3
 
 import pandas as pd
 import pytest
-from download_fixtures import real_downloads, release_for
+from download_fixtures import release_for
 
 from generator.model.release import Release
 from generator.publish import database
@@ -21,8 +21,8 @@ from generator.publish.tables import published_tables
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    return real_downloads(tmp_path_factory.mktemp("sqlite"))
+def real(real_download_set):
+    return real_download_set
 
 
 @pytest.fixture(scope="module")
