@@ -6,9 +6,10 @@ group; a gap is no gap, not clear (its 95% interval holds 0), not tested (a
 survey gap with no interval), or worse for one group (for indicators 1 and 9:
 under-represented, or more diverse than the workforce). It is applied to the
 figure as published (rounded), so the class agrees with the printed number.
-The publish stage cannot import the pages' module (imports point one way), so
-the rule is written here too and tests/test_headline_figures.py checks that the
-two agree on every headline figure of the sample.
+This is the one place the rule is written: the pages' `site/text.judgement`
+takes its class from here and adds the words (imports point one way, so the
+rule lives in the earlier stage); tests/test_headline_figures.py checks that
+the two agree on every headline figure of the sample.
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 from ..compute.rounding import kind_of
 from ..model import spec
 from ..publish.addresses import rel  # noqa: F401  (pages and charts take it from here)
+from ..publish.figure_class import CLASS_LABELS as FILE_CLASS_LABELS
+from ..publish.figure_class import figure_class
 from .markers import RAW_CLOSE, RAW_OPEN  # the page format's markers, which the hook lifts out
 
 # Characters Markdown (and its extensions: attr_list braces, tables, emphasis,
@@ -271,54 +273,35 @@ def judgement(indicator: int, measure: str, value: object, flags: object = "", l
               upper: object = None) -> tuple[str, str]:
     """(class word, sentence fragment): is the figure good or bad, in plain words.
 
-    Class words: "equal", "adverse_to_bme", "adverse_to_white", "worse_for_bme",
-    "worse_for_white", "more_diverse", "unclear", "untested_gap" (a survey gap with no interval: its
-    direction is shown, no verdict), "no_data".
+    The class comes from the one rule the downloads use too (`publish.figure_class`, stated on
+    /methodology/), so a page and headline-figures.csv never disagree; this adds the words. Class words:
+    "equal", "adverse_to_bme", "adverse_to_white", "worse_for_bme", "worse_for_white", "more_diverse",
+    "unclear", "untested_gap" (a survey gap with no interval: its direction is shown, no verdict), "no_data".
     """
-    if is_missing(value):
+    cls = figure_class(indicator, measure, value, flags, lower, upper)
+    if not cls:
         return "no_data", "there is no figure"
-    kind = measure_kind(indicator, measure)
-    fl = flags_of(flags)
-    v = float(value)
-    if kind == "likelihood":
-        if "adverse_to_bme" in fl or v > 1.25:
-            return "adverse_to_bme", "this is outside the non-adverse range (0.80 to 1.25): adverse to BME staff"
-        if "adverse_to_white" in fl or v < 0.80:
-            return "adverse_to_white", "this is outside the non-adverse range (0.80 to 1.25): adverse to White staff"
-        return "equal", "this is within the non-adverse range (0.80 to 1.25)"
-    if kind == "gap":
-        worse_for_bme = (v < 0) if indicator in (7, 9) else (v > 0)
-        if indicator == 1:
-            worse_for_bme = v > 0
-        if abs(v) < 0.05:
-            return "equal", "there is no gap"
-        if not is_missing(lower) and not is_missing(upper) and float(lower) <= 0 <= float(upper):
-            return "unclear", "but the 95% interval includes 0, so the difference could be chance"
-        if indicator in spec.SURVEY_INDICATORS and (is_missing(lower) or is_missing(upper)):
-            # A survey gap with no interval (no respondent counts, or a plain mean of organisations) has had no
-            # test: say its size and direction, never "worse".
-            return "untested_gap", "not tested: with no respondent counts there is no interval to tell it from chance"
-        if worse_for_bme:
-            return "worse_for_bme", "BME staff fare worse" if indicator not in (1, 9) else "BME staff are under-represented"
-        if indicator in (1, 9):
-            # A board (or senior staff) more diverse than the workforce is that, not "worse for White staff".
-            who = "the board" if indicator == 9 else "senior staff"
-            return "more_diverse", f"{who} is more diverse than the workforce"
-        return "worse_for_white", "White staff fare worse"
-    return "equal", ""
+    return cls, _class_words(cls, indicator, measure_kind(indicator, measure))
 
 
-CLASS_LABELS = {
-    "equal": "No adverse difference",
-    "adverse_to_bme": "Adverse to BME staff",
-    "adverse_to_white": "Adverse to White staff",
-    "worse_for_bme": "Worse for BME staff",
-    "worse_for_white": "Worse for White staff",
-    "no_data": "No figure",
-    "unclear": "No clear difference",
-    "more_diverse": "More diverse than the workforce",
-    "untested_gap": "Not tested (no interval)",
-}
+def _class_words(cls: str, indicator: int, kind: str) -> str:
+    if cls in ("adverse_to_bme", "adverse_to_white"):
+        who = "BME" if cls == "adverse_to_bme" else "White"
+        return f"this is outside the non-adverse range (0.80 to 1.25): adverse to {who} staff"
+    if cls == "equal":
+        return {"likelihood": "this is within the non-adverse range (0.80 to 1.25)", "gap": "there is no gap"}.get(kind, "")
+    if cls == "worse_for_bme":
+        return "BME staff fare worse" if indicator not in (1, 9) else "BME staff are under-represented"
+    if cls == "more_diverse":
+        # A board (or senior staff) more diverse than the workforce is that, not "worse for White staff".
+        return f"{'the board' if indicator == 9 else 'senior staff'} is more diverse than the workforce"
+    return {"unclear": "but the 95% interval includes 0, so the difference could be chance",
+            "untested_gap": "not tested: with no respondent counts there is no interval to tell it from chance",
+            "worse_for_white": "White staff fare worse"}[cls]
+
+
+#: Class word -> the words a reader sees: the downloads' labels, and "No figure" where there is none.
+CLASS_LABELS = {**FILE_CLASS_LABELS, "no_data": "No figure"}
 
 TREND_LABELS = {
     "improved": "Improved",
