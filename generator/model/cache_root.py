@@ -19,3 +19,15 @@ def cache_root() -> Path:
         return Path(override)
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "open-wres"
+
+
+def keep(path: Path, text: str) -> None:
+    """Write a cache file atomically (a concurrent build never reads half of it); a cache that
+    cannot be written only means the work is done again next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -34,6 +34,8 @@ from functools import cache
 from html import escape
 from pathlib import Path
 
+from ..model.cache_root import keep
+
 #: Bumped when `normalise` changes what is cached.
 RENDER_VERSION = "1"
 
@@ -73,14 +75,7 @@ class SvgCache:
             return None
 
     def put(self, key: str, svg: str) -> None:
-        path = self.path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(svg, encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        keep(self.path(key), svg)
 
 
 _CLIP_ID = re.compile(r'\bid="(clip\d+)"')

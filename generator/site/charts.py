@@ -54,7 +54,7 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from ..model.cache_root import cache_root
+from ..model.cache_root import cache_root, keep
 from ..publish import files
 from . import chart_svg, chart_templates
 from .chart_templates import dots_template, trend_template
@@ -203,24 +203,12 @@ class _TemplateStore:
     def put(self, name: str, text: str) -> None:
         templates = self._load()
         templates[name] = text
-        _keep_in_user_cache(self.path, json.dumps(templates, ensure_ascii=False, sort_keys=True))
+        keep(self.path, json.dumps(templates, ensure_ascii=False, sort_keys=True))
 
 
 def user_cache_dir() -> Path:
     """Where the chart templates and SVGs are kept between builds (the one cache root)."""
     return cache_root()
-
-
-def _keep_in_user_cache(path: Path, text: str) -> None:
-    """Write a cache file atomically (a concurrent build never reads half of it); a cache that
-    cannot be written only means the work is done again next time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
 
 
 _STORE = _TemplateStore()
