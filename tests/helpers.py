@@ -14,8 +14,11 @@ collects 1-9. Every file of each year is written, pay.csv included.
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+import pytest
 
 from generator.ingest.cells import field_names
 from generator.model import spec
@@ -161,3 +164,19 @@ def assert_same_dataset(a, b) -> None:
     assert a.tables.keys() == b.tables.keys()
     for name in a.tables:
         pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+
+
+#: Debian's Chromium, driven by Playwright (no browser download), for the browser tests.
+CHROMIUM = "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: The marks of a module of browser tests: slow, and skipped without Chromium except under CI=true, where
+#: the missing browser is a failure.
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not HAVE_CHROMIUM and not IN_CI,
+                       reason=f"no Chromium at {CHROMIUM} (apt install chromium); set CI=true to make this a failure"),
+]

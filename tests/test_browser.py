@@ -14,37 +14,16 @@ it these tests are skipped, except under CI=true, where they fail.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from helpers import BROWSER_MARKS, CHROMIUM, HAVE_CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-HAVE_CHROMIUM = Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
-IN_CI = os.environ.get("CI", "").lower() == "true"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not HAVE_CHROMIUM and not IN_CI,
-                       reason=f"no Chromium at {CHROMIUM} (apt install chromium); set CI=true to make this a failure"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def test_chromium_is_there_in_ci():
     assert HAVE_CHROMIUM, f"CI=true but there is no executable Chromium at {CHROMIUM}: install Debian's chromium"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _first(path: Path, pattern: str) -> str:

@@ -14,24 +14,12 @@ CI=true, where it fails (as tests/test_browser.py).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
+from helpers import BROWSER_MARKS
 
-CHROMIUM = "/usr/bin/chromium"
-HAVE_CHROMIUM = Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
-IN_CI = os.environ.get("CI", "").lower() == "true"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not HAVE_CHROMIUM and not IN_CI,
-                       reason=f"no Chromium at {CHROMIUM} (apt install chromium); set CI=true to make this a failure"),
-]
+pytestmark = BROWSER_MARKS
 
 #: Where the page reaches past the screen (folded parts opened), and how each scrolling region behaves when
 #: scrolled to its end.
@@ -71,16 +59,6 @@ MEASURE = r"""() => {
   }
   return out;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
