@@ -5,7 +5,9 @@ Real vl-convert, no mocks: each test draws real charts (tens of milliseconds eac
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -136,3 +138,31 @@ def test_a_chart_without_figures_has_no_svg(tmp_path, renderer):
     html = write_chart(empty, tmp_path, pending)
     assert "No figures to draw." in html and "<!--wres:svg:" not in html and "Chart (SVG)" not in html
     assert pending.drawn == []
+
+
+def _text_width(svg: str) -> float:
+    return float(re.search(r'<svg [^>]*\bwidth="([\d.]+)"', svg).group(1))
+
+
+def test_text_is_measured_with_vl_converts_own_fonts_not_the_machines(tmp_path):
+    """A font the machine has is not found by the drawing workers: its text is laid out like a font no
+    machine has. (With the machine's fonts, each measure of a text costs several times more.)"""
+    try:
+        families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("fc-list is not available: cannot tell which fonts this machine has")
+    if "DejaVu Sans" not in families:
+        pytest.skip("the machine has no DejaVu Sans to compare with")
+
+    def spec(font: str) -> str:  # the chart is as wide as its axis labels
+        axis = {"labelFont": font, "labelFontSize": 20, "labelLimit": 0, "title": None}
+        return json.dumps({"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": 10,
+                           "data": {"values": [{"a": "Wide words WWW, mmm"}]}, "mark": "point",
+                           "encoding": {"y": {"field": "a", "type": "nominal", "axis": axis}}})
+
+    pool = chart_svg.Renderer(tmp_path / "cache", workers=1)
+    try:
+        machine, nowhere = (pool.result(pool.submit(spec(font))) for font in ("DejaVu Sans", "No Such Font 17"))
+    finally:
+        pool.close()
+    assert _text_width(machine) == _text_width(nowhere)
