@@ -14,6 +14,8 @@ A national site has some 3,000 charts at tens of milliseconds each, so:
   started with `spawn` (vl-convert's runtime hangs in a forked child), fed as
   pages are written so that drawing overlaps writing.
 
+- each spec is compiled to Vega through its variant's skeleton, compiled once
+  per worker (`chart_vega`), not from scratch;
 - vl-convert lays text out with its own fonts only (`own_fonts_only`), never the
   machine's: every text it measures (labels, titles, legends) costs a fraction of
   the time, and a chart's layout no longer depends on what fonts the building
@@ -40,6 +42,7 @@ from html import escape
 from pathlib import Path
 
 from ..model.cache_root import keep
+from . import chart_vega
 
 #: Bumped when `normalise` or the drawing's setup (`own_fonts_only`) changes what is cached.
 RENDER_VERSION = "2"
@@ -145,7 +148,7 @@ def render(spec_json: str, cache_root: str) -> str:
     import vl_convert
 
     own_fonts_only(cache_root)
-    svg = normalise(vl_convert.vegalite_to_svg(spec_json))
+    svg = normalise(vl_convert.vega_to_svg(chart_vega.to_vega(spec_json)))
     SvgCache(Path(cache_root)).put(spec_key(spec_json), svg)
     return svg
 
