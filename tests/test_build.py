@@ -269,6 +269,56 @@ def test_unchanged_rebuild_comes_from_cache_and_rewrites_nothing(tmp_path, data_
     assert _tree_digest(out) == before
 
 
+def _pages_of_organisations(site: Path) -> dict[str, int]:
+    """Each organisation and return page of a site: its inode (a page taken from the last site keeps it)."""
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.glob("organisations/*/**/index.html")}
+
+
+@pytest.mark.slow
+def test_a_rebuild_after_one_return_changed_is_a_cold_build_and_renders_only_the_pages_that_show_it(
+        tmp_path, data_copy):
+    """Issue 17: one organisation's corrected return rewrites the pages that show it and no other (no
+    release label on every page), MkDocs renders only those organisation and return pages (the rest are
+    the last site's files), and the site is the one a cold build of the same data gives, byte for byte."""
+    import csv
+
+    data = tmp_path / "data"
+    shutil.copytree(data_copy, data)
+    out = tmp_path / "site"
+    run_build(data, out, progress=False)
+    before, inodes = _tree_digest(out), _pages_of_organisations(out)
+    training = data / "2024" / "training.csv"
+    text = training.read_text()
+    row = next(line for line in text.splitlines() if line.startswith("XT16,white,"))
+    # 3,173 -> 3,120: its own likelihood moves (0.97 -> 0.95), no group's figure moves as printed (a larger
+    # change moves England's, which every organisation's page shows beside its own).
+    training.write_text(text.replace(row, "XT16,white,3120"))
+
+    summary = run_build(data, out, progress=False)
+    cold = tmp_path / "cold"
+    run_build(data, cold, progress=False, use_cache=False)
+    after, cold_digest = _tree_digest(out), _tree_digest(cold)
+    assert after.keys() == cold_digest.keys()
+    assert [k for k in after if after[k] != cold_digest[k]] == []
+
+    changed = {rel for rel in after if rel.endswith(".html") and before.get(rel) != after[rel]}
+    org_pages = {rel for rel in changed if rel.startswith("organisations/") and rel.count("/") >= 2}
+    with (data / "organisations.csv").open(newline="") as f:
+        register = {r["org_code"]: r for r in csv.DictReader(f)}
+    peers = {code for code, r in register.items()
+             if (r["org_type"], r["region_code"]) == (register["XT16"]["org_type"], register["XT16"]["region_code"])}
+    # Its own page and its 2024 return's page; of the other organisations, only its peers' pages (the
+    # "Compared with its peers" table), and no other return page.
+    assert {"organisations/XT16/index.html", "organisations/XT16/2024/index.html"} <= org_pages
+    assert {rel.split("/")[1] for rel in org_pages} <= peers
+    assert [rel for rel in org_pages if rel.count("/") == 3] == ["organisations/XT16/2024/index.html"]
+    assert len(changed) < 20, sorted(changed)
+    # MkDocs rendered exactly those: every other organisation and return page is the last site's file.
+    now = _pages_of_organisations(out)
+    assert {rel for rel, ino in now.items() if inodes.get(rel) != ino} == org_pages
+    assert summary.pages_reused == len(now) - len(org_pages)
+
+
 @pytest.mark.slow
 def test_broken_return_is_left_out_and_listed_others_published(tmp_path, data_copy):
     data = tmp_path / "data"
