@@ -187,8 +187,8 @@ def write_docs(inputs: BuildInputs, dataset: Dataset, results: Results, release:
     """
     tracker = Tracker(inputs.docs_dir, inputs.static_dir)
     with helper.DownloadsProcess() as second:
-        job = second.submit(helper.write_downloads, kept_at or (dataset, results), inputs.docs_dir, inputs.static_dir, inputs.settings,
-                            release, previous, changed)
+        job = second.submit(helper.write_downloads, kept_at or (dataset, results), inputs.docs_dir, inputs.static_dir,
+                            inputs.settings, release, previous, changed)
         source = inputs.config.parent / "site_src" / "docs"
         if source.is_dir():
             for path in sorted(source.rglob("*")):
