@@ -232,6 +232,51 @@ def test_shards_sitemaps_are_joined_in_address_order(tmp_path):
     assert not shards[1].exists()
 
 
+def test_pages_taken_from_the_last_site_bring_their_search_and_sitemap_entries(tmp_path):
+    """The reused pages become one more shard: the published site's own files (hard links), and only their
+    entries of its search index and sitemap; merged with a fresh shard, the index is in address order."""
+    import json
+
+    from generator.build.mkdocs_build import merge_shards
+    from generator.build.reuse import reusable, reused_shard
+
+    previous = tmp_path / "published"
+    for page in ("organisations/XT01/index.html", "organisations/XT01/2024/index.html", "organisations/XT02/index.html"):
+        (previous / page).parent.mkdir(parents=True, exist_ok=True)
+        (previous / page).write_text(f"<p>{page}</p>")
+    docs = [{"location": loc, "text": loc} for loc in ("", "organisations/XT01/", "organisations/XT01/#cite-this",
+                                                        "organisations/XT01/2024/", "organisations/XT02/")]
+    (previous / "search").mkdir()
+    (previous / "search" / "search_index.json").write_text(json.dumps({"config": {}, "docs": docs}))
+    entries = [f"\n    <url>\n         <loc>https://x.example/{d['location']}</loc>\n    </url>"
+               for d in docs if "#" not in d["location"]]
+    (previous / "sitemap.xml").write_text('<?xml version="1.0"?>\n<urlset>' + "".join(entries) + "\n</urlset>")
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps([{"src": "organisations/XT01/index.md", "url": "organisations/XT01/",
+                                   "dest": "organisations/XT01/index.html", "loc": "https://x.example/organisations/XT01/"}]))
+    shard = reused_shard(previous, [report], tmp_path / "reused")
+    assert (shard / "organisations/XT01/index.html").stat().st_ino == (previous / "organisations/XT01/index.html").stat().st_ino
+    assert not (shard / "organisations/XT01/2024").exists() and not (shard / "organisations/XT02").exists()
+    fresh = tmp_path / "fresh"
+    (fresh / "organisations/XT02").mkdir(parents=True)
+    (fresh / "organisations/XT02/index.html").write_text("<p>new</p>")
+    (fresh / "search").mkdir()
+    (fresh / "search" / "search_index.json").write_text(json.dumps({"config": {}, "docs": [
+        {"location": "", "text": ""}, {"location": "organisations/XT02/", "text": "new"}]}))
+    (fresh / "sitemap.xml").write_text('<?xml version="1.0"?>\n<urlset>\n    <url>\n         <loc>https://x.example/'
+                                       'organisations/XT02/</loc>\n    </url>\n</urlset>')
+    merge_shards([fresh, shard], tmp_path / "site")
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text())["docs"]
+    assert [d["location"] for d in index] == ["", "organisations/XT01/", "organisations/XT01/#cite-this",
+                                              "organisations/XT02/"]
+    assert index[-1]["text"] == "new"
+    assert re.findall(r"<loc>(.*?)</loc>", (tmp_path / "site" / "sitemap.xml").read_text()) == [
+        "https://x.example/organisations/XT01/", "https://x.example/organisations/XT02/"]
+    # Nothing is reused from a site rendered from other site-wide inputs, or without a record.
+    assert reusable({"render": {"key": "old", "pages": {}}}, "new", tmp_path) == []
+    assert reusable(None, "new", tmp_path) == []
+
+
 def test_shards_that_disagree_stop_the_build(tmp_path):
     from generator.build.mkdocs_build import merge_shards
 

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -87,7 +88,10 @@ def reused_shard(previous_site: Path, reports: list[Path], target: Path) -> Path
     for page in dropped:
         dest = target / page["dest"]
         dest.parent.mkdir(parents=True, exist_ok=True)
-        os.link(previous_site / page["dest"], dest)
+        try:  # the published site's file itself: nothing ever changes a site's file in place
+            os.link(previous_site / page["dest"], dest)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(previous_site / page["dest"], dest)
     urls = {page["url"] for page in dropped}
     index = json.loads((previous_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     docs = [d for d in index["docs"] if d["location"].split("#", 1)[0] in urls]
