@@ -58,7 +58,7 @@ def manifest(out_dir: Path) -> dict[str, int]:
 
 
 def record_site(work: Path, key: str, manifest: dict[str, int], generated: int, render: dict | None = None) -> None:
-    """What the next build checks to know the published site is still this one (see current_site);
+    """What the next build checks to know the published site is still this one (see site_record);
     `generated`: how many generated files the site was made from (reported when nothing changes);
     `render`: what its pages were rendered from (build/reuse.py)."""
     record = {"key": key, "files": manifest, "generated": generated}
@@ -76,13 +76,6 @@ def site_record(work: Path, out_dir: Path) -> dict | None:
     if out_dir.is_dir() and recorded.get("files") == manifest(out_dir):
         return recorded
     return None
-
-
-def current_site(work: Path, out_dir: Path, key: str) -> dict | None:
-    """What record_site left, when the last build here had the same key and its site is still there as
-    it left it; else None."""
-    recorded = site_record(work, out_dir)
-    return recorded if recorded is not None and recorded.get("key") == key else None
 
 
 def swap_in(staging_site: Path, out_dir: Path, work: Path) -> None:
