@@ -135,6 +135,20 @@ def build(inputs: BuildInputs, progress: Progress) -> BuildSummary:
         summary.html_pages = sum(1 for name in recorded["files"] if name.endswith(".html"))
         return summary
 
+    # The site the last swap replaced is removed beside this build's work (output.swap_in); a build that
+    # fails or is interrupted does not wait for it (what is left is removed by the next).
+    remover = output.remove_superseded(inputs.work)
+    summary = _publish(inputs, progress, summary, dataset, results, previous,
+                       key=key, entry=entry, kept=kept, published=published)
+    if remover is not None:
+        remover.join()
+    return summary
+
+
+def _publish(inputs: BuildInputs, progress: Progress, summary: BuildSummary, dataset: Dataset, results: Results,
+             previous: pd.DataFrame | None, *, key: str, entry: Path | None, kept: tuple | None,
+             published: dict | None) -> BuildSummary:
+    """Pages and downloads written, MkDocs, the swap and its record (see build)."""
     with progress.stage(summary, "write pages and downloads"):
         changed = changes_since(results, previous)
         summary.changed_figures = int(len(changed))
