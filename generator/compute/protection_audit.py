@@ -104,26 +104,21 @@ def _batched_rounds(lp: _LP, F: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarra
         _take(lp, F, np.asarray(F[todo].T @ w).ravel(), lo, hi)
 
 
-def _exact_rounds(lp: _LP, F: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, pins: dict | None) -> None:
-    """Each target still open: its exact minimum then maximum, stopping once certified; fills `pins`."""
+def _exact_rounds(lp: _LP, F: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray) -> None:
+    """Each target still open: its exact minimum then maximum, stopping once certified."""
     for t in _open(lo, hi):
         row = F[t]
-        bind: set[int] = set()
         for sign in (-1.0, 1.0):
             if np.floor(hi[t] + 1e-6) - np.ceil(lo[t] - 1e-6) >= 1:
                 break
             c = np.zeros(F.shape[1])
             c[row.indices] = sign * row.data
-            y = _take(lp, F, c, lo, hi)
-            if y is not None:
-                bind.update(np.flatnonzero(np.abs(y) > 1e-9).tolist())
-        if pins is not None and np.floor(hi[t] + 1e-6) - np.ceil(lo[t] - 1e-6) < 1:
-            pins[int(t)] = bind
+            _take(lp, F, c, lo, hi)
 
 
 def feasible_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x0: np.ndarray | None,
                     rounds: int = 12, exact: bool = True, seed: int = 0,
-                    comp: np.ndarray | None = None, pins: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """(low, high) of each row of F @ x over {0 <= x, A x = b}, as far as needed to tell a range holding two
     whole numbers or more from one holding a single whole number.
 
@@ -133,9 +128,7 @@ def feasible_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x
     widens every other target's seen range, so most targets never need their own programme. All of them
     are solved on one model, warm-started from the last basis (`_LP`). Without `exact`, the targets left
     are reported with their seen range (conservative: a certified range is always a true one).
-    x0: a feasible point if known (else one is found first). comp: unused (kept for callers).
-    pins: if given, filled with target -> the rows of A binding at its exact minimum or maximum (non-zero
-    duals) for every target whose range holds one whole number only: the published sums that pin it.
+    x0: a feasible point if known (else one is found first).
     """
     lp = _LP(A, b)
     if x0 is None:
@@ -147,7 +140,7 @@ def feasible_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x
     lo, hi = f0.copy(), f0.copy()
     _batched_rounds(lp, F, lo, hi, rounds, np.random.default_rng(seed))
     if exact:
-        _exact_rounds(lp, F, lo, hi, pins)
+        _exact_rounds(lp, F, lo, hi)
     return lo, hi
 
 
@@ -206,18 +199,14 @@ def _pieces(A: sparse.csr_matrix, F: sparse.csr_matrix):  # noqa: ANN202
 
 
 def component_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x0: np.ndarray,
-                     exact: bool = True, pins: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """feasible_ranges, solved one piece at a time (the module docstring): the same (low, high) and pins
-    (rows of A, numbered as in A), with each target split into its parts in each component."""
+                     exact: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """feasible_ranges, solved one piece at a time (the module docstring): the same (low, high), with each
+    target split into its parts in each component."""
     lo, hi = np.zeros(F.shape[0]), np.zeros(F.shape[0])
     if A.shape[1] == 0 or F.shape[0] == 0:
         return lo, hi
     for cols, rows, targets, Fk in _pieces(A, F):
-        got: dict = {} if pins is not None else None
-        lk, hk = feasible_ranges(A[rows][:, cols], b[rows], Fk, x0[cols], exact=exact, pins=got)
+        lk, hk = feasible_ranges(A[rows][:, cols], b[rows], Fk, x0[cols], exact=exact)
         np.add.at(lo, targets, lk)
         np.add.at(hi, targets, hk)
-        if pins is not None:
-            for t, bind in got.items():
-                pins.setdefault(int(targets[t]), set()).update(int(rows[r]) for r in bind)
     return lo, hi

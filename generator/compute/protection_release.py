@@ -21,38 +21,24 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from .protection_audit import _BIG, _LP, _pieces
+from .protection_audit import _LP, _pieces
 
 #: A move counts when it shifts a target by this much (HiGHS' tolerances are about 1e-7).
 _STEP = 1 - 1e-6
 
 
-class Release:
-    """One HiGHS model of {A d - p + q = 0, d >= -x, p, q >= 0}, cost w . (p + q), for one piece of the audit."""
-
-    def __init__(self, A: sparse.csr_matrix, x: np.ndarray, weight: np.ndarray) -> None:
-        m, n = A.shape
-        eye = sparse.identity(m, format="csc")
-        M = sparse.hstack([sparse.csc_matrix(A), -eye, eye], format="csc")
-        self.n, self.m = n, m
-        self.x = np.asarray(x, dtype="float64")
-        self.A = A
-        self.weight = np.asarray(weight, dtype="float64")
-        self.lp = _LP(M, np.zeros(m), lower=np.r_[-self.x, np.zeros(2 * m)],
-                      cost=np.r_[np.zeros(n), self.weight, self.weight])
-
-    def move(self, members: np.ndarray) -> np.ndarray | None:
-        """A move shifting the sum of `members` (columns) up by 1 or more, or None if HiGHS finds none."""
-        h = self.lp.h
-        first, rest = members[:1].astype(np.int32), members[1:].astype(np.int32)
-        h.changeColsBounds(1, first, np.ones(1), np.full(1, _BIG))
-        if len(rest):
-            h.changeColsBounds(len(rest), rest, np.maximum(-self.x[rest], 0.0), np.full(len(rest), _BIG))
-        h.run()
-        ok = h.getModelStatus() == self.lp._hs.HighsModelStatus.kOptimal
-        d = np.asarray(h.getSolution().col_value)[: self.n] if ok else None
-        h.changeColsBounds(len(members), members.astype(np.int32), -self.x[members], np.full(len(members), _BIG))
-        return d
+def _move(A: sparse.csr_matrix, x: np.ndarray, weight: np.ndarray, members: np.ndarray) -> np.ndarray | None:
+    """The cheapest move of {A d - p + q = 0, d >= -x, p, q >= 0}, cost w . (p + q), that shifts the sum of
+    `members` (columns) up by 1 or more: d >= 1 at the first, d >= 0 at the others. None if HiGHS finds none."""
+    m, n = A.shape
+    eye = sparse.identity(m, format="csc")
+    lower = np.r_[-np.asarray(x, dtype="float64"), np.zeros(2 * m)]
+    lower[members[1:]] = np.maximum(lower[members[1:]], 0.0)
+    lower[members[0]] = 1.0
+    lp = _LP(sparse.hstack([sparse.csc_matrix(A), -eye, eye], format="csc"), np.zeros(m), lower=lower,
+             cost=np.r_[np.zeros(n), weight, weight])
+    got = lp.solve(np.zeros(0, np.int32), np.zeros(0))
+    return None if got is None else got[0][:n]
 
 
 #: A move is looked for among the counts a few published sums away from the target (_near).
@@ -80,7 +66,7 @@ def release(A: sparse.csr_matrix, x: np.ndarray, F: sparse.csr_matrix, targets: 
             weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(rows of A to withhold, targets released) for the pinned `targets` (rows of F) of one piece.
 
-    Each target not already moved by an earlier move gets its own programme (`Release`) on its
+    Each target not already moved by an earlier move gets its own programme (`_move`) on its
     neighbourhood (_near); a move counts only if it checks out (non-negative, every row it does not break
     unchanged, the target up by 1 or more), so a target whose programme fails is left out of the released
     ones (the next round audits it again)."""
@@ -94,8 +80,7 @@ def release(A: sparse.csr_matrix, x: np.ndarray, F: sparse.csr_matrix, targets: 
         members = F[t].indices
         cols, rows = _near(A, At, members)
         where = np.searchsorted(cols, members)
-        rel = Release(A[rows][:, cols], x[cols], np.where(broken[rows], 0.0, weight[rows]))
-        got = rel.move(where)
+        got = _move(A[rows][:, cols], x[cols], np.where(broken[rows], 0.0, weight[rows]), where)
         if got is None:
             continue
         d = np.zeros(A.shape[1])
@@ -122,5 +107,8 @@ def component_release(A: sparse.csr_matrix, F: sparse.csr_matrix, x: np.ndarray,
         r, rel = release(A[rows][:, cols], x[cols], Fk, mine, weight[rows])
         rows_out.append(rows[r])
         done.append(targets[rel])
-    cat = (lambda parts: np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64))
-    return cat(rows_out), pinned[cat(done)]
+    return _cat(rows_out), pinned[_cat(done)]
+
+
+def _cat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)

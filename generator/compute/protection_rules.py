@@ -91,6 +91,16 @@ def _margins(cells: Cells) -> int:
     return len(pick) + len(alone)
 
 
+def _hide_part_or_total(cells: Cells, parts: np.ndarray, total: int, val: np.ndarray) -> None:
+    """Withhold the smallest published non-zero base cell of `parts` (the lowest index on a tie), else, with
+    none, the published cell `total` itself."""
+    free = parts[~cells.base_hidden[parts] & (val[parts] > 0)]
+    if len(free) == 0:
+        cells.cell_hidden[total] = True
+    else:
+        cells.base_hidden[free[np.lexsort((free, val[free]))[0]]] = True
+
+
 def _differences(cells: Cells) -> int:
     """The classic rule on the difference of two published cells one inside the other (Cells.inside: all staff
     less senior staff): with exactly one withheld base cell in the difference, its smallest published non-zero
@@ -108,11 +118,7 @@ def _differences(cells: Cells) -> int:
                             assume_unique=True)
         if cells.base_hidden[diff].sum() != 1:
             continue  # an earlier choice already gave it a second one
-        free = diff[~cells.base_hidden[diff] & (val[diff] > 0)]
-        if len(free) == 0:
-            cells.cell_hidden[o] = True
-        else:
-            cells.base_hidden[free[np.lexsort((free, val[free]))[0]]] = True
+        _hide_part_or_total(cells, diff, o, val)
         n += 1
     return n
 
@@ -143,11 +149,7 @@ def _nested(cells: Cells) -> int:
                                assume_unique=True)
         if cells.base_hidden[outside].any():
             continue  # an earlier pair's choice already gave it one
-        free = outside[val[outside] > 0]
-        if len(free) == 0:
-            cells.cell_hidden[pi] = True
-        else:
-            cells.base_hidden[free[np.lexsort((free, val[free]))[0]]] = True
+        _hide_part_or_total(cells, outside, pi, val)
         n += 1
     return n
 
