@@ -41,11 +41,13 @@ def _move(A: sparse.csr_matrix, x: np.ndarray, weight: np.ndarray, members: np.n
     return None if got is None else got[0][:n]
 
 
-#: A move is looked for among the counts a few published sums away from the target (_near).
-_HOPS, _SHORT = 2, 30
+#: A move is looked for among the counts a few published sums away from the target (_near): through sums of
+#: at most _SHORT withheld counts, or _WIDE when the first move breaks one of the dearest sums (England's).
+_HOPS, _SHORT, _WIDE = 2, 30, 80
 
 
-def _near(A: sparse.csr_matrix, At: sparse.csr_matrix, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _near(A: sparse.csr_matrix, At: sparse.csr_matrix, members: np.ndarray,
+          short: int = _SHORT) -> tuple[np.ndarray, np.ndarray]:
     """(columns, rows) of a neighbourhood of `members`: the counts reached in _HOPS steps through published
     sums of at most _SHORT withheld counts, and every sum holding one of them. A move found there (the
     others held still) is a move of the whole piece; searching the whole piece (thousands of counts) took
@@ -54,7 +56,7 @@ def _near(A: sparse.csr_matrix, At: sparse.csr_matrix, members: np.ndarray) -> t
     cols = np.unique(members)
     for _ in range(_HOPS):
         rows = np.unique(np.concatenate([At.indices[At.indptr[c]:At.indptr[c + 1]] for c in cols]))
-        rows = rows[size[rows] <= _SHORT]
+        rows = rows[size[rows] <= short]
         if len(rows) == 0:
             break
         cols = np.union1d(cols, np.concatenate([A.indices[A.indptr[r]:A.indptr[r + 1]] for r in rows]))
@@ -74,22 +76,36 @@ def release(A: sparse.csr_matrix, x: np.ndarray, F: sparse.csr_matrix, targets: 
     At = sparse.csr_matrix(A.T)
     broken = np.zeros(A.shape[0], bool)
     done = np.zeros(F.shape[0], bool)
+    dear = weight.max() if len(weight) else 0.0
     for t in targets:
         if done[t]:
             continue
-        members = F[t].indices
-        cols, rows = _near(A, At, members)
-        where = np.searchsorted(cols, members)
-        got = _move(A[rows][:, cols], x[cols], np.where(broken[rows], 0.0, weight[rows]), where)
-        if got is None:
-            continue
-        d = np.zeros(A.shape[1])
-        d[cols] = got
-        if (x + d).min() < -1e-7:
+        d = _checked(A, At, x, np.where(broken, 0.0, weight), F[t].indices, _SHORT)
+        if d is not None and (np.abs(A @ d) > 1e-7)[~broken & (weight >= dear)].any():
+            wide = _checked(A, At, x, np.where(broken, 0.0, weight), F[t].indices, _WIDE)
+            d = wide if wide is not None and _cost(A, wide, weight, broken) < _cost(A, d, weight, broken) else d
+        if d is None:
             continue
         broken[np.abs(A @ d) > 1e-7] = True
         done |= np.abs(F @ d) >= _STEP
     return np.flatnonzero(broken), targets[done[targets]]
+
+
+def _cost(A: sparse.csr_matrix, d: np.ndarray, weight: np.ndarray, broken: np.ndarray) -> float:
+    return float(weight[(np.abs(A @ d) > 1e-7) & ~broken].sum())
+
+
+def _checked(A: sparse.csr_matrix, At: sparse.csr_matrix, x: np.ndarray, weight: np.ndarray,
+             members: np.ndarray, short: int) -> np.ndarray | None:
+    """_move on the neighbourhood of `members` (_near), as a move of the whole piece; None if HiGHS found
+    none or it would make a count negative."""
+    cols, rows = _near(A, At, members, short)
+    got = _move(A[rows][:, cols], x[cols], weight[rows], np.searchsorted(cols, members))
+    if got is None:
+        return None
+    d = np.zeros(A.shape[1])
+    d[cols] = got
+    return None if (x + d).min() < -1e-7 else d
 
 
 def component_release(A: sparse.csr_matrix, F: sparse.csr_matrix, x: np.ndarray, pinned: np.ndarray,

@@ -304,6 +304,7 @@ def protect_cells(cells: Cells, threshold: int, audit: bool = True, max_rounds: 
     secondary(cells)
     stats["after_secondary_base"] = int(cells.base_hidden.sum())
     stats["after_secondary_cells"] = int(cells.cell_hidden.sum())
+    stats["after_secondary_cells_by_level"] = _by_level(cells)
     stats["released"] = stats["last_resort_cells"] = stats["last_resort_sums"] = 0
     rounds = 0
     safe_b = np.zeros(len(cells.base_hidden), bool)
@@ -332,4 +333,11 @@ def protect_cells(cells: Cells, threshold: int, audit: bool = True, max_rounds: 
     stats["audit_rounds"] = rounds
     stats["withheld_base"] = int(cells.base_hidden.sum())
     stats["withheld_cells"] = int(cells.cell_hidden.sum())
+    stats["withheld_cells_by_level"] = _by_level(cells)
     return stats
+
+
+def _by_level(cells: Cells) -> dict[str, int]:
+    """Withheld aggregate cells by the level of their first figure (the write-up's cost by level)."""
+    first = cells.index.drop_duplicates("cell")
+    return first[cells.cell_hidden[first["cell"].to_numpy()]].groupby("level").size().astype(int).to_dict()
