@@ -8,7 +8,10 @@ network and CPU throttling through the DevTools protocol, the same gzip server),
 repeat, while Chromium records a trace (`devtools.timeline` and V8's categories: what the Performance
 panel records). For every task on the page's main thread longer than `--over` ms it prints the task's
 length and what its time went to, by kind (script evaluation by file, compiling, style, layout, paint,
-HTML parsing, garbage collection), self time of each kind, largest first.
+HTML parsing, garbage collection), self time of each kind, largest first; and each task's thread time
+(the trace's `tdur`): on a shared machine a task's wall time is mostly waiting for a core, its thread time
+is not (Chromium's CPU throttling spins, so it includes the 4x slowdown). Compare the thread times' minimum
+over alternating runs.
 
 Kept as a tool to look again after a change; the findings are in benchmarks/README.md.
 """

@@ -54,6 +54,8 @@ def organisations_index(site: Site) -> Page:
             '<div class="wres-filter" hidden><label for="wres-org-filter">Filter organisations by name, code, type, '
             'region or system</label><input type="search" id="wres-org-filter" data-filter-table="wres-orgs" '
             'autocomplete="off" spellcheck="false"><p id="wres-org-count" class="wres-count" aria-live="polite"></p></div>',
+            '<p class="wres-phone-only">On a narrow screen the table shows each organisation\'s name, type and '
+            'latest return; its code, region, system and status are on its own page.</p>',
             table(f"All {plural(n, 'organisation')}", ["Organisation", "Code", "Type", "Region", "System",
                                                      "Latest published return", "Status"], rows, sortable=True,
                   table_id="wres-orgs", numeric={5}),
