@@ -45,12 +45,17 @@ The rule
    range of values consistent with everything published (linear programming,
    HiGHS through scipy, non-negative counts; protection_audit.py, one
    connected component of the withheld counts at a time) is computed; a cell
-   whose range holds a single whole number would be recovered, so one of the
-   published sums that pin it (non-zero duals at its minimum or maximum) is
-   withheld, the cheapest by level (else one more base cell), and the audit
-   runs again (withholding more can only widen ranges, so only cells not yet
-   shown safe are checked again). If a cell can still be worked out at the
-   end, the build stops (BuildError): nothing recoverable is published.
+   whose range holds a single whole number would be recovered. Each such cell
+   is released (protection_release.py): the cheapest move of the withheld
+   counts that raises it by 1 and keeps every count non-negative is found by
+   one more programme, and the published sums the move changes are withheld,
+   so the cell can take its value and its value plus 1 (safe for good:
+   withholding more only widens ranges). The sums newly withheld are audited
+   in the next round. After a few rounds, a cell still recovered gets the
+   last resort: one of its counts is taken out of every published sum. The
+   rounds end when an audit recovers nothing; if a cell could still be
+   worked out at the end (a round limit), the build stops (BuildError):
+   nothing recoverable is published.
 4. A figure is published only if every cell it is computed from is published;
    otherwise the whole row is withheld (every column but the keys, status,
    flags and reason is emptied), everywhere it appears. Trend columns that

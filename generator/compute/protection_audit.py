@@ -33,7 +33,8 @@ class _LP:
     (scipy.optimize._highspy, not a public module: hence scipy>=1.15 in pyproject.toml); highspy's
     own Highs class runs Python callbacks on every solve and was six times slower here."""
 
-    def __init__(self, A: sparse.spmatrix, b: np.ndarray) -> None:
+    def __init__(self, A: sparse.spmatrix, b: np.ndarray, lower: np.ndarray | None = None,
+                 cost: np.ndarray | None = None) -> None:
         from scipy.optimize._highspy import _core as highspy
 
         self._hs = highspy
@@ -42,8 +43,8 @@ class _LP:
         Ac = sparse.csc_matrix(A)
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = Ac.shape[1], Ac.shape[0]
-        lp.col_cost_ = np.zeros(Ac.shape[1])
-        lp.col_lower_ = np.zeros(Ac.shape[1])
+        lp.col_cost_ = np.zeros(Ac.shape[1]) if cost is None else np.asarray(cost, dtype="float64")
+        lp.col_lower_ = np.zeros(Ac.shape[1]) if lower is None else np.asarray(lower, dtype="float64")
         lp.col_upper_ = np.full(Ac.shape[1], _BIG)
         lp.row_lower_ = np.asarray(b, dtype="float64")
         lp.row_upper_ = np.asarray(b, dtype="float64")
@@ -103,26 +104,21 @@ def _batched_rounds(lp: _LP, F: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarra
         _take(lp, F, np.asarray(F[todo].T @ w).ravel(), lo, hi)
 
 
-def _exact_rounds(lp: _LP, F: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, pins: dict | None) -> None:
-    """Each target still open: its exact minimum then maximum, stopping once certified; fills `pins`."""
+def _exact_rounds(lp: _LP, F: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray) -> None:
+    """Each target still open: its exact minimum then maximum, stopping once certified."""
     for t in _open(lo, hi):
         row = F[t]
-        bind: set[int] = set()
         for sign in (-1.0, 1.0):
             if np.floor(hi[t] + 1e-6) - np.ceil(lo[t] - 1e-6) >= 1:
                 break
             c = np.zeros(F.shape[1])
             c[row.indices] = sign * row.data
-            y = _take(lp, F, c, lo, hi)
-            if y is not None:
-                bind.update(np.flatnonzero(np.abs(y) > 1e-9).tolist())
-        if pins is not None and np.floor(hi[t] + 1e-6) - np.ceil(lo[t] - 1e-6) < 1:
-            pins[int(t)] = bind
+            _take(lp, F, c, lo, hi)
 
 
 def feasible_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x0: np.ndarray | None,
                     rounds: int = 12, exact: bool = True, seed: int = 0,
-                    comp: np.ndarray | None = None, pins: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """(low, high) of each row of F @ x over {0 <= x, A x = b}, as far as needed to tell a range holding two
     whole numbers or more from one holding a single whole number.
 
@@ -132,9 +128,7 @@ def feasible_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x
     widens every other target's seen range, so most targets never need their own programme. All of them
     are solved on one model, warm-started from the last basis (`_LP`). Without `exact`, the targets left
     are reported with their seen range (conservative: a certified range is always a true one).
-    x0: a feasible point if known (else one is found first). comp: unused (kept for callers).
-    pins: if given, filled with target -> the rows of A binding at its exact minimum or maximum (non-zero
-    duals) for every target whose range holds one whole number only: the published sums that pin it.
+    x0: a feasible point if known (else one is found first).
     """
     lp = _LP(A, b)
     if x0 is None:
@@ -146,7 +140,7 @@ def feasible_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x
     lo, hi = f0.copy(), f0.copy()
     _batched_rounds(lp, F, lo, hi, rounds, np.random.default_rng(seed))
     if exact:
-        _exact_rounds(lp, F, lo, hi, pins)
+        _exact_rounds(lp, F, lo, hi)
     return lo, hi
 
 
@@ -165,15 +159,24 @@ def _bins(comp: np.ndarray, n_comp: int) -> np.ndarray:
     return out
 
 
-def component_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x0: np.ndarray,
-                     exact: bool = True, pins: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """feasible_ranges, solved one piece at a time (the module docstring): the same (low, high) and pins
-    (rows of A, numbered as in A), with each target split into its parts in each component."""
+def _components(A: sparse.csr_matrix) -> tuple[int, np.ndarray]:
+    """Connected components of the counts (columns of A), two linked when a row holds both: found on the
+    graph of rows and columns (A's own non-zeros), not on A.T @ A, whose size grows with the square of a
+    row's length (an England total holds thousands of withheld counts)."""
+    m, n = A.shape
+    Ab = sparse.csr_matrix((np.ones(A.nnz), A.indices, A.indptr), shape=(m, n))
+    G = sparse.bmat([[None, Ab], [Ab.T, None]], format="csr")
+    n_all, lab = connected_components(G, directed=False)
+    labels, first, comp = np.unique(lab[m:], return_index=True, return_inverse=True)
+    order = np.empty(len(labels), np.int64)
+    order[np.argsort(first, kind="stable")] = np.arange(len(labels))  # numbered by their first count
+    return len(labels), order[comp]
+
+
+def _pieces(A: sparse.csr_matrix, F: sparse.csr_matrix):  # noqa: ANN202
+    """(columns, rows of A, targets, F's part of them) for each bin of components holding a part of a target."""
     n = A.shape[1]
-    lo, hi = np.zeros(F.shape[0]), np.zeros(F.shape[0])
-    if n == 0 or F.shape[0] == 0:
-        return lo, hi
-    n_comp, comp = connected_components(sparse.csr_matrix(A.T @ A), directed=False)
+    n_comp, comp = _components(A)
     bin_of = _bins(comp, n_comp)[comp]                       # count -> bin
     Fc = F.tocoo()
     part_bin = bin_of[Fc.col]
@@ -182,20 +185,28 @@ def component_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, 
     row_bin[has] = bin_of[A.indices[A.indptr[:-1][has]]]
     cols_by = np.argsort(bin_of, kind="stable")
     col_start = np.searchsorted(bin_of[cols_by], np.arange(bin_of.max() + 2))
+    rows_by = np.argsort(row_bin, kind="stable")
+    row_start = np.searchsorted(row_bin[rows_by], np.arange(-1, bin_of.max() + 2))
     for k in np.unique(part_bin):
         cols = cols_by[col_start[k]:col_start[k + 1]]
-        rows = np.flatnonzero(row_bin == k)
+        rows = np.sort(rows_by[row_start[k + 1]:row_start[k + 2]])
         sel = part_bin == k
         targets, tpos = np.unique(Fc.row[sel], return_inverse=True)
         where = np.full(n, -1, np.int64)
         where[cols] = np.arange(len(cols))
         Fk = sparse.csr_matrix((Fc.data[sel], (tpos, where[Fc.col[sel]])), shape=(len(targets), len(cols)))
-        Ak = A[rows][:, cols]
-        got: dict = {} if pins is not None else None
-        lk, hk = feasible_ranges(Ak, b[rows], Fk, x0[cols], exact=exact, pins=got)
+        yield cols, rows, targets, Fk
+
+
+def component_ranges(A: sparse.csr_matrix, b: np.ndarray, F: sparse.csr_matrix, x0: np.ndarray,
+                     exact: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """feasible_ranges, solved one piece at a time (the module docstring): the same (low, high), with each
+    target split into its parts in each component."""
+    lo, hi = np.zeros(F.shape[0]), np.zeros(F.shape[0])
+    if A.shape[1] == 0 or F.shape[0] == 0:
+        return lo, hi
+    for cols, rows, targets, Fk in _pieces(A, F):
+        lk, hk = feasible_ranges(A[rows][:, cols], b[rows], Fk, x0[cols], exact=exact)
         np.add.at(lo, targets, lk)
         np.add.at(hi, targets, hk)
-        if pins is not None:
-            for t, bind in got.items():
-                pins.setdefault(int(targets[t]), set()).update(int(rows[r]) for r in bind)
     return lo, hi

@@ -8,11 +8,14 @@ by an audit by linear programming (protection_audit.py) of what is left.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import sparse
 
 from .protection_audit import component_ranges
 from .protection_cells import Cells
+from .protection_release import component_release
 
 # --------------------------------------------------------------------------- suppression
 
@@ -88,6 +91,16 @@ def _margins(cells: Cells) -> int:
     return len(pick) + len(alone)
 
 
+def _hide_part_or_total(cells: Cells, parts: np.ndarray, total: int, val: np.ndarray) -> None:
+    """Withhold the smallest published non-zero base cell of `parts` (the lowest index on a tie), else, with
+    none, the published cell `total` itself."""
+    free = parts[~cells.base_hidden[parts] & (val[parts] > 0)]
+    if len(free) == 0:
+        cells.cell_hidden[total] = True
+    else:
+        cells.base_hidden[free[np.lexsort((free, val[free]))[0]]] = True
+
+
 def _differences(cells: Cells) -> int:
     """The classic rule on the difference of two published cells one inside the other (Cells.inside: all staff
     less senior staff): with exactly one withheld base cell in the difference, its smallest published non-zero
@@ -105,11 +118,7 @@ def _differences(cells: Cells) -> int:
                             assume_unique=True)
         if cells.base_hidden[diff].sum() != 1:
             continue  # an earlier choice already gave it a second one
-        free = diff[~cells.base_hidden[diff] & (val[diff] > 0)]
-        if len(free) == 0:
-            cells.cell_hidden[o] = True
-        else:
-            cells.base_hidden[free[np.lexsort((free, val[free]))[0]]] = True
+        _hide_part_or_total(cells, diff, o, val)
         n += 1
     return n
 
@@ -140,11 +149,7 @@ def _nested(cells: Cells) -> int:
                                assume_unique=True)
         if cells.base_hidden[outside].any():
             continue  # an earlier pair's choice already gave it one
-        free = outside[val[outside] > 0]
-        if len(free) == 0:
-            cells.cell_hidden[pi] = True
-        else:
-            cells.base_hidden[free[np.lexsort((free, val[free]))[0]]] = True
+        _hide_part_or_total(cells, outside, pi, val)
         n += 1
     return n
 
@@ -170,25 +175,55 @@ def recovered(cells: Cells, only: np.ndarray | None = None, exact: bool = False,
     checked is that cell plus a published constant, and one whose withheld part equals another's is that
     one: each is checked once and given the other's verdict."""
     got = _audit(cells, only, only_cells, exact)
-    return got[0], got[1]
+    return got.rec_b, got.rec_c
 
 
-def _audit(cells: Cells, only: np.ndarray | None, only_cells: np.ndarray | None,
-           exact: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[set[int]]]:
-    """recovered(), the base and aggregate cells it checked (those not recovered are shown safe), and for
-    each recovered cell (base cells first) the published cells that pin it (feasible_ranges' pins)."""
+def _columns(M: sparse.csr_matrix, cols: np.ndarray) -> sparse.csr_matrix:
+    """M[:, cols] for sorted `cols`, in one pass over M's non-zeros (scipy's column indexing of a CSR matrix
+    goes through a CSC copy: measured at most of an audit round's overhead on the national sample)."""
+    where = np.full(M.shape[1], -1, np.int64)
+    where[cols] = np.arange(len(cols))
+    new = where[M.indices]
+    keep = new >= 0
+    row = np.repeat(np.arange(M.shape[0]), np.diff(M.indptr))
+    indptr = np.r_[0, np.cumsum(np.bincount(row[keep], minlength=M.shape[0]))]
+    return sparse.csr_matrix((M.data[keep], new[keep], indptr), shape=(M.shape[0], len(cols)))
 
+
+@dataclass
+class _Audit:
+    """One audit: the recovered base and aggregate cells, those it checked (the others shown safe), and, when
+    asked to release them, the published cells to withhold and the recovered cells that frees for good."""
+
+    rec_b: np.ndarray
+    rec_c: np.ndarray
+    chk_b: np.ndarray
+    chk_c: np.ndarray
+    withhold: np.ndarray
+    freed_b: np.ndarray
+    freed_c: np.ndarray
+
+
+def _system(cells: Cells) -> tuple:
+    """The audit's system: withheld counts hb, published sums holding one (pub[touch], A x = rhs), withheld
+    sums hc with their withheld parts T."""
     val = cells.base["value"].to_numpy(dtype="float64")
     hb = np.flatnonzero(cells.base_hidden)
     pub = np.flatnonzero(~cells.cell_hidden)
     hc = np.flatnonzero(cells.cell_hidden)
     S = cells.support
     Sp = S[pub]
-    A = Sp[:, hb].tocsr()
+    A = _columns(Sp, hb)
     touch = np.flatnonzero(np.diff(A.indptr) > 0)
     A = A[touch]
     rhs = cells.value[pub[touch]] - Sp[touch] @ np.where(cells.base_hidden, 0.0, val)
-    T = S[hc][:, hb].tocsr()
+    return val, hb, pub[touch], hc, A, rhs, _columns(S[hc], hb)
+
+
+def _audit(cells: Cells, only: np.ndarray | None, only_cells: np.ndarray | None, exact: bool,
+           release: bool = False) -> _Audit:
+    """recovered(), the cells it checked and, with `release`, what frees the recovered ones (_Audit)."""
+    val, hb, rows_cell, hc, A, rhs, T = _system(cells)
     free = np.asarray(A.sum(axis=0)).ravel() == 0  # in no published sum: any value fits
     t_keep = np.asarray(T @ free.astype(float)).ravel() == 0
     check = ~free if only is None else (~free & np.isin(hb, only))
@@ -196,9 +231,9 @@ def _audit(cells: Cells, only: np.ndarray | None, only_cells: np.ndarray | None,
     tc = np.flatnonzero(t_keep & (np.diff(T.indptr) > 0))
     if only_cells is not None:
         tc = tc[np.isin(hc[tc], only_cells)]
+    e = np.zeros(0, np.int64)
     if len(tb) == 0 and len(tc) == 0:
-        e = np.zeros(0, np.int64)
-        return e, e, e, e, []
+        return _Audit(e, e, e, e, e, e, e)
     # Deduplicate: each target is a set of withheld base cells; a set of one base cell is that cell.
     keyed = [(j,) for j in tb] + [tuple(T.indices[T.indptr[r]:T.indptr[r + 1]]) for r in tc]
     uniq, of = {}, np.empty(len(keyed), np.int64)
@@ -208,128 +243,101 @@ def _audit(cells: Cells, only: np.ndarray | None, only_cells: np.ndarray | None,
     F = sparse.csr_matrix((np.ones(sum(len(r) for r in rows)),
                            (np.repeat(np.arange(len(rows)), [len(r) for r in rows]), np.concatenate(rows))),
                           shape=(len(rows), len(hb)))
-    pins: dict[int, set[int]] = {}
-    lo, hi = component_ranges(A, rhs, F, val[hb], exact=exact, pins=pins)
-    one = (np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) < 1)[of]
-    rows_cell = pub[touch]
-    by = [{int(rows_cell[k]) for k in pins.get(int(u), ())} for u in of[one]]
-    return hb[tb[one[:len(tb)]]], hc[tc[one[len(tb):]]], hb[tb], hc[tc], by
-
-
-def _fix(cells: Cells, rec_b: np.ndarray, rec_c: np.ndarray) -> None:
-    """Give every recovered cell slack: in each published sum that pins it (every withheld base cell of the
-    sum is itself recovered, or inside the recovered aggregate), withhold the smallest published non-zero
-    base cell (outside the aggregate); where no sum qualifies, in the smallest sum that has one."""
-    S = cells.support
-    pub = ~cells.cell_hidden
-    size = np.diff(S.indptr)
-    val = cells.base["value"].to_numpy(dtype="float64")
-    St = S.T.tocsr()
-    pinned = np.zeros(S.shape[1], bool)
-    pinned[rec_b] = True
-
-    def members(c: int) -> np.ndarray:
-        return S.indices[S.indptr[c]:S.indptr[c + 1]]
-
-    def sums_of(bases: np.ndarray) -> np.ndarray:
-        if len(bases) == 0:
-            return np.zeros(0, np.int64)
-        got = np.unique(np.concatenate([St.indices[St.indptr[x]:St.indptr[x + 1]] for x in bases]))
-        return got[pub[got]]
-
-    hide: list[int] = []
-
-    def give_slack(inside: np.ndarray) -> None:
-        mark = np.zeros(S.shape[1], bool)
-        mark[inside] = True
-        cand = sums_of(inside)
-        done = False
-        fallback = None
-        for c in cand[np.argsort(size[cand], kind="stable")]:
-            m = members(c)
-            hid = m[cells.base_hidden[m]]
-            free = m[~mark[m] & ~cells.base_hidden[m] & (val[m] > 0)]
-            if len(free) == 0:
-                continue
-            pick = int(free[np.lexsort((free, val[free]))[0]])
-            if fallback is None:
-                fallback = pick
-            if np.all(pinned[hid] | mark[hid]):
-                hide.append(pick)
-                done = True
-        if not done and fallback is not None:
-            hide.append(fallback)
-
-    for b in rec_b:
-        give_slack(np.array([b]))
-    for a in rec_c:
-        give_slack(members(a))
-    if hide:
-        cells.base_hidden[np.array(hide, dtype=np.int64)] = True
+    lo, hi = component_ranges(A, rhs, F, val[hb], exact=exact)
+    pinned = np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) < 1
+    one = pinned[of]
+    out = _Audit(hb[tb[one[:len(tb)]]], hc[tc[one[len(tb):]]], hb[tb], hc[tc], e, e, e)
+    if release and pinned.any():
+        weight = 1.0 + _cell_cost(cells)[rows_cell]
+        broken, freed = component_release(A, F, val[hb], np.flatnonzero(pinned), weight)
+        ok = np.zeros(len(uniq), bool)
+        ok[freed] = True
+        out.withhold = rows_cell[broken]
+        out.freed_b = hb[tb[ok[of[:len(tb)]]]]
+        out.freed_c = hc[tc[ok[of[len(tb):]]]]
+    return out
 
 
 #: Which published sum to withhold first when one pins a withheld count (the least used first).
 _LEVEL_COST = {"_lineage": 0, "org_type": 1, "system": 2, "region": 3, "organisation": 4, "england": 5}
+#: Rounds of released moves before every cell still recovered gets the last resort (_last_resort).
+LAST_RESORT_AFTER = 8
 
 
-def _withhold_pins(cells: Cells, pins: list[set[int]]) -> int:
-    """For each recovered cell, withhold one of the published sums that pin it (found by the audit): the
-    cheapest by level, then the smallest; none for a cell one already chosen pins. Returns how many."""
+def _cell_cost(cells: Cells) -> np.ndarray:
+    """Each aggregate cell's cost of withholding, by the level of its first figure (_LEVEL_COST)."""
     first = cells.index.drop_duplicates("cell").set_index("cell")
-    cost = first["level"].map(_LEVEL_COST).reindex(np.arange(cells.support.shape[0])).fillna(9).to_numpy()
-    chosen: set[int] = set()
-    for binding in pins:
-        if not binding or binding & chosen:
-            continue
-        chosen.add(min(binding, key=lambda k: (cost[k], cells.value[k], k)))
-    if chosen:
-        cells.cell_hidden[np.array(sorted(chosen))] = True
-    return len(chosen)
+    return first["level"].map(_LEVEL_COST).reindex(np.arange(cells.support.shape[0])).fillna(9).to_numpy()
 
 
-def protect_cells(cells: Cells, threshold: int, audit: bool = True, max_rounds: int = 10_000,
-                  exact: bool = True) -> dict:
+def _last_resort(cells: Cells, rec_b: np.ndarray, rec_c: np.ndarray) -> int:
+    """The rule that cannot fail: for each recovered cell, one of its withheld counts (the one whose published
+    sums cost least) is taken out of every published sum that holds it. In no published sum, that count can
+    take any value, and so can every withheld sum holding it. Returns how many sums it withheld."""
+    S = cells.support
+    St = S.T.tocsr()
+    cost = 1.0 + _cell_cost(cells)
+    n = 0
+    for bases in [np.array([b]) for b in rec_b] + [S.indices[S.indptr[c]:S.indptr[c + 1]] for c in rec_c]:
+        best = None
+        for j in bases[cells.base_hidden[bases]]:
+            sums = St.indices[St.indptr[j]:St.indptr[j + 1]]
+            sums = sums[~cells.cell_hidden[sums]]
+            if best is None or cost[sums].sum() < cost[best].sum():
+                best = sums
+        if best is not None:
+            cells.cell_hidden[best] = True
+            n += len(best)
+    return n
+
+
+def protect_cells(cells: Cells, threshold: int, audit: bool = True, max_rounds: int = 10_000) -> dict:
     """Primary, secondary and audited suppression on `cells` (in place); returns counts for the write-up.
 
-    Rounds go on until the audit recovers nothing (still_recoverable 0), or a round can withhold nothing
-    more, or max_rounds: then still_recoverable says how many cells the last audit recovered.
-    Without `exact`, a round's audit stops at what its batched programmes show (a cell shown to take two
-    values at least a whole number apart is safe; one not shown so yet is treated as recovered and given
-    slack); once that can withhold nothing more, the cells left are checked exactly. Measured on the bundled
-    data it withheld two thirds more counts and was not faster (benchmarks/README.md), so exact is the
-    default: the sums that pin a recovered cell are read from the duals and the cheapest is withheld."""
+    Each round audits the withheld cells not yet shown safe; every cell it recovers is released by a move
+    (protection_release.py: the published sums the move breaks are withheld) and is then safe for good;
+    the cells newly withheld are audited in the next round. After LAST_RESORT_AFTER rounds, or for a cell
+    no move was found for, the last resort (_last_resort). Rounds end when an audit recovers nothing
+    (still_recoverable 0) or at max_rounds (still_recoverable: what the last audit recovered)."""
     primary(cells, threshold)
     stats = {"primary_base": cells.primary_base, "primary_cells": cells.primary_cells}
     secondary(cells)
     stats["after_secondary_base"] = int(cells.base_hidden.sum())
     stats["after_secondary_cells"] = int(cells.cell_hidden.sum())
+    stats["after_secondary_cells_by_level"] = _by_level(cells)
+    stats["released"] = stats["last_resort_cells"] = stats["last_resort_sums"] = 0
     rounds = 0
-    if audit:
-        safe_b = np.zeros(len(cells.base_hidden), bool)
-        safe_c = np.zeros(len(cells.cell_hidden), bool)
-        while rounds < max_rounds:
-            # Withholding more only widens ranges: a cell shown safe stays safe and is not checked again.
-            rec_b, rec_c, chk_b, chk_c, pins = _audit(cells, np.flatnonzero(cells.base_hidden & ~safe_b),
-                                                      np.flatnonzero(cells.cell_hidden & ~safe_c), exact=exact)
-            safe_b[chk_b] = True
-            safe_c[chk_c] = True
-            safe_b[rec_b] = False
-            safe_c[rec_c] = False
-            stats["still_recoverable"] = len(rec_b) + len(rec_c)
-            if len(rec_b) == 0 and len(rec_c) == 0:
-                break
-            before = int(cells.base_hidden.sum()) + int(cells.cell_hidden.sum())
-            if _withhold_pins(cells, pins) == 0:
-                _fix(cells, rec_b, rec_c)
-            secondary(cells)
-            rounds += 1
-            if int(cells.base_hidden.sum()) + int(cells.cell_hidden.sum()) == before:
-                if not exact:
-                    exact = True  # what the quick audit could not clear, checked exactly
-                    continue
-                break  # nothing left that the rules can withhold: counted in still_recoverable
+    safe_b = np.zeros(len(cells.base_hidden), bool)
+    safe_c = np.zeros(len(cells.cell_hidden), bool)
+    while audit and rounds < max_rounds:
+        # Withholding more only widens ranges: a cell shown safe stays safe and is not checked again.
+        got = _audit(cells, np.flatnonzero(cells.base_hidden & ~safe_b), np.flatnonzero(cells.cell_hidden & ~safe_c),
+                     exact=True, release=rounds < LAST_RESORT_AFTER)
+        safe_b[got.chk_b] = True
+        safe_c[got.chk_c] = True
+        safe_b[got.rec_b] = safe_b[got.freed_b] = True
+        safe_c[got.rec_c] = safe_c[got.freed_c] = True
+        safe_b[np.setdiff1d(got.rec_b, got.freed_b)] = False
+        safe_c[np.setdiff1d(got.rec_c, got.freed_c)] = False
+        stats["still_recoverable"] = len(got.rec_b) + len(got.rec_c)
+        if stats["still_recoverable"] == 0:
+            break
+        cells.cell_hidden[got.withhold] = True
+        stats["released"] += len(got.freed_b) + len(got.freed_c)
+        left_b, left_c = np.setdiff1d(got.rec_b, got.freed_b), np.setdiff1d(got.rec_c, got.freed_c)
+        if len(left_b) + len(left_c):
+            stats["last_resort_cells"] += len(left_b) + len(left_c)
+            stats["last_resort_sums"] += _last_resort(cells, left_b, left_c)
+        secondary(cells)
+        rounds += 1
     stats["audit_rounds"] = rounds
     stats["withheld_base"] = int(cells.base_hidden.sum())
     stats["withheld_cells"] = int(cells.cell_hidden.sum())
+    stats["withheld_cells_by_level"] = _by_level(cells)
     return stats
 
+
+def _by_level(cells: Cells) -> dict[str, int]:
+    """Withheld aggregate cells by the level of their first figure (the write-up's cost by level)."""
+    first = cells.index.drop_duplicates("cell")
+    return first[cells.cell_hidden[first["cell"].to_numpy()]].groupby("level").size().astype(int).to_dict()
