@@ -50,10 +50,12 @@ import openpyxl
 import pandas as pd
 from scipy import sparse
 
+sys.path.insert(0, str(Path(__file__).parent))
+import intruder_solve  # noqa: E402
+
 SENIOR_BANDS = ("band_8a", "band_8b", "band_8c", "band_8d", "band_9", "vsm")
 NON_MEDICAL = ("non_clinical", "clinical_non_medical")
 ETH = {"white": "w", "bme": "b", "unknown": "u"}
-BIG = 1e7
 
 
 def _read(folder: Path, name: str) -> pd.DataFrame | None:
@@ -129,6 +131,13 @@ def breakdown_of(wf: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def var_groups(df: pd.DataFrame, keys: list[str]) -> dict[tuple, np.ndarray]:
+    """key -> the `var` column of the rows with that key, in their order (groupby's positions: iterating
+    over the groups was most of the reading time on a national site)."""
+    v = df["var"].to_numpy()
+    return {k: v[ix] for k, ix in df.groupby(keys, sort=False).indices.items()}
+
+
 def _num(s: str) -> float:
     return float(s) if s not in ("", None) else float("nan")
 
@@ -166,7 +175,7 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
                 ["year", "org_code", "breakdown", "_gone"]].drop_duplicates()
             groups = groups.merge(gone, on=["year", "org_code", "breakdown"], how="left")
             groups = groups[groups["_gone"].isna()]
-        return {k: g["var"].to_numpy() for k, g in groups.groupby(["year", "level", "code", "breakdown", "e"])}
+        return var_groups(groups, ["year", "level", "code", "breakdown", "e"])
 
     sums_all = summed("headcount")
     sums_known = summed("share_bme_known")
@@ -255,12 +264,13 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
 def _katz(ind: pd.DataFrame, cells: pd.DataFrame, u: pd.DataFrame, sums: dict, system: System,
           targets: list) -> None:
     """Indicators 3 and 4: the ratio, its Katz interval and the workforce denominators give both counts."""
+    vals = np.array(system.values)  # every count is read by now: only rows are added below
     for indicator, resource, col, num_first in (("3", "disciplinary", "entered_formal_process", "b"),
                                                 ("4", "training", "accessed_training", "w")):
         rows = ind[(ind["indicator"] == indicator) & (ind["measure"] == "relative_likelihood")]
         c = cells[(cells["resource"] == resource) & (cells["col"] == col)]
         g = u.merge(c.assign(e=c["ethnicity"].map(ETH)), on=["year", "org_code"])
-        ev = {k: x["var"].to_numpy() for k, x in g.groupby(["year", "level", "code", "e"])}
+        ev = var_groups(g, ["year", "level", "code", "e"])
         for r in rows.itertuples(index=False):
             key = (r.year, r.level, r.code)
             if r.status == "suppressed":
@@ -271,7 +281,6 @@ def _katz(ind: pd.DataFrame, cells: pd.DataFrame, u: pd.DataFrame, sums: dict, s
             if r.status != "ok" or "members_left_out" in r.flags or "" in (r.value, r.ci_lower, r.ci_upper):
                 continue
             nw, nb = (sums.get((*key, "all", e)) for e in ("w", "b"))
-            vals = np.array(system.values)
             if nw is None or nb is None or np.isnan(vals[nw]).any() or np.isnan(vals[nb]).any():
                 continue
             n_w, n_b = vals[nw].sum(), vals[nb].sum()
@@ -298,80 +307,34 @@ def _katz(ind: pd.DataFrame, cells: pd.DataFrame, u: pd.DataFrame, sums: dict, s
 
 def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0, stop_after: int | None = None
            ) -> list[tuple[str, float, float]]:
-    """(name, low, high) of every target whose unknowns appear in some equation; batched, then exact."""
-    from scipy.optimize import linprog
-    from scipy.sparse.csgraph import connected_components
-
+    """(name, low, high) of every target whose unknowns all appear in some equation (tests/intruder_solve.py:
+    exact where the range holds fewer than two whole numbers)."""
     vals = np.array(system.values)
     unknown = np.flatnonzero(np.isnan(vals))
     pos = -np.ones(len(vals), dtype=np.int64)
     pos[unknown] = np.arange(len(unknown))
-    rows, cols, data, lo_b, hi_b = [], [], [], [], []
-    for idx, coef, lo, hi in system.rows:
-        known = pos[idx] < 0
-        const = float(np.dot(coef[known], vals[idx[known]]))
-        if (~known).sum() == 0:
-            continue
-        rows.extend([len(lo_b)] * int((~known).sum()))
-        cols.extend(pos[idx[~known]])
-        data.extend(coef[~known])
-        lo_b.append(lo - const)
-        hi_b.append(hi - const)
-    n = len(unknown)
-    if not lo_b or n == 0:
+    if not system.rows or len(unknown) == 0:
         return []
-    A = sparse.csr_matrix((data, (rows, cols)), shape=(len(lo_b), n))
-    hi_a, lo_a = np.array(hi_b), np.array(lo_b)
-    fin_hi, fin_lo = np.isfinite(hi_a), np.isfinite(lo_a)  # a one-sided row (a printed share's bound) has one side
-    A_ub = sparse.vstack([A[fin_hi], -A[fin_lo]]).tocsr()
-    b_ub = np.concatenate([hi_a[fin_hi], -lo_a[fin_lo]])
+    idx = np.concatenate([r[0] for r in system.rows])
+    coef = np.concatenate([r[1] for r in system.rows])
+    row = np.repeat(np.arange(len(system.rows)), [len(r[0]) for r in system.rows])
+    known = pos[idx] < 0
+    const = np.bincount(row[known], coef[known] * vals[idx[known]], minlength=len(system.rows))
+    lo_b = np.array([r[2] for r in system.rows]) - const
+    hi_b = np.array([r[3] for r in system.rows]) - const
+    some = np.bincount(row[~known], minlength=len(system.rows)) > 0   # rows holding an unknown
+    renum = np.cumsum(some) - 1
+    A = sparse.csr_matrix((coef[~known], (renum[row[~known]], pos[idx[~known]])), shape=(int(some.sum()),
+                                                                                         len(unknown)))
+    A.sum_duplicates()
     used = np.asarray(abs(A).sum(axis=0)).ravel() > 0
     keep = [(name, pos[v]) for name, v in targets if (pos[v] >= 0).all() and used[pos[v]].all()]
     if not keep:
         return []
     F = sparse.csr_matrix((np.ones(sum(len(p) for _, p in keep)),
                            (np.repeat(np.arange(len(keep)), [len(p) for _, p in keep]),
-                            np.concatenate([p for _, p in keep]))), shape=(len(keep), n))
-    res = linprog(np.zeros(n), A_ub=A_ub, b_ub=b_ub, bounds=(0, BIG), method="highs")
-    if res.status != 0:
-        raise SystemExit(f"intruder: the published figures are not consistent with each other ({res.message})")
-    f = F @ res.x
-    low, high = f.copy(), f.copy()
-    rng = np.random.default_rng(seed)
-
-    def open_() -> np.ndarray:
-        return np.flatnonzero(np.floor(high + 1e-6) - np.ceil(low - 1e-6) < 1)
-
-    def take(x: np.ndarray) -> None:
-        g = F @ x
-        np.minimum(low, g, out=low)
-        np.maximum(high, g, out=high)
-
-    for k in range(16):
-        todo = open_()
-        if len(todo) == 0:
-            break
-        w = rng.uniform(0.5, 1.5, len(todo)) * (rng.choice([-1.0, 1.0], len(todo)) if k else 1.0)
-        r = linprog(np.asarray(F[todo].T @ w).ravel(), A_ub=A_ub, b_ub=b_ub, bounds=(0, BIG), method="highs")
-        if r.status == 0:
-            take(r.x)
-    _, comp = connected_components((A.T @ A).tocsr(), directed=False)
-    Ac = A_ub.tocsc()
-    pinned = 0
-    for t in open_():
-        if stop_after is not None and pinned >= stop_after:
-            break
-        cols_t = np.flatnonzero(np.isin(comp, np.unique(comp[F[t].indices])))
-        rr = np.unique(Ac[:, cols_t].indices)
-        sub = A_ub[rr][:, cols_t]
-        c = np.asarray(F[t][:, cols_t].todense()).ravel()
-        for sign in (1.0, -1.0):
-            r = linprog(sign * c, A_ub=sub, b_ub=b_ub[rr], bounds=(0, BIG), method="highs")
-            if r.status == 0:
-                x = res.x.copy()
-                x[cols_t] = r.x
-                take(x)
-        pinned += int(np.floor(high[t] + 1e-6) - np.ceil(low[t] - 1e-6) < 1)
+                            np.concatenate([p for _, p in keep]))), shape=(len(keep), len(unknown)))
+    low, high = intruder_solve.ranges(A, lo_b[some], hi_b[some], F, seed=seed, stop_after=stop_after)
     return [(name, float(low[i]), float(high[i])) for i, (name, _) in enumerate(keep)]
 
 

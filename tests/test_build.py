@@ -232,6 +232,51 @@ def test_shards_sitemaps_are_joined_in_address_order(tmp_path):
     assert not shards[1].exists()
 
 
+def test_pages_taken_from_the_last_site_bring_their_search_and_sitemap_entries(tmp_path):
+    """The reused pages become one more shard: the published site's own files (hard links), and only their
+    entries of its search index and sitemap; merged with a fresh shard, the index is in address order."""
+    import json
+
+    from generator.build.mkdocs_build import merge_shards
+    from generator.build.reuse import reusable, reused_shard
+
+    previous = tmp_path / "published"
+    for page in ("organisations/XT01/index.html", "organisations/XT01/2024/index.html", "organisations/XT02/index.html"):
+        (previous / page).parent.mkdir(parents=True, exist_ok=True)
+        (previous / page).write_text(f"<p>{page}</p>")
+    docs = [{"location": loc, "text": loc} for loc in ("", "organisations/XT01/", "organisations/XT01/#cite-this",
+                                                        "organisations/XT01/2024/", "organisations/XT02/")]
+    (previous / "search").mkdir()
+    (previous / "search" / "search_index.json").write_text(json.dumps({"config": {}, "docs": docs}))
+    entries = [f"\n    <url>\n         <loc>https://x.example/{d['location']}</loc>\n    </url>"
+               for d in docs if "#" not in d["location"]]
+    (previous / "sitemap.xml").write_text('<?xml version="1.0"?>\n<urlset>' + "".join(entries) + "\n</urlset>")
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps([{"src": "organisations/XT01/index.md", "url": "organisations/XT01/",
+                                   "dest": "organisations/XT01/index.html", "loc": "https://x.example/organisations/XT01/"}]))
+    shard = reused_shard(previous, [report], tmp_path / "reused")
+    assert (shard / "organisations/XT01/index.html").stat().st_ino == (previous / "organisations/XT01/index.html").stat().st_ino
+    assert not (shard / "organisations/XT01/2024").exists() and not (shard / "organisations/XT02").exists()
+    fresh = tmp_path / "fresh"
+    (fresh / "organisations/XT02").mkdir(parents=True)
+    (fresh / "organisations/XT02/index.html").write_text("<p>new</p>")
+    (fresh / "search").mkdir()
+    (fresh / "search" / "search_index.json").write_text(json.dumps({"config": {}, "docs": [
+        {"location": "", "text": ""}, {"location": "organisations/XT02/", "text": "new"}]}))
+    (fresh / "sitemap.xml").write_text('<?xml version="1.0"?>\n<urlset>\n    <url>\n         <loc>https://x.example/'
+                                       'organisations/XT02/</loc>\n    </url>\n</urlset>')
+    merge_shards([fresh, shard], tmp_path / "site")
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text())["docs"]
+    assert [d["location"] for d in index] == ["", "organisations/XT01/", "organisations/XT01/#cite-this",
+                                              "organisations/XT02/"]
+    assert index[-1]["text"] == "new"
+    assert re.findall(r"<loc>(.*?)</loc>", (tmp_path / "site" / "sitemap.xml").read_text()) == [
+        "https://x.example/organisations/XT01/", "https://x.example/organisations/XT02/"]
+    # Nothing is reused from a site rendered from other site-wide inputs, or without a record.
+    assert reusable({"render": {"key": "old", "pages": {}}}, "new", tmp_path) == []
+    assert reusable(None, "new", tmp_path) == []
+
+
 def test_shards_that_disagree_stop_the_build(tmp_path):
     from generator.build.mkdocs_build import merge_shards
 
@@ -267,6 +312,56 @@ def test_unchanged_rebuild_comes_from_cache_and_rewrites_nothing(tmp_path, data_
     assert third.cache_hit and not third.up_to_date
     assert third.pages_written == 0
     assert _tree_digest(out) == before
+
+
+def _pages_of_organisations(site: Path) -> dict[str, int]:
+    """Each organisation and return page of a site: its inode (a page taken from the last site keeps it)."""
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.glob("organisations/*/**/index.html")}
+
+
+@pytest.mark.slow
+def test_a_rebuild_after_one_return_changed_is_a_cold_build_and_renders_only_the_pages_that_show_it(
+        tmp_path, data_copy):
+    """Issue 17: one organisation's corrected return rewrites the pages that show it and no other (no
+    release label on every page), MkDocs renders only those organisation and return pages (the rest are
+    the last site's files), and the site is the one a cold build of the same data gives, byte for byte."""
+    import csv
+
+    data = tmp_path / "data"
+    shutil.copytree(data_copy, data)
+    out = tmp_path / "site"
+    run_build(data, out, progress=False)
+    before, inodes = _tree_digest(out), _pages_of_organisations(out)
+    training = data / "2024" / "training.csv"
+    text = training.read_text()
+    row = next(line for line in text.splitlines() if line.startswith("XT16,white,"))
+    # 3,173 -> 3,120: its own likelihood moves (0.97 -> 0.95), no group's figure moves as printed (a larger
+    # change moves England's, which every organisation's page shows beside its own).
+    training.write_text(text.replace(row, "XT16,white,3120"))
+
+    summary = run_build(data, out, progress=False)
+    cold = tmp_path / "cold"
+    run_build(data, cold, progress=False, use_cache=False)
+    after, cold_digest = _tree_digest(out), _tree_digest(cold)
+    assert after.keys() == cold_digest.keys()
+    assert [k for k in after if after[k] != cold_digest[k]] == []
+
+    changed = {rel for rel in after if rel.endswith(".html") and before.get(rel) != after[rel]}
+    org_pages = {rel for rel in changed if rel.startswith("organisations/") and rel.count("/") >= 2}
+    with (data / "organisations.csv").open(newline="") as f:
+        register = {r["org_code"]: r for r in csv.DictReader(f)}
+    peers = {code for code, r in register.items()
+             if (r["org_type"], r["region_code"]) == (register["XT16"]["org_type"], register["XT16"]["region_code"])}
+    # Its own page and its 2024 return's page; of the other organisations, only its peers' pages (the
+    # "Compared with its peers" table), and no other return page.
+    assert {"organisations/XT16/index.html", "organisations/XT16/2024/index.html"} <= org_pages
+    assert {rel.split("/")[1] for rel in org_pages} <= peers
+    assert [rel for rel in org_pages if rel.count("/") == 3] == ["organisations/XT16/2024/index.html"]
+    assert len(changed) < 20, sorted(changed)
+    # MkDocs rendered exactly those: every other organisation and return page is the last site's file.
+    now = _pages_of_organisations(out)
+    assert {rel for rel, ino in now.items() if inodes.get(rel) != ino} == org_pages
+    assert summary.pages_reused == len(now) - len(org_pages)
 
 
 @pytest.mark.slow

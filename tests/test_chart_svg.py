@@ -5,13 +5,15 @@ Real vl-convert, no mocks: each test draws real charts (tens of milliseconds eac
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 from test_charts import variants
 
-from generator.site import chart_svg
+from generator.site import chart_svg, chart_vega
 from generator.site.chart_templates import FONT_STACK
 from generator.site.charts import ChartFiles, drawn_ahead, write_chart
 
@@ -136,3 +138,71 @@ def test_a_chart_without_figures_has_no_svg(tmp_path, renderer):
     html = write_chart(empty, tmp_path, pending)
     assert "No figures to draw." in html and "<!--wres:svg:" not in html and "Chart (SVG)" not in html
     assert pending.drawn == []
+
+
+def _text_width(svg: str) -> float:
+    return float(re.search(r'<svg [^>]*\bwidth="([\d.]+)"', svg).group(1))
+
+
+def test_text_is_measured_with_vl_converts_own_fonts_not_the_machines(tmp_path):
+    """A font the machine has is not found by the drawing workers: its text is laid out like a font no
+    machine has. (With the machine's fonts, each measure of a text costs several times more.)"""
+    try:
+        families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("fc-list is not available: cannot tell which fonts this machine has")
+    if "DejaVu Sans" not in families:
+        pytest.skip("the machine has no DejaVu Sans to compare with")
+
+    def spec(font: str) -> str:  # the chart is as wide as its axis labels
+        axis = {"labelFont": font, "labelFontSize": 20, "labelLimit": 0, "title": None}
+        return json.dumps({"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": 10,
+                           "data": {"values": [{"a": "Wide words WWW, mmm"}]}, "mark": "point",
+                           "encoding": {"y": {"field": "a", "type": "nominal", "axis": axis}}})
+
+    pool = chart_svg.Renderer(tmp_path / "cache", workers=1)
+    try:
+        machine, nowhere = (pool.result(pool.submit(spec(font))) for font in ("DejaVu Sans", "No Such Font 17"))
+    finally:
+        pool.close()
+    assert _text_width(machine) == _text_width(nowhere)
+
+
+def _awkward(chart):
+    """The chart with series and labels that JSON and expressions must escape."""
+    odd = ['Trust "A" \\ <b>ü</b>\u2013', "England's 'B'"]
+    rows = [dict(r, series=odd[chart.series.index(r["series"])]) if chart.kind == "trend"
+            else dict(r, label=f'{r["label"]} "q" \\') for r in chart.rows]
+    return type(chart)(chart.id, chart.kind, chart.title + ' "x"', chart.summary, chart.measure_kind, chart.y_title,
+                       rows, odd if chart.kind == "trend" else [], chart.better)
+
+
+@pytest.mark.parametrize("chart", variants() + [_awkward(c) for c in variants()[:3]], ids=lambda c: c.id)
+def test_each_chart_compiles_through_its_variants_skeleton_to_its_own_vega(chart):
+    """The same Vega, key for key in the same order, as compiling the chart itself."""
+    import vl_convert
+
+    spec = chart.spec_json()
+    ours, theirs = json.loads(chart_vega.to_vega(spec)), vl_convert.vegalite_to_vega(spec)
+    assert ours == theirs and _key_order(ours) == _key_order(theirs)  # 1.0 in our data is 1 in theirs
+
+
+def _key_order(node):
+    if isinstance(node, dict):
+        return [(k, _key_order(v)) for k, v in node.items()]
+    return [_key_order(v) for v in node] if isinstance(node, list) else None
+
+
+def test_charts_of_one_variant_share_one_skeleton():
+    a, b = variants()[0], _awkward(variants()[0])
+    assert chart_vega.skeleton(json.loads(a.spec_json()))[0] == chart_vega.skeleton(json.loads(b.spec_json()))[0]
+    assert chart_vega.to_vega(a.spec_json()) != chart_vega.to_vega(b.spec_json())
+
+
+def test_drawing_through_the_skeleton_gives_the_bytes_vega_lite_gives(tmp_path):
+    import vl_convert
+
+    chart_svg.own_fonts_only(str(tmp_path))
+    for chart in variants()[:4] + [_awkward(variants()[2])]:
+        spec = chart.spec_json()
+        assert chart_svg.render(spec, str(tmp_path)) == chart_svg.normalise(vl_convert.vegalite_to_svg(spec))

@@ -76,7 +76,7 @@ def test_every_organisation_page_cites_each_figure_with_year_source_release_and_
         assert len(mine) == 1, n
         line = mine[0]
         assert str(year) in line and name in line and f"ODS code {code}" in line
-        assert f"the WRES return of {name}" in line and site.release.label in line
+        assert f"the WRES return of {name}" in line and site.release.site_label in line
         assert line.endswith(f"{SITE_URL}organisations/{code}/{year}/")
         if r.get("status") == "ok":
             printed = fmt_value(r["value"], measure_kind(n, measure)).replace("+", "").replace(" pp", "")
@@ -91,7 +91,7 @@ def test_every_indicator_page_cites_englands_figure_with_its_address(site):
         assert len(items) == 1
         line = items[0]
         assert str(site.latest_year) in line and "England" in line and f"indicator {n} (" in line
-        assert line.endswith(f"{SITE_URL}indicators/{n}/") and site.release.label in line
+        assert line.endswith(f"{SITE_URL}indicators/{n}/") and site.release.site_label in line
 
 
 def test_peers_are_the_same_type_and_region_with_a_published_return_that_year(site):

@@ -140,3 +140,44 @@ def test_headline_tables_fit_a_tablet_and_a_desktop_beside_the_table_of_contents
             assert shown != "absolute", f"{kind} at {width} px: the column headings are hidden"
     finally:
         context.close()
+
+
+#: Every text of each named chart's SVG: its rendered font size (its own size times the SVG's shrink to fit).
+TEXT_SIZES = r"""(ids) => ids.map(id => {
+  const svg = document.querySelector(`.wres-chart[data-chart="${id}"] svg`);
+  if (!svg) return {id, texts: []};
+  const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
+  const texts = [...svg.querySelectorAll('text')].map(t =>
+    ({text: t.textContent, px: Math.round(parseFloat(getComputedStyle(t).fontSize) * scale * 10) / 10}));
+  return {id, texts};
+})"""
+
+
+@pytest.mark.parametrize("kind", ["home", "indicator"])
+def test_dot_plot_names_are_readable_on_a_phone(kind, browser, site_server, pages, sample_site):
+    """At 390 px a dot plot's names and numbers read at 11 px or more, each row named (issue 17).
+
+    Which charts are dot plots is read from the page's charts.json (their rows have a label), and each
+    row's name must be among the SVG's texts: an SVG that shrinks to fit the screen, or one that drops
+    the names, fails.
+    """
+    import json
+
+    specs = json.loads((sample_site / pages[kind] / "charts.json").read_text(encoding="utf-8"))
+    dots = {cid: [r["label"] for r in spec["datasets"]["data"]] for cid, spec in specs.items()
+            if spec["datasets"]["data"] and "label" in spec["datasets"]["data"][0]}
+    assert dots, f"{kind}: no dot plot on the page"
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(site_server + pages[kind], wait_until="load")
+        for chart in page.evaluate(TEXT_SIZES, list(dots)):
+            small = [f"{t['text']!r} at {t['px']} px" for t in chart["texts"] if t["px"] < 11]
+            assert chart["texts"] and not small, f"{kind}, chart {chart['id']}: text too small: {small[:4]}"
+            shown = [t["text"] for t in chart["texts"]]
+            unnamed = [label for label in dots[chart["id"]]
+                       if not any(s == label or (s.endswith("…") and label.startswith(s[:-1])) for s in shown)]
+            if len(dots[chart["id"]]) <= 40:
+                assert unnamed == [], f"{kind}, chart {chart['id']}: rows without their name: {unnamed[:4]}"
+    finally:
+        context.close()

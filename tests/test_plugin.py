@@ -54,9 +54,12 @@ def test_only_the_cache_root_reads_the_environment():
             if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") and \
                     isinstance(node.value, ast.Name) and node.value.id == "os":
                 readers.append(path.relative_to(PACKAGE).as_posix())
-    assert sorted(set(readers)) == ["build/mkdocs_build.py", "model/cache_root.py"]
+    assert sorted(set(readers)) == ["build/mkdocs_build.py", "model/cache_root.py", "site/chart_svg.py"]
     text = (PACKAGE / "build" / "mkdocs_build.py").read_text(encoding="utf-8")
     assert "WRES_" not in text  # it passes the environment on to MkDocs, adding nothing of ours
+    # The chart workers point fontconfig at vl-convert's own fonts (chart_svg.own_fonts_only): no setting of ours.
+    text = (PACKAGE / "site" / "chart_svg.py").read_text(encoding="utf-8")
+    assert "WRES_" not in text and "FONTCONFIG_FILE" in text
 
 
 @pytest.mark.slow

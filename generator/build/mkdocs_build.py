@@ -19,11 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..model.errors import BuildError
+from .reuse import SHARDED_GLOB, reused_shard
 
 
 def mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path | None = None,
-                 shards: int | None = None, meanwhile: Callable[[], None] | None = None, shells: bool = True
-                 ) -> list[str]:
+                 shards: int | None = None, meanwhile: Callable[[], None] | None = None, shells: bool = True,
+                 reuse: tuple[Path, list[str]] | None = None) -> list[str]:
     """Run MkDocs in child processes, merge their sites, then link the static files in.
 
     Child processes: their memory is freed when they end, and moving to another
@@ -35,33 +36,50 @@ def mkdocs_build(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path 
     its cache entry then). The plugin is told where the static files are only so
     that links to them from Markdown count as found; MkDocs neither reads nor copies
     them. `shells`: the plugin's option of that name (false only to check that it changes nothing).
+    `reuse`: (the published site, organisation and return pages to take from it unchanged: reuse.py).
     Returns MkDocs' warnings, once each.
     """
-    n = shards if shards is not None else shard_count(docs_dir)
+    n = shards if shards is not None else shard_count(docs_dir, len(reuse[1]) if reuse else 0)
     targets = [site_dir] if n == 1 else [site_dir.with_name(f"{site_dir.name}-shard-{k}") for k in range(n)]
-    for target in targets:
+    extra = _reuse_files(site_dir, n)
+    for target in targets + [extra["shard"]]:
         if target.exists():
             shutil.rmtree(target)
+    if reuse:
+        extra["list"].write_text("\n".join(reuse[1]) + "\n", encoding="utf-8")
     static = static_dir if static_dir is not None and static_dir.is_dir() else None
-    procs = [_start(config, docs_dir, target, static, k, n, shells) for k, target in enumerate(targets)]
+    procs = [_start(config, docs_dir, target, static, k, n, shells,
+                    (extra["list"], extra["reports"][k]) if reuse else None) for k, target in enumerate(targets)]
     outputs = _wait(procs, meanwhile)
     failures = [(err or out)[-4000:] for proc, (out, err) in zip(procs, outputs) if proc.returncode != 0]
     if failures:
         for target in targets[1:]:
             shutil.rmtree(target, ignore_errors=True)
         raise BuildError("MkDocs could not build the site; the previous site is untouched.\n" + failures[0])
-    merge_shards(targets, site_dir)
+    reused = reused_shard(reuse[0], extra["reports"], extra["shard"]) if reuse else None
+    for leftover in [extra["list"], *extra["reports"]]:
+        leftover.unlink(missing_ok=True)
+    merge_shards(targets + ([reused] if reused else []), site_dir)
     if static is not None:
         link_tree(static, site_dir)
     _normalise_site(site_dir)
     return list(dict.fromkeys(w for _, err in outputs for w in _warnings(err)))
 
 
+def _reuse_files(site_dir: Path, n: int) -> dict:
+    """Beside the staging site: the list of pages to reuse, each process's report of those it left out,
+    and the folder they are gathered in (names output.remove_staging clears after a failure)."""
+    return {"list": site_dir.with_name(f"{site_dir.name}-shard-reuse.txt"),
+            "reports": [site_dir.with_name(f"{site_dir.name}-shard-reused-{k}.json") for k in range(n)],
+            "shard": site_dir.with_name(f"{site_dir.name}-shard-reused")}
+
+
 def _start(config: Path, docs_dir: Path, site_dir: Path, static_dir: Path | None, k: int, n: int,
-           shells: bool) -> subprocess.Popen:
+           shells: bool, reuse: tuple[Path, Path] | None) -> subprocess.Popen:
     """One MkDocs process (integration/run.py), given the plugin's options on its command line."""
     static = ["--static-dir", str(static_dir.resolve())] if static_dir is not None else []
     static += [] if shells else ["--no-shells"]
+    static += ["--reuse", str(reuse[0].resolve()), str(reuse[1].resolve())] if reuse else []
     return subprocess.Popen(
         [sys.executable, "-m", "generator.integration.run", "--config-file", str(config.resolve()),
          "--docs-dir", str(docs_dir.resolve()), "--site-dir", str(site_dir.resolve()), "--shard", f"{k}/{n}", *static],
@@ -118,12 +136,13 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def shard_count(docs_dir: Path) -> int:
-    """How many MkDocs processes: one per core (at most four), if there are enough pages to share."""
+def shard_count(docs_dir: Path, reused: int = 0) -> int:
+    """How many MkDocs processes: one per core (at most four), if there are enough pages to share
+    (`reused`: how many of them are taken from the last site rather than rendered)."""
     cores = _cores()
     if cores < 2:
         return 1
-    pages = sum(1 for _ in Path(docs_dir).glob("organisations/*/*.md"))  # what rendering.SHARDED shares out
+    pages = sum(1 for _ in Path(docs_dir).glob(SHARDED_GLOB)) - reused  # what rendering.SHARDED shares out
     return min(cores, 4) if pages >= SHARD_MIN_PAGES else 1
 
 

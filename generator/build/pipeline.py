@@ -33,7 +33,7 @@ from ..model.settings import Settings, SettingsError, load_settings, publication
 from ..publish.downloads import Downloads, changes_since
 from ..publish.files import Tracker
 from ..site.pages.write import write_pages
-from . import helper, output
+from . import helper, output, reuse
 from .lock import build_lock
 from .mkdocs_build import mkdocs_build
 from .summary import BuildSummary, Progress
@@ -125,7 +125,8 @@ def build(inputs: BuildInputs, progress: Progress) -> BuildSummary:
     _count(summary, dataset)
 
     key = site_key(data_key, inputs) if data_key else ""
-    recorded = output.current_site(inputs.work, inputs.out_dir, key) if key and kept else None
+    published = output.site_record(inputs.work, inputs.out_dir) if key else None
+    recorded = published if published is not None and kept and published.get("key") == key else None
     if recorded is not None:
         # Same data, code, settings, pages and theme: the site in --out is already what this build
         # would produce, byte for byte, so nothing is written at all.
@@ -134,6 +135,20 @@ def build(inputs: BuildInputs, progress: Progress) -> BuildSummary:
         summary.html_pages = sum(1 for name in recorded["files"] if name.endswith(".html"))
         return summary
 
+    # The site the last swap replaced is removed beside this build's work (output.swap_in); a build that
+    # fails or is interrupted does not wait for it (what is left is removed by the next).
+    remover = output.remove_superseded(inputs.work)
+    summary = _publish(inputs, progress, summary, dataset, results, previous,
+                       key=key, entry=entry, kept=kept, published=published)
+    if remover is not None:
+        remover.join()
+    return summary
+
+
+def _publish(inputs: BuildInputs, progress: Progress, summary: BuildSummary, dataset: Dataset, results: Results,
+             previous: pd.DataFrame | None, *, key: str, entry: Path | None, kept: tuple | None,
+             published: dict | None) -> BuildSummary:
+    """Pages and downloads written, MkDocs, the swap and its record (see build)."""
     with progress.stage(summary, "write pages and downloads"):
         changed = changes_since(results, previous)
         summary.changed_figures = int(len(changed))
@@ -148,13 +163,18 @@ def build(inputs: BuildInputs, progress: Progress) -> BuildSummary:
 
     staging_site = inputs.work / "site"
     with progress.stage(summary, "mkdocs build"):
+        render = reuse.render_key(inputs.config, inputs.docs_dir) if key else ""
+        pages = reuse.reusable(published, render, inputs.docs_dir)
+        summary.pages_reused = len(pages)
         summary.mkdocs_warnings = mkdocs_build(inputs.config, inputs.docs_dir, staging_site,
-                                               static_dir=inputs.static_dir, meanwhile=keep_figures)
+                                               static_dir=inputs.static_dir, meanwhile=keep_figures,
+                                               reuse=(inputs.out_dir, pages) if pages else None)
     manifest = output.manifest(staging_site)
     summary.html_pages = sum(1 for name in manifest if name.endswith(".html"))
     output.swap_in(staging_site, inputs.out_dir, inputs.work)
     if key:
-        output.record_site(inputs.work, key, manifest, summary.pages_written + summary.pages_unchanged)
+        output.record_site(inputs.work, key, manifest, summary.pages_written + summary.pages_unchanged,
+                           {"key": render, "pages": reuse.page_stats(inputs.docs_dir)})
     return summary
 
 
@@ -181,14 +201,14 @@ def write_docs(inputs: BuildInputs, dataset: Dataset, results: Results, release:
     """
     tracker = Tracker(inputs.docs_dir, inputs.static_dir)
     with helper.DownloadsProcess() as second:
-        job = second.submit(helper.write_downloads, kept_at or (dataset, results), inputs.docs_dir, inputs.static_dir, inputs.settings,
-                            release, previous, changed)
+        job = second.submit(helper.write_downloads, kept_at or (dataset, results), inputs.docs_dir, inputs.static_dir,
+                            inputs.settings, release, previous, changed)
         source = inputs.config.parent / "site_src" / "docs"
         if source.is_dir():
             for path in sorted(source.rglob("*")):
                 if path.is_file():
                     tracker.write_bytes(path.relative_to(source).as_posix(), path.read_bytes(), to_docs=True)
-        tracker.write_text("release.json", json.dumps(release.to_dict(), sort_keys=True, indent=1) + "\n",
+        tracker.write_text("release.json", json.dumps(release.for_pages(), sort_keys=True, indent=1) + "\n",
                            to_docs=True)
         # What the pages need of the downloads, before the downloads exist.
         pending = Downloads(files=[], changes=changed, has_previous=previous is not None)

@@ -24,6 +24,8 @@ class BuildSummary:
     warnings: int = 0
     pages_written: int = 0
     pages_unchanged: int = 0
+    #: Organisation and return pages taken unchanged from the last site rather than rendered (reuse.py).
+    pages_reused: int = 0
     html_pages: int = 0
     cache_hit: bool = False
     #: Nothing changed since the last build into the same folder: nothing was written.
@@ -51,7 +53,8 @@ class BuildSummary:
             lines.append("No return was left out.")
         lines.append(f"Problems: {self.errors} errors, {self.warnings} warnings. "
                      f"Generated pages: {self.pages_written} written, {self.pages_unchanged} unchanged. "
-                     f"Validation and figures {'from cache' if self.cache_hit else 'computed'}.")
+                     f"Validation and figures {'from cache' if self.cache_hit else 'computed'}."
+                     + (f" {self.pages_reused} pages taken unchanged from the last site." if self.pages_reused else ""))
         if self.changed_figures:
             n = self.changed_figures
             lines.append(f"{n} figure{'s' if n != 1 else ''} changed since the previous release (see /changes/).")

@@ -9,6 +9,8 @@ internals) or csp.py:
   data, as a banner on every page;
 * `on_files`: register the generated files the build links into the site itself (`static_dir`),
   and keep this process's share of the organisation and return pages (`shard_index`/`shard_count`);
+* `on_nav`: leave out the pages the build takes unchanged from the last site (`reuse_list`), when
+  the nav is the configuration's alone, and say which (`reuse_report`);
 * `on_page_markdown` / `on_post_page`: lift raw blocks out while MkDocs indexes the page and put them
   back after; render generated pages (finished HTML) without Python-Markdown;
 * `on_env`: `wres_shell`, with which overrides/wres_page.html draws each organisation and return
@@ -50,6 +52,10 @@ class WresConfig(Config):
     shard_count = c.Type(int, default=1)
     #: Draw organisation and return pages from shells (false: render each in full; the same bytes).
     shells = c.Type(bool, default=True)
+    #: A file listing (one src URI a line) organisation and return pages the build takes from the last
+    #: site unchanged instead of rendering them; what was left out is written to `reuse_report` (JSON).
+    reuse_list = c.Optional(c.File(exists=True))
+    reuse_report = c.Optional(c.Type(str))
 
 
 class WresPlugin(BasePlugin[WresConfig]):
@@ -85,6 +91,15 @@ class WresPlugin(BasePlugin[WresConfig]):
         if self.config.shard_count > 1:
             rendering.keep_shard(files, self.config.shard_index, self.config.shard_count)
         return files
+
+    def on_nav(self, nav, config, files):  # noqa: ANN001, ANN201
+        if self.config.reuse_list and self.config.reuse_report:
+            # Only when the nav, drawn into every page, is the configuration's alone; else render them all.
+            listed = set(Path(self.config.reuse_list).read_text(encoding="utf-8").split())
+            fixed = rendering.nav_is_fixed(nav)
+            dropped = rendering.drop_reused(files, listed, config.get("site_url")) if fixed else []
+            Path(self.config.reuse_report).write_text(json.dumps(dropped), encoding="utf-8")
+        return nav
 
     def on_page_markdown(self, markdown, page, config, files):  # noqa: ANN001, ANN201
         if ABOUT_MARKER in markdown:  # the About page: the publisher's own section (site/about.py)

@@ -13,7 +13,8 @@ MkDocs, or to another builder, means re-doing this module and `plugin.py`; nothi
   as raw HTML and the page is the same apart from the sidebar's table of contents).
 * Generated files that are not pages (charts, downloads, API, badges) are written beside the docs
   folder and linked into the site by the build; `register_static` makes links to them validate.
-* `keep_shard`: one MkDocs process's share of the organisation and return pages.
+* `keep_shard`: one MkDocs process's share of the organisation and return pages; `drop_reused`: the
+  pages the build takes from the last site unchanged (`nav_is_fixed` says when that is safe).
 * `Shells`: organisation and return pages drawn from a few shells the theme renders once
   (`overrides/wres_page.html` calls it as `wres_shell`): most of MkDocs' time on a national site
   otherwise goes to rendering the same theme around each of them (benchmarks/README.md).
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import urljoin
 
 from markdown.extensions.toc import nest_toc_tokens, strip_tags
 from mkdocs.structure.files import File, Files
@@ -135,6 +137,37 @@ def keep_shard(files: Files, index: int, count: int) -> None:
     for uri in pages:
         if uri.split("/")[1] not in keep:
             files.remove(files.get_file_from_path(uri))
+
+
+def nav_is_fixed(nav) -> bool:  # noqa: ANN001
+    """True when every page of the nav has its title from mkdocs.yml (none from its own Markdown): then
+    the nav, which the theme renders into every page, depends on the configuration alone."""
+    items = list(nav.items)
+    while items:
+        item = items.pop()
+        if getattr(item, "is_page", False) and "title" not in vars(item):
+            return False
+        items += list(getattr(item, "children", None) or [])
+    return True
+
+
+def drop_reused(files: Files, listed: set[str], site_url: str | None) -> list[dict[str, str | None]]:
+    """Remove from `files` the organisation and return pages of `listed` (src URIs), which the build
+    takes from the last site instead of rendering them again; what each is in the site (for the build).
+
+    Safe for the same reason as `keep_shard`: no other page's HTML depends on these pages. The build
+    lists only pages whose Markdown, and everything site-wide, is what the last site was made from.
+    """
+    dropped = []
+    for uri in sorted(listed):
+        f = files.get_file_from_path(uri)
+        if f is None or not f.is_documentation_page() or not SHARDED.match(uri):
+            continue
+        files.remove(f)
+        # Its sitemap entry's address, as Page._set_canonical_url makes it (none without a site_url).
+        loc = urljoin(site_url if site_url.endswith("/") else site_url + "/", f.url) if site_url else None
+        dropped.append({"src": uri, "url": f.url, "dest": f.dest_uri, "loc": loc})
+    return dropped
 
 
 #: overrides/wres_page.html: the template of an organisation or return page (set by `render_finished`).

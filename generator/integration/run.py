@@ -24,15 +24,18 @@ PLUGIN = "wres"
 
 
 def build_site(config_file: Path, docs_dir: Path, site_dir: Path, static_dir: Path | None = None,
-               shard_index: int = 0, shard_count: int = 1, shells: bool = True) -> None:
-    """Build the site of `config_file` from `docs_dir` into `site_dir` with the given plugin options."""
+               shard_index: int = 0, shard_count: int = 1, shells: bool = True,
+               reuse: tuple[Path, Path] | None = None) -> None:
+    """Build the site of `config_file` from `docs_dir` into `site_dir` with the given plugin options
+    (`reuse`: the plugin's reuse_list and reuse_report)."""
     config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir))
     plugin = config.plugins.get(PLUGIN)
     if not isinstance(plugin, WresPlugin):
         raise ConfigurationError(f"{config_file} does not use the `{PLUGIN}` plugin (plugins: {PLUGIN}: {{}}); "
                                  f"the generated pages need it")
     options = dict(plugin.config, shard_index=shard_index, shard_count=shard_count, shells=shells,
-                   static_dir=str(static_dir) if static_dir else None)
+                   static_dir=str(static_dir) if static_dir else None,
+                   reuse_list=str(reuse[0]) if reuse else None, reuse_report=str(reuse[1]) if reuse else None)
     errors, _ = plugin.load_config(options, config.config_file_path)
     if errors:
         raise ConfigurationError("; ".join(f"plugins.{PLUGIN}.{name}: {error}" for name, error in errors))
@@ -51,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--static-dir", type=Path, default=None)
     parser.add_argument("--shard", default="0/1", help="k/n: this process's share of the organisation pages")
     parser.add_argument("--no-shells", action="store_true", help="render every page in full (the same bytes)")
+    parser.add_argument("--reuse", nargs=2, type=Path, default=None, metavar=("LIST", "REPORT"),
+                        help="pages (one src URI a line) taken from the last site; where to say which were")
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
@@ -59,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     log.setLevel(logging.INFO)
     index, count = (int(x) for x in args.shard.split("/"))
     try:
-        build_site(args.config_file, args.docs_dir, args.site_dir, args.static_dir, index, count, not args.no_shells)
+        build_site(args.config_file, args.docs_dir, args.site_dir, args.static_dir, index, count, not args.no_shells,
+                   tuple(args.reuse) if args.reuse else None)
     except (Abort, ConfigurationError, PluginError) as exc:
         print(f"ERROR   -  {exc}", file=sys.stderr)
         return 1

@@ -1,8 +1,11 @@
 """What names a release: the generator's version and a hash of the input data.
 
-Shown on every page and in datapackage.json, so a journalist can say exactly
-which figures they used. Nothing here reads the clock: the same data gives the
-same release, and so a byte-identical site.
+The whole release (`label`, with the data's hash) is named where the whole release is
+published: the downloads, datapackage.json, the API and /downloads/, so a journalist can
+say exactly which files they used. Pages name `site_label` (version and date of the data):
+a page changes only when what it shows changes, so a corrected return rewrites the pages
+that show it, not every page of the site (issue 17). Nothing here reads the clock: the
+same data gives the same release, and so a byte-identical site.
 """
 
 from __future__ import annotations
@@ -29,11 +32,22 @@ class Release:
     def label(self) -> str:
         return f"Open WRES {self.version}, data {self.short_hash} ({self.data_date})"
 
+    @property
+    def site_label(self) -> str:
+        """What every page names: the generator's version and the date of the data, not its hash."""
+        return f"Open WRES {self.version}, data of {self.data_date}" if self.data_date else f"Open WRES {self.version}"
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["short_hash"] = self.short_hash
         d["label"] = self.label
         return d
+
+    def for_pages(self) -> dict:
+        """What the theme shows on every page (release.json, read by the plugin): nothing that changes
+        with every corrected return, so an unchanged page stays byte for byte the same."""
+        return {"version": self.version, "data_date": self.data_date, "latest_year": self.latest_year,
+                "demonstration": self.demonstration, "label": self.site_label}
 
 
 def release_of(dataset: Dataset, demonstration: bool) -> Release:

@@ -96,7 +96,7 @@ def _intro(release: Release, licence: str) -> list[str]:
     lines += [
         f"**Release:** {release.label}. Generator version `{release.version}`, data hash "
         f"`{release.data_hash}`, date of the data {release.data_date}. The same release is named in "
-        f"[`{PACKAGE}`]({PACKAGE}) and at the foot of every page.",
+        f"[`{PACKAGE}`]({PACKAGE}); pages name it by version and date of the data ({release.site_label}).",
         "",
         "## Files",
         "",

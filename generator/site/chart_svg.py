@@ -14,6 +14,13 @@ A national site has some 3,000 charts at tens of milliseconds each, so:
   started with `spawn` (vl-convert's runtime hangs in a forked child), fed as
   pages are written so that drawing overlaps writing.
 
+- each spec is compiled to Vega through its variant's skeleton, compiled once
+  per worker (`chart_vega`), not from scratch;
+- vl-convert lays text out with its own fonts only (`own_fonts_only`), never the
+  machine's: every text it measures (labels, titles, legends) costs a fraction of
+  the time, and a chart's layout no longer depends on what fonts the building
+  machine has (benchmarks/README.md, "Drawing charts cheaper").
+
 What vl-convert gives is normalised before it is cached (`normalise`): its
 clip-path ids count up across calls in one process, so they are renumbered
 from 1 in each SVG (the same spec gives the same bytes whichever worker drew it).
@@ -35,9 +42,17 @@ from html import escape
 from pathlib import Path
 
 from ..model.cache_root import keep
+from . import chart_vega
 
-#: Bumped when `normalise` changes what is cached.
-RENDER_VERSION = "1"
+#: Bumped when `normalise` or the drawing's setup (`own_fonts_only`) changes what is cached.
+RENDER_VERSION = "2"
+#: A fontconfig file naming one empty folder: vl-convert's font database (fontdb) reads FONTCONFIG_FILE,
+#: so it loads no system font and keeps the Liberation Sans it carries (Arial's metrics).
+_FONTS_CONF = '<?xml version="1.0"?>\n<fontconfig><dir>{folder}</dir></fontconfig>\n'
+#: A text mark: drawing it makes vl-convert load its font database, once a process.
+_FONT_PROBE = ('{"$schema":"https://vega.github.io/schema/vega/v6.json","width":1,"height":1,'
+               '"marks":[{"type":"text","encode":{"update":{"text":{"value":"x"}}}}]}')
+_fonts_set = False
 
 
 @cache
@@ -93,11 +108,47 @@ def normalise(svg: str) -> str:
     return re.sub(r'(id="|url\(#)(clip\d+)', lambda m: m.group(1) + ids.get(m.group(2), m.group(2)), svg)
 
 
+def own_fonts_only(cache_root: str) -> None:
+    """Make vl-convert measure text with the fonts it carries, none of the machine's (once a process).
+
+    vl-convert measures every label, title and legend entry (most of a chart's cost) by laying the text
+    out with its font database; with the machine's fonts loaded each measure costs several times more
+    (3.7 against 0.5 ms for an organisation's name here). The charts' font stack names no font a Linux
+    machine has by those names, so it resolves to vl-convert's Liberation Sans either way: the same
+    SVGs, byte for byte, on this machine. The database is loaded at the first text vl-convert measures in
+    a process, so the first drawing here must come after this; the variable is set only for that moment
+    (anything this process starts later, a browser say, sees the machine's fonts).
+    """
+    global _fonts_set
+    if _fonts_set:
+        return
+    import vl_convert
+
+    folder = Path(cache_root) / "vl-fonts"
+    conf = folder / "fonts.conf"
+    keep(conf, _FONTS_CONF.format(folder=escape(str(folder / "none"))))
+    try:
+        (folder / "none").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # no cache folder: fontdb falls back to the machine's fonts (slower, same SVGs here)
+    before = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+    try:
+        vl_convert.vega_to_svg(_FONT_PROBE)
+    finally:
+        if before is None:
+            del os.environ["FONTCONFIG_FILE"]
+        else:
+            os.environ["FONTCONFIG_FILE"] = before
+    _fonts_set = True
+
+
 def render(spec_json: str, cache_root: str) -> str:
     """Draw one spec (in a worker process, or here), normalise it and keep it in the cache."""
     import vl_convert
 
-    svg = normalise(vl_convert.vegalite_to_svg(spec_json))
+    own_fonts_only(cache_root)
+    svg = normalise(vl_convert.vega_to_svg(chart_vega.to_vega(spec_json)))
     SvgCache(Path(cache_root)).put(spec_key(spec_json), svg)
     return svg
 
@@ -132,7 +183,8 @@ class Renderer:
             self.jobs[key] = render(spec_json, self.cache_root)
             return key
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=own_fonts_only, initargs=(self.cache_root,))
         self.jobs[key] = self.pool.submit(render, spec_json, self.cache_root)
         return key
 

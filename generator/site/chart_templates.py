@@ -16,13 +16,19 @@ REFERENCE_FILL = "#009E73"
 GREY = "#595959"
 #: The system's own sans-serif: no web font, nothing fetched; vl-convert lays text out with the first it has.
 FONT_STACK = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
-#: Plot widths in px. A chart is an SVG of fixed size that shrinks to fit a narrower screen (never grows),
-#: so these keep a chart with its axes, at most about 440 px wide, readable on a 390 px phone.
+#: Plot widths in px. A chart is an SVG of fixed size that shrinks to fit a narrower screen (never grows).
+#: A 390 px phone leaves a figure about 330 px: a trend chart (about 390 px with its axis) shrinks a little;
+#: a dot plot is drawn to fit that width whole, so its names stay at their own 12 px there (issue 17).
 TREND_WIDTH = 340
-DOTS_WIDTH = 300          # beside the labels (at most LABEL_LIMIT px)
-MANY_DOTS_WIDTH = 400     # no labels: one dot per organisation
-LABEL_LIMIT = 150
-DOTS_PADDING = {"left": 40, "top": 5, "right": 5, "bottom": 5}
+DOTS_WIDTH = 300          # the plot; names sit above their dots, across the whole width
+MANY_DOTS_WIDTH = 300     # no names: one dot per organisation (the table under it names them)
+#: A named dot plot's row: a name (12 px text) above its dot and interval. `charts` sizes the plot by it.
+DOTS_ROW = 34
+MANY_DOTS_ROW = 6
+#: A name longer than this (px, as vl-convert measures it) ends in an ellipsis. Less than the plot, because
+#: a reader's font may be wider than vl-convert's (DejaVu Sans on Debian's Chromium) and must not be cut.
+NAME_LIMIT = 250
+DOTS_PADDING = {"left": 10, "top": 5, "right": 12, "bottom": 5}
 
 BETTER = {
     "likelihood": "Shaded: the non-adverse range 0.80 to 1.25. Closer to 1 is better; above 1 is worse for BME staff.",
@@ -104,22 +110,30 @@ def _finish(alt, layers: list, width: int, height: int, better: str, legend: boo
 
 def dots_template(measure_kind: str, x_title: str, many: bool, better: str, label_title: str,
                    has_ci: bool) -> dict:
+    """One dot per organisation or region, sorted; with few rows, each row's name above its dot.
+
+    Names above the dots, not beside them: beside, the names took half the width and the SVG shrank to fit
+    a phone, so they read at about 8 px there; above, the plot keeps the whole width and fits unshrunk.
+    """
     import altair as alt
 
     data = alt.NamedData("data")
     sort = alt.EncodingSortField(field="value", order="descending")
-    y = alt.Y("label:N", title=None, sort=sort,
-              axis=alt.Axis(labels=not many, ticks=not many, labelLimit=LABEL_LIMIT, domain=False))
+    y = alt.Y("label:N", title=None, sort=sort, axis=None)
     x = alt.X("value:Q", title=x_title, scale=alt.Scale(domain=["__LO__", "__HI__"], nice=True, zero=False))
     tooltip = [alt.Tooltip("label:N", title=label_title), alt.Tooltip("shown:N", title="Figure")]
-    interval = alt.Chart(data).mark_rule(color=PALETTE[0], opacity=0.6, clip=True).encode(
+    # A row's centre lies between its name (above) and its dot (below).
+    below = 0 if many else 7
+    interval = alt.Chart(data).mark_rule(color=PALETTE[0], opacity=0.6, clip=True, yOffset=below).encode(
         y=y, x=alt.X("lower:Q"), x2="upper:Q")
     points = alt.Chart(data).mark_point(filled=True, size=30 if many else 60, color=PALETTE[0], opacity=1,
-                                        aria=True).encode(
+                                        aria=True, yOffset=below).encode(
         y=y, x=x, tooltip=tooltip, description="tip:N",
     ).transform_calculate(tip="datum.label + ': ' + datum.shown")
     layers = _reference_layers(alt, measure_kind, "x") + ([interval] if has_ci else []) + [points]
+    if not many:
+        names = alt.Chart(data).mark_text(align="left", baseline="bottom", dy=-3, fontSize=12, color="#333333",
+                                          limit=NAME_LIMIT).encode(y=y, x=alt.value(0), text="label:N")
+        layers.append(names)
     chart = _finish(alt, layers, MANY_DOTS_WIDTH if many else DOTS_WIDTH, 300, better, legend=False)
-    # Room left of the labels: vl-convert places them with its own font's widths, and a reader's wider
-    # font (DejaVu Sans on Debian's Chromium) would push their first letters off the left edge.
     return chart.properties(padding=DOTS_PADDING).to_dict(validate=False)

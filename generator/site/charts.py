@@ -57,7 +57,7 @@ from typing import TypeVar
 from ..model.cache_root import cache_root, keep
 from ..publish import files
 from . import chart_svg, chart_templates
-from .chart_templates import dots_template, trend_template
+from .chart_templates import DOTS_ROW, MANY_DOTS_ROW, dots_template, trend_template
 from .text import attr, esc, fmt_interval, fmt_value, is_missing, raw_block
 
 T = TypeVar("T")
@@ -121,7 +121,7 @@ class Chart:
                                                 self.label_title, has_ci))
         lo, hi = _domain([r["value"] for r in data], self.measure_kind)
         fill = {"__TITLE__": self.title, "__LO__": lo, "__HI__": hi, "__DATA__": data, "__DESCRIPTION__": self.title,
-                "__HEIGHT__": max(120, min(3000, (6 if len(data) > 40 else 22) * len(data)))}
+                "__HEIGHT__": max(120, min(3000, (MANY_DOTS_ROW if len(data) > 40 else DOTS_ROW) * len(data)))}
         if self.kind == "trend":
             for i, name in enumerate(self.series):
                 fill[f"__S{i}__"] = name

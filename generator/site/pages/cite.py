@@ -4,7 +4,7 @@ Each citation is the page's own plain-English sentence for one headline figure
 (`text.sentence`: the figure, its year, who it is about, and only the verdict
 words a stated rule earns), followed by where it comes from (whose WRES
 return, or how many returns, and which indicator), the release (version and
-data hash, so a corrected figure can be told apart) and the permanent address.
+date of the data; its data hash is on /downloads/) and the permanent address.
 For an organisation the address is the page of that year's return, which keeps
 showing that year's figures when later years are published; for an indicator it
 is the indicator's page, and the sentence names the year.
@@ -26,7 +26,9 @@ def permanent_address(site: Site, url: str) -> str:
 
 
 def _release_words(site: Site) -> str:
-    return esc(site.release.label)
+    # Version and date of the data, not the data hash: the whole release's hash is on /downloads/ (a page
+    # changes only when what it shows changes; model/release.py).
+    return esc(site.release.site_label)
 
 
 def quotable(n: int, measure: str, r: dict, who: str) -> str:

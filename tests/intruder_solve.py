@@ -1,0 +1,219 @@
+"""The intruder's linear programmes: the range of every target over all counts the published figures allow.
+
+Why a module of its own: tests/intruder.py writes the equations (what an
+intruder reads and how a figure constrains the counts); this module only
+answers, for rows lo <= A x <= hi over unknown counts 0 <= x, how far each
+target (a withheld count, or a sum of them) can move. It is the intruder's own
+code, on purpose not the generator's audit (generator/compute/protection_audit.py):
+a test that shared the generator's solver would share its mistakes.
+
+Why it is fast enough for a national site (benchmarks/README.md, "The intruder
+at national scale"), with the same answer as solving every target on the whole
+system:
+
+* Pieces. Two unknowns are linked only by a row holding both, so the connected
+  components of that relation are independent programmes. A target spanning
+  several pieces is split into its parts; its range is the sum of its parts'
+  ranges (the pieces' optima combine into one solution).
+* One model a bin. Pieces are packed into bins of about `BIN` unknowns; each bin
+  is one HiGHS model built once, of which only the objective changes, so each
+  solve starts from the last optimal basis (HiGHS as scipy ships it).
+* Batched objectives. A few solves push every target not yet shown to span two
+  whole numbers, in random directions; every solution widens every target's
+  seen range. Only a target still not shown to span two whole numbers gets its
+  exact minimum and maximum (part by part), stopping as soon as it does.
+
+A seen range is always a true one (each end is reached by a solution), so a
+target certified to span two whole numbers is truly not recovered; a target
+not certified has had its exact minimum and maximum, so "recovered" is exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+#: Upper bound on every count (keeps each programme bounded).
+BIG = 1e7
+#: Pieces are packed into one model up to about this many unknowns (fewer, larger models; measured).
+BIN = 2000
+#: Batched solves a bin at most (they stop earlier once the open targets stop falling).
+BATCH_ROUNDS = 16
+
+
+def spans_two(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """True where the range [lo, hi] holds two whole numbers or more (the target is not recovered)."""
+    return np.floor(hi + 1e-6) - np.ceil(lo - 1e-6) >= 1
+
+
+class Model:
+    """One HiGHS model of {lo <= A x <= hi, 0 <= x <= BIG}; only its objective changes between solves."""
+
+    def __init__(self, A: sparse.spmatrix, lo: np.ndarray, hi: np.ndarray) -> None:
+        from scipy.optimize._highspy import _core as hs  # the HiGHS linprog runs; no public handle to keep
+
+        self._ok = hs.HighsModelStatus.kOptimal
+        Ac = sparse.csc_matrix(A)
+        lp = hs.HighsLp()
+        lp.num_col_, lp.num_row_ = Ac.shape[1], Ac.shape[0]
+        lp.col_cost_ = np.zeros(Ac.shape[1])
+        lp.col_lower_ = np.zeros(Ac.shape[1])
+        lp.col_upper_ = np.full(Ac.shape[1], BIG)
+        lp.row_lower_ = np.where(np.isfinite(lo), lo, -np.inf).astype("float64")
+        lp.row_upper_ = np.where(np.isfinite(hi), hi, np.inf).astype("float64")
+        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = Ac.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = Ac.indices.astype(np.int32)
+        lp.a_matrix_.value_ = Ac.data.astype("float64")
+        self.h = hs._Highs()
+        self.h.setOptionValue("output_flag", False)
+        # Primal simplex: a new objective leaves the last optimal basis primal feasible, so primal simplex
+        # goes on from it; HiGHS's default (dual) took 3 to 5 times the CPU here (benchmarks/README.md).
+        self.h.setOptionValue("simplex_strategy", 4)
+        self.h.passModel(lp)
+        self._set = np.zeros(0, np.int32)
+
+    def solve(self, c: np.ndarray) -> np.ndarray | None:
+        """argmin c . x, or None when HiGHS finds no optimum."""
+        h = self.h
+        if len(self._set):
+            h.changeColsCost(len(self._set), self._set, np.zeros(len(self._set)))
+        idx = np.flatnonzero(c).astype(np.int32)
+        h.changeColsCost(len(idx), idx, np.asarray(c[idx], dtype="float64"))
+        self._set = idx
+        h.run()
+        if h.getModelStatus() != self._ok:
+            return None
+        return np.asarray(h.getSolution().col_value)
+
+
+def components(A: sparse.csr_matrix) -> np.ndarray:
+    """Piece of each unknown: the connected components of the graph of rows and the unknowns they hold
+    (rows as nodes of their own, so that a row over thousands of unknowns costs its length, not its square)."""
+    m, n = A.shape
+    B = sparse.csr_matrix((np.ones(A.nnz), A.indices, A.indptr), shape=(m, n))
+    G = sparse.bmat([[None, B], [B.T, None]], format="csr")
+    _, lab = connected_components(G, directed=False)
+    return lab[m:]
+
+
+def bins(piece: np.ndarray) -> np.ndarray:
+    """Bin of each unknown: whole pieces packed in order into bins of about BIN unknowns."""
+    ids, inv, size = np.unique(piece, return_inverse=True, return_counts=True)
+    out = np.empty(len(ids), np.int64)
+    b, fill = 0, 0
+    for k in range(len(ids)):
+        if fill and fill + size[k] > BIN:
+            b, fill = b + 1, 0
+        out[k] = b
+        fill += size[k]
+    return out[inv]
+
+
+class Bin:
+    """One bin's model, its unknowns, and the parts of targets that fall in it (Fk: parts x its unknowns)."""
+
+    def __init__(self, A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, cols: np.ndarray,
+                 rows: np.ndarray, parts: np.ndarray, Fk: sparse.csr_matrix) -> None:
+        self.model = Model(A[rows][:, cols], lo[rows], hi[rows])
+        self.cols, self.parts, self.F = cols, parts, Fk
+
+
+class Ranges:
+    """Seen ranges of every part and target, widened by each solution of each bin's model."""
+
+    def __init__(self, A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr_matrix) -> None:
+        n = A.shape[1]
+        bin_of = bins(components(A))
+        Fc = F.tocoo()
+        key = Fc.row.astype(np.int64) * (int(bin_of.max()) + 1) + bin_of[Fc.col]
+        part_key, part_of_entry = np.unique(key, return_inverse=True)
+        self.target = part_key // (int(bin_of.max()) + 1)            # part -> target
+        self.part_bin = part_key % (int(bin_of.max()) + 1)           # part -> bin
+        self.parts_of = sparse.csr_matrix((np.ones(len(part_key)), (self.target, np.arange(len(part_key)))),
+                                          shape=(F.shape[0], len(part_key)))
+        row_bin = np.full(A.shape[0], -1, np.int64)
+        has = np.diff(A.indptr) > 0
+        row_bin[has] = bin_of[A.indices[A.indptr[:-1][has]]]
+        self.bins: dict[int, Bin] = {}
+        where = np.empty(n, np.int64)
+        for k in np.unique(self.part_bin):
+            cols = np.flatnonzero(bin_of == k)
+            where[cols] = np.arange(len(cols))
+            sel = self.part_bin[part_of_entry] == k
+            parts = np.unique(part_of_entry[sel])
+            local = np.searchsorted(parts, part_of_entry[sel])
+            Fk = sparse.csr_matrix((Fc.data[sel], (local, where[Fc.col[sel]])), shape=(len(parts), len(cols)))
+            self.bins[int(k)] = Bin(A, lo, hi, cols, np.flatnonzero(row_bin == k), parts, Fk)
+        self.lo = np.zeros(len(part_key))
+        self.hi = np.zeros(len(part_key))
+
+    def start(self) -> None:
+        """A first solution of every bin (any one: it only has to exist), which every seen range starts from."""
+        for b in self.bins.values():
+            x = b.model.solve(np.zeros(len(b.cols)))
+            if x is None:
+                raise SystemExit("intruder: the published figures are not consistent with each other")
+            self.lo[b.parts] = self.hi[b.parts] = b.F @ x
+
+    def take(self, b: Bin, x: np.ndarray | None) -> None:
+        """Widen the seen range of every part in bin `b` by the solution x (none when HiGHS found none)."""
+        if x is not None:
+            f = b.F @ x
+            self.lo[b.parts] = np.minimum(self.lo[b.parts], f)
+            self.hi[b.parts] = np.maximum(self.hi[b.parts], f)
+
+    def targets(self) -> tuple[np.ndarray, np.ndarray]:
+        """(low, high) seen of every target: the sums of its parts' (each piece's solutions combine)."""
+        return self.parts_of @ self.lo, self.parts_of @ self.hi
+
+    def open_targets(self) -> np.ndarray:
+        """True for each target not yet shown to span two whole numbers."""
+        return ~spans_two(*self.targets())
+
+    def batched(self, b: Bin, rng: np.random.Generator) -> None:
+        """Push every open target's part in bin `b` at once, in random directions, until the number of open
+        ones stops falling (the first push minimises them all)."""
+        last = None
+        for k in range(BATCH_ROUNDS):
+            todo = np.flatnonzero(self.open_targets()[self.target[b.parts]])
+            if len(todo) == 0 or (last == len(todo) and k >= 4):
+                break
+            last = len(todo)
+            w = rng.uniform(0.5, 1.5, len(todo)) * (rng.choice([-1.0, 1.0], len(todo)) if k else 1.0)
+            self.take(b, b.model.solve(np.asarray(b.F[todo].T @ w).ravel()))
+
+    def exact(self, t: int) -> bool:
+        """Target t's exact minimum then maximum, part by part, stopping once it spans two whole numbers;
+        True if it does not (recovered)."""
+        for p in self.parts_of[t].indices:
+            b = self.bins[int(self.part_bin[p])]
+            row = b.F[int(np.searchsorted(b.parts, p))].toarray().ravel()
+            for sign in (1.0, -1.0):
+                if self.spans(t):
+                    return False
+                self.take(b, b.model.solve(sign * row))
+        return not self.spans(t)
+
+    def spans(self, t: int) -> bool:
+        p = self.parts_of[t].indices
+        return bool(spans_two(self.lo[p].sum(), self.hi[p].sum()))
+
+
+def ranges(A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr_matrix, seed: int = 0,
+           stop_after: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) of each row of F @ x over {lo <= A x <= hi, 0 <= x <= BIG}: exact for every target whose
+    range holds fewer than two whole numbers, and for the others a range (reached by solutions) that holds
+    two. stop_after: stop once that many targets are recovered (the rest's ranges then not all exact)."""
+    r = Ranges(sparse.csr_matrix(A), lo, hi, sparse.csr_matrix(F))
+    r.start()
+    rng = np.random.default_rng(seed)
+    for b in r.bins.values():
+        r.batched(b, rng)
+    pinned = 0
+    for t in np.flatnonzero(r.open_targets()):
+        if stop_after is not None and pinned >= stop_after:
+            break
+        pinned += r.exact(int(t))
+    return r.targets()
