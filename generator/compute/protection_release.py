@@ -42,8 +42,9 @@ def _move(A: sparse.csr_matrix, x: np.ndarray, weight: np.ndarray, members: np.n
 
 
 #: A move is looked for among the counts a few published sums away from the target (_near): through sums of
-#: at most _SHORT withheld counts, or _WIDE when the first move breaks one of the dearest sums (England's).
-_HOPS, _SHORT, _WIDE = 2, 30, 80
+#: at most _SHORT withheld counts, or _WIDE when the first move breaks a sum whose weight is _DEAR or more
+#: (England's: protection_rules._LEVEL_COST).
+_HOPS, _SHORT, _WIDE, _DEAR = 2, 30, 80, 10.0
 
 
 def _near(A: sparse.csr_matrix, At: sparse.csr_matrix, members: np.ndarray,
@@ -76,12 +77,11 @@ def release(A: sparse.csr_matrix, x: np.ndarray, F: sparse.csr_matrix, targets: 
     At = sparse.csr_matrix(A.T)
     broken = np.zeros(A.shape[0], bool)
     done = np.zeros(F.shape[0], bool)
-    dear = weight.max() if len(weight) else 0.0
     for t in targets:
         if done[t]:
             continue
         d = _checked(A, At, x, np.where(broken, 0.0, weight), F[t].indices, _SHORT)
-        if d is not None and (np.abs(A @ d) > 1e-7)[~broken & (weight >= dear)].any():
+        if d is not None and (np.abs(A @ d) > 1e-7)[~broken & (weight >= _DEAR)].any():
             wide = _checked(A, At, x, np.where(broken, 0.0, weight), F[t].indices, _WIDE)
             d = wide if wide is not None and _cost(A, wide, weight, broken) < _cost(A, d, weight, broken) else d
         if d is None:
