@@ -74,6 +74,7 @@ class System:
         self.rows: list[tuple[np.ndarray, np.ndarray, float, float]] = []
         self.tags: list[object] = []
         self.tag: object = None
+        self.region: dict[str, str] = {}   # organisation -> region: where the solver looks first
 
     def add_var(self, key: tuple, value: float) -> int:
         self.keys.append(key)
@@ -157,6 +158,7 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
     system = System()
     cells = load_counts(dl, system)
     register = _read(dl, "organisations")
+    system.region = dict(zip(register["org_code"], register["region_code"]))
     orgs = cells[["year", "org_code"]].drop_duplicates()
     u = units(register, orgs)
     wf = breakdown_of(cells[cells["resource"] == "workforce"])
@@ -334,7 +336,9 @@ def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0,
     F = sparse.csr_matrix((np.ones(sum(len(p) for _, p in keep)),
                            (np.repeat(np.arange(len(keep)), [len(p) for _, p in keep]),
                             np.concatenate([p for _, p in keep]))), shape=(len(keep), len(unknown)))
-    low, high = intruder_solve.ranges(A, lo_b[some], hi_b[some], F, seed=seed, stop_after=stop_after)
+    region = [system.region.get(system.keys[i][3], "") for i in unknown]
+    group = np.unique(region, return_inverse=True)[1]
+    low, high = intruder_solve.ranges(A, lo_b[some], hi_b[some], F, seed=seed, stop_after=stop_after, group=group)
     return [(name, float(low[i]), float(high[i])) for i, (name, _) in enumerate(keep)]
 
 

@@ -40,6 +40,9 @@ BIG = 1e7
 BIN = 2000
 #: Batched solves a bin at most (they stop earlier once the open targets stop falling).
 BATCH_ROUNDS = 16
+#: With groups, a bin's whole model gets batched rounds only while more targets than this are open (each of
+#: its solves costs as much as tens of exact ones there; measured on the national site).
+EXACT_AT = 40
 
 
 def spans_two(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -116,8 +119,10 @@ class Bin:
 
     def __init__(self, A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, cols: np.ndarray,
                  rows: np.ndarray, parts: np.ndarray, Fk: sparse.csr_matrix) -> None:
-        self.model = Model(A[rows][:, cols], lo[rows], hi[rows])
+        self.A, self.lo, self.hi = A[rows][:, cols].tocsc(), lo[rows], hi[rows]
+        self.model = Model(self.A, self.lo, self.hi)
         self.cols, self.parts, self.F = cols, parts, Fk
+        self.x0 = np.zeros(len(cols))
 
 
 class Ranges:
@@ -155,6 +160,7 @@ class Ranges:
             x = b.model.solve(np.zeros(len(b.cols)))
             if x is None:
                 raise SystemExit("intruder: the published figures are not consistent with each other")
+            b.x0 = x
             self.lo[b.parts] = self.hi[b.parts] = b.F @ x
 
     def take(self, b: Bin, x: np.ndarray | None) -> None:
@@ -172,17 +178,47 @@ class Ranges:
         """True for each target not yet shown to span two whole numbers."""
         return ~spans_two(*self.targets())
 
-    def batched(self, b: Bin, rng: np.random.Generator) -> None:
+    def batched(self, b: Bin, rng: np.random.Generator, more_than: int = 0) -> None:
         """Push every open target's part in bin `b` at once, in random directions, until the number of open
         ones stops falling (the first push minimises them all)."""
         last = None
         for k in range(BATCH_ROUNDS):
             todo = np.flatnonzero(self.open_targets()[self.target[b.parts]])
-            if len(todo) == 0 or (last == len(todo) and k >= 4):
+            if len(todo) <= more_than or (last == len(todo) and k >= 4):
                 break
             last = len(todo)
             w = rng.uniform(0.5, 1.5, len(todo)) * (rng.choice([-1.0, 1.0], len(todo)) if k else 1.0)
             self.take(b, b.model.solve(np.asarray(b.F[todo].T @ w).ravel()))
+
+    def restricted(self, b: Bin, group: np.ndarray, rng: np.random.Generator) -> None:
+        """Batched rounds on each group's unknowns alone (say, one region's), every other unknown of the bin
+        fixed at the bin's first solution: small programmes instead of one of thousands of unknowns. A
+        solution of the restricted system is one of the whole, so every range seen here is reached there;
+        what the restriction cannot move is left open for the whole model."""
+        g = group[b.cols]
+        Fc = b.F.tocsc()
+        for label in np.unique(g):
+            cols = np.flatnonzero(g == label)
+            rows = np.unique(b.A[:, cols].indices)
+            parts = np.unique(Fc[:, cols].indices)
+            if len(rows) == 0 or len(parts) == 0:
+                continue
+            rest = b.x0.copy()
+            rest[cols] = 0.0
+            const = b.A[rows] @ rest
+            model = Model(b.A[rows][:, cols], b.lo[rows] - const, b.hi[rows] - const)
+            last = None
+            for k in range(BATCH_ROUNDS):
+                todo = parts[self.open_targets()[self.target[b.parts[parts]]]]
+                if len(todo) == 0 or (last == len(todo) and k >= 4):
+                    break
+                last = len(todo)
+                w = rng.uniform(0.5, 1.5, len(todo)) * (rng.choice([-1.0, 1.0], len(todo)) if k else 1.0)
+                x = model.solve(np.asarray(b.F[todo][:, cols].T @ w).ravel())
+                if x is None:
+                    break
+                rest[cols] = x
+                self.take(b, rest)
 
     def exact(self, t: int) -> bool:
         """Target t's exact minimum then maximum, part by part, stopping once it spans two whole numbers;
@@ -202,15 +238,20 @@ class Ranges:
 
 
 def ranges(A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr_matrix, seed: int = 0,
-           stop_after: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+           stop_after: int | None = None, group: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(low, high) of each row of F @ x over {lo <= A x <= hi, 0 <= x <= BIG}: exact for every target whose
     range holds fewer than two whole numbers, and for the others a range (reached by solutions) that holds
-    two. stop_after: stop once that many targets are recovered (the rest's ranges then not all exact)."""
+    two. stop_after: stop once that many targets are recovered (the rest's ranges then not all exact).
+    group: a label for each unknown (the intruder's: the region of its organisation); if given, batched
+    rounds run first on each group alone (Ranges.restricted), and on the whole bin only while more than
+    EXACT_AT of its targets are left open."""
     r = Ranges(sparse.csr_matrix(A), lo, hi, sparse.csr_matrix(F))
     r.start()
     rng = np.random.default_rng(seed)
     for b in r.bins.values():
-        r.batched(b, rng)
+        if group is not None:
+            r.restricted(b, group, rng)
+        r.batched(b, rng, more_than=EXACT_AT if group is not None else 0)
     pinned = 0
     for t in np.flatnonzero(r.open_targets()):
         if stop_after is not None and pinned >= stop_after:

@@ -76,14 +76,18 @@ def _random_system(rng: np.random.Generator) -> tuple[sparse.csr_matrix, np.ndar
 
 
 @pytest.mark.parametrize("seed", range(8))
-@pytest.mark.parametrize("bin_size", [3, 2000])
-def test_the_solver_gives_the_plain_methods_verdicts(seed, bin_size, monkeypatch):
-    """Random systems, one model for all pieces or a model for every piece or two: each target recovered
-    (its range holds fewer than two whole numbers) exactly when the plain method says so, with the exact
-    range then, and every range reached by solutions (inside the plain one)."""
+@pytest.mark.parametrize("bin_size, groups", [(3, 0), (2000, 0), (2000, 3), (5, 2)])
+def test_the_solver_gives_the_plain_methods_verdicts(seed, bin_size, groups, monkeypatch):
+    """Random systems, one model for all pieces or a model for every piece or two, with or without groups
+    solved alone first: each target recovered (its range holds fewer than two whole numbers) exactly when
+    the plain method says so, with the exact range then, and every range reached by solutions (inside the
+    plain one)."""
     monkeypatch.setattr(intruder_solve, "BIN", bin_size)
-    A, lo, hi, F = _random_system(np.random.default_rng(seed))
-    low, high = intruder_solve.ranges(A, lo, hi, F, seed=seed)
+    monkeypatch.setattr(intruder_solve, "EXACT_AT", 2)
+    rng = np.random.default_rng(seed)
+    A, lo, hi, F = _random_system(rng)
+    group = rng.integers(0, groups, A.shape[1]) if groups else None
+    low, high = intruder_solve.ranges(A, lo, hi, F, seed=seed, group=group)
     plain = _plain(A, lo, hi, F)
     assert (low >= plain[:, 0] - 1e-6).all() and (high <= plain[:, 1] + 1e-6).all()
     recovered = ~intruder_solve.spans_two(low, high)
