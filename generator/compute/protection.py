@@ -276,9 +276,9 @@ def protect(dataset, counts, members: pd.DataFrame, results, settings):  # noqa:
     stats = protect_cells(cells, threshold)
     if stats.get("still_recoverable", 0):
         raise BuildError(f"protection (withhold_below: {threshold}): {stats['still_recoverable']} withheld "
-                         "count(s) could still be worked out from the figures and no further count can be "
-                         "withheld to prevent it; nothing was published. Raise withhold_below or report this "
-                         "data set as a problem of the protection pass (issue 15)")
+                         "count(s) could still be worked out from the figures when the pass reached its limit of "
+                         "rounds; nothing was published. Raise withhold_below or report this data set as a "
+                         "problem of the protection pass (issue 15)")
     hk = _hidden_keys(cells)
     ind = protect_indicators(results.indicators, hk, dataset.register)
     lineage = results.lineage
