@@ -96,8 +96,9 @@ def test_withheld_figures_are_blank_in_every_column(region):
     assert r.protection["withheld_base"] >= r.protection["primary_base"] > 0
 
 
-def test_the_audit_says_when_it_stopped_before_every_cell_was_safe(region, monkeypatch):
-    """A round limit never ends the pass silently: the stats count what the last audit still recovered."""
+def _region_cells(region, monkeypatch) -> protection.Cells:  # noqa: ANN001
+    """The protection model's cells of `region` at 10, before any withholding: `compute` runs as a build
+    would, and the pass is stopped where it starts (its inputs taken, the figures left as they are)."""
     got = {}
 
     def grab(dataset, counts, members, results, settings):  # noqa: ANN001
@@ -107,7 +108,12 @@ def test_the_audit_says_when_it_stopped_before_every_cell_was_safe(region, monke
 
     monkeypatch.setattr(protection, "protect", grab)
     compute(validate_path(region), Settings(withhold_below=10))
-    cells = got["cells"]
+    return got["cells"]
+
+
+def test_the_audit_says_when_it_stopped_before_every_cell_was_safe(region, monkeypatch):
+    """A round limit never ends the pass silently: the stats count what the last audit still recovered."""
+    cells = _region_cells(region, monkeypatch)
     one = protection.Cells(**{k: (v.copy() if hasattr(v, "copy") else v) for k, v in vars(cells).items()})
     assert protection.protect_cells(one, 10, max_rounds=1)["still_recoverable"] > 0
     assert protection.protect_cells(cells, 10)["still_recoverable"] == 0
@@ -198,16 +204,7 @@ def test_every_cell_the_audit_recovers_is_released_in_the_same_round(region, mon
     recovered cell's counts withheld), the pass ends too, and withholds more."""
     from generator.compute import protection_rules
 
-    got = {}
-
-    def grab(dataset, counts, members, results, settings):  # noqa: ANN001
-        lin, _ = lineage_members(dataset.register, counts.universe)
-        got["cells"] = protection.build_cells(dataset, counts, members, lin)
-        return results
-
-    monkeypatch.setattr(protection, "protect", grab)
-    compute(validate_path(region), Settings(withhold_below=10))
-    cells = got["cells"]
+    cells = _region_cells(region, monkeypatch)
     copy = protection.Cells(**{k: (v.copy() if hasattr(v, "copy") else v) for k, v in vars(cells).items()})
     stats = protection.protect_cells(cells, 10)
     assert stats["still_recoverable"] == 0 and stats["released"] > 0 and stats["audit_rounds"] <= 2
