@@ -221,10 +221,7 @@ def write_docs(inputs: BuildInputs, dataset: Dataset, results: Results, release:
 def site_key(data_key: str, inputs: BuildInputs) -> str:
     """A hash of everything the published site depends on (`data_key`: cache.cache_key of the data)."""
     h = hashlib.sha256(data_key.encode())
-    h.update(inputs.config.read_bytes())
-    source = inputs.config.parent / "site_src"
-    if source.is_dir():
-        cache.digest_tree(h, source)
+    reuse.digest_sources(h, inputs.config)
     if inputs.previous:
         h.update(b"\x01previous" + inputs.previous.read_bytes())
     h.update(f"mkdocs {version('mkdocs')} material {version('mkdocs-material')}".encode())

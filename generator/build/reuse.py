@@ -23,6 +23,7 @@ import re
 import shutil
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from ..ingest import cache
 
@@ -40,12 +41,19 @@ def _version(name: str) -> str:
         return "-"
 
 
-def render_key(config: Path, docs_dir: Path, shells: bool = True) -> str:
-    """A hash of everything site-wide an organisation or return page's HTML depends on."""
-    h = hashlib.sha256(config.read_bytes())
+def digest_sources(h: Any, config: Path) -> None:  # h: a hashlib hash
+    """Add mkdocs.yml and the hand-written sources beside it (site_src/) to `h`: what every page is built
+    from besides the data (the site's key in pipeline.site_key, the pages' in render_key)."""
+    h.update(config.read_bytes())
     source = config.parent / "site_src"
     if source.is_dir():
         cache.digest_tree(h, source)
+
+
+def render_key(config: Path, docs_dir: Path, shells: bool = True) -> str:
+    """A hash of everything site-wide an organisation or return page's HTML depends on."""
+    h = hashlib.sha256()
+    digest_sources(h, config)
     release = docs_dir / "release.json"
     h.update(b"\x01release" + (release.read_bytes() if release.is_file() else b""))
     h.update(b"\x01code" + cache.code_hash().encode())
