@@ -156,6 +156,32 @@ def test_suppressed_count_makes_figure_suppressed_and_group_leaves_member_out(re
     assert mh["status"] == "suppressed" and "suppressed at source" in mh["reason"]
 
 
+def test_a_suppressed_senior_band_leaves_the_member_out_of_senior_never_counts_it_as_0():
+    """A `*` in one senior band makes the organisation's senior figures suppressed, and its groups' senior
+    figures leave it out (flagged), also in the leadership goals. Reading the band's sum as 0 made a system's
+    published senior headcount smaller than its members' own counts allow: an intruder's equations on the
+    national sample were inconsistent because of it."""
+    orgs = [org("XAA01", "acute", "Y56", "QXA"), org("XAB02", "acute", "Y56", "QXA")]
+    wf = workforce_rows(2024, "XAA01", {("non_clinical", "band_5"): (60, 30, 10),
+                                        ("non_clinical", "band_8a"): (16, 3, 1),
+                                        ("clinical_non_medical", "band_8b"): (12, 2, 0)})
+    wf += workforce_rows(2024, "XAB02", {("non_clinical", "band_5"): (90, 10, 0),
+                                         ("non_clinical", "band_8a"): ("*", 2, 1),
+                                         ("clinical_non_medical", "band_8b"): (9, 4, 0)})
+    r = compute(make_dataset(orgs, workforce=wf), Settings())
+    own = fig(r, year=2024, level="organisation", code="XAB02", indicator=1, measure="headcount", breakdown="senior")
+    assert own["status"] == "suppressed" and "suppressed at source" in own["reason"]
+    # the band without a `*` is still published
+    assert v(r, year=2024, level="organisation", code="XAB02", indicator=1, measure="headcount",
+             breakdown="clinical_non_medical/band_8b") == 13
+    system = fig(r, year=2024, level="system", code="QXA", indicator=1, measure="headcount", breakdown="senior")
+    assert system["status"] == "ok" and system["value"] == 16 + 3 + 1 + 12 + 2  # XAA01's alone
+    assert "members_left_out" in system["flags"].split(";")
+    assert system["reason"].startswith("1 of 2 organisations left out")
+    goal = r.goals[(r.goals["level"] == "system") & (r.goals["code"] == "QXA") & (r.goals["group"] == "senior")]
+    assert len(goal) and (goal["N"] == 34).all()
+
+
 def test_no_senior_staff_is_not_calculable(res):
     row = fig(res, year=2024, level="organisation", code="XAC03", indicator=1, measure="share_bme", breakdown="senior")
     assert row["status"] == "not_calculable" and row["reason"] == "no staff in this group"

@@ -103,12 +103,14 @@ def workforce_counts(table: pd.DataFrame, universe: pd.DataFrame) -> pd.DataFram
     nonmed = bands["staff_group"].isin(spec.NON_MEDICAL_GROUPS)
     for name, mask in (("senior", nonmed & bands["band"].isin(spec.SENIOR_BANDS)),
                        ("_vsm", nonmed & (bands["band"] == "vsm"))):
-        # A return with workforce rows but none in these bands has 0 such staff.
+        # A return with workforce rows but none in these bands has 0 such staff. A return with a band
+        # here whose count is empty or `*` keeps NaN: it is left out of the group, never counted as 0.
         s = _nan_sum(bands[mask], keys, cols)
         has_rows = bands[keys].drop_duplicates()
-        s = has_rows.merge(s, on=keys, how="left")
+        s = has_rows.merge(s, on=keys, how="left", indicator="_in")
+        none_here = (s.pop("_in") == "left_only").to_numpy()
         for c in cols:
-            s[c] = s[c].fillna(0.0)
+            s[c] = s[c].mask(none_here, 0.0)
             s[f"sup_{c}"] = s[f"sup_{c}"].fillna(False).astype(bool)
         out.append(_reindex(s, universe[keys], cols).assign(breakdown=name))
     out.append(_reindex(_nan_sum(bands, keys, cols), universe[keys], cols).assign(breakdown="all"))
