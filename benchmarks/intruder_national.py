@@ -78,9 +78,9 @@ def downloads(data: Path, out: Path, threshold: int) -> Path:
     return out
 
 
-def run_attack(site: Path) -> int:
+def run_attack(site: Path, workers: int = 1) -> int:
     t0 = time.perf_counter()
-    n, recovered = intruder.attack(site)
+    n, recovered = intruder.attack(site, say=lambda step, **counts: _say(step, t0, **counts), workers=workers)
     _say("attack", t0, site=str(site), attacked=n, recovered=len(recovered))
     for name, lo, hi in recovered[:20]:
         print(f"  recovered {name}: between {lo:.3f} and {hi:.3f}")
@@ -94,13 +94,14 @@ def main(argv: list[str]) -> int:
     p.add_argument("--regions", help="comma-separated region codes (a subset of the data)")
     p.add_argument("--years", help="comma-separated years (a subset of the data)")
     p.add_argument("--out", type=Path, default=Path("/tmp/intruder_national"), help="working folder")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="years (pieces) solved at once")
     a = p.parse_args(argv)
     if a.threshold is None:
-        return run_attack(a.path)
+        return run_attack(a.path, a.workers)
     data = a.path
     if a.regions or a.years:
         data = subset(data, a.out / "data", a.regions and a.regions.split(","), a.years and a.years.split(","))
-    return run_attack(downloads(data, a.out / f"downloads-{a.threshold}", a.threshold))
+    return run_attack(downloads(data, a.out / f"downloads-{a.threshold}", a.threshold), a.workers)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ import math
 import re
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,7 @@ class System:
         self.tags: list[object] = []
         self.tag: object = None
         self.region: dict[str, str] = {}   # organisation -> region: where the solver looks first
+        self.org_type: dict[str, str] = {}  # organisation -> its type: where it looks next
 
     def add_var(self, key: tuple, value: float) -> int:
         self.keys.append(key)
@@ -159,6 +161,7 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
     cells = load_counts(dl, system)
     register = _read(dl, "organisations")
     system.region = dict(zip(register["org_code"], register["region_code"]))
+    system.org_type = dict(zip(register["org_code"], register["org_type"]))
     orgs = cells[["year", "org_code"]].drop_duplicates()
     u = units(register, orgs)
     wf = breakdown_of(cells[cells["resource"] == "workforce"])
@@ -166,16 +169,29 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
     base_groups = u.merge(wf, on=["year", "org_code"])
     ind = _read(dl, "indicators")
 
+    goals = _read(dl, "goals")
+    # The goals' VSM group is no indicator 1 breakdown: which organisation it leaves out, the organisation's
+    # own goal row says (methodology: a member lacking a count is left out of the group).
+    gone_goals = None
+    if goals is not None and len(goals):
+        g = goals[(goals["level"] == "organisation") & goals["group"].isin(["senior", "vsm"])
+                  & goals["reason"].str.match(r"(senior|vsm): .*(at source|not available)")]
+        gone_goals = g.assign(year=g["year"].astype(int), org_code=g["code"],
+                              breakdown=g["group"].map({"senior": "senior", "vsm": "_vsm"}))[
+            ["year", "org_code", "breakdown"]]
+
     def summed(measure: str) -> dict:
         """unit, breakdown, ethnicity -> the variables summed, leaving out (as the generator does) an
         organisation whose own figure says a count it needs was suppressed at source or is not available."""
         groups = base_groups
+        gone = [] if gone_goals is None else [gone_goals]
         if ind is not None:
             o = ind[(ind["level"] == "organisation") & (ind["indicator"] == "1") & (ind["measure"] == measure)]
-            gone = o[o["reason"].str.contains("at source|not available", regex=True)]
-            gone = gone.assign(year=gone["year"].astype(int), org_code=gone["code"], _gone=True)[
-                ["year", "org_code", "breakdown", "_gone"]].drop_duplicates()
-            groups = groups.merge(gone, on=["year", "org_code", "breakdown"], how="left")
+            o = o[o["reason"].str.contains("at source|not available", regex=True)]
+            gone.append(o.assign(year=o["year"].astype(int), org_code=o["code"])[["year", "org_code", "breakdown"]])
+        if gone:
+            out = pd.concat(gone, ignore_index=True).drop_duplicates().assign(_gone=True)
+            groups = groups.merge(out, on=["year", "org_code", "breakdown"], how="left")
             groups = groups[groups["_gone"].isna()]
         return var_groups(groups, ["year", "level", "code", "breakdown", "e"])
 
@@ -235,7 +251,6 @@ def build(site: Path) -> tuple[System, list[tuple[str, np.ndarray]]]:
             elif r.measure == "share_bme_known":
                 share_row(key, "b", ("w", "b"), v / 100, half=h / 100)
         _katz(ind, cells, u, sums, system, targets)
-    goals = _read(dl, "goals")
     if goals is not None and len(goals):
         for r in goals.drop_duplicates(["year", "level", "code", "group"]).itertuples(index=False):
             y = int(r.year)
@@ -307,8 +322,8 @@ def _katz(ind: pd.DataFrame, cells: pd.DataFrame, u: pd.DataFrame, sums: dict, s
                     system.add_row(ev[(*key, e)], np.ones(len(ev[(*key, e)])), lo_x - slack, hi_x + slack)
 
 
-def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0, stop_after: int | None = None
-           ) -> list[tuple[str, float, float]]:
+def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0, stop_after: int | None = None,
+           say: Callable[..., None] | None = None, workers: int = 1) -> list[tuple[str, float, float]]:
     """(name, low, high) of every target whose unknowns all appear in some equation (tests/intruder_solve.py:
     exact where the range holds fewer than two whole numbers)."""
     vals = np.array(system.values)
@@ -336,17 +351,26 @@ def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0,
     F = sparse.csr_matrix((np.ones(sum(len(p) for _, p in keep)),
                            (np.repeat(np.arange(len(keep)), [len(p) for _, p in keep]),
                             np.concatenate([p for _, p in keep]))), shape=(len(keep), len(unknown)))
-    region = [system.region.get(system.keys[i][3], "") for i in unknown]
-    group = np.unique(region, return_inverse=True)[1]
-    low, high = intruder_solve.ranges(A, lo_b[some], hi_b[some], F, seed=seed, stop_after=stop_after, group=group)
+    orgs = [system.keys[i][3] for i in unknown]
+    group = np.column_stack([np.unique([system.region.get(o, "") for o in orgs], return_inverse=True)[1],
+                             np.unique([system.org_type.get(o, "") for o in orgs], return_inverse=True)[1]])
+    figure = [name.split("|")[0] if name.startswith("figure ") else "" for name, _ in keep]
+    labels, together = np.unique(figure, return_inverse=True)
+    together = np.where(np.array(figure) == "", -1, together)
+    low, high = intruder_solve.ranges(A, lo_b[some], hi_b[some], F, seed=seed, stop_after=stop_after,
+                                      group=group, together=together, say=say, workers=workers)
     return [(name, float(low[i]), float(high[i])) for i, (name, _) in enumerate(keep)]
 
 
-def attack(site: Path, stop_after: int | None = None) -> tuple[int, list[tuple[str, float, float]]]:
+def attack(site: Path, stop_after: int | None = None, say: Callable[..., None] | None = None, workers: int = 1
+           ) -> tuple[int, list[tuple[str, float, float]]]:
     """(withheld counts attacked, the recovered ones with their range); stop_after: stop once that many
-    are recovered (the ranges of the rest are then not all exact)."""
+    are recovered (the ranges of the rest are then not all exact); say: progress (intruder_solve.ranges)."""
     system, targets = build(site)
-    rs = ranges(system, targets, stop_after=stop_after)
+    if say:
+        say("equations", unknowns=int(np.isnan(np.array(system.values)).sum()), rows=len(system.rows),
+            targets=len(targets))
+    rs = ranges(system, targets, stop_after=stop_after, say=say, workers=workers)
     rec = [(n, lo, hi) for n, lo, hi in rs if math.floor(hi + 1e-6) - math.ceil(lo - 1e-6) < 1]
     # A withheld figure's White, BME and unknown counts: the figure is recovered when all three are (one of
     # them alone may be a count that was never withheld, only left unpublished with the figure).

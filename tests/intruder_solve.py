@@ -30,6 +30,9 @@ not certified has had its exact minimum and maximum, so "recovered" is exact.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
+
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
@@ -71,11 +74,34 @@ class Model:
         lp.a_matrix_.value_ = Ac.data.astype("float64")
         self.h = hs._Highs()
         self.h.setOptionValue("output_flag", False)
-        # Primal simplex: a new objective leaves the last optimal basis primal feasible, so primal simplex
-        # goes on from it; HiGHS's default (dual) took 3 to 5 times the CPU here (benchmarks/README.md).
-        self.h.setOptionValue("simplex_strategy", 4)
+        # The first solve has no basis: dual simplex (38 s against 57-85 s primal on a national year).
+        # Then primal simplex: a new objective leaves the last optimal basis primal feasible, so primal
+        # simplex goes on from it; HiGHS's default (dual) took 3 to 5 times the CPU here (benchmarks/README.md).
+        self.h.setOptionValue("simplex_strategy", 1)
         self.h.passModel(lp)
         self._set = np.zeros(0, np.int32)
+        self._solved = False
+        self.A, self.lo, self.hi = Ac, lp.row_lower_, lp.row_upper_
+
+    def interior(self) -> np.ndarray | None:
+        """A solution inside the feasible set, away from its corners where it can be (interior point, no
+        crossover), or None. Why: every unknown fixed at it leaves the others room to move both ways, where
+        a corner (a simplex solution) holds many counts at 0 and many rows tight (benchmarks/README.md, "The
+        intruder at national scale, second pass"). Only a point that meets every row is returned."""
+        h = self.h
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "off")
+        h.run()
+        ok = h.getModelStatus() == self._ok
+        x = np.clip(np.asarray(h.getSolution().col_value), 0.0, BIG) if ok else None
+        h.setOptionValue("solver", "simplex")
+        h.clearSolver()
+        if x is None:
+            return None
+        ax = self.A @ x
+        if (ax < self.lo - 1e-7 * (1 + np.abs(self.lo))).any() or (ax > self.hi + 1e-7 * (1 + np.abs(self.hi))).any():
+            return None
+        return x
 
     def solve(self, c: np.ndarray) -> np.ndarray | None:
         """argmin c . x, or None when HiGHS finds no optimum."""
@@ -86,6 +112,9 @@ class Model:
         h.changeColsCost(len(idx), idx, np.asarray(c[idx], dtype="float64"))
         self._set = idx
         h.run()
+        if not self._solved:
+            self._solved = True
+            h.setOptionValue("simplex_strategy", 4)
         if h.getModelStatus() != self._ok:
             return None
         return np.asarray(h.getSolution().col_value)
@@ -155,9 +184,12 @@ class Ranges:
         self.hi = np.zeros(len(part_key))
 
     def start(self) -> None:
-        """A first solution of every bin (any one: it only has to exist), which every seen range starts from."""
+        """A first solution of every bin, which every seen range starts from and every restricted programme
+        fixes the other unknowns at: an interior one where HiGHS finds it (Model.interior), else a corner."""
         for b in self.bins.values():
-            x = b.model.solve(np.zeros(len(b.cols)))
+            x = Model(b.A, b.lo, b.hi).interior()
+            if x is None:
+                x = b.model.solve(np.zeros(len(b.cols)))
             if x is None:
                 raise SystemExit("intruder: the published figures are not consistent with each other")
             b.x0 = x
@@ -191,18 +223,24 @@ class Ranges:
             self.take(b, b.model.solve(np.asarray(b.F[todo].T @ w).ravel()))
 
     def restricted(self, b: Bin, group: np.ndarray, rng: np.random.Generator) -> None:
-        """Batched rounds on each group's unknowns alone (say, one region's), every other unknown of the bin
-        fixed at the bin's first solution: small programmes instead of one of thousands of unknowns. A
-        solution of the restricted system is one of the whole, so every range seen here is reached there;
-        what the restriction cannot move is left open for the whole model."""
-        g = group[b.cols]
+        """Batched rounds on a few unknowns at a time, every other unknown of the bin fixed at the bin's first
+        solution: small programmes instead of one of thousands of unknowns. A solution of the restricted
+        system is one of the whole, so every range seen here is reached there; what the restrictions cannot
+        move is left open for the whole model. The sets: each label of each column of `group` (say, the
+        organisation's region, then its type), then each pair of labels of the first column (two regions:
+        England's and the types' rows tie regions together, so a count often moves only against a count of
+        another region)."""
+        g = group[b.cols].reshape(len(b.cols), -1)
+        sets = [np.flatnonzero(g[:, j] == label) for j in range(g.shape[1]) for label in np.unique(g[:, j])]
+        first = np.unique(g[:, 0])
+        if len(first) > 2:
+            sets += [np.flatnonzero(np.isin(g[:, 0], pair)) for pair in itertools.combinations(first, 2)]
         Fc = b.F.tocsc()
-        for label in np.unique(g):
-            cols = np.flatnonzero(g == label)
-            rows = np.unique(b.A[:, cols].indices)
+        for cols in sets:
             parts = np.unique(Fc[:, cols].indices)
-            if len(rows) == 0 or len(parts) == 0:
+            if len(parts) == 0 or not self.open_targets()[self.target[b.parts[parts]]].any():
                 continue
+            rows = np.unique(b.A[:, cols].indices)
             rest = b.x0.copy()
             rest[cols] = 0.0
             const = b.A[rows] @ rest
@@ -237,15 +275,14 @@ class Ranges:
         return bool(spans_two(self.lo[p].sum(), self.hi[p].sum()))
 
 
-def ranges(A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr_matrix, seed: int = 0,
-           stop_after: int | None = None, group: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(low, high) of each row of F @ x over {lo <= A x <= hi, 0 <= x <= BIG}: exact for every target whose
-    range holds fewer than two whole numbers, and for the others a range (reached by solutions) that holds
-    two. stop_after: stop once that many targets are recovered (the rest's ranges then not all exact).
-    group: a label for each unknown (the intruder's: the region of its organisation); if given, batched
-    rounds run first on each group alone (Ranges.restricted), and on the whole bin only while more than
-    EXACT_AT of its targets are left open."""
-    r = Ranges(sparse.csr_matrix(A), lo, hi, sparse.csr_matrix(F))
+def _one_bin(A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr_matrix,
+             group: np.ndarray | None, together: np.ndarray | None, exact: np.ndarray, seed: int,
+             stop_after: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Seen ranges of the targets F of one bin's programme: first solution, restricted and batched rounds,
+    then exact minimum and maximum of every target still open where `exact` says it is a whole target,
+    except one whose label in `together` (a withheld figure's White, BME and unknown counts) another
+    target has already been shown to span two whole numbers with. (low, high, number recovered)."""
+    r = Ranges(A, lo, hi, F)
     r.start()
     rng = np.random.default_rng(seed)
     for b in r.bins.values():
@@ -253,8 +290,109 @@ def ranges(A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr_m
             r.restricted(b, group, rng)
         r.batched(b, rng, more_than=EXACT_AT if group is not None else 0)
     pinned = 0
-    for t in np.flatnonzero(r.open_targets()):
+    for t in np.flatnonzero(r.open_targets() & exact):
         if stop_after is not None and pinned >= stop_after:
             break
+        if together is not None and together[t] >= 0:
+            low, high = r.targets()
+            mates = np.flatnonzero(together == together[t])
+            if spans_two(low[mates], high[mates]).any():
+                continue
         pinned += r.exact(int(t))
-    return r.targets()
+    low, high = r.targets()
+    return low, high, pinned
+
+
+def _one_bin_job(args: tuple) -> tuple[np.ndarray, np.ndarray, int]:
+    return _one_bin(*args)
+
+
+def ranges(A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr_matrix, seed: int = 0,
+           stop_after: int | None = None, group: np.ndarray | None = None, together: np.ndarray | None = None,
+           say: Callable[..., None] | None = None, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) of each row of F @ x over {lo <= A x <= hi, 0 <= x <= BIG}: exact for every target whose
+    range holds fewer than two whole numbers, and for the others a range (reached by solutions) that holds
+    two; except a target with a label in `together` (one per target, -1 for none) whose fellow target has
+    been shown to span two: its range is then only the one seen (the intruder counts a withheld figure as
+    recovered only when all its counts are).
+
+    stop_after: stop once that many targets are recovered (the rest's ranges then not all exact).
+    group: labels of each unknown, one column per labelling (the intruder's: the region of its
+    organisation, then its type); if given, batched rounds run first on each label alone and on each pair
+    of labels of the first column (Ranges.restricted), and on the whole bin only while more than EXACT_AT of
+    its targets are left open. workers: bins solved in that many processes at once (spawned: HiGHS in a
+    forked process is not safe). say(step, **counts): told how far it got (a national attack runs for
+    minutes)."""
+    say = say or (lambda *_, **__: None)
+    A, F = sparse.csr_matrix(A), sparse.csr_matrix(F)
+    bin_of = bins(components(A))
+    nb = int(bin_of.max()) + 1
+    Fc = F.tocoo()
+    part_key, part_of_entry = np.unique(Fc.row.astype(np.int64) * nb + bin_of[Fc.col], return_inverse=True)
+    target, part_bin = part_key // nb, part_key % nb
+    whole = np.bincount(target, minlength=F.shape[0])[target] == 1
+    row_bin = np.full(A.shape[0], -1, np.int64)
+    has = np.diff(A.indptr) > 0
+    row_bin[has] = bin_of[A.indices[A.indptr[:-1][has]]]
+    jobs, job_parts, where = [], [], np.empty(A.shape[1], np.int64)
+    for k in np.unique(part_bin):
+        cols = np.flatnonzero(bin_of == k)
+        rows = np.flatnonzero(row_bin == k)
+        where[cols] = np.arange(len(cols))
+        sel = part_bin[part_of_entry] == k
+        parts = np.unique(part_of_entry[sel])
+        Fk = sparse.csr_matrix((Fc.data[sel], (np.searchsorted(parts, part_of_entry[sel]), where[Fc.col[sel]])),
+                               shape=(len(parts), len(cols)))
+        tog = None if together is None else np.where(whole[parts], np.asarray(together)[target[parts]], -1)
+        jobs.append((A[rows][:, cols], lo[rows], hi[rows], Fk, None if group is None else np.asarray(group)[cols],
+                     tog, whole[parts], seed + int(k)))
+        job_parts.append(parts)
+    say("models", bins=len(jobs), targets=F.shape[0], parts=len(part_key))
+    plo, phi = np.zeros(len(part_key)), np.zeros(len(part_key))
+    pinned = 0
+
+    def took(j: int, result: tuple[np.ndarray, np.ndarray, int]) -> None:
+        nonlocal pinned
+        plo[job_parts[j]], phi[job_parts[j]], n = result
+        pinned += n
+        say("bin", bin=j, unknowns=jobs[j][0].shape[1], targets=len(job_parts[j]), recovered_so_far=pinned)
+
+    if workers > 1 and len(jobs) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        order = sorted(range(len(jobs)), key=lambda j: -jobs[j][0].shape[1])  # the largest first
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(_one_bin_job, jobs[j]): j for j in order}
+            for f in as_completed(futures):
+                took(futures[f], f.result())
+    else:
+        for j, job in enumerate(jobs):
+            left = None if stop_after is None else max(stop_after - pinned, 0)
+            if left == 0:
+                break
+            took(j, _one_bin(*job, stop_after=left))
+    parts_of = sparse.csr_matrix((np.ones(len(part_key)), (target, np.arange(len(part_key)))),
+                                 shape=(F.shape[0], len(part_key)))
+    # A target over several bins: exact minimum and maximum of each part, while it does not span two.
+    models: dict[int, Model] = {}
+    for t in np.flatnonzero(np.diff(parts_of.indptr) > 1):
+        if stop_after is not None and pinned >= stop_after:
+            break
+        ps = parts_of[t].indices
+        for p in ps:
+            if spans_two(plo[ps].sum(), phi[ps].sum()):
+                break
+            j = int(np.flatnonzero(np.unique(part_bin) == part_bin[p])[0])
+            if j not in models:
+                models[j] = Model(jobs[j][0], jobs[j][1], jobs[j][2])
+            i = int(np.searchsorted(job_parts[j], p))
+            row = jobs[j][3][i].toarray().ravel()
+            for sign in (1.0, -1.0):
+                x = models[j].solve(sign * row)
+                if x is None:
+                    raise SystemExit("intruder: the published figures are not consistent with each other")
+                plo[p], phi[p] = min(plo[p], row @ x), max(phi[p], row @ x)
+        pinned += not spans_two(plo[ps].sum(), phi[ps].sum())
+    say("done", recovered=pinned)
+    return parts_of @ plo, parts_of @ phi

@@ -76,17 +76,20 @@ def _random_system(rng: np.random.Generator) -> tuple[sparse.csr_matrix, np.ndar
 
 
 @pytest.mark.parametrize("seed", range(8))
-@pytest.mark.parametrize("bin_size, groups", [(3, 0), (2000, 0), (2000, 3), (5, 2)])
+@pytest.mark.parametrize("bin_size, groups", [(3, 0), (2000, 0), (2000, 3), (5, 2), (2000, (4, 2))])
 def test_the_solver_gives_the_plain_methods_verdicts(seed, bin_size, groups, monkeypatch):
     """Random systems, one model for all pieces or a model for every piece or two, with or without groups
-    solved alone first: each target recovered (its range holds fewer than two whole numbers) exactly when
-    the plain method says so, with the exact range then, and every range reached by solutions (inside the
-    plain one)."""
+    (one labelling, or two: each label alone, then pairs of the first's) solved alone first: each target
+    recovered (its range holds fewer than two whole numbers) exactly when the plain method says so, with
+    the exact range then, and every range reached by solutions (inside the plain one)."""
     monkeypatch.setattr(intruder_solve, "BIN", bin_size)
     monkeypatch.setattr(intruder_solve, "EXACT_AT", 2)
     rng = np.random.default_rng(seed)
     A, lo, hi, F = _random_system(rng)
-    group = rng.integers(0, groups, A.shape[1]) if groups else None
+    if isinstance(groups, tuple):
+        group = np.column_stack([rng.integers(0, k, A.shape[1]) for k in groups])
+    else:
+        group = rng.integers(0, groups, A.shape[1]) if groups else None
     low, high = intruder_solve.ranges(A, lo, hi, F, seed=seed, group=group)
     plain = _plain(A, lo, hi, F)
     assert (low >= plain[:, 0] - 1e-6).all() and (high <= plain[:, 1] + 1e-6).all()
@@ -94,6 +97,26 @@ def test_the_solver_gives_the_plain_methods_verdicts(seed, bin_size, groups, mon
     assert (recovered == ~intruder_solve.spans_two(plain[:, 0], plain[:, 1])).all()
     assert np.allclose(low[recovered], plain[recovered, 0], atol=1e-6)
     assert np.allclose(high[recovered], plain[recovered, 1], atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fellow_targets_and_processes_give_the_same_verdicts(seed, monkeypatch):
+    """A label shared by targets (a withheld figure's counts: recovered only when all are): the verdict for
+    each label is the same as when every target is solved; and bins solved in two processes give the same
+    ranges' verdicts as in one."""
+    monkeypatch.setattr(intruder_solve, "BIN", 4)
+    rng = np.random.default_rng(100 + seed)
+    A, lo, hi, F = _random_system(rng)
+    together = rng.integers(-1, 4, F.shape[0])
+    alone = ~intruder_solve.spans_two(*intruder_solve.ranges(A, lo, hi, F, seed=seed))
+    fellows = ~intruder_solve.spans_two(*intruder_solve.ranges(A, lo, hi, F, seed=seed, together=together))
+    for label in range(4):
+        mates = together == label
+        assert alone[mates].all() == fellows[mates].all()
+    assert (fellows[together < 0] == alone[together < 0]).all()
+    if seed == 0:
+        two = ~intruder_solve.spans_two(*intruder_solve.ranges(A, lo, hi, F, seed=seed, workers=2))
+        assert (two == alone).all()
 
 
 def test_a_sum_across_pieces_is_judged_as_a_whole(monkeypatch):
