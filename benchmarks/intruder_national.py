@@ -1,14 +1,16 @@
 """Attack a protected national site with the intruder (issue 15): counts attacked, recovered, seconds.
 
 Usage:
-    python3 benchmarks/intruder_national.py SITE_OR_DOWNLOADS            attack a built site (or its downloads)
+    python3 benchmarks/intruder_national.py SITE_OR_DOWNLOADS [--workers N]
+                                                                      attack a built site (or its downloads)
     python3 benchmarks/intruder_national.py DATA THRESHOLD [--regions Y58,Y59] [--years 2023,2024] [--out DIR]
                                                                       write the protected downloads of DATA
                                                                       (or of a subset of it), then attack them
 
 The second form runs the generator's `compute` and `write_downloads` (the files a reader downloads; the
 pages, API and workbook are written from the same protected figures and are checked against the downloads
-by `intruder.unexplained`, which a whole-site build's test runs). Prints one JSON line per step with its
+by `intruder.unexplained`, which a whole-site build's test runs). The years are independent programmes,
+solved in --workers processes (default: the machine's cores). Prints one JSON line per step with its
 seconds, and the machine's load (`os.getloadavg`) beside every time: on a shared machine a time without its
 load means little (benchmarks/README.md, "The intruder at national scale").
 """
