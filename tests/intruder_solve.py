@@ -8,8 +8,8 @@ code, on purpose not the generator's audit (generator/compute/protection_audit.p
 a test that shared the generator's solver would share its mistakes.
 
 Why it is fast enough for a national site (benchmarks/README.md, "The intruder
-at national scale"), with the same answer as solving every target on the whole
-system:
+at national scale" and "The national attack explained and finished"), with the
+same answer as solving every target on the whole system:
 
 * Pieces. Two unknowns are linked only by a row holding both, so the connected
   components of that relation are independent programmes. A target spanning
@@ -22,6 +22,12 @@ system:
   whole numbers, in random directions; every solution widens every target's
   seen range. Only a target still not shown to span two whole numbers gets its
   exact minimum and maximum (part by part), stopping as soon as it does.
+* Small programmes first. From an interior first solution, batched rounds run
+  on each region's unknowns alone, each type's, then each pair of regions', all
+  others fixed at that solution (a solution of those is one of the whole); on a
+  national year this leaves a handful of targets of 18,909 to the whole model.
+* Bins in processes: independent, so the years of a national site are solved
+  at once (`workers`).
 
 A seen range is always a true one (each end is reached by a solution), so a
 target certified to span two whole numbers is truly not recovered; a target
@@ -87,7 +93,7 @@ class Model:
         """A solution inside the feasible set, away from its corners where it can be (interior point, no
         crossover), or None. Why: every unknown fixed at it leaves the others room to move both ways, where
         a corner (a simplex solution) holds many counts at 0 and many rows tight (benchmarks/README.md, "The
-        intruder at national scale, second pass"). Only a point that meets every row is returned."""
+        national attack explained and finished"). Only a point that meets every row is returned."""
         h = self.h
         h.setOptionValue("solver", "ipm")
         h.setOptionValue("run_crossover", "off")
@@ -376,6 +382,7 @@ def ranges(A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr_m
                                  shape=(F.shape[0], len(part_key)))
     # A target over several bins: exact minimum and maximum of each part, while it does not span two.
     models: dict[int, Model] = {}
+    job_of_bin = {int(k): j for j, k in enumerate(np.unique(part_bin))}
     for t in np.flatnonzero(np.diff(parts_of.indptr) > 1):
         if stop_after is not None and pinned >= stop_after:
             break
@@ -383,7 +390,7 @@ def ranges(A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr_m
         for p in ps:
             if spans_two(plo[ps].sum(), phi[ps].sum()):
                 break
-            j = int(np.flatnonzero(np.unique(part_bin) == part_bin[p])[0])
+            j = job_of_bin[int(part_bin[p])]
             if j not in models:
                 models[j] = Model(jobs[j][0], jobs[j][1], jobs[j][2])
             i = int(np.searchsorted(job_parts[j], p))
