@@ -355,7 +355,7 @@ def ranges(system: System, targets: list[tuple[str, np.ndarray]], seed: int = 0,
     group = np.column_stack([np.unique([system.region.get(o, "") for o in orgs], return_inverse=True)[1],
                              np.unique([system.org_type.get(o, "") for o in orgs], return_inverse=True)[1]])
     figure = [name.split("|")[0] if name.startswith("figure ") else "" for name, _ in keep]
-    labels, together = np.unique(figure, return_inverse=True)
+    together = np.unique(figure, return_inverse=True)[1]
     together = np.where(np.array(figure) == "", -1, together)
     low, high = intruder_solve.ranges(A, lo_b[some], hi_b[some], F, seed=seed, stop_after=stop_after,
                                       group=group, together=together, say=say, workers=workers)

@@ -149,136 +149,96 @@ def bins(piece: np.ndarray) -> np.ndarray:
     return out[inv]
 
 
-class Bin:
-    """One bin's model, its unknowns, and the parts of targets that fall in it (Fk: parts x its unknowns)."""
-
-    def __init__(self, A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, cols: np.ndarray,
-                 rows: np.ndarray, parts: np.ndarray, Fk: sparse.csr_matrix) -> None:
-        self.A, self.lo, self.hi = A[rows][:, cols].tocsc(), lo[rows], hi[rows]
-        self.model = Model(self.A, self.lo, self.hi)
-        self.cols, self.parts, self.F = cols, parts, Fk
-        self.x0 = np.zeros(len(cols))
-
-
 class Ranges:
-    """Seen ranges of every part and target, widened by each solution of each bin's model."""
+    """Seen ranges of the targets F (rows, over this programme's unknowns) of one bin's programme, widened by
+    each solution of its model. A bin's pieces are independent, so every solution of it is one solution."""
 
     def __init__(self, A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr_matrix) -> None:
-        n = A.shape[1]
-        bin_of = bins(components(A))
-        Fc = F.tocoo()
-        key = Fc.row.astype(np.int64) * (int(bin_of.max()) + 1) + bin_of[Fc.col]
-        part_key, part_of_entry = np.unique(key, return_inverse=True)
-        self.target = part_key // (int(bin_of.max()) + 1)            # part -> target
-        self.part_bin = part_key % (int(bin_of.max()) + 1)           # part -> bin
-        self.parts_of = sparse.csr_matrix((np.ones(len(part_key)), (self.target, np.arange(len(part_key)))),
-                                          shape=(F.shape[0], len(part_key)))
-        row_bin = np.full(A.shape[0], -1, np.int64)
-        has = np.diff(A.indptr) > 0
-        row_bin[has] = bin_of[A.indices[A.indptr[:-1][has]]]
-        self.bins: dict[int, Bin] = {}
-        where = np.empty(n, np.int64)
-        for k in np.unique(self.part_bin):
-            cols = np.flatnonzero(bin_of == k)
-            where[cols] = np.arange(len(cols))
-            sel = self.part_bin[part_of_entry] == k
-            parts = np.unique(part_of_entry[sel])
-            local = np.searchsorted(parts, part_of_entry[sel])
-            Fk = sparse.csr_matrix((Fc.data[sel], (local, where[Fc.col[sel]])), shape=(len(parts), len(cols)))
-            self.bins[int(k)] = Bin(A, lo, hi, cols, np.flatnonzero(row_bin == k), parts, Fk)
-        self.lo = np.zeros(len(part_key))
-        self.hi = np.zeros(len(part_key))
+        self.A, self.lo_rows, self.hi_rows = sparse.csc_matrix(A), lo, hi
+        self.model = Model(self.A, lo, hi)
+        self.F = sparse.csr_matrix(F)
+        self.x0 = np.zeros(self.A.shape[1])
+        self.lo = np.zeros(self.F.shape[0])
+        self.hi = np.zeros(self.F.shape[0])
 
     def start(self) -> None:
-        """A first solution of every bin, which every seen range starts from and every restricted programme
-        fixes the other unknowns at: an interior one where HiGHS finds it (Model.interior), else a corner."""
-        for b in self.bins.values():
-            x = Model(b.A, b.lo, b.hi).interior()
-            if x is None:
-                x = b.model.solve(np.zeros(len(b.cols)))
-            if x is None:
-                raise SystemExit("intruder: the published figures are not consistent with each other")
-            b.x0 = x
-            self.lo[b.parts] = self.hi[b.parts] = b.F @ x
+        """A first solution, which every seen range starts from and every restricted programme fixes the other
+        unknowns at: an interior one where HiGHS finds it (Model.interior), else a corner."""
+        x = Model(self.A, self.lo_rows, self.hi_rows).interior()
+        if x is None:
+            x = self.model.solve(np.zeros(self.A.shape[1]))
+        if x is None:
+            raise SystemExit("intruder: the published figures are not consistent with each other")
+        self.x0 = x
+        self.lo[:] = self.hi[:] = self.F @ x
 
-    def take(self, b: Bin, x: np.ndarray | None) -> None:
-        """Widen the seen range of every part in bin `b` by the solution x (none when HiGHS found none)."""
+    def take(self, x: np.ndarray | None) -> None:
+        """Widen every seen range by the solution x (none when HiGHS found none)."""
         if x is not None:
-            f = b.F @ x
-            self.lo[b.parts] = np.minimum(self.lo[b.parts], f)
-            self.hi[b.parts] = np.maximum(self.hi[b.parts], f)
-
-    def targets(self) -> tuple[np.ndarray, np.ndarray]:
-        """(low, high) seen of every target: the sums of its parts' (each piece's solutions combine)."""
-        return self.parts_of @ self.lo, self.parts_of @ self.hi
+            f = self.F @ x
+            np.minimum(self.lo, f, out=self.lo)
+            np.maximum(self.hi, f, out=self.hi)
 
     def open_targets(self) -> np.ndarray:
         """True for each target not yet shown to span two whole numbers."""
-        return ~spans_two(*self.targets())
+        return ~spans_two(self.lo, self.hi)
 
-    def batched(self, b: Bin, rng: np.random.Generator, more_than: int = 0) -> None:
-        """Push every open target's part in bin `b` at once, in random directions, until the number of open
-        ones stops falling (the first push minimises them all)."""
+    def batched(self, rng: np.random.Generator, more_than: int = 0) -> None:
+        """Push every open target at once, in random directions, until the number of open ones stops falling
+        (the first push minimises them all)."""
         last = None
         for k in range(BATCH_ROUNDS):
-            todo = np.flatnonzero(self.open_targets()[self.target[b.parts]])
+            todo = np.flatnonzero(self.open_targets())
             if len(todo) <= more_than or (last == len(todo) and k >= 4):
                 break
             last = len(todo)
             w = rng.uniform(0.5, 1.5, len(todo)) * (rng.choice([-1.0, 1.0], len(todo)) if k else 1.0)
-            self.take(b, b.model.solve(np.asarray(b.F[todo].T @ w).ravel()))
+            self.take(self.model.solve(np.asarray(self.F[todo].T @ w).ravel()))
 
-    def restricted(self, b: Bin, group: np.ndarray, rng: np.random.Generator) -> None:
-        """Batched rounds on a few unknowns at a time, every other unknown of the bin fixed at the bin's first
-        solution: small programmes instead of one of thousands of unknowns. A solution of the restricted
-        system is one of the whole, so every range seen here is reached there; what the restrictions cannot
-        move is left open for the whole model. The sets: each label of each column of `group` (say, the
-        organisation's region, then its type), then each pair of labels of the first column (two regions:
-        England's and the types' rows tie regions together, so a count often moves only against a count of
-        another region)."""
-        g = group[b.cols].reshape(len(b.cols), -1)
+    def restricted(self, group: np.ndarray, rng: np.random.Generator) -> None:
+        """Batched rounds on a few unknowns at a time, every other unknown fixed at the first solution: small
+        programmes instead of one of thousands of unknowns. A solution of the restricted system is one of the
+        whole, so every range seen here is reached there; what the restrictions cannot move is left open for
+        the whole model. The sets: each label of each column of `group` (say, the organisation's region, then
+        its type), then each pair of labels of the first column (two regions: England's and the types' rows
+        tie regions together, so a count often moves only against a count of another region)."""
+        g = group.reshape(self.A.shape[1], -1)
         sets = [np.flatnonzero(g[:, j] == label) for j in range(g.shape[1]) for label in np.unique(g[:, j])]
         first = np.unique(g[:, 0])
         if len(first) > 2:
             sets += [np.flatnonzero(np.isin(g[:, 0], pair)) for pair in itertools.combinations(first, 2)]
-        Fc = b.F.tocsc()
+        Fc = self.F.tocsc()
         for cols in sets:
-            parts = np.unique(Fc[:, cols].indices)
-            if len(parts) == 0 or not self.open_targets()[self.target[b.parts[parts]]].any():
+            targets = np.unique(Fc[:, cols].indices)
+            if not self.open_targets()[targets].any():
                 continue
-            rows = np.unique(b.A[:, cols].indices)
-            rest = b.x0.copy()
+            rows = np.unique(self.A[:, cols].indices)
+            rest = self.x0.copy()
             rest[cols] = 0.0
-            const = b.A[rows] @ rest
-            model = Model(b.A[rows][:, cols], b.lo[rows] - const, b.hi[rows] - const)
+            const = self.A[rows] @ rest
+            model = Model(self.A[rows][:, cols], self.lo_rows[rows] - const, self.hi_rows[rows] - const)
             last = None
             for k in range(BATCH_ROUNDS):
-                todo = parts[self.open_targets()[self.target[b.parts[parts]]]]
+                todo = targets[self.open_targets()[targets]]
                 if len(todo) == 0 or (last == len(todo) and k >= 4):
                     break
                 last = len(todo)
                 w = rng.uniform(0.5, 1.5, len(todo)) * (rng.choice([-1.0, 1.0], len(todo)) if k else 1.0)
-                x = model.solve(np.asarray(b.F[todo][:, cols].T @ w).ravel())
+                x = model.solve(np.asarray(self.F[todo][:, cols].T @ w).ravel())
                 if x is None:
                     break
                 rest[cols] = x
-                self.take(b, rest)
+                self.take(rest)
 
     def exact(self, t: int) -> bool:
-        """Target t's exact minimum then maximum, part by part, stopping once it spans two whole numbers;
-        True if it does not (recovered)."""
-        for p in self.parts_of[t].indices:
-            b = self.bins[int(self.part_bin[p])]
-            row = b.F[int(np.searchsorted(b.parts, p))].toarray().ravel()
-            for sign in (1.0, -1.0):
-                if self.spans(t):
-                    return False
-                self.take(b, b.model.solve(sign * row))
-        return not self.spans(t)
-
-    def spans(self, t: int) -> bool:
-        p = self.parts_of[t].indices
-        return bool(spans_two(self.lo[p].sum(), self.hi[p].sum()))
+        """Target t's exact minimum then maximum, stopping once it spans two whole numbers; True if it does
+        not (recovered)."""
+        row = self.F[t].toarray().ravel()
+        for sign in (1.0, -1.0):
+            if spans_two(self.lo[t], self.hi[t]):
+                return False
+            self.take(self.model.solve(sign * row))
+        return not spans_two(self.lo[t], self.hi[t])
 
 
 def _one_bin(A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr_matrix,
@@ -291,22 +251,19 @@ def _one_bin(A: sparse.csr_matrix, lo: np.ndarray, hi: np.ndarray, F: sparse.csr
     r = Ranges(A, lo, hi, F)
     r.start()
     rng = np.random.default_rng(seed)
-    for b in r.bins.values():
-        if group is not None:
-            r.restricted(b, group, rng)
-        r.batched(b, rng, more_than=EXACT_AT if group is not None else 0)
+    if group is not None:
+        r.restricted(group, rng)
+    r.batched(rng, more_than=EXACT_AT if group is not None else 0)
     pinned = 0
     for t in np.flatnonzero(r.open_targets() & exact):
         if stop_after is not None and pinned >= stop_after:
             break
         if together is not None and together[t] >= 0:
-            low, high = r.targets()
             mates = np.flatnonzero(together == together[t])
-            if spans_two(low[mates], high[mates]).any():
+            if spans_two(r.lo[mates], r.hi[mates]).any():
                 continue
         pinned += r.exact(int(t))
-    low, high = r.targets()
-    return low, high, pinned
+    return r.lo.copy(), r.hi.copy(), pinned
 
 
 def _one_bin_job(args: tuple) -> tuple[np.ndarray, np.ndarray, int]:
